@@ -1,0 +1,56 @@
+"""Typed errors of arabnews-nlp, one catalogue.
+
+Each error subclasses a built-in exception so callers can catch what they expect
+(``TypeError``, ``ValueError``, ``FileNotFoundError``) and its message says what was received,
+what was expected and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ArabNewsError(Exception):
+    """Base class of every error raised by arabnews-nlp."""
+
+
+class InputTypeError(ArabNewsError, TypeError):
+    """The caller passed something that is not text."""
+
+    def __init__(self, received: object, what: str = "text") -> None:
+        super().__init__(
+            f"{what} must be a str, got {type(received).__name__}. "
+            "Decode bytes first (data.decode('utf-8')) or pass str(value)."
+        )
+
+
+class ModelNotFoundError(ArabNewsError, FileNotFoundError):
+    """No model directory (or hub id) could be resolved."""
+
+
+class ModelFormatError(ArabNewsError, ValueError):
+    """A model directory is incomplete or in a format arabnews-nlp refuses (e.g. pickle weights)."""
+
+
+class LabelMismatchError(ModelFormatError):
+    """A model's labels do not match this version of the schema."""
+
+    def __init__(self, kind: str, found: Sequence[str], expected: Sequence[str]) -> None:
+        self.kind, self.found, self.expected = kind, tuple(found), tuple(expected)
+        super().__init__(
+            f"the model's {kind} labels {list(found)} do not match schema labels {list(expected)}. "
+            "Retrain or convert the model with this version of arabnews-nlp "
+            "(python -m training finetune ...), or install the version it was trained with."
+        )
+
+
+class DeviceError(ArabNewsError, ValueError):
+    """An unknown or unavailable device was requested."""
+
+
+class ConfigError(ArabNewsError, ValueError):
+    """A configuration value is invalid."""
+
+
+class DataFormatError(ArabNewsError, ValueError):
+    """A data record breaks the file format of SCHEMA.md §5."""

@@ -1,0 +1,1 @@
+"""Offset-keeping text processing: normalisation, words, sentences."""

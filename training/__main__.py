@@ -1,0 +1,38 @@
+"""``python -m training COMMAND ...``: dispatch to one module per command.
+
+Each command module defines ``main(argv: list[str] | None) -> int``; it is imported only when
+its command runs, so ``python -m training validate`` needs nothing of what ``finetune`` needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("training.data.cli", "check SCHEMA.md JSONL files: file:line: what is wrong"),
+    "build-data": ("training.data.cli", "surface annotations -> offset JSONL, train/dev split"),
+    "convert": ("training.data.cli", "ANERcorp / WikiFANE / Doccano / Label Studio -> JSONL (and back)"),
+    "stats": ("training.data.cli", "label counts per split"),
+    "tokenizer": ("training.pretrain.tokenizer", "train a WordPiece tokenizer on raw news"),
+    "pretrain": ("training.pretrain.mlm", "masked-language-model pre-training of a compact encoder"),
+    "finetune": ("training.finetune", "fine-tune an analyzer model (NER + stance + events)"),
+    "evaluate": ("training.evaluate", "score a model on gold JSONL (seqeval, stance, events)"),
+    "anercorp": ("training.anercorp", "the ANERcorp benchmark (CAMeL split)"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command named by the first argument."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help") or args[0] not in COMMANDS:
+        width = max(map(len, COMMANDS))
+        lines = [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
+        print("usage: python -m training COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
+        return 0 if args and args[0] in ("-h", "--help") else 2
+    module = importlib.import_module(COMMANDS[args[0]][0])
+    return int(module.main(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Annotated data: reading, validation, conversion and statistics."""

@@ -1,0 +1,130 @@
+"""Annotate without counting characters: surface-string annotations to SCHEMA.md offsets.
+
+A *surface* document names its sentences and entities by their exact text instead of offsets::
+
+    {"id": "pool-…", "source": {...}, "date": "…", "text": "<raw article>", "doc_stance": "anti",
+     "sentences": [{"text": "<exact substring of text>", "stance": "anti", "holder": "السوداني",
+                    "events": ["WITHDRAWAL_TALKS"],
+                    "entities": [["السوداني", "PER"], ["بغداد", "LOC"]]}]}
+
+Sentences are located in order, each after the previous one, and only whitespace may lie
+between them. Entities are located in order inside their sentence, each after the previous one,
+on whole-word boundaries; list a repeated name once per occurrence. ``holder`` is the text of
+one of the sentence's entities (the first with that text), or ``null``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.text.words import is_whole_words
+
+# A one-letter word before a full stop is an abbreviation (د. for doctor), not a sentence end.
+_SENTENCE_END = re.compile(r"(?<![\s(«\"]\w)[.!?؟؛]+(?=\s)|[.!?؟؛]+$|\n+")
+
+
+def presplit(text: str) -> list[str]:
+    """Cut ``text`` into candidate sentences for an annotator to correct (exact substrings).
+
+    Args:
+        text: The raw article.
+
+    Returns:
+        Stripped, non-empty substrings of ``text`` in order.
+    """
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end() if match.group().strip() else match.start()
+        if text[start:end].strip():
+            pieces.append(text[start:end].strip())
+        start = match.end()
+    if text[start:].strip():
+        pieces.append(text[start:].strip())
+    return pieces
+
+
+def skeleton(doc_id: str, text: str, **fields: Any) -> dict[str, Any]:
+    """Return a surface document with pre-split sentences and empty labels, ready to annotate."""
+    return {
+        "id": doc_id,
+        **fields,
+        "text": text,
+        "doc_stance": "neutral",
+        "sentences": [
+            {"text": s, "stance": "neutral", "holder": None, "events": [], "entities": []} for s in presplit(text)
+        ],
+    }
+
+
+def _locate_entities(doc_id: str, text: str, sent_start: int, sent_end: int, sentence: dict[str, Any]) -> list[dict[str, Any]]:
+    entities: list[dict[str, Any]] = []
+    pos = sent_start
+    for item in sentence.get("entities", []):
+        if not (isinstance(item, (list, tuple)) and len(item) == 2):
+            raise DataFormatError(f"{doc_id}: entity {item!r} must be [surface_text, label]")
+        surface, label = item
+        found = -1
+        search = pos
+        while True:
+            found = text.find(surface, search, sent_end)
+            if found < 0 or is_whole_words(text, found, found + len(surface)):
+                break
+            search = found + 1
+        if found < 0:
+            raise DataFormatError(
+                f"{doc_id}: entity {surface!r} ({label}) not found as whole words in sentence "
+                f"{text[sent_start:sent_end][:60]!r}… after offset {pos}; list entities in order of occurrence"
+            )
+        entities.append({"start": found, "end": found + len(surface), "label": label})
+        pos = found + len(surface)
+    return entities
+
+
+def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
+    """Convert a surface document into a SCHEMA.md §5 record with character offsets.
+
+    Args:
+        doc: A surface document (see the module docstring).
+
+    Returns:
+        The record: same fields, sentences and entities as offsets, holder as a span or ``None``.
+
+    Raises:
+        DataFormatError: When a sentence or entity cannot be located, text lies between
+            sentences, or a holder names no entity of its sentence.
+    """
+    doc_id = str(doc.get("id", "?"))
+    text = doc["text"]
+    sentences: list[dict[str, Any]] = []
+    entities: list[dict[str, Any]] = []
+    pos = 0
+    for sentence in doc["sentences"]:
+        surface = sentence["text"]
+        start = text.find(surface, pos)
+        if start < 0 or not surface.strip():
+            raise DataFormatError(f"{doc_id}: sentence {surface[:60]!r}… not found after offset {pos}")
+        if text[pos:start].strip():
+            raise DataFormatError(f"{doc_id}: text {text[pos:start][:60]!r} between sentences belongs to no sentence")
+        end = start + len(surface)
+        sent_entities = _locate_entities(doc_id, text, start, end, sentence)
+        holder = sentence.get("holder")
+        holder_span = None
+        if holder is not None:
+            matches = [e for e in sent_entities if text[e["start"] : e["end"]] == holder]
+            if not matches:
+                raise DataFormatError(f"{doc_id}: holder {holder!r} is not an entity of sentence {surface[:60]!r}…")
+            holder_span = {"start": matches[0]["start"], "end": matches[0]["end"]}
+        sentences.append(
+            {"start": start, "end": end, "stance": sentence["stance"], "holder": holder_span, "events": list(sentence["events"])}
+        )
+        entities.extend(sent_entities)
+        pos = end
+    if text[pos:].strip():
+        raise DataFormatError(f"{doc_id}: trailing text {text[pos:][:60]!r} belongs to no sentence")
+    record = {k: v for k, v in doc.items() if k not in ("sentences",)}
+    record["sentences"] = sentences
+    record["entities"] = entities
+    return record
