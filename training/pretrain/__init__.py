@@ -1,0 +1,1 @@
+"""Pre-training a compact Arabic encoder: corpus streaming, WordPiece tokenizer, MLM."""

@@ -1,0 +1,70 @@
+"""``python -m training tokenizer``: train a WordPiece tokenizer on raw news.
+
+The tokenizer has no normaliser of its own beyond lower-casing Latin letters: Arabic
+normalisation happens before tokenisation, word by word, in :mod:`arabnews_nlp.encoding`, and the
+corpus stream applies the same function. It is saved as a ``BertTokenizerFast``-compatible
+directory (``tokenizer.json``), loadable with ``AutoTokenizer.from_pretrained``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+from pathlib import Path
+
+from training.pretrain.corpus import DEFAULT_CORPORA, default_news_dir, iter_documents
+
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+logger = logging.getLogger(__name__)
+
+
+def train_tokenizer(texts: "itertools.islice[str] | list[str]", vocab_size: int, output_dir: Path) -> Path:
+    """Train a WordPiece tokenizer on ``texts`` and save it to ``output_dir``.
+
+    Args:
+        texts: Normalised training texts.
+        vocab_size: Target vocabulary size (special tokens included).
+        output_dir: Where ``tokenizer.json`` and ``tokenizer_config.json`` are written.
+
+    Returns:
+        ``output_dir``.
+
+    Example:
+        >>> train_tokenizer(["قال السوداني في بغداد"] * 10, 60, Path("/tmp/tok"))  # doctest: +SKIP
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertTokenizerFast
+
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=100))
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.decoder = decoders.WordPiece()
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=vocab_size, min_frequency=3, special_tokens=SPECIAL_TOKENS, show_progress=True
+    )
+    tokenizer.train_from_iterator(texts, trainer=trainer)
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
+    )
+    wrapped = BertTokenizerFast(tokenizer_object=tokenizer, do_lower_case=False, model_max_length=512)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    wrapped.save_pretrained(output_dir)
+    return output_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point: ``python -m training tokenizer --out DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m training tokenizer", description=__doc__)
+    parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", nargs="+", type=Path, default=None, help="JSONL(.gz) files (default: ../shared/data/news)")
+    parser.add_argument("--vocab-size", type=int, default=16000)
+    parser.add_argument("--max-docs", type=int, default=60000, help="documents to train on")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    corpus = args.corpus or [default_news_dir() / name for name in DEFAULT_CORPORA]
+    texts = itertools.islice(iter_documents(corpus), args.max_docs)
+    train_tokenizer(texts, args.vocab_size, args.out)
+    print(f"tokenizer written to {args.out}")
+    return 0
