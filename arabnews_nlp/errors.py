@@ -54,3 +54,24 @@ class ConfigError(ArabNewsError, ValueError):
 
 class DataFormatError(ArabNewsError, ValueError):
     """A data record breaks the file format of SCHEMA.md §5."""
+
+
+class SpanError(ArabNewsError, ValueError):
+    """A ``(start, end)`` span does not fit the text it indexes."""
+
+    def __init__(self, start: int, end: int, length: int) -> None:
+        self.start, self.end, self.length = start, end, length
+        super().__init__(
+            f"span ({start}, {end}) is out of range for a text of length {length}; "
+            f"expected 0 <= start <= end <= {length}."
+        )
+
+
+class TextsTypeError(ArabNewsError, TypeError):
+    """A single string was passed where an iterable of documents was expected."""
+
+    def __init__(self, received: object) -> None:
+        super().__init__(
+            f"texts must be an iterable of str (one per document), got a single {type(received).__name__}. "
+            "Call analyze(text) for one document, or pipe([text])."
+        )

@@ -1,0 +1,218 @@
+"""Sentence segmentation with offsets into the caller's string.
+
+A sentence ends after a run of ``. ! ? ؟ ؛ …`` (with any closing quotes or brackets
+``» ” " ' ’ › ) ] }`` and invisible marks that follow it) when whitespace or the end of the text
+comes next, and at every line break (``\\n``, ``\\r\\n``, ``\\r``, ``\\v``, ``\\f``, U+001C–U+001E,
+U+0085, U+2028, U+2029: the breaks of :meth:`str.splitlines`). It does not end:
+
+- inside numbers, URLs or e-mail addresses (``3.5``, ``2.000.000``, ``www.x.com``: no
+  whitespace follows their dots);
+- after a full stop that follows a one-letter word (``د.``, ``م.``, ``أ.``, ``U.S.``; tatweel and
+  diacritics do not count, so ``هـ.`` is one letter) or a word of :data:`ABBREVIATIONS`
+  (``Dr.``, ``Gen.``; case-insensitive), unless that word ends a URL or e-mail address;
+- at an omission mark in brackets: ``(...)``, ``(..)``, ``[…]``.
+
+A line break always ends a sentence, even after an abbreviation.
+
+Spans are ``(start, end)``, end exclusive, stripped of whitespace (:meth:`str.isspace`), in
+order and non-overlapping; together they cover every character that is not whitespace, as
+SCHEMA.md requires of gold sentences. Invisible characters (bidi marks, zero-width characters,
+BOM, soft hyphen, control characters) are not whitespace: they stay inside sentences (a mark
+right after a full stop ends that sentence, one before a word starts the next). A piece without
+any letter or digit (a full stop left alone on the next line by a scraper, ``"…\\n."``; a
+blank line holding only a right-to-left mark) joins the sentence before it (the one after it,
+at the start of the text) when the joined span fits in ``max_chars``; otherwise it stays a
+sentence of its own.
+
+Example:
+    >>> text = "قال د. أحمد إن الهجوم فشل. وأضاف: «لا إصابات»!\\nبغداد 3.5"
+    >>> [text[s:e] for s, e in split_sentences(text)]
+    ['قال د. أحمد إن الهجوم فشل.', 'وأضاف: «لا إصابات»!', 'بغداد 3.5']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from arabnews_nlp.errors import ConfigError, InputTypeError
+from arabnews_nlp.text.words import is_word_char
+
+__all__ = ["ABBREVIATIONS", "split_sentences"]
+
+#: Multi-letter words that do not end a sentence before a full stop (compared lower-cased).
+#: One-letter words (``د.``, ``J.``) never end one, so Arabic titles need no entry.
+ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "maj", "adm",
+     "rep", "sen", "gov", "pres", "st", "jr", "sr", "vs"}
+)  # fmt: skip
+
+_INVISIBLE = (
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+)
+_TERMINATORS = ".!?؟؛…"
+_CLOSERS = "»”\"'’›)\\]}" + _INVISIBLE
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# A terminator run takes the whitespace after it; a line break takes its whole whitespace run
+# (the lookbehinds start each match at the head of its run, so nothing is scanned twice).
+_BOUNDARY = re.compile(
+    rf"(?<![{_TERMINATORS}])(?P<end>[{_TERMINATORS}]+[{_CLOSERS}]*)(?P<space>\s+|\Z)"
+    rf"|(?<!\s)\s*[{_LINE_BREAKS}]\s*"
+)
+_LINE_BREAK = re.compile(f"[{_LINE_BREAKS}]")
+_URL_LOOKBACK = 2048
+_WORDY = re.compile(r"[^\W_]")  # a letter or a digit
+_NON_SPACE = re.compile(r"\S")
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+_WORD_LOOKBACK = 32  # longer words are never abbreviations; bounds the backward scan
+
+
+def _abbreviation_start(text: str, dot: int) -> int:
+    """Where the abbreviation ending right before the full stop at ``dot`` starts, or -1."""
+    if dot >= 2 and text[dot - 2].isalpha() and text[dot - 1].isalpha():
+        if "\u0640" not in text[dot - 2 : dot] and not text[dot - 2 : dot].isascii():
+            return -1  # two letters of a non-Latin word: the common case, decided fast
+    start = dot
+    while start > 0 and dot - start <= _WORD_LOOKBACK and is_word_char(text[start - 1]):
+        start -= 1
+    if start == dot or dot - start > _WORD_LOOKBACK:
+        return -1
+    word = text[start:dot]
+    letters = [c for c in word if c != "\u0640" and unicodedata.category(c)[0] != "M"]
+    if len(letters) == 1:
+        return start if letters[0].isalpha() else -1
+    return start if word.lower() in ABBREVIATIONS else -1
+
+
+def _ends_url(text: str, word_start: int, dot: int) -> bool:
+    """Whether the token ending at ``dot`` (its last word starts at ``word_start``) is a URL."""
+    if word_start == 0 or text[word_start - 1].isspace():
+        return False  # the token is a bare word
+    token = ""
+    for lookback in (64, _URL_LOOKBACK):  # most tokens are short: avoid copying 2 KB each time
+        window = text[max(0, dot - lookback) : dot]
+        token = window.rsplit(None, 1)[-1]
+        if len(token) < len(window) or dot <= lookback:
+            break
+    at = token.find("@")
+    return "://" in token or token[:4].lower() == "www." or (at >= 0 and "." in token[at:])
+
+
+def _continues(text: str, match: re.Match[str]) -> bool:
+    """Whether the sentence goes on after the terminator run of ``match``."""
+    dot = match.start()
+    bracketed = dot > 0 and text[dot - 1] in "(["
+    if not bracketed and match.group("end") != ".":
+        return False
+    if (dot == 1 or dot > 1 and text[dot - 2].isspace()) and text[dot - 1].isalpha():
+        # fast path for the common abbreviation, a bare one-letter word ("د.")
+        return text[dot - 1] != "\u0640" and _LINE_BREAK.search(match.group("space")) is None
+    if _LINE_BREAK.search(match.group("space")) is not None:
+        return False
+    if bracketed:
+        return True  # an omission mark, (...)
+    word_start = _abbreviation_start(text, dot)
+    return word_start >= 0 and not _ends_url(text, word_start, dot)
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """Cut ``text`` at every sentence boundary into stripped, non-empty spans."""
+    segments: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end("end")
+        if end < 0:  # a line break
+            end = match.start()
+        elif _continues(text, match):
+            continue
+        if start < end:
+            segments.append((start, end))
+        start = match.end()
+    if start < len(text):
+        segments.append((start, len(text)))
+    if segments:  # only the text's own edges can still hold whitespace
+        segments[0] = _strip(text, *segments[0])
+        segments[-1] = _strip(text, *segments[-1])
+        if segments[-1][0] == segments[-1][1]:
+            segments.pop()
+    return segments
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    if not piece or piece.isspace():
+        return end, end
+    left = len(piece) - len(piece.lstrip())
+    return start + left, start + len(piece.rstrip())
+
+
+def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Cut the stripped span ``[start, end)`` into stripped pieces of at most ``max_chars``."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        match = _LAST_SPACE.match(text, start, start + max_chars + 1)
+        if match is not None:
+            cut = match.end() - 1  # the last whitespace that leaves a piece <= max_chars
+        else:
+            cut = start + max_chars
+            while cut > start + 1 and unicodedata.category(text[cut])[0] == "M":
+                cut -= 1  # do not separate a letter from its diacritics
+        pieces.append(_strip(text, start, cut))
+        found = _NON_SPACE.search(text, cut, end)
+        start = found.start() if found else end
+    pieces.append((start, end))
+    return pieces
+
+
+def _join_wordless(
+    text: str, spans: list[tuple[int, int]], max_chars: int
+) -> list[tuple[int, int]]:
+    """Join spans without a letter or digit to a neighbour when the joined span fits."""
+    joined: list[tuple[int, int]] = []
+    last_wordy = True
+    for start, end in spans:
+        wordy = _WORDY.search(text, start, end) is not None
+        if joined and not (wordy and last_wordy) and end - joined[-1][0] <= max_chars:
+            joined[-1] = (joined[-1][0], end)
+            last_wordy = wordy or last_wordy
+        else:
+            joined.append((start, end))
+            last_wordy = wordy
+    return joined
+
+
+def split_sentences(text: str, max_chars: int = 1000) -> list[tuple[int, int]]:
+    """Split ``text`` into sentence spans (offsets into ``text``, end exclusive).
+
+    Args:
+        text: The raw text.
+        max_chars: The longest span returned. A longer sentence is cut at the last whitespace
+            that keeps the piece within the limit, or hard at the limit when there is none;
+            no character is ever dropped.
+
+    Returns:
+        Stripped, non-empty, ordered, non-overlapping spans covering every non-whitespace
+        character; ``[]`` for empty or all-whitespace text.
+
+    Raises:
+        InputTypeError: ``text`` is not a str.
+        ConfigError: ``max_chars`` is not a positive int.
+
+    Example:
+        >>> split_sentences("الأول. الثاني؟ 2.000.000 دولار")
+        [(0, 6), (7, 14), (15, 30)]
+    """
+    if not isinstance(text, str):
+        raise InputTypeError(text)
+    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+        raise ConfigError(f"max_chars must be a positive int, got {max_chars!r}.")
+    spans = _segments(text)
+    spans = _join_wordless(text, spans, max_chars)
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        if end - start > max_chars:
+            result.extend(_cut_long(text, start, end, max_chars))
+        else:
+            result.append((start, end))
+    return result

@@ -1,0 +1,245 @@
+"""Tests of arabnews_nlp.text.segment.split_sentences."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arabnews_nlp.errors import ConfigError, InputTypeError
+from arabnews_nlp.text.segment import split_sentences
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+RAW_SEEDS = sorted((SEEDS / "raw").glob("*.txt"))
+
+
+def sentences(text: str, max_chars: int = 1000) -> list[str]:
+    return [text[start:end] for start, end in split_sentences(text, max_chars)]
+
+
+def check_invariants(text: str, spans: list[tuple[int, int]], max_chars: int) -> None:
+    """Stripped, non-empty, ordered, non-overlapping, bounded, covering all non-space chars."""
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert end - start <= max_chars
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        assert text[previous_end:start].isspace() or previous_end == start
+        previous_end = end
+    assert not text[previous_end:].strip()
+
+
+# --- realistic text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", RAW_SEEDS, ids=lambda path: path.stem)
+def test_seed_articles(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    spans = split_sentences(text)
+    check_invariants(text, spans, 1000)
+    found = [text[start:end] for start, end in spans]
+    assert text.splitlines()[0].strip().startswith(found[0])  # no sentence crosses a line
+    assert len(found) >= 10
+    for sentence in found:  # only a wordless tail ("\n.") may follow a line break
+        assert not any(char.isalnum() for line in sentence.splitlines()[1:] for char in line)
+
+
+def test_agrees_with_gold_seed_sentences() -> None:
+    files = sorted((SEEDS / "surface").glob("*.jsonl"))
+    if not files:
+        pytest.skip("no annotated seeds")
+    total = agreed = 0
+    for path in files:
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                gold = [sentence["text"] for sentence in record["sentences"]]
+                found = set(sentences(record["text"]))
+                total += len(gold)
+                agreed += sum(sentence in found for sentence in gold)
+    assert agreed / total > 0.9
+
+
+def test_news_paragraph() -> None:
+    text = (
+        "بغداد - أفشلت القوات الأميركية هجوما على قاعدة عين الأسد. "
+        "وقال مصدران: «القصف استهدف منصة إطلاق صواريخ». "
+        "هل تنسحب القوات؟ لا أحد يعرف! "
+        "وأكد المتحدث؛ أن الحوار مستمر… "
+        "ونقلت رويترز \"لن ننسحب.\" ثم غادر (انظر الصورة.) وانتهى"
+    )
+    assert sentences(text) == [
+        "بغداد - أفشلت القوات الأميركية هجوما على قاعدة عين الأسد.",
+        "وقال مصدران: «القصف استهدف منصة إطلاق صواريخ».",
+        "هل تنسحب القوات؟",
+        "لا أحد يعرف!",
+        "وأكد المتحدث؛",
+        "أن الحوار مستمر…",
+        "ونقلت رويترز \"لن ننسحب.\"",
+        "ثم غادر (انظر الصورة.)",
+        "وانتهى",
+    ]
+
+
+@pytest.mark.parametrize("run", ["؟!", "!!", "...", "?!", "؟؟", ".»", "!”", "؟)", ".]", "...»"])
+def test_runs_and_closers_end_together(run: str) -> None:
+    assert sentences(f"الأولى{run} الثانية") == [f"الأولى{run}", "الثانية"]
+
+
+# --- where sentences do not end ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "بلغت النسبة 3.5 في المئة",
+        "قتل 1.500 شخص",
+        "تكلفة 2.000.000 دولار",
+        "النسبة ٣٫٥ و3,5",
+        "قال د. محمد إن",
+        "المهندس م. علي",
+        "الأستاذ أ. أحمد",
+        "أ.د. خالد الراوي",
+        "دَ. محمد",
+        "عام 1445 هـ. الموافق",
+        "Dr. Smith and Gen. Milley met U.S. officials",
+        "زوروا www.aljazeera.net/news/2024.1.html للمزيد",
+        "زوروا https://example.com/a.b?x=1&y=2 للمزيد",
+        "راسلوا info@example.org أو news.desk@gov.iq اليوم",
+        "قال (...) ثم أضاف",
+        "قال [..] ثم أضاف",
+        "النص (…) ثم",
+        "بالمقاعد بـ54 مقعدا.أما الفتح",
+    ],
+)
+def test_no_break(text: str) -> None:
+    assert sentences(text) == [text]
+
+
+def test_sentence_ending_in_a_url_or_number() -> None:
+    assert sentences("الرابط http://t.co/a. وقال") == ["الرابط http://t.co/a.", "وقال"]
+    assert sentences("الرابط x@y.io/b. وقال") == ["الرابط x@y.io/b.", "وقال"]
+    assert sentences("في عام 2003. وقال") == ["في عام 2003.", "وقال"]
+    assert sentences("في العراق. وقال") == ["في العراق.", "وقال"]
+
+
+# --- line breaks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "newline", ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85", "\n\n  \n"]
+)
+def test_line_breaks(newline: str) -> None:
+    text = f"عنوان الخبر{newline}بغداد - نص الخبر"
+    assert sentences(text) == ["عنوان الخبر", "بغداد - نص الخبر"]
+
+
+def test_line_break_ends_even_after_an_abbreviation() -> None:
+    assert sentences("كتبه د.\nمحمد") == ["كتبه د.", "محمد"]
+
+
+def test_full_stop_alone_on_the_next_line_joins_its_sentence() -> None:
+    text = "على حد وصفهما\n.\nفمن جانبها\n\".\nوقال"
+    assert sentences(text) == ["على حد وصفهما\n.", "فمن جانبها\n\".", "وقال"]
+
+
+# --- invisible characters ------------------------------------------------------------------
+
+
+def test_invisible_marks_stay_inside_sentences() -> None:
+    text = "\u200fقال المصدر.\u200f وأضاف\u200e.\n\u200f\nانتهى"
+    assert sentences(text) == ["\u200fقال المصدر.\u200f", "وأضاف\u200e.\n\u200f", "انتهى"]
+    assert sentences("\u200f\n\u200bنص") == ["\u200f\n\u200bنص"]
+    assert sentences("\u200f") == ["\u200f"]
+
+
+# --- long text and limits ------------------------------------------------------------------
+
+
+def test_long_sentence_is_cut_at_whitespace() -> None:
+    text = "كلمة " * 500
+    spans = split_sentences(text, max_chars=100)
+    check_invariants(text, spans, 100)
+    assert all(text[start:end].endswith("كلمة") for start, end in spans)
+    assert [end - start for start, end in spans][:2] == [99, 99]
+
+
+def test_hard_cut_keeps_diacritics_with_their_letter() -> None:
+    text = "بَ" * 10
+    spans = split_sentences(text, max_chars=5)
+    check_invariants(text, spans, 5)
+    assert all(end - start == 4 for start, end in spans)
+
+
+def test_one_megabyte_without_punctuation() -> None:
+    for text in ("كلمة " * 200_000, "ك" * 1_000_000):
+        started = time.perf_counter()
+        spans = split_sentences(text)
+        elapsed = time.perf_counter() - started
+        check_invariants(text, spans, 1000)
+        assert len(spans) in range(1000, 1300)
+        assert elapsed < 10  # a guard against quadratic behaviour; ~0.1 s on one core
+
+
+def test_one_megabyte_of_news_is_fast() -> None:
+    text = "\n".join(path.read_text(encoding="utf-8") for path in RAW_SEEDS)
+    text = (text * (1_000_000 // len(text) + 1))[:1_000_000]
+    started = time.perf_counter()
+    spans = split_sentences(text)
+    assert time.perf_counter() - started < 5
+    check_invariants(text, spans, 1000)
+
+
+@pytest.mark.parametrize("text", ["." * 100_000 + "x", "د. " * 30_000, "(" + "." * 50_000])
+def test_pathological_runs_stay_linear(text: str) -> None:
+    started = time.perf_counter()
+    spans = split_sentences(text)
+    assert time.perf_counter() - started < 5
+    check_invariants(text, spans, 1000)
+
+
+# --- input validation ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\r\n\t \u00a0\u2028"])
+def test_empty_or_blank(text: str) -> None:
+    assert split_sentences(text) == []
+
+
+@pytest.mark.parametrize("bad", [b"text", None, 12])
+def test_non_str(bad: object) -> None:
+    with pytest.raises(InputTypeError):
+        split_sentences(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("max_chars", [0, -5, True, 2.5, "100"])
+def test_bad_max_chars(max_chars: object) -> None:
+    with pytest.raises(ConfigError, match="max_chars"):
+        split_sentences("نص", max_chars)  # type: ignore[arg-type]
+
+
+# --- properties ----------------------------------------------------------------------------
+
+news_alphabet = st.sampled_from(
+    list("بغدادقالأيةىـ ") + list(".!?؟؛…»«”\"()[]،:/@w13٣") + ["\u200f", "\u200b", "\u00ad"]
+    + ["\n", "\r", "\r\n", "\u2028", "\u00a0", "\t", "  ", "د. ", "3.5", "(...)", "\x00"]
+)  # fmt: skip
+news_text = st.lists(news_alphabet, max_size=80).map("".join)
+
+
+@settings(deadline=None, max_examples=300)
+@given(text=st.one_of(news_text, st.text()), max_chars=st.integers(1, 40))
+def test_invariants_hold_on_random_text(text: str, max_chars: int) -> None:
+    check_invariants(text, split_sentences(text, max_chars), max_chars)
+
+
+@settings(deadline=None)
+@given(text=st.one_of(news_text, st.text()))
+def test_invariants_hold_with_default_limit(text: str) -> None:
+    spans = split_sentences(text)
+    check_invariants(text, spans, 1000)
+    assert (spans == []) == (text.strip() == "")
