@@ -128,3 +128,53 @@ def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
     record["sentences"] = sentences
     record["entities"] = entities
     return record
+
+
+def check_surface_file(path: str) -> tuple[list[str], dict[str, int]]:
+    """Convert every document of a surface JSONL file; return the problems and label counts."""
+    import collections
+    import json
+
+    from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+
+    problems: list[str] = []
+    counts: collections.Counter[str] = collections.Counter()
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            doc = json.loads(line)
+            try:
+                record = surface_to_record(doc)
+            except (DataFormatError, KeyError) as err:
+                problems.append(f"{path}:{line_no}: {err}")
+                continue
+            if record.get("doc_stance") not in STANCE_LABELS:
+                problems.append(f"{path}:{line_no}: doc_stance {record.get('doc_stance')!r} not in {STANCE_LABELS}")
+            for sent in record["sentences"]:
+                counts["sentences"] += 1
+                if sent["stance"] not in STANCE_LABELS:
+                    problems.append(f"{path}:{line_no}: stance {sent['stance']!r} not in {STANCE_LABELS}")
+                counts[f"stance:{sent['stance']}"] += 1
+                for event in sent["events"]:
+                    if event not in EVENT_TYPES:
+                        problems.append(f"{path}:{line_no}: event {event!r} not in {EVENT_TYPES}")
+                    counts[f"event:{event}"] += 1
+            for ent in record["entities"]:
+                if ent["label"] not in ENTITY_TYPES:
+                    problems.append(f"{path}:{line_no}: entity label {ent['label']!r} not in {ENTITY_TYPES}")
+                counts[f"entity:{ent['label']}"] += 1
+            counts["documents"] += 1
+    return problems, dict(counts)
+
+
+if __name__ == "__main__":
+    import sys
+
+    all_problems: list[str] = []
+    for file_path in sys.argv[1:]:
+        found, label_counts = check_surface_file(file_path)
+        all_problems += found
+        print(file_path, dict(sorted(label_counts.items())))
+    print("\n".join(all_problems) or "no problems")
+    sys.exit(1 if all_problems else 0)

@@ -1,0 +1,143 @@
+"""Doccano and Label Studio: what each format carries survives a round trip."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from training.data.annotation_tools import (
+    from_doccano,
+    from_label_studio,
+    label_studio_config,
+    merge_doccano_sentences,
+    python_offset,
+    to_doccano,
+    to_doccano_sentences,
+    to_label_studio,
+    utf16_offset,
+)
+from training.data.validate import validate_record
+
+Record = dict[str, Any]
+
+
+def _through_json(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False))
+
+
+def _ner_only(record: Record) -> Record:
+    record.update(tasks=["ner"], doc_stance=None)
+    for sentence in record["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    return record
+
+
+def test_doccano_round_trip(record: Record) -> None:
+    assert from_doccano(_through_json(to_doccano([record]))) == [record]
+
+
+def test_doccano_edits_come_back(record: Record) -> None:
+    item = to_doccano([record])[0]
+    item["label"] = [x for x in item["label"] if x[2] != "FAC"][::-1]  # removed one, reordered
+    back = from_doccano([item])[0]
+    assert back["entities"] == record["entities"][:3]
+
+
+def test_doccano_offsets_are_utf16(record: Record) -> None:
+    record["text"] = "😀 " + record["text"]
+    for item in record["sentences"] + record["entities"] + [record["sentences"][0]["holder"]]:
+        item["start"] += 2
+        item["end"] += 2
+    exported = to_doccano([record])[0]
+    assert exported["label"][0][:2] == [record["entities"][0]["start"] + 1, record["entities"][0]["end"] + 1]
+    assert from_doccano([exported]) == [record]
+    assert python_offset("😀ب", utf16_offset("😀ب", 1)) == 1
+
+
+def test_doccano_plain_example_becomes_ner_only() -> None:
+    item = {"id": 3, "text": "قصفت طائرات مواقع في الأنبار. وقتل اثنان.", "entities": [
+        {"id": 1, "start_offset": 21, "end_offset": 28, "label": "LOC"}]}  # fmt: skip
+    record = from_doccano([item])[0]
+    assert record["id"] == "doccano-3" and record["tasks"] == ["ner"]
+    assert len(record["sentences"]) == 2
+    assert validate_record(record) == []
+
+
+def test_doccano_sentence_classification_round_trip(record: Record) -> None:
+    items = _through_json(to_doccano_sentences([record]))
+    assert items[0]["label"] == ["anti", "WITHDRAWAL"] and items[0]["holder"] == "السوداني"
+    assert merge_doccano_sentences([record], items) == [record]
+    items[1]["label"] = ["pro", "THREAT", "ROCKET_ATTACK"]
+    merged = merge_doccano_sentences([record], items)[0]
+    assert merged["sentences"][1]["stance"] == "pro"
+    assert merged["sentences"][1]["events"] == ["ROCKET_ATTACK", "THREAT"]  # schema order
+    assert record["sentences"][1]["stance"] == "neutral"  # the input is not modified
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"label": ["anti", "pro"]}, "exactly one stance"), ({"label": ["BOMBING", "anti"]}, "exactly one stance"),
+     ({"text": "نص آخر"}, "sentence text changed"), ({"doc_id": "nope"}, "no such document")],
+)  # fmt: skip
+def test_doccano_sentence_merge_errors(record: Record, change: dict[str, Any], message: str) -> None:
+    items = to_doccano_sentences([record])
+    items[0].update(change)
+    with pytest.raises(DataFormatError, match=message):
+        merge_doccano_sentences([record], items)
+
+
+def test_label_studio_round_trip(record: Record) -> None:
+    record.update(synthetic=True, author="tester", tasks=["ner", "stance", "events"])
+    assert from_label_studio(_through_json(to_label_studio([record]))) == [record]
+
+
+def test_label_studio_round_trip_ner_only(record: Record) -> None:
+    record = _ner_only(record)
+    assert from_label_studio(_through_json(to_label_studio([record]))) == [record]
+
+
+def test_label_studio_result_shape(record: Record) -> None:
+    result = to_label_studio([record])[0]["annotations"][0]["result"]
+    kinds = [(r["type"], r.get("from_name")) for r in result]
+    assert kinds.count(("labels", "entities")) == 4 and kinds.count(("labels", "sentence")) == 2
+    assert ("relation", None) in kinds and ("choices", "doc_stance") in kinds
+    stance = [r for r in result if r.get("from_name") == "stance"]
+    assert [r["id"] for r in stance] == ["s0", "s1"] and stance[0]["value"]["choices"] == ["anti"]
+
+
+def test_label_studio_reversed_holder_relation_and_cancelled_annotation(record: Record) -> None:
+    task = to_label_studio([record])[0]
+    for item in task["annotations"][0]["result"]:
+        if item["type"] == "relation":
+            item["from_id"], item["to_id"] = item["to_id"], item["from_id"]
+    task["annotations"].insert(0, {"was_cancelled": True, "result": []})
+    assert from_label_studio([task]) == [record]
+
+
+def test_label_studio_holder_must_point_to_an_entity(record: Record) -> None:
+    task = to_label_studio([record])[0]
+    for item in task["annotations"][0]["result"]:
+        if item["type"] == "relation":
+            item["to_id"] = "s1"
+    with pytest.raises(DataFormatError, match="must link a sentence region and an entity region"):
+        from_label_studio([task])
+
+
+def test_label_studio_without_sentence_regions_is_ner_only(record: Record) -> None:
+    task = copy.deepcopy(to_label_studio([record])[0])
+    task["annotations"][0]["result"] = [r for r in task["annotations"][0]["result"] if r.get("from_name") == "entities"]
+    back = from_label_studio([task])[0]
+    assert back["tasks"] == ["ner"] and back["entities"] == record["entities"]
+    assert validate_record(back) == []
+
+
+def test_label_studio_config_names_every_label() -> None:
+    config = label_studio_config()
+    for label in (*ENTITY_TYPES, *STANCE_LABELS, *EVENT_TYPES):
+        assert f'value="{label}"' in config
+    assert 'perRegion="true"' in config and "<Relation value=\"holder\"/>" in config

@@ -1,0 +1,123 @@
+"""Smoke tests of ``python -m training validate | build-data | convert | stats``."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arabnews_nlp.schema import EVENT_TYPES
+from training.__main__ import main as training_main
+from training.data.cli import main
+from training.data.records import read_records, to_surface, write_records
+
+
+def _surface_file(path: Path, records: list[dict[str, Any]]) -> Path:
+    write_records(path, [to_surface(r) for r in records])
+    return path
+
+
+def _varied(record_factory: Any, doc_id: str, i: int) -> dict[str, Any]:
+    record = record_factory(doc_id)
+    record["sentences"][1]["events"] = [["ROCKET_ATTACK"], ["THREAT"], ["AIRSTRIKE", "CASUALTIES"]][i % 3]
+    record["sentences"][1]["stance"] = ["neutral", "pro"][i % 2]
+    return record
+
+
+def test_validate_ok_and_broken(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.jsonl"
+    write_records(good, [record])
+    assert training_main(["validate", str(good)]) == 0
+    broken = copy.deepcopy(record)
+    broken["sentences"][0]["events"] = ["BOMBING"]
+    bad = tmp_path / "bad.jsonl"
+    write_records(bad, [record, dict(broken, id="doc-2")])
+    capsys.readouterr()
+    assert main(["validate", str(good), str(bad)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{bad}:2: doc-2: sentence 0: event 'BOMBING' is not one of {list(EVENT_TYPES)}"]
+
+
+def test_validate_reads_surface_documents(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    surface = to_surface(record)
+    surface["sentences"][1]["entities"] = [["قاعدة عين الأسد", "FAC"], ["بغداد", "LOC"]]
+    path = tmp_path / "batch.jsonl"
+    write_records(path, [to_surface(record), dict(surface, id="doc-2")])
+    assert main(["validate", str(path)]) == 1
+    assert f"{path}:2: " in capsys.readouterr().out
+
+
+def test_build_data_writes_splits_and_keeps_them(tmp_path: Path, record_factory: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    records = [_varied(record_factory, f"pool-{i:02d}", i) for i in range(8)] + [_varied(record_factory, "seed-000", 0)]
+    _surface_file(tmp_path / "surface" / "batch1.jsonl", records)
+    out = tmp_path / "seeds"
+    assert main(["build-data", "--surface", str(tmp_path / "surface" / "*.jsonl"), "--out", str(out)]) == 0
+    split = json.loads((out / "split.json").read_text(encoding="utf-8"))
+    train, dev = read_records(out / "train.jsonl"), read_records(out / "dev.jsonl")
+    assert len(train) + len(dev) == 9 and dev and {r["id"] for r in dev} == {k for k, v in split.items() if v == "dev"}
+    assert [r["id"] for r in read_records(out / "seeds.jsonl")] == ["seed-000"]
+    assert "events:THREAT" in capsys.readouterr().out
+    more = [_varied(record_factory, f"pool-{i:02d}", i) for i in range(8, 12)]
+    _surface_file(tmp_path / "surface" / "batch2.jsonl", more)
+    assert main(["build-data", "--surface", str(tmp_path / "surface" / "*.jsonl"), "--out", str(out)]) == 0
+    grown = json.loads((out / "split.json").read_text(encoding="utf-8"))
+    assert {k: grown[k] for k in split} == split and len(grown) == 13
+
+
+def test_build_data_refuses_broken_input(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    surface = dict(to_surface(record), id="doc-9")
+    surface["sentences"][0]["holder"] = "بغداد"
+    write_records(tmp_path / "a.jsonl", [surface, to_surface(record)])
+    _surface_file(tmp_path / "b.jsonl", [record])
+    files = [str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
+    assert main(["build-data", "--surface", *files, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{files[0]}:1: doc-9: holder 'بغداد' is not an entity" in err
+    assert f"{files[1]}:1: doc-1: duplicate id (first at {files[0]}:2)" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_convert_anercorp_both_ways(tmp_path: Path) -> None:
+    source = tmp_path / "ANERCorp_x.txt"
+    source.write_text("زار O\nساركوزي B-PERS\nبغداد B-LOC\n. O\n\n", encoding="utf-8")
+    assert main(["convert", "anercorp", str(source), str(tmp_path / "a.jsonl")]) == 0
+    assert read_records(tmp_path / "a.jsonl")[0]["entities"][0]["label"] == "PER"
+    assert main(["convert", "anercorp", str(tmp_path / "a.jsonl"), str(tmp_path / "back.txt"), "--export"]) == 0
+    assert (tmp_path / "back.txt").read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+    assert main(["convert", "wikifane", str(tmp_path / "a.jsonl"), str(tmp_path / "x"), "--export"]) == 2
+
+
+@pytest.mark.parametrize("fmt", ["doccano", "labelstudio", "surface"])
+def test_convert_annotation_tools_round_trip(tmp_path: Path, record: dict[str, Any], fmt: str) -> None:
+    write_records(tmp_path / "r.jsonl", [record])
+    args = ["--config", str(tmp_path / "config.xml")] if fmt == "labelstudio" else []
+    assert main(["convert", fmt, str(tmp_path / "r.jsonl"), str(tmp_path / "tool"), "--export", *args]) == 0
+    assert main(["convert", fmt, str(tmp_path / "tool"), str(tmp_path / "back.jsonl")]) == 0
+    assert read_records(tmp_path / "back.jsonl") == [record]
+
+
+def test_convert_doccano_sentences_merges(tmp_path: Path, record: dict[str, Any]) -> None:
+    write_records(tmp_path / "r.jsonl", [record])
+    assert main(["convert", "doccano-sentences", str(tmp_path / "r.jsonl"), str(tmp_path / "s.jsonl"), "--export"]) == 0
+    assert main(["convert", "doccano-sentences", str(tmp_path / "s.jsonl"), str(tmp_path / "m.jsonl")]) == 1
+    merged = ["convert", "doccano-sentences", str(tmp_path / "s.jsonl"), str(tmp_path / "m.jsonl"), "--records", str(tmp_path / "r.jsonl")]
+    assert main(merged) == 0 and read_records(tmp_path / "m.jsonl") == [record]
+
+
+def test_stats_table_and_json(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    write_records(tmp_path / "train.jsonl", [record])
+    write_records(tmp_path / "dev.jsonl", [dict(record, id="doc-2")])
+    assert main(["stats", str(tmp_path / "train.jsonl"), str(tmp_path / "dev.jsonl")]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split() == ["count", "train", "dev", "total"]
+    assert main(["stats", str(tmp_path / "train.jsonl"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["train"]["events"]["WITHDRAWAL"] == 1
+
+
+@pytest.mark.integration
+def test_convert_real_anercorp(tmp_path: Path, shared_data: Path) -> None:
+    source = shared_data / "anercorp" / "ANERCorp_CamelLab_test.reconstructed.txt"
+    assert main(["convert", "anercorp", str(source), str(tmp_path / "test.jsonl")]) == 0
+    assert main(["validate", str(tmp_path / "test.jsonl")]) == 0

@@ -1,0 +1,92 @@
+"""Document-level split: stratified coverage of every label, synthetic in train, stable manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
+from training.data.split import DEV, TRAIN, assign_splits, label_counts, load_manifest, missing_in_dev, save_manifest
+
+
+def _doc(doc_id: str, stances: list[str], events: list[str], synthetic: bool = False) -> dict[str, Any]:
+    sentences = [{"stance": s, "events": [events[i]] if i < len(events) else []} for i, s in enumerate(stances)]
+    doc: dict[str, Any] = {"id": doc_id, "sentences": sentences, "entities": []}
+    if synthetic:
+        doc.update(synthetic=True, author="t")
+    return doc
+
+
+def _corpus(n: int = 40) -> list[dict[str, Any]]:
+    """Mostly neutral documents; each event type and the rare stances in two or three of them."""
+    docs = []
+    for i in range(n):
+        stances = ["neutral"] * 3 + (["anti"] if i % 6 == 0 else []) + (["pro"] if i in (7, 29) else [])
+        events = [EVENT_TYPES[i % len(EVENT_TYPES)]] if i < 2 * len(EVENT_TYPES) + 3 else []
+        docs.append(_doc(f"d{i:03d}", stances, events))
+    return docs
+
+
+def _labels_in(docs: list[dict[str, Any]], split: dict[str, str], name: str) -> set[str]:
+    return {label for d in docs if split[d["id"]] == name for label in label_counts(d)}
+
+
+def test_dev_covers_every_stance_and_event_and_train_keeps_them() -> None:
+    docs = _corpus()
+    split = assign_splits(docs, {}, dev_fraction=0.2, seed=0)
+    dev, train = _labels_in(docs, split, DEV), _labels_in(docs, split, TRAIN)
+    wanted = {f"stance:{s}" for s in STANCE_LABELS} | {f"event:{e}" for e in EVENT_TYPES}
+    assert wanted <= dev and wanted <= train
+    assert missing_in_dev(docs, split) == []
+    assert 8 <= list(split.values()).count(DEV) <= 20
+
+
+def test_split_is_deterministic_for_a_seed() -> None:
+    docs = _corpus()
+    assert assign_splits(docs, {}, seed=3) == assign_splits(list(reversed(docs)), {}, seed=3)
+
+
+def test_synthetic_documents_always_go_to_train() -> None:
+    docs = _corpus() + [_doc(f"syn{i}", ["pro"], ["THREAT"], synthetic=True) for i in range(5)]
+    split = assign_splits(docs, {"syn0": DEV}, seed=0)
+    assert all(split[f"syn{i}"] == TRAIN for i in range(5))
+
+
+def test_manifest_keeps_existing_documents_in_place() -> None:
+    docs = _corpus(30)
+    first = assign_splits(docs, {}, seed=0)
+    grown = docs + _corpus(45)[30:]
+    second = assign_splits(grown, first, seed=0)
+    assert {k: second[k] for k in first} == first
+    assert set(second) == {d["id"] for d in grown}
+    stale = assign_splits(docs[:5], {"gone": DEV}, seed=0)
+    assert stale["gone"] == DEV  # ids no longer present keep their entry
+
+
+def test_label_in_a_single_document_stays_in_train_and_is_reported() -> None:
+    docs = _corpus() + [_doc("rare", ["neutral"], ["INTERCEPTION"])]
+    docs = [d for d in docs if d["id"] == "rare" or not any(s["events"] == ["INTERCEPTION"] for s in d["sentences"])]
+    split = assign_splits(docs, {}, seed=0)
+    assert split["rare"] == TRAIN
+    assert "event:INTERCEPTION" in missing_in_dev(docs, split)
+
+
+def test_bad_inputs_are_rejected() -> None:
+    with pytest.raises(DataFormatError, match="duplicate document ids"):
+        assign_splits([_doc("a", ["neutral"], []), _doc("a", ["neutral"], [])], {})
+    with pytest.raises(DataFormatError, match="dev_fraction"):
+        assign_splits([], {}, dev_fraction=1.5)
+
+
+def test_manifest_file_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "seeds" / "split.json"
+    assert load_manifest(path) == {}
+    save_manifest(path, {"ب": DEV, "a": TRAIN})
+    assert load_manifest(path) == {"a": TRAIN, "ب": DEV}
+    assert "ب" in path.read_text(encoding="utf-8")
+    path.write_text('{"a": "test"}', encoding="utf-8")
+    with pytest.raises(DataFormatError, match="must map document ids"):
+        load_manifest(path)

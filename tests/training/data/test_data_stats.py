@@ -1,0 +1,36 @@
+"""Label counts, table and JSON rendering."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from training.data.stats import compute_stats, format_table, to_json
+
+
+def test_counts(record: dict[str, Any]) -> None:
+    synthetic = dict(record, id="syn", synthetic=True, author="t")
+    stats = compute_stats([record, synthetic])
+    assert (stats["documents"], stats["real"], stats["synthetic"], stats["sentences"]) == (2, 1, 1, 4)
+    assert stats["entities"] == {"PER": 2, "ORG": 2, "LOC": 2, "FAC": 2}
+    assert stats["stance"] == {"anti": 2, "pro": 0, "neutral": 2}
+    assert stats["doc_stance"]["anti"] == 2
+    assert stats["events"]["WITHDRAWAL"] == 2 and stats["events"]["THREAT"] == 0
+    assert stats["sentences_with_events"] == 4
+
+
+def test_ner_only_records_count_no_stance(record: dict[str, Any]) -> None:
+    record.update(tasks=["ner"], doc_stance=None)
+    for sentence in record["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    stats = compute_stats([record])
+    assert sum(stats["stance"].values()) == 0 and sum(stats["events"].values()) == 0
+
+
+def test_table_and_json(record: dict[str, Any]) -> None:
+    by_split = {"train": compute_stats([record]), "dev": compute_stats([])}
+    table = format_table(by_split).splitlines()
+    assert table[0].split() == ["count", "train", "dev", "total"]
+    fac = next(line for line in table if line.startswith("entities:FAC"))
+    assert fac.split()[1:] == ["1", "0", "1"]
+    assert json.loads(to_json(by_split))["train"]["entities"]["PER"] == 1

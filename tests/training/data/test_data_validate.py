@@ -1,0 +1,208 @@
+"""The validator: a valid record passes, and each broken rule gives its own message."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from training.data.validate import validate_file, validate_record
+
+Record = dict[str, Any]
+
+
+def _set(path: str, value: Any) -> Callable[[Record], None]:
+    def mutate(record: Record) -> None:
+        *keys, last = path.split(".")
+        target: Any = record
+        for key in keys:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[int(last) if last.isdigit() else last] = value
+
+    return mutate
+
+
+def _delete(key: str) -> Callable[[Record], None]:
+    return lambda record: record.pop(key)
+
+
+def _shift_entity(index: int, start_delta: int, end_delta: int) -> Callable[[Record], None]:
+    def mutate(record: Record) -> None:
+        record["entities"][index]["start"] += start_delta
+        record["entities"][index]["end"] += end_delta
+
+    return mutate
+
+
+def _swap_entities(record: Record) -> None:
+    record["entities"][0], record["entities"][1] = record["entities"][1], record["entities"][0]
+
+
+def _overlap_entities(record: Record) -> None:
+    first = record["entities"][1]
+    record["entities"].insert(2, {"start": first["start"] + 7, "end": first["end"], "label": "LOC"})
+
+
+def _cross_sentence_entity(record: Record) -> None:
+    s1_end = record["sentences"][0]["end"]
+    record["entities"][2]["end"] = s1_end + 7  # "العراق.\nوأطلقت"
+
+
+def _swap_sentences(record: Record) -> None:
+    record["sentences"].reverse()
+
+
+def _overlap_sentences(record: Record) -> None:
+    record["sentences"][1]["start"] = record["sentences"][0]["end"] - 7
+
+
+def _gap_in_middle(record: Record) -> None:
+    record["sentences"][0]["end"] -= 7  # leaves "العراق." uncovered
+    record["entities"].pop(2)
+
+
+def _gap_at_end(record: Record) -> None:
+    record["sentences"][1]["end"] -= 1
+
+
+def _gap_at_start(record: Record) -> None:
+    record["sentences"][0]["start"] = 4  # "قال " uncovered
+    record["sentences"][0]["holder"] = dict(record["sentences"][0]["holder"])
+
+
+def _unstripped(record: Record) -> None:
+    record["sentences"][0]["end"] += 1  # includes the newline
+
+
+def _holder_not_entity(record: Record) -> None:
+    record["sentences"][0]["holder"] = {"start": 0, "end": 3}  # "قال"
+
+
+def _holder_other_sentence(record: Record) -> None:
+    fac = record["entities"][3]
+    record["sentences"][0]["holder"] = {"start": fac["start"], "end": fac["end"]}
+
+
+CASES: list[tuple[str, Callable[[Record], None], str]] = [
+    ("missing-id", _delete("id"), "missing required field 'id'"),
+    ("missing-text", _delete("text"), "missing required field 'text'"),
+    ("missing-sentences", _delete("sentences"), "missing required field 'sentences'"),
+    ("missing-entities", _delete("entities"), "missing required field 'entities'"),
+    ("missing-doc-stance", _delete("doc_stance"), "missing required field 'doc_stance'"),
+    ("id-type", _set("id", 7), "id must be a non-empty string"),
+    ("id-empty", _set("id", " "), "id must be a non-empty string"),
+    ("text-empty", _set("text", ""), "text must be a non-empty string"),
+    ("sentences-type", _set("sentences", {}), "sentences must be a list"),
+    ("entities-type", _set("entities", None), "entities must be a list"),
+    ("doc-stance-label", _set("doc_stance", "against"), "doc_stance 'against' is not one of"),
+    ("source-type", _set("source", 3), "source must be a string, an object or null"),
+    ("date-type", _set("date", 20240116), "date must be null or a non-empty string"),
+    ("synthetic-type", _set("synthetic", "yes"), "synthetic must be true or false"),
+    ("synthetic-author", _set("synthetic", True), "a synthetic document must name its author"),
+    ("author-type", _set("author", 5), "author must be a string"),
+    ("tasks-unknown", _set("tasks", ["ner", "sentiment"]), "tasks must be a non-empty list of distinct names"),
+    ("tasks-empty", _set("tasks", []), "tasks must be a non-empty list of distinct names"),
+    ("offset-float", _set("entities.0.start", 4.0), "entity 0: start and end must be integers"),
+    ("offset-bool", _set("entities.0.end", True), "entity 0: start and end must be integers"),
+    ("offset-missing", _set("entities.0", {"label": "PER"}), "entity 0: start and end must be integers"),
+    ("offset-range", _set("sentences.1.end", 10_000), "offsets must satisfy 0 <= start < end <= len(text)"),
+    ("offset-empty", _set("entities.0.end", 4), "offsets must satisfy 0 <= start < end"),
+    ("offset-negative", _set("entities.0.start", -1), "offsets must satisfy"),
+    ("entity-not-object", _set("entities.0", [4, 12, "PER"]), "entity 0 must be an object"),
+    ("entity-label", _set("entities.0.label", "PERS"), "label 'PERS' is not one of"),
+    ("entity-whitespace", _shift_entity(0, -1, 0), "leading or trailing whitespace"),
+    ("entity-partial-word", _shift_entity(0, 2, 0), "not whole words"),
+    ("entity-partial-end", _shift_entity(0, 0, -1), "not whole words"),
+    ("entities-unsorted", _swap_entities, "entities must be sorted by start"),
+    ("entities-overlap", _overlap_entities, "overlaps the previous entity"),
+    ("entity-crosses-sentences", _cross_sentence_entity, "does not lie inside one sentence"),
+    ("sentence-not-object", _set("sentences.1", "وأطلقت"), "sentence 1 must be an object"),
+    ("sentence-stance", _set("sentences.0.stance", "positive"), "sentence 0: stance 'positive' is not one of"),
+    ("sentence-stance-null", _set("sentences.0.stance", None), "sentence 0: stance None is not one of"),
+    ("events-type", _set("sentences.0.events", "WITHDRAWAL"), "events must be a list"),
+    ("events-null", _set("sentences.0.events", None), "events must be a list"),
+    ("event-label", _set("sentences.1.events", ["BOMBING"]), "event 'BOMBING' is not one of"),
+    ("events-repeat", _set("sentences.1.events", ["THREAT", "THREAT"]), "repeat a label"),
+    ("sentences-order", _swap_sentences, "sentences must be in order"),
+    ("sentences-overlap", _overlap_sentences, "overlaps the previous sentence"),
+    ("sentences-gap", _gap_in_middle, "lies in no sentence"),
+    ("sentences-gap-end", _gap_at_end, "lies in no sentence"),
+    ("sentences-gap-start", _gap_at_start, "lies in no sentence"),
+    ("sentence-unstripped", _unstripped, "must be stripped"),
+    ("holder-not-entity", _holder_not_entity, "must equal the span of an entity inside this sentence"),
+    ("holder-other-sentence", _holder_other_sentence, "must equal the span of an entity inside this sentence"),
+    ("holder-malformed", _set("sentences.0.holder", "السوداني"), "sentence 0 holder must be an object"),
+]
+
+
+def test_valid_record_has_no_problems(record: Record) -> None:
+    assert validate_record(record) == []
+
+
+def test_non_object_is_rejected() -> None:
+    assert validate_record(["not", "a", "record"]) == ["a record must be a JSON object, got list"]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_rule_has_its_message(record: Record, mutate: Callable[[Record], None], expected: str) -> None:
+    mutate(record)
+    problems = validate_record(record)
+    assert any(expected in p for p in problems), problems
+
+
+def test_synthetic_with_author_is_valid(record: Record) -> None:
+    record.update(synthetic=True, author="annotator-1 (written for the seed set)")
+    assert validate_record(record) == []
+
+
+def test_ner_only_record_may_leave_stance_and_events_null(record: Record) -> None:
+    record.update(tasks=["ner"], doc_stance=None)
+    for sentence in record["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    assert validate_record(record) == []
+
+
+def test_ner_only_record_still_checks_what_is_given(record: Record) -> None:
+    record.update(tasks=["ner"], doc_stance=None)
+    record["sentences"][1].update(stance=None, events=["BOMBING"])
+    problems = validate_record(record)
+    assert any("holder must be null when the record does not declare the stance task" in p for p in problems)
+    assert any("event 'BOMBING'" in p for p in problems)
+
+
+def test_without_tasks_null_labels_are_rejected(record: Record) -> None:
+    record["doc_stance"] = None
+    assert any("doc_stance None is not one of" in p for p in validate_record(record))
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_file_messages_name_file_line_and_id(tmp_path: Path, record: Record) -> None:
+    broken = copy.deepcopy(record)
+    broken["id"] = "doc-2"
+    broken["entities"][0]["label"] = "PERS"
+    path = _write(tmp_path / "a.jsonl", [json.dumps(record, ensure_ascii=False), "", json.dumps(broken, ensure_ascii=False)])
+    problems = validate_file(path)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}:3: doc-2: entity 0 ")
+
+
+def test_file_rejects_duplicate_ids(tmp_path: Path, record: Record) -> None:
+    line = json.dumps(record, ensure_ascii=False)
+    problems = validate_file(_write(tmp_path / "a.jsonl", [line, line]))
+    assert problems == [f"{tmp_path / 'a.jsonl'}:2: doc-1: duplicate id (first used on line 1); ids must be unique"]
+
+
+def test_file_reports_invalid_json_and_non_objects(tmp_path: Path, record: Record) -> None:
+    path = _write(tmp_path / "a.jsonl", ["{not json", "[1, 2]", json.dumps(record, ensure_ascii=False)])
+    problems = validate_file(path)
+    assert problems[0].startswith(f"{path}:1: invalid JSON")
+    assert problems[1] == f"{path}:2: expected a JSON object, got list"
+    assert len(problems) == 2

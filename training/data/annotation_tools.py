@@ -1,0 +1,341 @@
+"""Import and export annotations for Doccano and Label Studio.
+
+**Doccano** (JSONL), two projects:
+
+* *Sequence labeling*, one example per document (:func:`to_doccano` / :func:`from_doccano`):
+  ``{"text", "label": [[start, end, "PER"], …], "arabnews": {…}}``. Doccano edits the
+  entities; ``arabnews`` holds everything else of the record (id, source, sentences with
+  stance, holder and events, doc_stance…) as metadata that Doccano keeps and exports back
+  unchanged. Doccano offsets count UTF-16 code units (issue doccano#2290), so offsets are
+  converted both ways; they equal Python's for Arabic text. An example without ``arabnews``
+  metadata (made in Doccano from plain text) becomes an NER-only record (``"tasks": ["ner"]``)
+  with sentences from :func:`training.data.surface.presplit`. ``label``, ``labels`` and
+  ``entities`` (``start_offset``/``end_offset``) exports are all read.
+* *Text classification*, one example per sentence (:func:`to_doccano_sentences` /
+  :func:`merge_doccano_sentences`): ``{"text": sentence, "label": [stance, *events],
+  "doc_id", "sentence", "start", "end", "holder"}``. Doccano edits the stance (exactly one of
+  the stance labels) and events; merging writes them back into the records by ``doc_id`` and
+  sentence index. Holders are shown (their text) but not edited.
+
+**Label Studio** (JSON list of tasks; :func:`to_label_studio` / :func:`from_label_studio`,
+project config from :func:`label_studio_config`). Everything is carried and editable:
+``data.text`` and ``data.arabnews`` (the other record fields), and in ``annotations[0].result``:
+entity regions (``type: labels``, ``from_name: entities``), sentence regions (``type:
+labels``, ``from_name: sentence``, label ``SENTENCE``) with per-region ``choices`` for
+``stance`` (one) and ``events`` (several), the holder as a ``relation`` from the sentence region
+to the entity region labelled ``holder``, and the document stance as a ``choices`` result
+``doc_stance``. Label Studio offsets are code points, as in Python.
+
+Example:
+    >>> record = {"id": "d1", "text": "قصف بغداد.", "doc_stance": "neutral", "entities": [
+    ...     {"start": 4, "end": 9, "label": "LOC"}], "sentences": [
+    ...     {"start": 0, "end": 10, "stance": "neutral", "holder": None, "events": ["AIRSTRIKE"]}]}
+    >>> from_label_studio(to_label_studio([record])) == [record]
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from training.data.records import Record, record_tasks, span_text
+
+META_KEY = "arabnews"
+"""Key under which exports keep the record fields the tool does not edit."""
+
+SENTENCE_LABEL = "SENTENCE"
+"""Label Studio region label that marks a sentence (structure, not a schema label)."""
+
+HOLDER_RELATION = "holder"
+"""Label Studio relation label from a sentence region to its stance holder's entity region."""
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """Return the UTF-16 code-unit offset of Python index ``index`` (as JavaScript counts).
+
+    Example:
+        >>> utf16_offset("😀ب", 1), utf16_offset("بب", 1)
+        (2, 1)
+    """
+    return index + sum(1 for char in text[:index] if ord(char) > 0xFFFF)
+
+
+def python_offset(text: str, units: int) -> int:
+    """Return the Python index of UTF-16 code-unit offset ``units`` (inverse of :func:`utf16_offset`).
+
+    Example:
+        >>> python_offset("😀ب", 2)
+        1
+    """
+    count = 0
+    for index, char in enumerate(text):
+        if count >= units:
+            return index
+        count += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def _fallback_sentences(text: str) -> list[dict[str, Any]]:
+    from training.data.surface import presplit
+
+    sentences, pos = [], 0
+    for piece in presplit(text):
+        start = text.index(piece, pos)
+        pos = start + len(piece)
+        sentences.append({"start": start, "end": pos, "stance": None, "holder": None, "events": None})
+    return sentences
+
+
+def to_doccano(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Export records for a Doccano sequence-labeling project (one example per document).
+
+    Example:
+        >>> to_doccano([{"id": "d1", "text": "في بغداد", "entities": [{"start": 3, "end": 8, "label": "LOC"}],
+        ...              "sentences": [], "doc_stance": None}])[0]["label"]
+        [[3, 8, 'LOC']]
+    """
+    out = []
+    for record in records:
+        text = record["text"]
+        labels = [[utf16_offset(text, e["start"]), utf16_offset(text, e["end"]), e["label"]] for e in record["entities"]]
+        meta = {k: v for k, v in record.items() if k not in ("text", "entities")}
+        out.append({"text": text, "label": labels, META_KEY: meta})
+    return out
+
+
+def _doccano_spans(item: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+    if isinstance(item.get("entities"), list):
+        return [(e["start_offset"], e["end_offset"], e["label"]) for e in item["entities"]]
+    spans = item.get("label", item.get("labels", []))
+    if not isinstance(spans, list):
+        raise DataFormatError(f"Doccano example {item.get('id')!r}: 'label' must be a list of [start, end, label]")
+    return [(int(s[0]), int(s[1]), str(s[2])) for s in spans]
+
+
+def from_doccano(items: Sequence[Mapping[str, Any]]) -> list[Record]:
+    """Import a Doccano sequence-labeling export as records (entities sorted by offset).
+
+    Raises:
+        DataFormatError: On an example without ``text`` or with malformed labels.
+
+    Example:
+        >>> from_doccano([{"id": 7, "text": "في بغداد.", "label": [[3, 8, "LOC"]]}])[0]["tasks"]
+        ['ner']
+    """
+    records: list[Record] = []
+    for number, item in enumerate(items, 1):
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise DataFormatError(f"Doccano example {number}: missing 'text'")
+        entities = sorted(
+            ({"start": python_offset(text, s), "end": python_offset(text, e), "label": label} for s, e, label in _doccano_spans(item)),
+            key=lambda ent: (ent["start"], ent["end"]),
+        )
+        meta = item.get(META_KEY)
+        if isinstance(meta, Mapping):
+            record: Record = {**meta, "text": text, "entities": entities}
+        else:
+            record = {"id": f"doccano-{item.get('id', number)}", "tasks": ["ner"], "text": text, "doc_stance": None,
+                      "sentences": _fallback_sentences(text), "entities": entities}  # fmt: skip
+        records.append(record)
+    return records
+
+
+def to_doccano_sentences(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Export one Doccano text-classification example per sentence (labels: stance + events).
+
+    Example:
+        >>> rec = {"id": "d1", "text": "قصف.", "entities": [], "sentences": [
+        ...     {"start": 0, "end": 4, "stance": "neutral", "holder": None, "events": ["AIRSTRIKE"]}]}
+        >>> to_doccano_sentences([rec])[0]["label"]
+        ['neutral', 'AIRSTRIKE']
+    """
+    out = []
+    for record in records:
+        for index, sentence in enumerate(record["sentences"]):
+            labels = ([sentence["stance"]] if sentence.get("stance") else []) + list(sentence.get("events") or [])
+            holder = sentence.get("holder")
+            out.append(
+                {"text": span_text(record, sentence), "label": labels, "doc_id": record["id"], "sentence": index,
+                 "start": sentence["start"], "end": sentence["end"],
+                 "holder": None if holder is None else span_text(record, holder)}
+            )  # fmt: skip
+    return out
+
+
+def merge_doccano_sentences(records: Sequence[Mapping[str, Any]], items: Sequence[Mapping[str, Any]]) -> list[Record]:
+    """Write stance and events from a Doccano classification export back into copies of ``records``.
+
+    Raises:
+        DataFormatError: On an unknown document or sentence, a sentence whose text changed, a
+            label that is neither a stance nor an event, or not exactly one stance label.
+
+    Example:
+        >>> rec = {"id": "d1", "text": "قصف.", "entities": [], "sentences": [
+        ...     {"start": 0, "end": 4, "stance": "neutral", "holder": None, "events": []}]}
+        >>> item = {"text": "قصف.", "label": ["anti", "THREAT"], "doc_id": "d1", "sentence": 0}
+        >>> merge_doccano_sentences([rec], [item])[0]["sentences"][0]
+        {'start': 0, 'end': 4, 'stance': 'anti', 'holder': None, 'events': ['THREAT']}
+    """
+    merged = {r["id"]: {**r, "sentences": [dict(s) for s in r["sentences"]]} for r in records}
+    for item in items:
+        where = f"Doccano example for {item.get('doc_id')!r} sentence {item.get('sentence')!r}"
+        record = merged.get(item.get("doc_id"))
+        index = item.get("sentence")
+        if record is None or not isinstance(index, int) or not 0 <= index < len(record["sentences"]):
+            raise DataFormatError(f"{where}: no such document or sentence in the records")
+        sentence = record["sentences"][index]
+        if span_text(record, sentence) != item.get("text"):
+            raise DataFormatError(f"{where}: the sentence text changed; edit texts in the records, not in Doccano")
+        labels = list(item.get("label", []))
+        unknown = [x for x in labels if x not in STANCE_LABELS and x not in EVENT_TYPES]
+        stances = [x for x in labels if x in STANCE_LABELS]
+        if unknown or len(stances) != 1:
+            raise DataFormatError(f"{where}: labels {labels} must be exactly one stance of {list(STANCE_LABELS)} plus events")
+        sentence["stance"] = stances[0]
+        sentence["events"] = [x for x in EVENT_TYPES if x in labels]
+    return [merged[r["id"]] for r in records]
+
+
+def label_studio_config() -> str:
+    """Return the Label Studio labeling config (XML) that matches :func:`to_label_studio`.
+
+    Example:
+        >>> '<Label value="FAC"/>' in label_studio_config()
+        True
+    """
+
+    def options(tag: str, values: Sequence[str]) -> str:
+        return "".join(f'<{tag} value="{v}"/>' for v in values)
+
+    return (
+        "<View>\n"
+        f'  <Labels name="entities" toName="text">{options("Label", ENTITY_TYPES)}</Labels>\n'
+        f'  <Labels name="sentence" toName="text">{options("Label", [SENTENCE_LABEL])}</Labels>\n'
+        '  <Text name="text" value="$text"/>\n'
+        f'  <Relations>{options("Relation", [HOLDER_RELATION])}</Relations>\n'
+        f'  <Choices name="doc_stance" toName="text" choice="single">{options("Choice", STANCE_LABELS)}</Choices>\n'
+        f'  <Choices name="stance" toName="text" perRegion="true" choice="single">{options("Choice", STANCE_LABELS)}</Choices>\n'
+        f'  <Choices name="events" toName="text" perRegion="true" choice="multiple">{options("Choice", EVENT_TYPES)}</Choices>\n'
+        "</View>\n"
+    )
+
+
+def _region(
+    region_id: str, from_name: str, record: Mapping[str, Any], span: Mapping[str, Any], key: str, values: list[str]
+) -> dict[str, Any]:
+    value = {"start": span["start"], "end": span["end"], "text": span_text(record, span), key: values}
+    kind = "labels" if key == "labels" else "choices"
+    return {"id": region_id, "from_name": from_name, "to_name": "text", "type": kind, "value": value}
+
+
+def to_label_studio(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Export records as Label Studio tasks with their annotations (see the module docstring).
+
+    Example:
+        >>> rec = {"id": "d1", "text": "في بغداد", "doc_stance": None, "entities": [
+        ...     {"start": 3, "end": 8, "label": "LOC"}], "sentences": []}
+        >>> to_label_studio([rec])[0]["annotations"][0]["result"][0]["value"]["labels"]
+        ['LOC']
+    """
+    tasks = []
+    for record in records:
+        entity_ids = {(e["start"], e["end"]): f"e{i}" for i, e in enumerate(record["entities"])}
+        result = [_region(f"e{i}", "entities", record, e, "labels", [e["label"]]) for i, e in enumerate(record["entities"])]
+        for i, sentence in enumerate(record["sentences"]):
+            result.append(_region(f"s{i}", "sentence", record, sentence, "labels", [SENTENCE_LABEL]))
+            if sentence.get("stance") is not None:
+                result.append(_region(f"s{i}", "stance", record, sentence, "choices", [sentence["stance"]]))
+            if sentence.get("events"):
+                result.append(_region(f"s{i}", "events", record, sentence, "choices", list(sentence["events"])))
+            holder = sentence.get("holder")
+            if holder is not None:
+                to_id = entity_ids.get((holder["start"], holder["end"]))
+                result.append({"type": "relation", "from_id": f"s{i}", "to_id": to_id, "direction": "right", "labels": [HOLDER_RELATION]})
+        if record.get("doc_stance") is not None:
+            value = {"choices": [record["doc_stance"]]}
+            result.append({"id": "doc", "from_name": "doc_stance", "to_name": "text", "type": "choices", "value": value})
+        meta = {k: v for k, v in record.items() if k not in ("text", "entities", "sentences", "doc_stance")}
+        tasks.append({"data": {"text": record["text"], META_KEY: meta}, "annotations": [{"result": result}]})
+    return tasks
+
+
+def _task_record(task: Mapping[str, Any], number: int) -> tuple[Record, list[dict[str, Any]]]:
+    data = task.get("data")
+    if not (isinstance(data, Mapping) and isinstance(data.get("text"), str)):
+        raise DataFormatError(f"Label Studio task {number}: missing data.text")
+    meta = data.get(META_KEY)
+    record: Record = dict(meta) if isinstance(meta, Mapping) else {"id": f"labelstudio-{task.get('id', number)}"}
+    record["text"] = data["text"]
+    annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    return record, list(annotations[0].get("result", [])) if annotations else []
+
+
+def from_label_studio(tasks: Sequence[Mapping[str, Any]]) -> list[Record]:
+    """Import Label Studio tasks (JSON export, first non-cancelled annotation) as records.
+
+    Without sentence regions the record becomes NER-only (``"tasks": ["ner"]``) with
+    sentences from :func:`training.data.surface.presplit`.
+
+    Raises:
+        DataFormatError: On a task without ``data.text`` or a holder relation to no entity.
+
+    Example:
+        >>> from_label_studio([{"data": {"text": "في بغداد"}, "annotations": []}])[0]["tasks"]
+        ['ner']
+    """
+    records = []
+    for number, task in enumerate(tasks, 1):
+        record, result = _task_record(task, number)
+        regions: dict[str, dict[str, Any]] = {}
+        entities, sentence_ids, relations = [], [], []
+        for item in result:
+            value, kind = item.get("value", {}), item.get("type")
+            if kind == "relation":
+                relations.append(item)
+            elif kind == "labels" and item.get("from_name") == "sentence":
+                regions.setdefault(item["id"], {}).update(start=value["start"], end=value["end"])
+                sentence_ids.append(item["id"])
+            elif kind == "labels":
+                entities.append({"start": value["start"], "end": value["end"], "label": value["labels"][0]})
+                regions.setdefault(item["id"], {}).update(entity=(value["start"], value["end"]))
+            elif kind == "choices" and item.get("from_name") == "doc_stance":
+                record["doc_stance"] = value["choices"][0]
+            elif kind == "choices":
+                regions.setdefault(item["id"], {})[item["from_name"]] = list(value["choices"])
+        record["entities"] = sorted(entities, key=lambda e: (e["start"], e["end"]))
+        record.setdefault("doc_stance", None)
+        if not sentence_ids:
+            record.update(tasks=["ner"], sentences=_fallback_sentences(record["text"]))
+            records.append(record)
+            continue
+        holders = _holders(relations, regions, number)
+        tasks_ = record_tasks(record)
+        record["sentences"] = [
+            {"start": regions[i]["start"], "end": regions[i]["end"],
+             "stance": (regions[i].get("stance") or [None])[0], "holder": holders.get(i),
+             "events": regions[i].get("events", [] if "events" in tasks_ else None)}
+            for i in sorted(sentence_ids, key=lambda i: regions[i]["start"])
+        ]  # fmt: skip
+        records.append(record)
+    return records
+
+
+def _holders(relations: Sequence[Mapping[str, Any]], regions: Mapping[str, Mapping[str, Any]], number: int) -> dict[str, dict[str, int]]:
+    """Map sentence region id → holder span; a relation may be drawn in either direction."""
+    holders: dict[str, dict[str, int]] = {}
+    for relation in relations:
+        if HOLDER_RELATION not in (relation.get("labels") or [HOLDER_RELATION]):
+            continue
+        ends = [str(relation.get("from_id")), str(relation.get("to_id"))]
+        sentence = [i for i in ends if "start" in regions.get(i, {})]
+        entity = [regions[i]["entity"] for i in ends if "entity" in regions.get(i, {})]
+        if not (sentence and entity):
+            raise DataFormatError(
+                f"Label Studio task {number}: holder relation {ends[0]}→{ends[1]} must link a sentence region and an entity region"
+            )
+        holders[sentence[0]] = {"start": entity[0][0], "end": entity[0][1]}
+    return holders

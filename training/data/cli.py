@@ -1,0 +1,281 @@
+"""``python -m training validate | build-data | convert | stats``: the data commands.
+
+Thin wrappers over :mod:`training.data`; the only module here that prints. ``main(argv)`` takes
+the command name first, as :mod:`training.__main__` passes it.
+
+Example:
+    >>> main(["validate", "--help"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from arabnews_nlp.errors import DataFormatError
+from training.data.records import Record, iter_records, parse_line, write_records
+
+IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
+EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
+
+
+def is_surface(record: Record) -> bool:
+    """Return whether a JSONL document is in the surface format (sentences given by text).
+
+    Example:
+        >>> is_surface({"sentences": [{"text": "نص"}]}), is_surface({"sentences": [{"start": 0}]})
+        (True, False)
+    """
+    sentences = record.get("sentences")
+    first = sentences[0] if isinstance(sentences, list) and sentences else None
+    return isinstance(first, dict) and "text" in first and "start" not in first
+
+
+def load_checked(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]:
+    """Read a JSONL file of records or surface documents; return ``(line, record)`` and problems.
+
+    Surface documents are converted with :func:`training.data.surface.surface_to_record`, then
+    every record is validated; problems are ``file:line: …`` messages.
+    """
+    from training.data.surface import surface_to_record
+    from training.data.validate import validate_record
+
+    records: list[tuple[int, Record]] = []
+    problems: list[str] = []
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = parse_line(line, path, line_no)
+                record = surface_to_record(record) if is_surface(record) else record
+            except DataFormatError as err:
+                problems.append(str(err) if str(err).startswith(str(path)) else f"{path}:{line_no}: {err}")
+                continue
+            except (KeyError, TypeError, AttributeError) as err:
+                problems.append(f"{path}:{line_no}: malformed surface document ({type(err).__name__}: {err})")
+                continue
+            doc_id = record.get("id")
+            prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
+            problems += [f"{prefix} {message}" for message in validate_record(record)]
+            records.append((line_no, record))
+    return records, problems
+
+
+def _duplicates(files: dict[str, list[tuple[int, Record]]]) -> list[str]:
+    seen: dict[str, str] = {}
+    problems = []
+    for path, records in files.items():
+        for line_no, record in records:
+            doc_id = str(record.get("id"))
+            where = f"{path}:{line_no}"
+            if doc_id in seen:
+                problems.append(f"{where}: {doc_id}: duplicate id (first at {seen[doc_id]}); ids must be unique")
+            else:
+                seen[doc_id] = where
+    return problems
+
+
+def _expand(patterns: Sequence[str]) -> list[str]:
+    paths: list[str] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern))
+        paths += matches or [pattern]
+    return paths
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate files; print one line per problem; 1 if any."""
+    files = {path: load_checked(path) for path in _expand(args.files)}
+    problems = [p for path, (recs, found) in files.items() for p in found + _duplicates({path: recs})]
+    for problem in problems:
+        print(problem)
+    count = sum(len(recs) for recs, _ in files.values())
+    print(f"{len(problems)} problem(s) in {count} document(s) from {len(files)} file(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_build_data(args: argparse.Namespace) -> int:
+    """Surface files -> validated records, split, train/dev/seeds JSONL and the manifest."""
+    from training.data.split import DEV, TRAIN, assign_splits, load_manifest, missing_in_dev, save_manifest
+    from training.data.stats import compute_stats, format_table
+
+    paths = _expand(args.surface)
+    files = {path: load_checked(path) for path in paths}
+    problems = [p for _, found in files.values() for p in found] + _duplicates({p: recs for p, (recs, _) in files.items()})
+    if problems or not files:
+        print("\n".join(problems) or f"no input files match {args.surface}", file=sys.stderr)
+        print(f"build-data: {len(problems)} problem(s); nothing written", file=sys.stderr)
+        return 1
+    records = sorted((r for recs, _ in files.values() for _, r in recs), key=lambda r: str(r["id"]))
+    out = Path(args.out)
+    manifest_path = Path(args.manifest) if args.manifest else out / "split.json"
+    split = assign_splits(records, load_manifest(manifest_path), args.dev_fraction, args.seed)
+    parts = {name: [r for r in records if split[str(r["id"])] == name] for name in (TRAIN, DEV)}
+    for name, part in parts.items():
+        write_records(out / f"{name}.jsonl", part)
+    write_records(out / "seeds.jsonl", [r for r in records if str(r["id"]).startswith("seed-")])
+    save_manifest(manifest_path, split)
+    print(format_table({name: compute_stats(part) for name, part in parts.items()}))
+    missing = missing_in_dev(records, split)
+    if missing:
+        print(f"warning: not in dev (too rare, or fixed by the manifest): {', '.join(missing)}", file=sys.stderr)
+    print(f"wrote {out / 'train.jsonl'}, {out / 'dev.jsonl'}, {out / 'seeds.jsonl'}, {manifest_path}", file=sys.stderr)
+    return 0
+
+
+def _read_json_any(path: str) -> list[dict[str, Any]]:
+    """Read a JSON list or a JSONL file."""
+    with open(path, encoding="utf-8") as handle:
+        content = handle.read()
+    if content.lstrip().startswith("["):
+        return list(json.loads(content))
+    return [parse_line(line, path, n) for n, line in enumerate(content.splitlines(), 1) if line.strip()]
+
+
+def _import(args: argparse.Namespace) -> list[Record]:
+    from training.data import annotation_tools as tools
+    from training.data import convert_conll as conll
+
+    fmt, source = args.format, args.input
+    if fmt == "anercorp":
+        return conll.read_anercorp(source, args.sentences_per_doc, args.id_prefix)
+    if fmt == "wikifane":
+        return conll.read_wikifane(source, args.sentences_per_doc, args.id_prefix)
+    if fmt == "conll":
+        mapping: dict[str, str | None] = {t: t for t in ("PER", "ORG", "LOC", "FAC")}
+        prefix = args.id_prefix or conll.id_prefix_from_path(source)
+        return conll.conll_to_records(conll.read_conll(source), mapping, prefix, args.sentences_per_doc)
+    if fmt == "doccano":
+        return tools.from_doccano(_read_json_any(source))
+    if fmt == "labelstudio":
+        return tools.from_label_studio(_read_json_any(source))
+    if fmt == "doccano-sentences":
+        if not args.records:
+            raise DataFormatError("convert doccano-sentences needs --records FILE: the records to merge the sentence labels into")
+        return tools.merge_doccano_sentences([r for _, r in iter_records(args.records)], _read_json_any(source))
+    from training.data.surface import surface_to_record
+
+    return [surface_to_record(doc) for _, doc in iter_records(source)]
+
+
+def _export(args: argparse.Namespace) -> None:
+    from training.data import annotation_tools as tools
+    from training.data import convert_conll as conll
+
+    records, problems = load_checked(args.input)
+    if problems:
+        raise DataFormatError(f"{args.input} is not valid ({len(problems)} problem(s)); first: {problems[0]}")
+    plain = [r for _, r in records]
+    fmt, target = args.format, args.output
+    if fmt in ("anercorp", "conll"):
+        conll.write_conll(target, conll.records_to_conll(plain, conll.SCHEMA_TO_ANERCORP if fmt == "anercorp" else None))
+    elif fmt == "labelstudio":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            json.dump(tools.to_label_studio(plain), handle, ensure_ascii=False, indent=1)
+        if args.config:
+            with open(args.config, "w", encoding="utf-8") as handle:
+                handle.write(tools.label_studio_config())
+    elif fmt == "surface":
+        from training.data.records import to_surface
+
+        write_records(target, [to_surface(r) for r in plain])
+    else:
+        write_records(target, tools.to_doccano(plain) if fmt == "doccano" else tools.to_doccano_sentences(plain))
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Import a format into JSONL records, or export records with --export."""
+    from training.data.validate import validate_record
+
+    formats = EXPORT_FORMATS if args.export else IMPORT_FORMATS
+    if args.format not in formats:
+        direction = "exported" if args.export else "imported"
+        print(f"convert: {args.format!r} cannot be {direction}; choose from {list(formats)}", file=sys.stderr)
+        return 2
+    try:
+        if args.export:
+            _export(args)
+            print(f"wrote {args.output}", file=sys.stderr)
+            return 0
+        records = _import(args)
+    except (DataFormatError, OSError) as err:
+        print(f"convert: {err}", file=sys.stderr)
+        return 1
+    write_records(args.output, records)
+    problems = [f"{args.output}:{n}: {r.get('id')}: {m}" for n, r in enumerate(records, 1) for m in validate_record(r)]
+    for problem in problems:
+        print(problem)
+    entities = sum(len(r["entities"]) for r in records)
+    sentences = sum(len(r["sentences"]) for r in records)
+    summary = f"{len(records)} record(s), {sentences} sentence(s), {entities} entities"
+    print(f"wrote {summary} to {args.output}; {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print label counts per file, as a table or JSON."""
+    from training.data.stats import compute_stats, format_table, to_json
+
+    by_name: dict[str, Any] = {}
+    for path in _expand(args.files):
+        records, problems = load_checked(path)
+        if problems and not args.force:
+            print("\n".join(problems), file=sys.stderr)
+            print(f"stats: {path} has {len(problems)} problem(s); fix them or pass --force", file=sys.stderr)
+            return 1
+        name = Path(path).name.removesuffix(".jsonl")
+        by_name[name if name not in by_name else path] = compute_stats(r for _, r in records)
+    print(to_json(by_name) if args.json else format_table(by_name))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the data commands (one sub-command each)."""
+    parser = argparse.ArgumentParser(prog="python -m training", description="Annotated data tools (SCHEMA.md).")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check JSONL files; prints file:line: what is wrong; exit 1 on problems",
+                       description="Validate SCHEMA.md §5 records (or surface documents, converted first).")  # fmt: skip
+    p.add_argument("files", nargs="+", help="JSONL files or glob patterns")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("build-data", help="surface annotations -> train/dev/seeds JSONL and the split manifest")
+    p.add_argument("--surface", nargs="+", default=["seeds/surface/*.jsonl"], help="surface JSONL files or globs (default: %(default)s)")
+    p.add_argument("--out", default="seeds", help="folder for train/dev/seeds.jsonl and split.json (default: %(default)s)")
+    p.add_argument("--manifest", default=None, help="split manifest to read and update (default: OUT/split.json)")
+    p.add_argument("--dev-fraction", type=float, default=0.2, help="share of real documents in dev (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split's tie-breaking (default: %(default)s)")
+    p.set_defaults(func=cmd_build_data)
+    p = sub.add_parser("convert", help="import FORMAT -> JSONL records, or export records -> FORMAT with --export",
+                       description=f"Import ({', '.join(IMPORT_FORMATS)}) into SCHEMA.md JSONL, or with --export "
+                                   f"write records as {', '.join(EXPORT_FORMATS)}.")  # fmt: skip
+    p.add_argument("format", choices=sorted(set(IMPORT_FORMATS) | set(EXPORT_FORMATS)), help="the other side's format")
+    p.add_argument("input", help="input file (FORMAT, or JSONL records with --export)")
+    p.add_argument("output", help="output file (JSONL records, or FORMAT with --export)")
+    p.add_argument("--export", action="store_true", help="records -> FORMAT instead of FORMAT -> records")
+    p.add_argument("--sentences-per-doc", type=int, default=20, help="CoNLL import: sentences per record (default: %(default)s)")
+    p.add_argument("--id-prefix", default=None, help="CoNLL import: record id prefix (default: from the file name)")
+    p.add_argument("--records", default=None, help="doccano-sentences import: the records to merge the labels into")
+    p.add_argument("--config", default=None, help="labelstudio export: also write the labeling config XML here")
+    p.set_defaults(func=cmd_convert)
+    p = sub.add_parser("stats", help="label counts per file (table, or --json)")
+    p.add_argument("files", nargs="+", help="JSONL files (e.g. seeds/train.jsonl seeds/dev.jsonl)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--force", action="store_true", help="count even if the files have problems")
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one data command; ``argv`` starts with the command name.
+
+    Example:
+        >>> main(["stats", "--help"])  # doctest: +SKIP
+    """
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    return int(args.func(args))

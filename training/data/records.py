@@ -1,0 +1,218 @@
+"""Read and write SCHEMA.md §5 records (JSON Lines, UTF-8, one document per line).
+
+A record is a plain ``dict``: ``id``, ``text``, ``doc_stance``, ``sentences`` (``start``,
+``end``, ``stance``, ``holder``, ``events``) and ``entities`` (``start``, ``end``, ``label``),
+plus optional ``source``, ``date``, ``synthetic``, ``author`` and ``tasks`` (see
+:mod:`training.data.validate` for every rule). This module only reads, writes and slices; it
+does not validate.
+
+Example:
+    >>> record = {"id": "d1", "text": "قصف بغداد.", "doc_stance": "neutral",
+    ...           "sentences": [{"start": 0, "end": 10, "stance": "neutral", "holder": None,
+    ...                          "events": []}],
+    ...           "entities": [{"start": 4, "end": 9, "label": "LOC"}]}
+    >>> [span_text(record, e) for e in sentence_entities(record, record["sentences"][0])]
+    ['بغداد']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from arabnews_nlp.errors import DataFormatError
+
+Record = dict[str, Any]
+
+TASKS: tuple[str, ...] = ("ner", "stance", "events")
+"""Annotation layers a record can declare in ``tasks`` (all three when ``tasks`` is absent)."""
+
+
+def parse_line(line: str, path: str | Path = "<string>", line_no: int = 0) -> Record:
+    """Parse one JSONL line into a record ``dict``.
+
+    Args:
+        line: The line (a trailing newline is fine).
+        path: The file, for the message.
+        line_no: The 1-based line number, for the message.
+
+    Returns:
+        The decoded JSON object.
+
+    Raises:
+        DataFormatError: If the line is not JSON or not a JSON object.
+
+    Example:
+        >>> parse_line('{"id": "d1"}')["id"]
+        'd1'
+    """
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise DataFormatError(f"{path}:{line_no}: invalid JSON ({err.msg} at column {err.colno}); one record per line") from err
+    if not isinstance(value, dict):
+        raise DataFormatError(f"{path}:{line_no}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
+    """Yield ``(line_no, record)`` for every non-blank line of a JSONL file.
+
+    Args:
+        path: The ``.jsonl`` file (UTF-8).
+
+    Yields:
+        The 1-based line number and the decoded record.
+
+    Raises:
+        DataFormatError: On the first line that is not a JSON object (message ``file:line: …``).
+
+    Example:
+        >>> import tempfile, os
+        >>> tmp = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = write_records(tmp, [{"id": "d1"}, {"id": "d2"}])
+        >>> [(n, r["id"]) for n, r in iter_records(tmp)]
+        [(1, 'd1'), (2, 'd2')]
+    """
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if line.strip():
+                yield line_no, parse_line(line, path, line_no)
+
+
+def read_records(paths: str | Path | Iterable[str | Path]) -> list[Record]:
+    """Read every record of one or more JSONL files, in file order.
+
+    Example:
+        >>> read_records([])
+        []
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return [record for path in paths for _, record in iter_records(path)]
+
+
+def write_records(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:
+    """Write records as JSONL (UTF-8, ``ensure_ascii=False``), creating parent folders.
+
+    Args:
+        path: The output file; overwritten.
+        records: The records, written in order.
+
+    Returns:
+        The number of records written.
+
+    Example:
+        >>> import tempfile, os
+        >>> write_records(os.path.join(tempfile.mkdtemp(), "out.jsonl"), [{"id": "د"}])
+        1
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with open(out, "w", encoding="utf-8", newline="\n") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def record_tasks(record: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the annotation layers a record carries (``tasks``, or all of :data:`TASKS`).
+
+    Example:
+        >>> record_tasks({"tasks": ["ner"]}), record_tasks({})
+        (('ner',), ('ner', 'stance', 'events'))
+    """
+    tasks = record.get("tasks")
+    return tuple(tasks) if isinstance(tasks, list) else TASKS
+
+
+def span_text(record: Mapping[str, Any], span: Mapping[str, Any]) -> str:
+    """Return ``record["text"][start:end]`` for a sentence, entity or holder span.
+
+    Example:
+        >>> span_text({"text": "في بغداد"}, {"start": 3, "end": 8})
+        'بغداد'
+    """
+    return str(record["text"][span["start"] : span["end"]])
+
+
+def sentence_texts(record: Mapping[str, Any]) -> list[str]:
+    """Return the text of each sentence, in order.
+
+    Example:
+        >>> sentence_texts({"text": "أ. ب.", "sentences": [{"start": 0, "end": 2}, {"start": 3, "end": 5}]})
+        ['أ.', 'ب.']
+    """
+    return [span_text(record, sentence) for sentence in record["sentences"]]
+
+
+def sentence_entities(record: Mapping[str, Any], sentence: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the entities lying inside ``sentence``, in order.
+
+    Example:
+        >>> rec = {"entities": [{"start": 0, "end": 2, "label": "LOC"}, {"start": 5, "end": 7, "label": "PER"}]}
+        >>> sentence_entities(rec, {"start": 4, "end": 9})
+        [{'start': 5, 'end': 7, 'label': 'PER'}]
+    """
+    return [e for e in record["entities"] if sentence["start"] <= e["start"] and e["end"] <= sentence["end"]]
+
+
+def entity_texts(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return ``(text, label)`` for every entity, in order.
+
+    Example:
+        >>> entity_texts({"text": "في بغداد", "entities": [{"start": 3, "end": 8, "label": "LOC"}]})
+        [('بغداد', 'LOC')]
+    """
+    return [(span_text(record, e), str(e["label"])) for e in record["entities"]]
+
+
+def to_surface(record: Mapping[str, Any]) -> Record:
+    """Turn an offset record back into the surface format of :mod:`training.data.surface`.
+
+    Args:
+        record: A valid record.
+
+    Returns:
+        The surface document; ``surface_to_record`` of it gives ``record`` back (``events``
+        of ``null`` become ``[]``, since the surface format needs a list).
+
+    Raises:
+        DataFormatError: If the surface form would be ambiguous (an entity whose text also
+            occurs, unannotated and as whole words, earlier in its sentence, or a holder that
+            is not the first entity of the sentence with its text).
+
+    Example:
+        >>> rec = {"id": "d1", "text": "في بغداد", "doc_stance": "neutral", "entities": [
+        ...     {"start": 3, "end": 8, "label": "LOC"}], "sentences": [
+        ...     {"start": 0, "end": 8, "stance": "neutral", "holder": None, "events": []}]}
+        >>> to_surface(rec)["sentences"][0]["entities"]
+        [['بغداد', 'LOC']]
+    """
+    from training.data.surface import surface_to_record
+
+    doc = {k: v for k, v in record.items() if k not in ("sentences", "entities")}
+    doc["sentences"] = []
+    for sentence in record["sentences"]:
+        holder = sentence.get("holder")
+        doc["sentences"].append(
+            {
+                "text": span_text(record, sentence),
+                "stance": sentence.get("stance"),
+                "holder": None if holder is None else span_text(record, holder),
+                "events": sentence.get("events") or [],
+                "entities": [[span_text(record, e), e["label"]] for e in sentence_entities(record, sentence)],
+            }
+        )
+    back = surface_to_record(doc)
+    holders = [s.get("holder") for s in record["sentences"]]
+    if back["entities"] != list(record["entities"]) or [s["holder"] for s in back["sentences"]] != holders:
+        raise DataFormatError(
+            f"{record.get('id')}: the surface form is ambiguous (an entity or holder text also occurs "
+            "earlier in its sentence); keep this record in the offset format"
+        )
+    return doc

@@ -1,0 +1,105 @@
+"""Label counts of record sets (per split or per file), as a dict, a text table or JSON.
+
+Counted: documents (real and synthetic), sentences, entities per type, sentence stance per
+label (sentences of records that declare the stance task), document stance, events per type and
+sentences with at least one event. Every schema label appears, with 0 when absent, so a missing
+label shows in the table.
+
+Example:
+    >>> recs = [{"id": "a", "text": "x", "doc_stance": "anti", "entities": [],
+    ...          "sentences": [{"start": 0, "end": 1, "stance": "anti", "holder": None, "events": []}]}]
+    >>> compute_stats(recs)["stance"]["anti"]
+    1
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+
+Stats = dict[str, Any]
+
+
+def compute_stats(records: Iterable[Mapping[str, Any]]) -> Stats:
+    """Count the labels of ``records``.
+
+    Returns:
+        ``{"documents", "real", "synthetic", "sentences", "sentences_with_events",
+        "entities": {type: n}, "stance": {label: n}, "doc_stance": {label: n},
+        "events": {type: n}}``.
+
+    Example:
+        >>> compute_stats([])["entities"]
+        {'PER': 0, 'ORG': 0, 'LOC': 0, 'FAC': 0}
+    """
+    stats: Stats = {
+        "documents": 0, "real": 0, "synthetic": 0, "sentences": 0, "sentences_with_events": 0,
+        "entities": dict.fromkeys(ENTITY_TYPES, 0), "stance": dict.fromkeys(STANCE_LABELS, 0),
+        "doc_stance": dict.fromkeys(STANCE_LABELS, 0), "events": dict.fromkeys(EVENT_TYPES, 0),
+    }  # fmt: skip
+    for record in records:
+        stats["documents"] += 1
+        stats["synthetic" if record.get("synthetic") else "real"] += 1
+        if record.get("doc_stance") is not None:
+            _bump(stats["doc_stance"], record["doc_stance"])
+        for entity in record.get("entities", []):
+            _bump(stats["entities"], entity["label"])
+        for sentence in record.get("sentences", []):
+            stats["sentences"] += 1
+            if sentence.get("stance") is not None:
+                _bump(stats["stance"], sentence["stance"])
+            events = sentence.get("events") or []
+            stats["sentences_with_events"] += bool(events)
+            for event in events:
+                _bump(stats["events"], event)
+    return stats
+
+
+def _bump(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
+def _rows(stats: Stats) -> list[tuple[str, int]]:
+    rows: list[tuple[str, int]] = []
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            rows += [(f"{key}:{name}", int(n)) for name, n in value.items()]
+        else:
+            rows.append((key, int(value)))
+    return rows
+
+
+def format_table(by_name: Mapping[str, Stats]) -> str:
+    """Render stats side by side: one row per count, one column per split or file, plus total.
+
+    Example:
+        >>> print(format_table({"train": {"documents": 3}, "dev": {"documents": 1}}))
+        count      train  dev  total
+        documents      3    1      4
+    """
+    names = list(by_name)
+    rows: dict[str, list[int]] = {}
+    for column, name in enumerate(names):
+        for key, n in _rows(by_name[name]):
+            rows.setdefault(key, [0] * len(names))[column] = n
+    header = ["count", *names, "total"] if len(names) > 1 else ["count", *names]
+    body = [[key, *map(str, counts), *([str(sum(counts))] if len(names) > 1 else [])] for key, counts in rows.items()]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = []
+    for row in [header, *body]:
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def to_json(by_name: Mapping[str, Stats]) -> str:
+    """Render stats as JSON (UTF-8 friendly, indented).
+
+    Example:
+        >>> to_json({"train": {"documents": 1}})
+        '{\\n  "train": {\\n    "documents": 1\\n  }\\n}'
+    """
+    return json.dumps(dict(by_name), ensure_ascii=False, indent=2)

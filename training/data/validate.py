@@ -1,0 +1,299 @@
+"""Check SCHEMA.md §5 records against every rule of the format; messages ``file:line: …``.
+
+Rules checked, one message per violation (:func:`validate_record` gives ``what is wrong``,
+:func:`validate_file` prefixes ``file:line: id:``):
+
+* **Record**: a JSON object; ``id`` a non-empty string, unique within the file; ``text`` a
+  non-empty string; ``sentences`` and ``entities`` lists; ``doc_stance`` one of
+  ``STANCE_LABELS``; optional ``source`` a string, object or ``null``; optional ``date``
+  ``null`` or a non-empty string (SCHEMA.md shows ``YYYY-MM-DD`` but fixes no format; the pool
+  has RFC 2822 and ``YYYY-MM-DD HH:MM:SS`` dates as published); optional ``synthetic`` a boolean, and a synthetic document
+  (``"synthetic": true``) must name its ``author`` (a non-empty string).
+* **Offsets** (sentences, entities, holders): objects whose ``start`` and ``end`` are integers
+  with ``0 <= start < end <= len(text)``.
+* **Sentences**: in order, non-overlapping, stripped (no whitespace at either edge), and
+  together covering every non-whitespace character of ``text`` (only whitespace between, before
+  and after them); ``stance`` one of ``STANCE_LABELS``; ``events`` a list of distinct
+  ``EVENT_TYPES``; ``holder`` ``null`` or exactly the span of an entity lying inside the sentence.
+* **Entities** (SCHEMA.md §2): ``label`` one of ``ENTITY_TYPES``; no whitespace at either edge;
+  whole words (:func:`arabnews_nlp.text.words.is_whole_words`); sorted by ``start``;
+  non-overlapping; each inside one sentence.
+
+**Extension: partially annotated records (``tasks``).** A record may declare which layers it
+carries with ``"tasks"``: a non-empty list of distinct names from ``("ner", "stance",
+"events")``; without ``tasks`` it carries all three. The layers it does not declare may be
+``null``: without ``"stance"``, ``doc_stance`` and every sentence ``stance`` may be ``null`` and
+holders must be ``null``; without ``"events"``, sentence ``events`` may be ``null``. Whatever is
+not ``null`` is still checked. NER corpora converted by :mod:`training.data.convert_conll`
+(ANERcorp, WikiFANE) are written as ``"tasks": ["ner"]``; training must only learn a task from
+the records that declare it.
+
+Example:
+    >>> record = {"id": "d1", "text": "قصف بغداد.", "doc_stance": "neutral",
+    ...           "sentences": [{"start": 0, "end": 10, "stance": "neutral", "holder": None,
+    ...                          "events": []}],
+    ...           "entities": [{"start": 4, "end": 8, "label": "LOC"}]}
+    >>> validate_record(record)
+    ["entity 0 [4:8] 'بغدا' LOC: not whole words (a span must start and end on word boundaries)"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.text.words import is_whole_words
+from training.data.records import TASKS, parse_line
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _excerpt(text: str, limit: int = 30) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _span_problem(value: object, text: str, what: str) -> str | None:
+    """Return what is wrong with an offset object, or ``None`` when it is a usable span."""
+    if not isinstance(value, Mapping):
+        return f"{what} must be an object with integer start and end, got {value!r}"
+    start, end = value.get("start"), value.get("end")
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+        return f"{what}: start and end must be integers, got {start!r} and {end!r}"
+    if not 0 <= start < end <= len(text):
+        return f"{what} [{start}:{end}]: offsets must satisfy 0 <= start < end <= len(text) = {len(text)}"
+    return None
+
+
+def _declared_tasks(record: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
+    if "tasks" not in record:
+        return TASKS
+    tasks = record["tasks"]
+    if not (isinstance(tasks, list) and tasks and all(t in TASKS for t in tasks) and len(set(tasks)) == len(tasks)):
+        problems.append(f"tasks must be a non-empty list of distinct names from {list(TASKS)}, got {tasks!r}")
+        return TASKS
+    return tuple(tasks)
+
+
+def _check_header(record: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str]:
+    problems: list[str] = []
+    for key in ("id", "text", "sentences", "entities", "doc_stance"):
+        if key not in record:
+            problems.append(f"missing required field {key!r}")
+    doc_id = record.get("id")
+    if "id" in record and not (isinstance(doc_id, str) and doc_id.strip()):
+        problems.append(f"id must be a non-empty string, got {doc_id!r}")
+    text = record.get("text")
+    if "text" in record and not (isinstance(text, str) and text.strip()):
+        problems.append(f"text must be a non-empty string, got {_excerpt(str(text))}")
+    for key in ("sentences", "entities"):
+        if key in record and not isinstance(record[key], list):
+            problems.append(f"{key} must be a list, got {type(record[key]).__name__}")
+    stance = record.get("doc_stance")
+    if "doc_stance" in record and stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
+        problems.append(f"doc_stance {stance!r} is not one of {list(STANCE_LABELS)}")
+    source = record.get("source")
+    if source is not None and not isinstance(source, (str, dict)):
+        problems.append(f"source must be a string, an object or null, got {type(source).__name__}")
+    problems += _check_date_and_author(record)
+    return problems
+
+
+def _check_date_and_author(record: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    date = record.get("date")
+    if date is not None and not (isinstance(date, str) and date.strip()):
+        problems.append(f"date must be null or a non-empty string (the publication date as found), got {date!r}")
+    synthetic = record.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        problems.append(f"synthetic must be true or false, got {synthetic!r}")
+    author = record.get("author")
+    if "author" in record and author is not None and not isinstance(author, str):
+        problems.append(f"author must be a string, got {type(author).__name__}")
+    if synthetic is True and not (isinstance(author, str) and author.strip()):
+        problems.append("a synthetic document must name its author (\"author\": who or what wrote it)")
+    return problems
+
+
+def _check_entities(text: str, entities: Sequence[Any]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Check entity spans; return the problems and the usable ``(start, end)`` spans."""
+    problems: list[str] = []
+    spans: list[tuple[int, int]] = []
+    prev: tuple[int, int] | None = None
+    for i, entity in enumerate(entities):
+        bad = _span_problem(entity, text, f"entity {i}")
+        if bad:
+            problems.append(bad)
+            continue
+        start, end, label = entity["start"], entity["end"], entity.get("label")
+        what = f"entity {i} [{start}:{end}] {_excerpt(text[start:end])} {label}"
+        if label not in ENTITY_TYPES:
+            problems.append(f"{what}: label {label!r} is not one of {list(ENTITY_TYPES)}")
+        if text[start].isspace() or text[end - 1].isspace():
+            problems.append(f"{what}: leading or trailing whitespace inside the span")
+        elif not is_whole_words(text, start, end):
+            problems.append(f"{what}: not whole words (a span must start and end on word boundaries)")
+        if prev is not None and start < prev[0]:
+            problems.append(f"{what}: entities must be sorted by start (previous starts at {prev[0]})")
+        elif prev is not None and start < prev[1]:
+            problems.append(f"{what}: overlaps the previous entity [{prev[0]}:{prev[1]}] (no nesting or overlap)")
+        prev = (start, end)
+        spans.append((start, end))
+    return problems, spans
+
+
+def _check_sentence_labels(i: int, sentence: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str]:
+    problems: list[str] = []
+    stance = sentence.get("stance")
+    if stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
+        problems.append(f"sentence {i}: stance {stance!r} is not one of {list(STANCE_LABELS)}")
+    events = sentence.get("events")
+    if events is None and "events" not in tasks:
+        return problems
+    if not isinstance(events, list):
+        problems.append(f"sentence {i}: events must be a list of event types, got {events!r}")
+        return problems
+    for event in events:
+        if event not in EVENT_TYPES:
+            problems.append(f"sentence {i}: event {event!r} is not one of {list(EVENT_TYPES)}")
+    if len(set(map(str, events))) != len(events):
+        problems.append(f"sentence {i}: events {events} repeat a label (each type at most once)")
+    return problems
+
+
+def _check_sentences(text: str, sentences: Sequence[Any], tasks: tuple[str, ...]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Check sentence spans, order, coverage and labels; return problems and usable spans."""
+    problems: list[str] = []
+    spans: list[tuple[int, int]] = []
+    covered_to = 0
+    for i, sentence in enumerate(sentences):
+        bad = _span_problem(sentence, text, f"sentence {i}")
+        if bad:
+            problems.append(bad)
+            continue
+        problems += _check_sentence_labels(i, sentence, tasks)
+        start, end = sentence["start"], sentence["end"]
+        if text[start].isspace() or text[end - 1].isspace():
+            problems.append(f"sentence {i} [{start}:{end}]: must be stripped (no whitespace at its start or end)")
+        if spans and start < spans[-1][0]:
+            problems.append(f"sentence {i} [{start}:{end}]: sentences must be in order (previous starts at {spans[-1][0]})")
+        elif spans and start < spans[-1][1]:
+            problems.append(f"sentence {i} [{start}:{end}]: overlaps the previous sentence [{spans[-1][0]}:{spans[-1][1]}]")
+        elif text[covered_to:start].strip():
+            problems.append(_gap_message(text, covered_to, start))
+        covered_to = max(covered_to, end)
+        spans.append((start, end))
+    if text[covered_to:].strip():
+        problems.append(_gap_message(text, covered_to, len(text)))
+    return problems, spans
+
+
+def _gap_message(text: str, start: int, end: int) -> str:
+    first = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+    return (
+        f"text [{start}:{end}] {_excerpt(text[start:end].strip())} lies in no sentence "
+        f"(sentences must cover every non-whitespace character; first uncovered at {first})"
+    )
+
+
+def _check_links(
+    record: Mapping[str, Any], entity_spans: list[tuple[int, int]], sentence_spans: list[tuple[int, int]], tasks: tuple[str, ...]
+) -> list[str]:
+    """Check that entities lie inside sentences and that holders are entities of their sentence."""
+    problems: list[str] = []
+    text = record["text"]
+    for start, end in entity_spans:
+        if sentence_spans and not any(s <= start and end <= e for s, e in sentence_spans):
+            problems.append(f"entity [{start}:{end}] {_excerpt(text[start:end])}: does not lie inside one sentence")
+    known = set(entity_spans)
+    for i, sentence in enumerate(record["sentences"]):
+        holder = sentence.get("holder") if isinstance(sentence, Mapping) else None
+        if holder is None:
+            continue
+        if "stance" not in tasks:
+            problems.append(f"sentence {i}: holder must be null when the record does not declare the stance task")
+        bad = _span_problem(holder, text, f"sentence {i} holder")
+        if bad:
+            problems.append(bad)
+            continue
+        span = (holder["start"], holder["end"])
+        inside = _is_int(sentence.get("start")) and sentence["start"] <= span[0] and span[1] <= sentence.get("end", -1)
+        if span not in known or not inside:
+            problems.append(
+                f"sentence {i}: holder [{span[0]}:{span[1]}] {_excerpt(text[span[0] : span[1]])} "
+                "must equal the span of an entity inside this sentence"
+            )
+    return problems
+
+
+def validate_record(record: Any) -> list[str]:
+    """Return what is wrong with one record (empty when it is valid).
+
+    Args:
+        record: A decoded JSON value, expected to be a SCHEMA.md §5 record.
+
+    Returns:
+        One message per violated rule (see the module docstring), without file or line.
+
+    Example:
+        >>> validate_record({"id": "d1", "text": "نص", "doc_stance": "neutral", "entities": [],
+        ...                  "sentences": [{"start": 0, "end": 2, "stance": "neutral",
+        ...                                 "holder": None, "events": []}]})
+        []
+    """
+    if not isinstance(record, Mapping):
+        return [f"a record must be a JSON object, got {type(record).__name__}"]
+    problems: list[str] = []
+    tasks = _declared_tasks(record, problems)
+    problems += _check_header(record, tasks)
+    text, sentences, entities = record.get("text"), record.get("sentences"), record.get("entities")
+    if not (isinstance(text, str) and text.strip() and isinstance(sentences, list) and isinstance(entities, list)):
+        return problems
+    entity_problems, entity_spans = _check_entities(text, entities)
+    sentence_problems, sentence_spans = _check_sentences(text, sentences, tasks)
+    problems += sentence_problems + entity_problems
+    if len(entity_spans) == len(entities) and len(sentence_spans) == len(sentences):
+        problems += _check_links(record, entity_spans, sentence_spans, tasks)
+    return problems
+
+
+def validate_file(path: str | Path) -> list[str]:
+    """Validate every record of a JSONL file; return ``file:line: id: what is wrong`` messages.
+
+    Blank lines are skipped; ids must be unique within the file.
+
+    Args:
+        path: The JSONL file.
+
+    Returns:
+        The messages, in line order (empty when the file is valid).
+
+    Example:
+        >>> import tempfile, os
+        >>> tmp = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(tmp, "w", encoding="utf-8").write('{"id": "d1"}\\n')
+        >>> validate_file(tmp)[0].endswith("d1: missing required field 'text'")
+        True
+    """
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = parse_line(line, path, line_no)
+            except DataFormatError as err:
+                problems.append(str(err))
+                continue
+            doc_id = record.get("id")
+            prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
+            problems += [f"{prefix} {message}" for message in validate_record(record)]
+            if isinstance(doc_id, str) and doc_id in first_line:
+                problems.append(f"{prefix} duplicate id (first used on line {first_line[doc_id]}); ids must be unique")
+            elif isinstance(doc_id, str):
+                first_line[doc_id] = line_no
+    return problems
