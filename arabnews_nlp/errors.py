@@ -75,3 +75,12 @@ class TextsTypeError(ArabNewsError, TypeError):
             f"texts must be an iterable of str (one per document), got a single {type(received).__name__}. "
             "Call analyze(text) for one document, or pipe([text])."
         )
+
+
+class MissingDependencyError(ArabNewsError, ImportError):
+    """An optional dependency (an extra of arabnews-nlp) is not installed."""
+
+    def __init__(self, package: str, extra: str | None, feature: str) -> None:
+        self.package, self.extra = package, extra
+        command = f'pip install "arabnews-nlp[{extra}]"' if extra else f"pip install {package}"
+        super().__init__(f"{feature} needs {package}, which is not installed. Install it with: {command}")

@@ -1,0 +1,286 @@
+"""The analyzer: text in, :class:`~arabnews_nlp.results.Analysis` out.
+
+Orchestration only: sentences come from :mod:`arabnews_nlp.text.segment`, windows from
+:mod:`arabnews_nlp.encoding`, results from the decoders in :mod:`arabnews_nlp.tasks`. Windows of
+the sentences of several documents are sorted by length and run in batches of ``batch_size``,
+so padding stays small and memory is bounded by the batch, not by the text.
+
+Example:
+    >>> from arabnews_nlp import Analyzer
+    >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
+    >>> analyzer.analyze("قال السوداني في بغداد.").to_dict()["sentences"][0]["text"]  # doctest: +SKIP
+    'قال السوداني في بغداد.'
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from arabnews_nlp.encoding import EncodedSpan, Window, collate, encode_span
+from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError
+from arabnews_nlp.model_dir import MODEL_ENV
+from arabnews_nlp.results import Analysis, SentenceResult
+from arabnews_nlp.settings import AnalyzerSettings
+from arabnews_nlp.tasks import events, ner, stance
+from arabnews_nlp.text.segment import split_sentences
+
+if TYPE_CHECKING:
+    import torch
+
+    from arabnews_nlp.modeling import AnalyzerModel
+
+BUCKET_BATCHES = 8
+"""Windows of this many batches are gathered (across documents) and sorted by length."""
+
+
+@dataclass
+class _Outputs:
+    """Per window, its logits on the CPU (``float32``, padding removed)."""
+
+    ner: list[torch.Tensor]
+    stance: list[torch.Tensor]
+    events: list[torch.Tensor]
+
+
+@dataclass
+class _Document:
+    text: str
+    spans: list[EncodedSpan]
+
+    @property
+    def windows(self) -> list[Window]:
+        return [window for span in self.spans for window in span.windows]
+
+
+class Analyzer:
+    """Entities, stance and events of Arabic news text, with one multi-task model.
+
+    Args:
+        model: An :class:`~arabnews_nlp.modeling.AnalyzerModel` (in eval mode).
+        tokenizer: Its fast tokenizer.
+        settings: Its settings.
+
+    Example:
+        >>> analyzer = Analyzer.from_pretrained("models/default", device="cpu")  # doctest: +SKIP
+        >>> [a.stance.label for a in analyzer.pipe(["نص أول.", "نص ثان."])]  # doctest: +SKIP
+        ['neutral', 'neutral']
+    """
+
+    def __init__(self, model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSettings) -> None:
+        positions = getattr(model.config.encoder, "max_position_embeddings", None)
+        if positions is not None and settings.max_length > positions:
+            raise ModelFormatError(
+                f"settings max_length {settings.max_length} exceeds the encoder's "
+                f"max_position_embeddings {positions}; lower max_length in arabnews_nlp.json"
+            )
+        self.model = model
+        self.tokenizer = tokenizer
+        self.settings = settings
+
+    @classmethod
+    def from_pretrained(
+        cls, path_or_id: str | os.PathLike[str] | None = None, device: str | torch.device | None = "auto"
+    ) -> Analyzer:
+        """Load an analyzer from a model directory or hub id.
+
+        Args:
+            path_or_id: A local model directory, a Hugging Face hub id, or ``None`` for
+                ``$ARABNEWS_NLP_MODEL`` or else the bundled default model.
+            device: ``"auto"`` (GPU when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+
+        Raises:
+            ModelNotFoundError, ModelFormatError, LabelMismatchError, DeviceError: See
+                :func:`arabnews_nlp.model_dir.load_analyzer`.
+
+        Example:
+            >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
+        """
+        from arabnews_nlp.model_dir import load_analyzer
+
+        model, tokenizer, settings = load_analyzer(path_or_id, device=device)
+        return cls(model, tokenizer, settings)
+
+    def save_pretrained(self, directory: str | os.PathLike[str], dtype: torch.dtype | None = None) -> Path:
+        """Save the analyzer as a model directory (see :func:`arabnews_nlp.model_dir.save_analyzer`).
+
+        Example:
+            >>> analyzer.save_pretrained("my-model")  # doctest: +SKIP
+        """
+        from arabnews_nlp.model_dir import save_analyzer
+
+        return save_analyzer(directory, self.model, self.tokenizer, self.settings, dtype=dtype)
+
+    @property
+    def device(self) -> torch.device:
+        """The device the model runs on."""
+        return next(self.model.parameters()).device
+
+    def analyze(self, text: str) -> Analysis:
+        """Analyse one document.
+
+        Args:
+            text: The raw text; offsets in the result index this string.
+
+        Returns:
+            Its analysis; an empty, neutral analysis for empty or whitespace-only text.
+
+        Raises:
+            InputTypeError: If ``text`` is not a ``str``.
+
+        Example:
+            >>> analyzer.analyze("").to_dict()["sentences"]  # doctest: +SKIP
+            []
+        """
+        if not isinstance(text, str):
+            raise InputTypeError(text)
+        return next(self.pipe([text]))
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 32, progress: bool = False) -> Iterator[Analysis]:
+        """Analyse many documents, batching sentence windows across them.
+
+        Args:
+            texts: The documents (any iterable of ``str``, consumed lazily).
+            batch_size: Windows per forward pass.
+            progress: Show a progress bar (tqdm, on stderr).
+
+        Yields:
+            One analysis per text, in input order; the same results as :meth:`analyze`.
+
+        Raises:
+            TextsTypeError: If ``texts`` is a single ``str``.
+            InputTypeError: When a non-``str`` item is reached.
+            ConfigError: If ``batch_size`` is not a positive int.
+
+        Example:
+            >>> [a.text for a in analyzer.pipe(["أ", "ب"], batch_size=2)]  # doctest: +SKIP
+            ['أ', 'ب']
+        """
+        if isinstance(texts, (str, bytes)):
+            raise TextsTypeError(texts)
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ConfigError(f"batch_size must be a positive int, got {batch_size!r}")
+        results = self._pipe(texts, batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            total = len(texts) if isinstance(texts, Sequence) else None
+            results = iter(tqdm(results, total=total, unit="doc", desc="arabnews-nlp"))
+        return results
+
+    def _pipe(self, texts: Iterable[str], batch_size: int) -> Iterator[Analysis]:
+        budget = batch_size * BUCKET_BATCHES
+        group: list[_Document] = []
+        size = 0
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InputTypeError(text, what=f"texts[{index}]")
+            document = self._prepare(text)
+            group.append(document)
+            size += len(document.windows)
+            if size >= budget:
+                yield from self._run_group(group, batch_size)
+                group, size = [], 0
+        yield from self._run_group(group, batch_size)
+
+    def _prepare(self, text: str) -> _Document:
+        if not text.strip():
+            return _Document(text, [])
+        spans = [encode_span(text, s, e, self.tokenizer, self.settings) for s, e in split_sentences(text)]
+        return _Document(text, spans)
+
+    def _run_group(self, group: list[_Document], batch_size: int) -> Iterator[Analysis]:
+        windows = [window for document in group for window in document.windows]
+        outputs = self._forward(windows, batch_size)
+        offset = 0
+        for document in group:
+            count = len(document.windows)
+            window_slice = slice(offset, offset + count)
+            part = _Outputs(outputs.ner[window_slice], outputs.stance[window_slice], outputs.events[window_slice])
+            offset += count
+            yield self._assemble(document, part)
+
+    def _forward(self, windows: Sequence[Window], batch_size: int) -> _Outputs:
+        """Run the model over ``windows`` in length-sorted batches; outputs in input order."""
+        import torch
+
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+        ner_out: list[Any] = [None] * len(windows)
+        stance_out: list[Any] = [None] * len(windows)
+        event_out: list[Any] = [None] * len(windows)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        device = self.device
+        with torch.inference_mode():
+            for first in range(0, len(order), batch_size):
+                indices = order[first : first + batch_size]
+                batch = {k: v.to(device) for k, v in collate([windows[i] for i in indices], pad).items()}
+                output = self.model(**batch)
+                ner_logits = output.ner_logits.float().cpu()
+                stance_logits = output.stance_logits.float().cpu()
+                event_logits = output.event_logits.float().cpu()
+                for row, i in enumerate(indices):
+                    ner_out[i] = ner_logits[row, : len(windows[i].input_ids)]
+                    stance_out[i] = stance_logits[row]
+                    event_out[i] = event_logits[row]
+        return _Outputs(ner_out, stance_out, event_out)
+
+    def _assemble(self, document: _Document, outputs: _Outputs) -> Analysis:
+        """Decode every sentence of ``document`` and combine them."""
+        if not document.spans:
+            return Analysis.empty(document.text)
+        text, settings = document.text, self.settings
+        sentences: list[SentenceResult] = []
+        probabilities: list[list[float]] = []
+        offset = 0
+        for span in document.spans:
+            n = len(span.windows)
+            window_slice = slice(offset, offset + n)
+            offset += n
+            entities = ner.decode(text, span, outputs.ner[window_slice], settings)
+            sentence_stance = stance.decode(text, span, outputs.stance[window_slice], settings, entities=entities)
+            found = events.decode(text, span, outputs.events[window_slice], settings)
+            if n:
+                probabilities.append(stance.mean_probabilities(outputs.stance[window_slice]))
+            sentences.append(
+                SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
+            )
+        return Analysis(
+            text=text,
+            stance=stance.document_stance(probabilities, settings),
+            entities=tuple(entity for sentence in sentences for entity in sentence.entities),
+            sentences=tuple(sentences),
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def _default_analyzer(model: str | None) -> Analyzer:
+    return Analyzer.from_pretrained(model)
+
+
+def analyze(text: str) -> Analysis:
+    """Analyse one document with the default analyzer (created once, then reused).
+
+    The model is ``$ARABNEWS_NLP_MODEL`` (read at each call) or else the bundled default; it runs
+    on the GPU when one is available.
+
+    Args:
+        text: The raw text.
+
+    Returns:
+        Its analysis.
+
+    Raises:
+        InputTypeError: If ``text`` is not a ``str``.
+
+    Example:
+        >>> from arabnews_nlp import analyze
+        >>> analyze("قال السوداني إن القوات الأميركية ستغادر.").stance.label  # doctest: +SKIP
+        'anti'
+    """
+    if not isinstance(text, str):
+        raise InputTypeError(text)
+    return _default_analyzer(os.environ.get(MODEL_ENV) or None).analyze(text)

@@ -1,0 +1,182 @@
+"""Command line: ``arabnews-nlp analyze`` and ``arabnews-nlp info`` (also ``python -m arabnews_nlp``).
+
+Thin wrappers over :class:`arabnews_nlp.Analyzer` and :mod:`arabnews_nlp.model_dir`; the only
+module of the package that prints. Errors are one line on stderr and exit code 2.
+
+Inputs of ``analyze``: each file is one plain UTF-8 text document, or, for ``*.jsonl`` files (or
+``--input-format jsonl``), one JSON object per line with a ``text`` field (its ``id`` is kept);
+``-`` reads one document from stdin. Output: ``--format json`` writes one JSON array of results,
+``--format jsonl`` one result per line, each result being ``Analysis.to_dict()`` with an ``id``
+first (the path for text files, the record's ``id`` for JSONL) when there is one.
+
+Example:
+    $ arabnews-nlp analyze article.txt --format jsonl
+    $ cat news.jsonl | arabnews-nlp analyze - --input-format jsonl --output out.jsonl
+    $ arabnews-nlp info
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from arabnews_nlp.errors import ArabNewsError, DataFormatError
+
+PROG = "arabnews-nlp"
+MODEL_HELP = "model directory or hub id (default: $ARABNEWS_NLP_MODEL, else the bundled model)"
+UNTRAINED = "UNTRAINED placeholder (trained: false; its predictions carry no information)"
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Entities, stance and events in Arabic news.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    analyze = commands.add_parser("analyze", help="analyse text files, JSONL files or stdin")
+    analyze.add_argument("inputs", nargs="+", metavar="FILE", help="text or .jsonl files; '-' for stdin")
+    analyze.add_argument("--format", choices=("json", "jsonl"), default="json", help="output format (default json)")
+    analyze.add_argument(
+        "--input-format", choices=("auto", "text", "jsonl"), default="auto",
+        help="auto: .jsonl files are JSONL, everything else (stdin included) is one text document",
+    )  # fmt: skip
+    analyze.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
+    analyze.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
+    analyze.add_argument("--model", default=None, help=MODEL_HELP)
+    analyze.add_argument("--output", "-o", default=None, help="write here instead of stdout")
+    analyze.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    info = commands.add_parser("info", help="show the model, its labels and settings, and library versions")
+    info.add_argument("--model", default=None, help=MODEL_HELP)
+    info.add_argument("--json", action="store_true", help="print the information as JSON")
+    return parser
+
+
+def _read_jsonl(lines: Sequence[str] | IO[str], source: str) -> Iterator[tuple[Any, str]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataFormatError(f"{source}:{number}: not valid JSON ({error.msg})") from error
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise DataFormatError(f"{source}:{number}: expected a JSON object with a string 'text' field")
+        yield record.get("id"), record["text"]
+
+
+def _read_inputs(inputs: Sequence[str], input_format: str) -> Iterator[tuple[Any, str]]:
+    """Yield ``(id or None, text)`` per document, reading files one at a time."""
+    for name in inputs:
+        jsonl = input_format == "jsonl" or (input_format == "auto" and name.endswith(".jsonl"))
+        if name == "-":
+            data = sys.stdin.buffer.read().decode("utf-8")
+            if jsonl:
+                yield from _read_jsonl(data.splitlines(), "<stdin>")
+            else:
+                yield None, data
+        elif jsonl:
+            with open(name, encoding="utf-8") as handle:
+                yield from _read_jsonl(handle, name)
+        else:
+            yield name, Path(name).read_text(encoding="utf-8")
+
+
+def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
+    from arabnews_nlp.api import Analyzer
+
+    missing = [name for name in args.inputs if name != "-" and not Path(name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"input file not found: {missing[0]}")
+    analyzer = Analyzer.from_pretrained(args.model, device=args.device)
+    ids: deque[Any] = deque()
+
+    def texts() -> Iterator[str]:
+        for doc_id, text in _read_inputs(args.inputs, args.input_format):
+            ids.append(doc_id)
+            yield text
+
+    if args.format == "json":
+        out.write("[")
+    for count, analysis in enumerate(analyzer.pipe(texts(), batch_size=args.batch_size, progress=args.progress)):
+        doc_id = ids.popleft()
+        record = ({"id": doc_id} if doc_id is not None else {}) | analysis.to_dict()
+        if args.format == "jsonl":
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False, indent=2))
+    if args.format == "json":
+        out.write("\n]\n")
+    return 0
+
+
+def _info(args: argparse.Namespace, out: IO[str]) -> int:
+    from arabnews_nlp.model_dir import check_model_dir, library_versions, load_config, resolve_model
+    from arabnews_nlp.settings import AnalyzerSettings
+
+    directory = resolve_model(args.model)
+    check_model_dir(directory)
+    settings = AnalyzerSettings.load(directory)
+    settings.check_labels()
+    load_config(directory)
+    import torch
+
+    data = {
+        "model": str(directory),
+        "trained": settings.trained,
+        "status": "trained" if settings.trained else UNTRAINED,
+        "settings": settings.to_dict(),
+        "runtime": library_versions() | {"cuda_available": str(torch.cuda.is_available())},
+    }
+    if args.json:
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    entity_types = sorted({tag.split("-", 1)[1] for tag in settings.labels["ner"] if "-" in tag})
+    lines = [
+        f"model:        {directory}",
+        f"status:       {data['status']}",
+        f"description:  {settings.description or '-'}",
+        f"base model:   {settings.base_model or '-'}",
+        f"schema:       version {settings.schema_version}",
+        f"entities:     {' '.join(entity_types)}",
+        f"stance:       {' '.join(settings.labels['stance'])}",
+        f"events:       {' '.join(settings.labels['events'])}",
+        f"window:       max_length {settings.max_length}, stride {settings.stride}",
+        f"thresholds:   {json.dumps(settings.event_thresholds)}",
+        f"doc stance:   {json.dumps(settings.doc_stance)}",
+        f"normalize:    {json.dumps(settings.normalization.to_dict())}",
+        f"metrics:      {json.dumps(settings.metrics, ensure_ascii=False) if settings.metrics else '-'}",
+        f"saved with:   {json.dumps(settings.versions)}",
+        f"runtime:      {json.dumps(data['runtime'])}",
+    ]
+    out.write("\n".join(lines) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 on success, 2 on any error).
+
+    Example:
+        >>> main(["info"])  # doctest: +SKIP
+        0
+    """
+    args = _build_parser().parse_args(argv)
+    handle: IO[str] | None = None
+    try:
+        if args.command == "analyze" and args.output:
+            handle = open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+        out = handle if handle is not None else sys.stdout
+        if args.command == "analyze":
+            return _analyze(args, out)
+        return _info(args, out)
+    except (ArabNewsError, OSError, UnicodeError) as error:
+        message = f"input is not UTF-8 text ({error})" if isinstance(error, UnicodeDecodeError) else str(error)
+        print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if handle is not None:
+            handle.close()

@@ -1,0 +1,311 @@
+"""Model directories: resolve, validate, save and load.
+
+A model directory is a plain Hugging Face folder plus our settings: ``config.json``
+(:class:`~arabnews_nlp.modeling.AnalyzerConfig`), ``model.safetensors``, ``tokenizer.json`` and
+``tokenizer_config.json`` (a fast tokenizer), ``arabnews_nlp.json``
+(:class:`~arabnews_nlp.settings.AnalyzerSettings`) and a ``README.md`` model card.
+
+Which model is used (:func:`resolve_model`): an explicit local directory; else a Hugging Face hub
+id (only the safetensors, JSON and text files are downloaded); else the directory in the
+``ARABNEWS_NLP_MODEL`` environment variable (read at call time); else the bundled default model
+(``arabnews_nlp/_bundled/default`` in an installed wheel, ``models/default`` in a source
+checkout). Loading refuses pickle weights and never runs remote code.
+
+Example:
+    >>> # model, tokenizer, settings = load_analyzer("models/default", device="cpu")
+    >>> # save_analyzer("my-model", model, tokenizer, settings)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import platform
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from arabnews_nlp.errors import ModelFormatError, ModelNotFoundError
+from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS, check_labels
+from arabnews_nlp.settings import SETTINGS_FILE, AnalyzerSettings
+
+if TYPE_CHECKING:
+    import torch
+
+    from arabnews_nlp.modeling import AnalyzerModel
+
+MODEL_ENV = "ARABNEWS_NLP_MODEL"
+"""Environment variable naming the default model (a directory or hub id), read at call time."""
+
+WEIGHTS_FILE = "model.safetensors"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
+REQUIRED_FILES = {
+    "config.json": "save the model with save_analyzer() or model.save_pretrained(directory)",
+    "tokenizer.json": "save a fast tokenizer with tokenizer.save_pretrained(directory)",
+    "tokenizer_config.json": "save a fast tokenizer with tokenizer.save_pretrained(directory)",
+    SETTINGS_FILE: "save the model with arabnews_nlp.model_dir.save_analyzer (or Analyzer.save_pretrained)",
+}
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
+_HUB_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.md"]
+
+
+def bundled_model_dir() -> Path | None:
+    """Return the bundled default model directory, or ``None`` when there is none.
+
+    Example:
+        >>> path = bundled_model_dir()
+        >>> path is None or (path / "config.json").is_file()
+        True
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_bundled" / "default", package.parent / "models" / "default"):
+        if (candidate / "config.json").is_file():
+            return candidate
+    return None
+
+
+def resolve_model(path_or_id: str | os.PathLike[str] | None = None) -> Path:
+    """Return the local directory of the model to load (downloading a hub id if needed).
+
+    Args:
+        path_or_id: A local directory, a Hugging Face hub id, or ``None`` for
+            ``$ARABNEWS_NLP_MODEL`` or else the bundled default.
+
+    Raises:
+        ModelNotFoundError: If nothing can be found.
+
+    Example:
+        >>> resolve_model(bundled_model_dir()).name  # doctest: +SKIP
+        'default'
+    """
+    if path_or_id is None or str(path_or_id) == "":
+        from_env = os.environ.get(MODEL_ENV, "").strip()
+        if from_env:
+            return resolve_model(from_env)
+        bundled = bundled_model_dir()
+        if bundled is None:
+            raise ModelNotFoundError(
+                "no model given and no bundled default model found; pass a model directory "
+                f"(Analyzer.from_pretrained('path/to/model')) or set {MODEL_ENV}"
+            )
+        return bundled
+    path = Path(path_or_id).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise ModelNotFoundError(f"{path} is a file; a model is a directory (config.json, {WEIGHTS_FILE}, ...)")
+        return path
+    name = str(path_or_id)
+    if not _HUB_ID.match(name) or name.startswith((".", "~")) or os.path.isabs(name):
+        raise ModelNotFoundError(f"model directory {name!r} does not exist; check the path (or set {MODEL_ENV})")
+    return _download(name)
+
+
+def _download(repo_id: str) -> Path:
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id, allow_patterns=_HUB_PATTERNS))
+    except Exception as error:  # hub errors have many types (offline, not found, gated)
+        detail = (str(error).strip().splitlines() or [""])[0]
+        raise ModelNotFoundError(
+            f"{repo_id!r} is neither a local directory nor a downloadable Hugging Face model "
+            f"({type(error).__name__}: {detail}); pass an existing directory"
+        ) from error
+
+
+def check_model_dir(directory: Path) -> None:
+    """Check that ``directory`` holds every file of a model directory, with safetensors weights.
+
+    Raises:
+        ModelNotFoundError: If ``directory`` does not exist.
+        ModelFormatError: If a file is missing, naming it and how to fix it; or if the weights
+            are only pickle files (``*.bin``, ``*.pt``, ``*.pth``, ``*.ckpt``).
+
+    Example:
+        >>> # check_model_dir(Path("models/default"))
+    """
+    if not directory.is_dir():
+        raise ModelNotFoundError(f"model directory {str(directory)!r} does not exist")
+    has_weights = (directory / WEIGHTS_FILE).is_file() or (directory / f"{WEIGHTS_FILE}.index.json").is_file()
+    if not has_weights:
+        pickles = sorted(p.name for p in directory.iterdir() if p.suffix in PICKLE_SUFFIXES)
+        if pickles:
+            raise ModelFormatError(
+                f"{directory / pickles[0]} is a pickle checkpoint and {WEIGHTS_FILE} is missing; "
+                "arabnews-nlp loads only safetensors (pickle files can run code when loaded). Convert it "
+                "to safetensors in a trusted environment: load it with AnalyzerModel.from_pretrained(dir, "
+                "use_safetensors=False) and save it with save_analyzer() or save_pretrained()"
+            )
+        raise ModelFormatError(
+            f"{directory / WEIGHTS_FILE} is missing; save the model with save_analyzer() or "
+            "model.save_pretrained(directory) (safetensors is the default)"
+        )
+    for name, fix in REQUIRED_FILES.items():
+        if not (directory / name).is_file():
+            raise ModelFormatError(f"{directory / name} is missing; {fix}")
+
+
+def load_config(directory: Path) -> Any:
+    """Load and validate ``config.json``: an analyzer config with the schema's labels.
+
+    Raises:
+        ModelFormatError: If it is not an arabnews-nlp analyzer config.
+        LabelMismatchError: If its labels differ from :mod:`arabnews_nlp.schema`.
+
+    Example:
+        >>> # load_config(Path("models/default")).stance_labels -> ['anti', 'pro', 'neutral']
+    """
+    from arabnews_nlp.modeling import AnalyzerConfig
+
+    path = directory / "config.json"
+    try:
+        model_type = json.loads(path.read_text(encoding="utf-8")).get("model_type")
+    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as error:
+        raise ModelFormatError(f"{path} is not a JSON object: {error}") from error
+    if model_type != AnalyzerConfig.model_type:
+        raise ModelFormatError(
+            f"{path} has model_type {model_type!r}, not {AnalyzerConfig.model_type!r}: this is not an "
+            "arabnews-nlp analyzer (a plain encoder must be fine-tuned first: python -m training finetune)"
+        )
+    config = AnalyzerConfig.from_pretrained(str(directory))
+    check_labels("ner", config.ner_labels, NER_TAGS)
+    check_labels("stance", config.stance_labels or [], STANCE_LABELS)
+    check_labels("events", config.event_labels or [], EVENT_TYPES)
+    return config
+
+
+@contextlib.contextmanager
+def _quiet_progress() -> Iterator[None]:
+    """Hide transformers' weight loading/saving progress bars (a library does not print)."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
+def load_analyzer(
+    path_or_id: str | os.PathLike[str] | None = None,
+    device: str | torch.device | None = "auto",
+    dtype: torch.dtype | None = None,
+) -> tuple[AnalyzerModel, Any, AnalyzerSettings]:
+    """Load an analyzer model, its tokenizer and settings, after validating the directory.
+
+    Args:
+        path_or_id: See :func:`resolve_model`.
+        device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+        dtype: Weight dtype; by default ``float16`` on GPUs and ``float32`` on CPU.
+
+    Returns:
+        ``(model, tokenizer, settings)``, the model in eval mode on ``device``.
+
+    Raises:
+        ModelNotFoundError: If no model directory can be found.
+        ModelFormatError: If a file is missing or the weights are pickle only.
+        LabelMismatchError: If the labels differ from this schema version.
+        DeviceError: If the device is unknown or unavailable.
+
+    Example:
+        >>> # model, tokenizer, settings = load_analyzer("models/default", device="cpu")
+    """
+    from transformers import AutoTokenizer
+
+    from arabnews_nlp.device import inference_dtype, resolve_device
+    from arabnews_nlp.modeling import AnalyzerModel
+
+    target = resolve_device(device)
+    directory = resolve_model(path_or_id)
+    check_model_dir(directory)
+    settings = AnalyzerSettings.load(directory)
+    settings.check_labels()
+    config = load_config(directory)
+    with _quiet_progress():
+        model = AnalyzerModel.from_pretrained(
+            str(directory), config=config, use_safetensors=True, dtype=dtype or inference_dtype(target)
+        )
+    # Passing the config keeps AutoTokenizer from re-reading config.json with AutoConfig, which
+    # does not know the arabnews_analyzer model type.
+    tokenizer = AutoTokenizer.from_pretrained(str(directory), config=config)
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelFormatError(f"{directory} holds a slow tokenizer; arabnews-nlp needs tokenizer.json (fast)")
+    model.to(target)  # type: ignore[arg-type]  # transformers wraps .to() with a decorator mypy misreads
+    model.eval()
+    return model, tokenizer, settings
+
+
+def library_versions() -> dict[str, str]:
+    """Return the versions of arabnews-nlp, Python, torch, transformers and tokenizers.
+
+    Example:
+        >>> sorted(library_versions())[:2]
+        ['arabnews_nlp', 'python']
+    """
+    import tokenizers
+    import torch
+    import transformers
+
+    from arabnews_nlp import __version__
+
+    return {
+        "arabnews_nlp": __version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "tokenizers": tokenizers.__version__,
+    }
+
+
+def save_analyzer(
+    directory: str | os.PathLike[str],
+    model: AnalyzerModel,
+    tokenizer: Any,
+    settings: AnalyzerSettings,
+    dtype: torch.dtype | None = None,
+    card: str | None = None,
+) -> Path:
+    """Write a model directory: config, safetensors weights, tokenizer, settings, model card.
+
+    Args:
+        directory: Where to write (created if missing; existing files are replaced).
+        model: The analyzer model (left unchanged).
+        tokenizer: Its fast tokenizer.
+        settings: Its settings; ``versions`` is filled with the current library versions.
+        dtype: Floating-point dtype of the saved weights; ``torch.float16`` by default.
+        card: The ``README.md`` text; by default one rendered from ``settings``.
+
+    Returns:
+        The directory.
+
+    Example:
+        >>> # save_analyzer("my-model", model, tokenizer, settings, dtype=torch.float32)
+    """
+    import torch
+
+    from arabnews_nlp.model_card import render_model_card
+
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    target = dtype or torch.float16
+    state = {
+        name: tensor.detach().to(target) if tensor.is_floating_point() else tensor.detach()
+        for name, tensor in model.state_dict().items()
+    }
+    previous = model.config.dtype
+    model.config.dtype = target
+    try:
+        with _quiet_progress():
+            model.save_pretrained(str(path), state_dict=state)
+    finally:
+        model.config.dtype = previous
+    tokenizer.save_pretrained(str(path))
+    saved = dataclasses.replace(settings, versions=library_versions())
+    saved.save(path)
+    (path / "README.md").write_text(card if card is not None else render_model_card(saved), encoding="utf-8")
+    return path

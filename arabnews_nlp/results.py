@@ -1,0 +1,180 @@
+"""Results of :func:`arabnews_nlp.analyze`: frozen dataclasses with ``to_dict()`` per SCHEMA.md §6.
+
+Every offset indexes the caller's original string (``text[e.start:e.end] == e.text``) and every
+score is a probability in ``[0, 1]``.
+
+Example:
+    >>> entity = Entity(start=0, end=5, label="LOC", text="بغداد", score=0.98)
+    >>> sentence = SentenceResult(start=0, end=5, text="بغداد", stance=Stance("neutral", 0.9))
+    >>> analysis = Analysis(text="بغداد", stance=Stance("neutral", 0.9), entities=(entity,),
+    ...     sentences=(sentence,))
+    >>> analysis.to_dict()["entities"][0]["label"]
+    'LOC'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from arabnews_nlp.schema import NEUTRAL
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity: a span of whole words.
+
+    Attributes:
+        start: Offset of the first character in the caller's text.
+        end: Offset after the last character.
+        label: ``PER``, ``ORG``, ``LOC`` or ``FAC``.
+        text: ``text[start:end]`` of the caller's text.
+        score: Mean probability of the predicted tags of its words.
+
+    Example:
+        >>> Entity(4, 12, "PER", "السوداني", 0.9).to_dict()["text"]
+        'السوداني'
+    """
+
+    start: int
+    end: int
+    label: str
+    text: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"start", "end", "label", "text", "score"}``."""
+        return {"start": self.start, "end": self.end, "label": self.label, "text": self.text, "score": self.score}
+
+
+@dataclass(frozen=True)
+class Stance:
+    """A stance toward the US/coalition military presence.
+
+    Attributes:
+        label: ``anti``, ``pro`` or ``neutral``.
+        score: Probability of ``label``.
+        holder: For a sentence, the entity whose position it is, or ``None`` (the author's voice,
+            no named holder, or a neutral sentence). Always ``None`` for a document.
+
+    Example:
+        >>> Stance("anti", 0.8).to_dict()
+        {'label': 'anti', 'score': 0.8, 'holder': None}
+    """
+
+    label: str
+    score: float
+    holder: Entity | None = None
+
+    def to_dict(self, with_holder: bool = True) -> dict[str, Any]:
+        """Return ``{"label", "score", "holder"}`` (``holder`` left out when ``with_holder`` is false)."""
+        data: dict[str, Any] = {"label": self.label, "score": self.score}
+        if with_holder:
+            data["holder"] = self.holder.to_dict() if self.holder is not None else None
+        return data
+
+
+@dataclass(frozen=True)
+class Event:
+    """A conflict event type reported by a sentence.
+
+    Attributes:
+        label: One of :data:`arabnews_nlp.schema.EVENT_TYPES`.
+        score: Its probability (at or above the model's threshold for that type).
+
+    Example:
+        >>> Event("ROCKET_ATTACK", 0.97).to_dict()
+        {'label': 'ROCKET_ATTACK', 'score': 0.97}
+    """
+
+    label: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"label", "score"}``."""
+        return {"label": self.label, "score": self.score}
+
+
+@dataclass(frozen=True)
+class SentenceResult:
+    """One sentence: its span, stance (with holder) and events.
+
+    Attributes:
+        start: Offset in the caller's text.
+        end: End offset (exclusive).
+        text: ``text[start:end]``.
+        stance: The sentence's stance.
+        events: Event types reported, highest score first.
+        entities: The entities inside the sentence (also listed on the :class:`Analysis`).
+
+    Example:
+        >>> SentenceResult(0, 3, "قال", Stance("neutral", 0.7)).to_dict()["events"]
+        []
+    """
+
+    start: int
+    end: int
+    text: str
+    stance: Stance
+    events: tuple[Event, ...] = ()
+    entities: tuple[Entity, ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"start", "end", "text", "stance", "events"}`` (SCHEMA.md §6)."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "stance": self.stance.to_dict(),
+            "events": [event.to_dict() for event in self.events],
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The analysis of one document.
+
+    Attributes:
+        text: The caller's text, unchanged.
+        stance: The document's stance (no holder); ``neutral`` with score 1.0 for empty text.
+        entities: Every entity, in text order.
+        sentences: Every sentence, in text order; empty for empty or whitespace-only text.
+
+    Example:
+        >>> Analysis.empty("  ").to_dict()
+        {'text': '  ', 'stance': {'label': 'neutral', 'score': 1.0}, 'entities': [], 'sentences': []}
+    """
+
+    text: str
+    stance: Stance
+    entities: tuple[Entity, ...] = ()
+    sentences: tuple[SentenceResult, ...] = ()
+
+    @classmethod
+    def empty(cls, text: str) -> Analysis:
+        """Return the analysis of a text with nothing to analyse: neutral with score 1.0."""
+        return cls(text=text, stance=Stance(NEUTRAL, 1.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready dict of SCHEMA.md §6.
+
+        Example:
+            >>> sorted(Analysis.empty("").to_dict())
+            ['entities', 'sentences', 'stance', 'text']
+        """
+        return {
+            "text": self.text,
+            "stance": self.stance.to_dict(with_holder=False),
+            "entities": [entity.to_dict() for entity in self.entities],
+            "sentences": [sentence.to_dict() for sentence in self.sentences],
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        """Return :meth:`to_dict` as JSON text (UTF-8 characters kept, not escaped).
+
+        Example:
+            >>> Analysis.empty("").to_json()
+            '{"text": "", "stance": {"label": "neutral", "score": 1.0}, "entities": [], "sentences": []}'
+        """
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

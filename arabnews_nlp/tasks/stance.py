@@ -1,0 +1,196 @@
+"""Stance decoding: sentence stance, its holder, and the document stance.
+
+**Sentence stance**: softmax of the stance logits, averaged over the sentence's windows; the
+label is the argmax and the score its probability. A sentence without tokens is ``neutral``
+with score 1.0.
+
+**Holder** (a heuristic, not a model output): only for an ``anti`` or ``pro`` sentence, and only
+a ``PER`` or ``ORG`` entity of the sentence. The first speech verb of the sentence (a form of
+قال، أكد، أعلن، طالب، دعا، شدد، أضاف، صرح، اعتبر، رأى، هدد، حذر، نفى, with or without و/ف,
+past or present, any person) marks a reported position. Its subject is taken as the holder:
+the first PER/ORG entity that starts within :data:`HOLDER_WORDS_AFTER` words after the verb
+(Arabic news is mostly verb-subject: ``وقال رئيس الوزراء محمد شياع السوداني``), else the
+nearest PER/ORG entity that ends before the verb (subject-verb: ``السوداني قال``). If no
+speech verb has such an entity, the holder is ``None`` (the author's voice or an unnamed holder).
+
+**Document stance** (rule ``weighted_mean``, parameters in ``settings.doc_stance``): the weighted
+mean of the sentences' stance probabilities, where a sentence predicted ``anti`` or ``pro``
+weighs 1 and a ``neutral`` one weighs ``neutral_weight`` (0.25 by default), so a few positioned
+sentences are not drowned by factual reporting; the label is the argmax and the score its
+probability. A document without sentences is ``neutral`` with score 1.0.
+
+Example:
+    >>> words = ["وقال", "السوداني"]
+    >>> [is_speech_verb(word) for word in words]
+    [True, False]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from arabnews_nlp.encoding import EncodedSpan
+from arabnews_nlp.results import Entity, Stance
+from arabnews_nlp.schema import NEUTRAL
+
+if TYPE_CHECKING:
+    import torch
+
+    from arabnews_nlp.settings import AnalyzerSettings
+
+HOLDER_LABELS = ("PER", "ORG")
+"""Entity types that can hold a stance."""
+
+HOLDER_WORDS_AFTER = 8
+"""How many words after a speech verb its subject may start (titles come first: رئيس الوزراء …)."""
+
+_SPEECH_VERB_FORMS = (
+    "قال قالت قالوا قالا يقول تقول يقولون "
+    "أكد أكدت أكدوا أكدا يؤكد تؤكد يؤكدون "
+    "أعلن أعلنت أعلنوا أعلنا يعلن تعلن يعلنون "
+    "طالب طالبت طالبوا طالبا يطالب تطالب يطالبون "
+    "دعا دعت دعوا يدعو تدعو يدعون "
+    "شدد شددت شددوا شددا يشدد تشدد يشددون "
+    "أضاف أضافت أضافوا أضافا يضيف تضيف يضيفون "
+    "صرح صرحت صرحوا صرحا يصرح تصرح يصرحون "
+    "اعتبر اعتبرت اعتبروا اعتبرا يعتبر تعتبر يعتبرون "
+    "رأى رأت رأوا يرى ترى يرون "
+    "هدد هددت هددوا هددا يهدد تهدد يهددون "
+    "حذر حذرت حذروا حذرا يحذر تحذر يحذرون "
+    "نفى نفت نفوا نفيا ينفي تنفي ينفون"
+)
+_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ؤ": "و"})
+
+
+def _fold(word: str) -> str:
+    return _DIACRITICS.sub("", word).translate(_ALEF)
+
+
+_SPEECH_VERBS = frozenset(_fold(form) for form in _SPEECH_VERB_FORMS.split())
+
+
+def is_speech_verb(word: str) -> bool:
+    """Return whether ``word`` is a speech verb, optionally after the conjunction و or ف.
+
+    Diacritics, tatweel and hamza spellings of alef are ignored.
+
+    Example:
+        >>> is_speech_verb("وأكّد"), is_speech_verb("فقالت"), is_speech_verb("القوات")
+        (True, True, False)
+    """
+    folded = _fold(word)
+    return folded in _SPEECH_VERBS or (folded[:1] in ("و", "ف") and folded[1:] in _SPEECH_VERBS)
+
+
+def mean_probabilities(logits: Sequence[torch.Tensor]) -> list[float]:
+    """Return the softmax of each window's stance logits, averaged over windows (``[]`` if none).
+
+    Example:
+        >>> import torch
+        >>> [round(p, 2) for p in mean_probabilities([torch.tensor([0.0, 0.0, 0.0])])]
+        [0.33, 0.33, 0.33]
+    """
+    if not logits:
+        return []
+    import torch
+
+    stacked = torch.stack([window_logits.float() for window_logits in logits]).softmax(dim=-1)
+    return [float(value) for value in stacked.mean(dim=0)]
+
+
+def find_holder(text: str, words: Sequence[tuple[int, int]], entities: Sequence[Entity]) -> Entity | None:
+    """Return the PER/ORG entity that is the subject of the sentence's first speech verb, if any.
+
+    Args:
+        text: The caller's text.
+        words: The sentence's word spans.
+        entities: The sentence's entities.
+
+    Example:
+        >>> text = "وقال السوداني إن"
+        >>> holder = find_holder(text, [(0, 4), (5, 13), (14, 16)], [Entity(5, 13, "PER", "السوداني", 0.9)])
+        >>> holder.text
+        'السوداني'
+    """
+    candidates = [entity for entity in entities if entity.label in HOLDER_LABELS]
+    if not candidates:
+        return None
+    word_index = {start: i for i, (start, _) in enumerate(words)}
+    for verb, (start, end) in enumerate(words):
+        if not is_speech_verb(text[start:end]):
+            continue
+        after = [e for e in candidates if verb < word_index.get(e.start, -1) <= verb + HOLDER_WORDS_AFTER]
+        if after:
+            return after[0]
+        before = [e for e in candidates if e.end <= start]
+        if before:
+            return before[-1]
+    return None
+
+
+def decode(
+    text: str,
+    span: EncodedSpan,
+    logits: Sequence[torch.Tensor],
+    settings: AnalyzerSettings,
+    entities: Sequence[Entity] = (),
+) -> Stance:
+    """Decode the stance of one sentence, with its holder.
+
+    Args:
+        text: The caller's text.
+        span: The encoded sentence.
+        logits: Per window, its stance logits (``(len(stance labels),)``).
+        settings: Gives the stance labels.
+        entities: The sentence's entities, for the holder.
+
+    Returns:
+        The stance; ``neutral`` with score 1.0 when the sentence has no tokens.
+
+    Example:
+        >>> # decode(text, span, logits, settings, entities) -> Stance('anti', 0.8, holder=Entity(...))
+    """
+    probabilities = mean_probabilities(logits)
+    if not probabilities:
+        return Stance(NEUTRAL, 1.0)
+    labels = settings.labels["stance"]
+    best = max(range(len(labels)), key=probabilities.__getitem__)
+    holder = find_holder(text, span.words, entities) if labels[best] != NEUTRAL else None
+    return Stance(labels[best], probabilities[best], holder)
+
+
+def document_stance(sentence_probabilities: Sequence[Sequence[float]], settings: AnalyzerSettings) -> Stance:
+    """Combine sentence stance probabilities into the document stance (rule ``weighted_mean``).
+
+    Args:
+        sentence_probabilities: Per sentence with tokens, its stance probabilities.
+        settings: Gives the stance labels and ``doc_stance["neutral_weight"]``.
+
+    Returns:
+        The document stance (no holder).
+
+    Example:
+        >>> from arabnews_nlp.settings import AnalyzerSettings
+        >>> document_stance([[0.7, 0.1, 0.2], [0.1, 0.1, 0.8]], AnalyzerSettings()).label
+        'anti'
+    """
+    if not sentence_probabilities:
+        return Stance(NEUTRAL, 1.0)
+    labels = settings.labels["stance"]
+    neutral_weight = float(settings.doc_stance.get("neutral_weight", 0.25))
+    weights = [
+        neutral_weight if labels[max(range(len(labels)), key=probs.__getitem__)] == NEUTRAL else 1.0
+        for probs in sentence_probabilities
+    ]
+    if sum(weights) == 0.0:  # every sentence neutral and neutral_weight 0: plain mean
+        weights = [1.0] * len(weights)
+    totals = [0.0] * len(labels)
+    for weight, probs in zip(weights, sentence_probabilities):
+        totals = [total + weight * p for total, p in zip(totals, probs)]
+    weight_sum = sum(weights)
+    mean = [total / weight_sum for total in totals]
+    best = max(range(len(labels)), key=mean.__getitem__)
+    return Stance(labels[best], mean[best])

@@ -1,0 +1,134 @@
+"""Shared fixtures: one tiny analyzer model per session, built in code (no download).
+
+The tokenizer is a WordPiece vocabulary trained here with ``tokenizers`` on a few Arabic
+sentences (every Arabic letter and digit included); the model is an ``AnalyzerModel`` with a
+32-wide, one-layer BERT encoder. ``max_length`` 16 and ``stride`` 4 make ordinary sentences span
+several windows, so windowing is always exercised. Head weights are drawn wide so predictions are
+decisive (no near-ties that float noise could flip) and varied (entities, stances, events occur).
+
+Fixtures: ``tiny_tokenizer``, ``tiny_settings`` (fresh per test), ``tiny_model_dir`` (a saved
+model directory, read-only by convention), ``tiny_analyzer`` (a fresh deep copy per test).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ARABIC_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقكلمنهوىي"
+TINY_CORPUS = [
+    "قال رئيس الوزراء محمد شياع السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق.",
+    "أعلنت وزارة الدفاع الأميركية أن قاعدة عين الأسد تعرضت لهجوم بطائرات مسيرة.",
+    "وأكد البرلمان العراقي قراره إنهاء وجود القوات الأجنبية في البلاد.",
+    "حذرت كتائب حزب الله من استمرار وجود القوات الأميركية في الأنبار وأربيل.",
+    "قتل ثلاثة جنود وأصيب 12 آخرون في هجوم صاروخي على مطار بغداد الدولي عام 2024.",
+    "نفى البنتاغون وجود خطط لسحب القوات من سوريا والعراق.",
+    "The US-led coalition said 2,500 troops remain in Iraq.",
+    " ".join(ARABIC_LETTERS) + " " + " ".join("0123456789٠١٢٣٤٥٦٧٨٩"),
+    # every letter and digit also inside words, so WordPiece learns them as "##" pieces too
+    f"{ARABIC_LETTERS} {ARABIC_LETTERS[::-1]} 0123456789 9876543210 abcdefghijklmnopqrstuvwxyz",
+]
+
+
+def build_tiny_tokenizer(corpus: list[str] | None = None, vocab_size: int = 400) -> Any:
+    """Train a WordPiece tokenizer on ``corpus`` (normalised words) and wrap it as a fast tokenizer."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from arabnews_nlp.text.normalize import normalize_word
+    from arabnews_nlp.text.words import split_words
+
+    texts = corpus if corpus is not None else TINY_CORPUS
+    words = [normalize_word(text[s:e]) for text in texts for s, e in split_words(text)]
+    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    backend.normalizer = normalizers.BertNormalizer(strip_accents=False, lowercase=False)
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    backend.decoder = decoders.WordPiece()
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    )
+    backend.train_from_iterator([" ".join(words)], trainer=trainer)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend,
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        pad_token="[PAD]",
+        mask_token="[MASK]",
+    )
+
+
+def build_tiny_model(vocab_size: int, seed: int = 0) -> Any:
+    """Return a random ``AnalyzerModel`` (hidden 32, 1 layer, 2 heads) with decisive heads."""
+    import torch
+    from transformers import BertConfig
+
+    from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+
+    torch.manual_seed(seed)
+    encoder = BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    model = AnalyzerModel(AnalyzerConfig(encoder=encoder.to_dict()))
+    with torch.no_grad():
+        for head in (model.ner_head, model.stance_head, model.event_head):
+            head.weight.normal_(std=0.5)
+            head.bias.zero_()
+        model.ner_head.bias[0] = 1.5  # more O than entity tags, as in text
+    return model.eval()
+
+
+def build_tiny_settings() -> Any:
+    """Return settings with 16-token windows and a 4-token stride."""
+    from arabnews_nlp.settings import AnalyzerSettings
+
+    return AnalyzerSettings(
+        max_length=16, stride=4, description="tiny random test model", trained=False, base_model=None
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer() -> Any:
+    """A tiny fast WordPiece tokenizer (do not mutate)."""
+    return build_tiny_tokenizer()
+
+
+@pytest.fixture
+def tiny_settings() -> Any:
+    """Fresh tiny settings for each test."""
+    return build_tiny_settings()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_tokenizer: Any) -> Path:
+    """A complete model directory (float32 weights) holding the tiny model; treat as read-only."""
+    import torch
+
+    from arabnews_nlp.model_dir import save_analyzer
+
+    directory = tmp_path_factory.mktemp("tiny_model")
+    model = build_tiny_model(len(tiny_tokenizer))
+    save_analyzer(directory, model, tiny_tokenizer, build_tiny_settings(), dtype=torch.float32)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def _session_analyzer(tiny_model_dir: Path) -> Any:
+    from arabnews_nlp import Analyzer
+
+    return Analyzer.from_pretrained(tiny_model_dir, device="cpu")
+
+
+@pytest.fixture
+def tiny_analyzer(_session_analyzer: Any) -> Iterator[Any]:
+    """A deep copy of the tiny analyzer, free to modify in the test."""
+    yield copy.deepcopy(_session_analyzer)

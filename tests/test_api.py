@@ -1,0 +1,164 @@
+"""Analyzer robustness: input types, empty and odd text, long sentences and texts, batching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+import arabnews_nlp
+from arabnews_nlp import api
+from arabnews_nlp.api import Analyzer
+from arabnews_nlp.errors import ConfigError, InputTypeError, TextsTypeError
+from arabnews_nlp.model_dir import MODEL_ENV
+from arabnews_nlp.results import Analysis
+from arabnews_nlp.schema import NER_TAGS
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "raw" / "003_3d8287543a3c1b7b.txt"
+ODD_TEXTS = [
+    "The coalition said 2,500 troops remain. No Arabic here!",
+    "قال mixed نص with English و123 أرقام ٤٥٦ in بغداد.",
+    "هجوم 🚀🔥 على القاعدة 👍🏽. 👨‍👩‍👧",
+    "\u202bقال السوداني\u202c \u200fإن\u200e القوات\u200b ستغادر\x00\x07.\ufeff",
+    "\u0640\u064e\u064b ـــ ... ؟؟ «»",
+    "a\u0301\u0302 \U0001d400\U0001d401 \ud7ff \uffff",
+    "\r\n\u2028سطر\u2029سطر\x0b\x0c",
+    "\ud800abc قال x\udfff. \U0010ffff",  # lone surrogates, as json.loads can produce
+]
+
+
+def check_analysis(analysis: Analysis, text: str) -> None:
+    """The offset invariants every analysis must satisfy."""
+    assert analysis.text is text or analysis.text == text
+    for sentence in analysis.sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert 0.0 <= sentence.stance.score <= 1.0 + 1e-6
+        for event in sentence.events:
+            assert 0.0 <= event.score <= 1.0
+        if sentence.stance.holder is not None:
+            assert sentence.stance.holder in sentence.entities
+    for entity in analysis.entities:
+        assert text[entity.start : entity.end] == entity.text
+        assert entity.text and not entity.text[0].isspace() and not entity.text[-1].isspace()
+        assert 0.0 <= entity.score <= 1.0 + 1e-6
+    covered = {i for s in analysis.sentences for i in range(s.start, s.end)}
+    assert all(i in covered for i, char in enumerate(text) if not char.isspace())
+    analysis.to_json()
+
+
+@pytest.mark.parametrize("value", [None, b"bytes", 5, ["list"]])
+def test_non_str_input(tiny_analyzer: Analyzer, value: Any) -> None:
+    with pytest.raises(InputTypeError, match=type(value).__name__) as info:
+        tiny_analyzer.analyze(value)
+    assert isinstance(info.value, TypeError)
+    with pytest.raises(InputTypeError):
+        arabnews_nlp.analyze(value)  # checked before any model is loaded
+
+
+def test_pipe_argument_errors(tiny_analyzer: Analyzer) -> None:
+    with pytest.raises(TextsTypeError):
+        tiny_analyzer.pipe("a single string")
+    with pytest.raises(InputTypeError, match=r"texts\[1\]"):
+        list(tiny_analyzer.pipe(["نص", 3]))
+    with pytest.raises(ConfigError):
+        tiny_analyzer.pipe(["نص"], batch_size=0)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\t  \u3000\n"])
+def test_empty_text(tiny_analyzer: Analyzer, text: str) -> None:
+    assert tiny_analyzer.analyze(text).to_dict() == {
+        "text": text,
+        "stance": {"label": "neutral", "score": 1.0},
+        "entities": [],
+        "sentences": [],
+    }
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_odd_text(tiny_analyzer: Analyzer, text: str) -> None:
+    check_analysis(tiny_analyzer.analyze(text), text)
+
+
+def _force_heads(analyzer: Analyzer, tag: str) -> None:
+    with torch.no_grad():
+        analyzer.model.ner_head.weight.zero_()
+        analyzer.model.ner_head.bias.fill_(-10.0)
+        analyzer.model.ner_head.bias[NER_TAGS.index(tag)] = 10.0
+        analyzer.model.event_head.weight.zero_()
+        analyzer.model.event_head.bias.fill_(5.0)
+
+
+def test_long_sentence_every_word_predicted(tiny_analyzer: Analyzer) -> None:
+    _force_heads(tiny_analyzer, "I-LOC")  # every word I-LOC: one entity iff no word is dropped
+    text = "  " + " ".join(["قوات التحالف الدولي في بغداد والأنبار"] * 12) + "  "
+    (span,) = [tiny_analyzer._prepare(text).spans[0]]
+    assert len(span.windows) > 5
+    analysis = tiny_analyzer.analyze(text)
+    assert len(analysis.sentences) == 1
+    (entity,) = analysis.entities
+    assert (entity.start, entity.end) == (2, len(text) - 2)
+    assert entity.score > 0.99
+    assert len(analysis.sentences[0].events) == len(tiny_analyzer.settings.labels["events"])
+
+
+def test_one_megabyte_text_in_bounded_batches(tiny_analyzer: Analyzer) -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    text = (seed * (1_000_000 // len(seed) + 1))[:1_000_000]
+    largest = [0]
+    forward = tiny_analyzer.model.forward
+
+    def recording_forward(*args: Any, **kwargs: Any) -> Any:
+        largest[0] = max(largest[0], kwargs["input_ids"].numel())
+        return forward(*args, **kwargs)
+
+    tiny_analyzer.model.forward = recording_forward  # type: ignore[method-assign]
+    analysis = next(tiny_analyzer.pipe([text], batch_size=256))
+    assert largest[0] <= 256 * tiny_analyzer.settings.max_length
+    assert len(analysis.sentences) > 1000
+    check_analysis(analysis, text)
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 64])
+def test_pipe_equals_analyze(tiny_analyzer: Analyzer, batch_size: int) -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    texts = [seed[:300], "", ODD_TEXTS[1], seed[300:1500], "قال السوداني.", *ODD_TEXTS[2:4]]
+    single = [tiny_analyzer.analyze(text).to_dict() for text in texts]
+    piped = [analysis.to_dict() for analysis in tiny_analyzer.pipe(iter(texts), batch_size=batch_size)]
+    assert len(piped) == len(texts)
+    for one, many in zip(single, piped):
+        assert one["text"] == many["text"]
+        assert [(e["start"], e["end"], e["label"]) for e in one["entities"]] == [
+            (e["start"], e["end"], e["label"]) for e in many["entities"]
+        ]
+        assert one["stance"]["label"] == many["stance"]["label"]
+        assert one["stance"]["score"] == pytest.approx(many["stance"]["score"], abs=1e-4)
+        for a, b in zip(one["sentences"], many["sentences"], strict=True):
+            assert a["stance"]["label"] == b["stance"]["label"]
+            assert [e["label"] for e in a["events"]] == [e["label"] for e in b["events"]]
+
+
+def test_progress_bar(tiny_analyzer: Analyzer, capsys: pytest.CaptureFixture[str]) -> None:
+    results = list(tiny_analyzer.pipe(["قال.", "نفى."], progress=True))
+    assert len(results) == 2
+    assert capsys.readouterr().out == ""  # progress goes to stderr
+
+
+def test_module_analyze_uses_env_and_caches(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    api._default_analyzer.cache_clear()
+    monkeypatch.setenv(MODEL_ENV, str(tiny_model_dir))
+    try:
+        first = arabnews_nlp.analyze("قال السوداني في بغداد.")
+        assert first.sentences and api._default_analyzer.cache_info().currsize == 1
+        arabnews_nlp.analyze("نص آخر.")
+        assert api._default_analyzer.cache_info().hits == 1
+    finally:
+        api._default_analyzer.cache_clear()
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(exclude_categories=()), max_size=40))  # surrogates included
+def test_offsets_on_random_unicode(tiny_analyzer: Analyzer, text: str) -> None:
+    check_analysis(tiny_analyzer.analyze(text), text)

@@ -1,0 +1,136 @@
+"""Model directories: resolution, validation of bad directories, save/reload."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from safetensors import safe_open
+
+from arabnews_nlp import model_dir
+from arabnews_nlp.api import Analyzer
+from arabnews_nlp.errors import LabelMismatchError, ModelFormatError, ModelNotFoundError
+from arabnews_nlp.model_dir import MODEL_ENV, load_analyzer, resolve_model, save_analyzer
+
+TEXTS = ["قال السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق.", "نفى البنتاغون ذلك.\nhello 2024"]
+
+
+@pytest.fixture
+def model_copy(tiny_model_dir: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(tiny_model_dir, tmp_path / "model"))
+
+
+def _dicts(analyzer: Analyzer) -> list[dict]:
+    return [analysis.to_dict() for analysis in analyzer.pipe(TEXTS)]
+
+
+def _assert_close(left: Any, right: Any, tolerance: float) -> None:
+    if isinstance(left, float):
+        assert left == pytest.approx(right, abs=tolerance)
+    elif isinstance(left, dict):
+        assert left.keys() == right.keys()
+        for key in left:
+            _assert_close(left[key], right[key], tolerance)
+    elif isinstance(left, list):
+        assert len(left) == len(right)
+        for a, b in zip(left, right):
+            _assert_close(a, b, tolerance)
+    else:
+        assert left == right
+
+
+def test_resolve_explicit_env_and_bundled(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_model(tiny_model_dir) == tiny_model_dir
+    assert resolve_model(str(tiny_model_dir)) == tiny_model_dir
+    monkeypatch.setenv(MODEL_ENV, str(tiny_model_dir))
+    assert resolve_model() == tiny_model_dir  # read at call time
+    monkeypatch.delenv(MODEL_ENV)
+    bundled = model_dir.bundled_model_dir()
+    if bundled is not None:
+        assert resolve_model() == bundled
+    monkeypatch.setattr(model_dir, "bundled_model_dir", lambda: None)
+    with pytest.raises(ModelNotFoundError, match=MODEL_ENV):
+        resolve_model()
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        load_analyzer(tmp_path / "nope", device="cpu")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ModelNotFoundError, match="is a file"):
+        load_analyzer(tmp_path / "file", device="cpu")
+    assert issubclass(ModelNotFoundError, FileNotFoundError)
+
+
+@pytest.mark.parametrize("name", ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "arabnews_nlp.json"])
+def test_incomplete_directory(model_copy: Path, name: str) -> None:
+    (model_copy / name).unlink()
+    with pytest.raises(ModelFormatError, match=name.replace(".", r"\.")) as info:
+        load_analyzer(model_copy, device="cpu")
+    assert "save" in str(info.value)  # says how to fix it
+
+
+@pytest.mark.parametrize("name", ["pytorch_model.bin", "model.pt", "weights.ckpt"])
+def test_pickle_only_directory_is_refused(model_copy: Path, name: str) -> None:
+    (model_copy / "model.safetensors").unlink()
+    (model_copy / name).write_bytes(b"\x80\x04not really a pickle")
+    with pytest.raises(ModelFormatError, match="safetensors") as info:
+        load_analyzer(model_copy, device="cpu")
+    assert name in str(info.value) and "pickle" in str(info.value)
+
+
+def test_label_mismatch_in_settings(model_copy: Path) -> None:
+    path = model_copy / "arabnews_nlp.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["labels"]["events"] = data["labels"]["events"][:-1]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(LabelMismatchError, match="events"):
+        load_analyzer(model_copy, device="cpu")
+
+
+def test_label_mismatch_in_config(model_copy: Path) -> None:
+    path = model_copy / "config.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["id2label"]["1"] = "B-PERSON"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(LabelMismatchError, match="ner"):
+        load_analyzer(model_copy, device="cpu")
+
+
+def test_plain_encoder_is_refused(model_copy: Path) -> None:
+    path = model_copy / "config.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["model_type"] = "bert"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="not an arabnews-nlp analyzer"):
+        load_analyzer(model_copy, device="cpu")
+
+
+def test_load_returns_eval_model(tiny_model_dir: Path) -> None:
+    model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu")
+    assert not model.training and model.device.type == "cpu" and model.dtype == torch.float32
+    assert tokenizer.is_fast and settings.max_length == 16
+
+
+def test_save_reload_identical(tiny_analyzer: Analyzer, tmp_path: Path) -> None:
+    before = _dicts(tiny_analyzer)
+    tiny_analyzer.save_pretrained(tmp_path / "fp32", dtype=torch.float32)
+    reloaded = Analyzer.from_pretrained(tmp_path / "fp32", device="cpu")
+    _assert_close(_dicts(reloaded), before, 1e-5)
+
+
+def test_save_fp16(tiny_analyzer: Analyzer, tmp_path: Path) -> None:
+    path = save_analyzer(tmp_path / "fp16", tiny_analyzer.model, tiny_analyzer.tokenizer, tiny_analyzer.settings)
+    with safe_open(str(path / "model.safetensors"), framework="pt") as weights:
+        assert {weights.get_tensor(k).dtype for k in weights.keys()} == {torch.float16}
+    assert tiny_analyzer.model.dtype == torch.float32  # the caller's model is unchanged
+    first = Analyzer.from_pretrained(path, device="cpu")
+    again = Analyzer.from_pretrained(path, device="cpu")
+    assert _dicts(first) == _dicts(again)
+    settings = json.loads((path / "arabnews_nlp.json").read_text(encoding="utf-8"))
+    assert {"arabnews_nlp", "torch", "transformers"} <= set(settings["versions"])
+    assert "UNTRAINED" in (path / "README.md").read_text(encoding="utf-8")

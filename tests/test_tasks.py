@@ -1,0 +1,137 @@
+"""Task decoders on hand-made logits: NER spans, stance and holder, document stance, events."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from arabnews_nlp.encoding import EncodedSpan, Window
+from arabnews_nlp.results import Entity
+from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
+from arabnews_nlp.settings import AnalyzerSettings
+from arabnews_nlp.tasks import events, ner, stance
+from arabnews_nlp.text.words import split_words
+
+TEXT = "وقال السوداني إن بغداد"
+WORDS = [(0, 4), (5, 13), (14, 16), (17, 22)]
+
+
+def _tag_logits(tags: list[str | None]) -> torch.Tensor:
+    """One row per token: a strong logit on the given tag (``None``: special token)."""
+    rows = torch.zeros(len(tags), len(NER_TAGS))
+    for i, tag in enumerate(tags):
+        rows[i, NER_TAGS.index(tag or "O")] = 5.0
+    return rows
+
+
+def test_ner_spans_and_offsets() -> None:
+    window = Window([2, 10, 11, 12, 13, 14, 3], [None, 0, 1, 1, 2, 3, None])
+    span = EncodedSpan(0, len(TEXT), WORDS, [window])
+    logits = _tag_logits([None, "O", "B-PER", "B-LOC", "O", "B-LOC", None])  # 2nd piece of word 1 ignored
+    entities = ner.decode(TEXT, span, [logits], AnalyzerSettings())
+    assert [(e.text, e.label) for e in entities] == [("السوداني", "PER"), ("بغداد", "LOC")]
+    assert all(TEXT[e.start : e.end] == e.text and 0 < e.score < 1 for e in entities)
+
+
+def test_ner_multiword_entity_score_is_mean() -> None:
+    window = Window([2, 10, 11, 3], [None, 0, 1, None])
+    span = EncodedSpan(0, 13, [(0, 4), (5, 13)], [window])
+    logits = _tag_logits([None, "B-ORG", "I-ORG", None])
+    logits[2, NER_TAGS.index("I-ORG")] = 1.0
+    (entity,) = ner.decode(TEXT, span, [logits], AnalyzerSettings())
+    probs = logits.softmax(-1)
+    expected = (probs[1].max() + probs[2].max()).item() / 2
+    assert (entity.start, entity.end, entity.label) == (0, 13, "ORG")
+    assert entity.score == pytest.approx(expected)
+
+
+def test_ner_tag_comes_from_most_central_window() -> None:
+    # word 1 is at the edge of window A and in the middle of window B
+    a = Window([2, 10, 11, 3], [None, 0, 1, None])
+    b = Window([2, 10, 11, 12, 3], [None, 0, 1, 2, None])
+    span = EncodedSpan(0, 16, WORDS[:3], [a, b])
+    tags = ner.word_tags(span, [_tag_logits([None, "O", "B-LOC", None]), _tag_logits([None, "O", "B-PER", "O", None])], NER_TAGS)
+    assert tags[1][0] == "B-PER"
+
+
+def test_word_without_tokens_is_outside() -> None:
+    span = EncodedSpan(0, 16, WORDS[:3], [Window([2, 10, 3], [None, 0, None])])
+    tags = ner.word_tags(span, [_tag_logits([None, "B-LOC", None])], NER_TAGS)
+    assert tags[1:] == [("O", 1.0), ("O", 1.0)]
+
+
+def test_empty_span_decodes_to_nothing() -> None:
+    span = EncodedSpan(0, 1, [], [])
+    settings = AnalyzerSettings()
+    assert ner.decode("x", span, [], settings) == ()
+    assert events.decode("x", span, [], settings) == ()
+    assert stance.decode("x", span, [], settings).label == "neutral"
+    assert stance.decode("x", span, [], settings).score == 1.0
+
+
+def _stance_logits(label: str, strength: float = 4.0) -> torch.Tensor:
+    logits = torch.zeros(len(STANCE_LABELS))
+    logits[STANCE_LABELS.index(label)] = strength
+    return logits
+
+
+def test_stance_averages_windows_and_finds_holder() -> None:
+    span = EncodedSpan(0, len(TEXT), WORDS, [Window([2, 3], [None, None])] * 2)
+    person = Entity(5, 13, "PER", "السوداني", 0.9)
+    place = Entity(17, 22, "LOC", "بغداد", 0.9)
+    result = stance.decode(TEXT, span, [_stance_logits("anti"), _stance_logits("neutral", 1.0)], AnalyzerSettings(), entities=[person, place])
+    expected = (_stance_logits("anti").softmax(-1) + _stance_logits("neutral", 1.0).softmax(-1)) / 2
+    assert result.label == "anti"
+    assert result.score == pytest.approx(expected[0].item())
+    assert result.holder == person
+    neutral = stance.decode(TEXT, span, [_stance_logits("neutral")], AnalyzerSettings(), entities=[person])
+    assert neutral.holder is None
+
+
+def test_holder_rules() -> None:
+    text = "السوداني قال إن القوات"  # subject-verb
+    words = [(0, 8), (9, 12), (13, 15), (16, 22)]
+    person = Entity(0, 8, "PER", "السوداني", 0.9)
+    assert stance.find_holder(text, words, [person]) == person
+    loc = Entity(0, 8, "LOC", "السوداني", 0.9)
+    assert stance.find_holder(text, words, [loc]) is None  # only PER/ORG hold stances
+    no_verb = "السوداني يطلب خروج القوات"
+    assert stance.find_holder(no_verb, split_words(no_verb), [person]) is None
+    vso = "وقال رئيس الوزراء العراقي محمد شياع السوداني إن"
+    name = Entity(26, 44, "PER", "محمد شياع السوداني", 0.9)
+    assert vso[26:44] == name.text
+    assert stance.find_holder(vso, split_words(vso), [Entity(0, 4, "ORG", "وقال", 0.5), name]) == name
+
+
+@pytest.mark.parametrize("word", ["قال", "وقال", "فقالت", "أكّد", "اكد", "يؤكد", "وطالبوا", "نفت", "دعا", "حذّر"])
+def test_speech_verbs(word: str) -> None:
+    assert stance.is_speech_verb(word)
+
+
+@pytest.mark.parametrize("word", ["القوات", "وقالب", "السوداني", ""])
+def test_not_speech_verbs(word: str) -> None:
+    assert not stance.is_speech_verb(word)
+
+
+def test_document_stance_rule() -> None:
+    settings = AnalyzerSettings()
+    assert stance.document_stance([], settings).label == "neutral"
+    mostly_factual = [[0.1, 0.1, 0.8]] * 3 + [[0.8, 0.1, 0.1]]
+    assert stance.document_stance(mostly_factual, settings).label == "anti"  # 0.8+0.075 vs 0.6+0.1
+    settings.doc_stance["neutral_weight"] = 1.0
+    assert stance.document_stance(mostly_factual, settings).label == "neutral"
+    settings.doc_stance["neutral_weight"] = 0.0
+    assert stance.document_stance([[0.1, 0.2, 0.7]], settings).label == "neutral"
+
+
+def test_events_threshold_and_max_over_windows() -> None:
+    settings = AnalyzerSettings(event_thresholds={"THREAT": 0.9})
+    span = EncodedSpan(0, 1, [(0, 1)], [Window([2, 3], [None, None])] * 2)
+    first = torch.full((len(EVENT_TYPES),), -5.0)
+    second = first.clone()
+    first[EVENT_TYPES.index("ROCKET_ATTACK")] = 3.0
+    second[EVENT_TYPES.index("CASUALTIES")] = 1.0
+    second[EVENT_TYPES.index("THREAT")] = 1.0  # 0.73 < 0.9
+    found = events.decode("x", span, [first, second], settings)
+    assert [e.label for e in found] == ["ROCKET_ATTACK", "CASUALTIES"]
+    assert found[0].score == pytest.approx(torch.sigmoid(torch.tensor(3.0)).item())
