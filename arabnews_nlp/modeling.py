@@ -14,7 +14,7 @@ three tasks:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -67,7 +67,8 @@ class AnalyzerConfig(PreTrainedConfig):
     @property
     def ner_labels(self) -> list[str]:
         """NER tags in id order."""
-        return [self.id2label[i] for i in range(len(self.id2label))]
+        id2label: dict[Any, str] = dict(self.id2label or {})
+        return [id2label[i] for i in range(len(id2label))]
 
 
 @dataclass
@@ -96,23 +97,26 @@ class AnalyzerModel(PreTrainedModel):
     config_class = AnalyzerConfig
     base_model_prefix = "analyzer"
     main_input_name = "input_ids"
+    stance_class_weights: torch.Tensor
+    event_pos_weights: torch.Tensor
 
     def __init__(self, config: AnalyzerConfig, encoder: PreTrainedModel | None = None) -> None:
         super().__init__(config)
         self.encoder = encoder if encoder is not None else AutoModel.from_config(config.encoder, add_pooling_layer=False)
-        hidden = config.encoder.hidden_size
+        hidden = cast(PreTrainedConfig, config.encoder).hidden_size
+        n_stance, n_events = len(config.stance_labels or ()), len(config.event_labels or ())
         self.dropout = nn.Dropout(config.classifier_dropout)
-        self.ner_head = nn.Linear(hidden, len(config.id2label))
-        self.stance_head = nn.Linear(hidden, len(config.stance_labels))
-        self.event_head = nn.Linear(hidden, len(config.event_labels))
+        self.ner_head = nn.Linear(hidden, len(config.ner_labels))
+        self.stance_head = nn.Linear(hidden, n_stance)
+        self.event_head = nn.Linear(hidden, n_events)
         # Optional per-class loss weights set by the trainer; buffers so they follow .to(device).
-        self.register_buffer("stance_class_weights", torch.ones(len(config.stance_labels)), persistent=False)
-        self.register_buffer("event_pos_weights", torch.ones(len(config.event_labels)), persistent=False)
+        self.register_buffer("stance_class_weights", torch.ones(n_stance), persistent=False)
+        self.register_buffer("event_pos_weights", torch.ones(n_events), persistent=False)
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
         heads = [getattr(self, name, None) for name in ("ner_head", "stance_head", "event_head")]
-        if any(module is head for head in heads):
+        if isinstance(module, nn.Linear) and any(module is head for head in heads):
             nn.init.normal_(module.weight, std=getattr(self.config.encoder, "initializer_range", 0.02))
             nn.init.zeros_(module.bias)
         elif isinstance(getattr(self, "encoder", None), PreTrainedModel):

@@ -1,0 +1,54 @@
+"""The ANERcorp benchmark command, on a tiny fake copy of the split (the real one is too slow here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from training.anercorp import (
+    ANERCORP_TAGS,
+    TEST_FILES,
+    TRAIN_FILE,
+    main,
+    split_dev,
+    token_tags_of_words,
+    word_tags_of_tokens,
+)
+
+SENTENCES = [
+    [("زار", "O"), ("ساركوزي", "B-PERS"), ("بغداد", "B-LOC"), (".", "O")],
+    [("أعلن", "O"), ("اتحاد", "B-ORG"), ("صناعة", "I-ORG"), ("السيارات", "I-ORG"), ("في", "O"), ("ألمانيا", "B-LOC")],
+    [("قال", "O"), ("بوش", "B-PERS"), ("(د", "O"), ("ب", "O"), ("أ)", "O"), ("اليورو", "B-MISC")],
+]
+
+
+def _write(path: Path, sentences: list[list[tuple[str, str]]]) -> None:
+    path.write_text("\n\n".join("\n".join(f"{w} {t}" for w, t in s) for s in sentences) + "\n", encoding="utf-8")
+
+
+def test_tags_roundtrip_through_words() -> None:
+    tokens, tags = ["(د", "ب", "بغداد،"], ["B-ORG", "I-ORG", "B-LOC"]
+    words = word_tags_of_tokens(tokens, tags)
+    assert words == ["B-ORG", "I-ORG", "I-ORG", "B-LOC", "I-LOC"]
+    assert token_tags_of_words(tokens, words) == tags
+    assert ANERCORP_TAGS == ("O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC")
+    assert [len(part) for part in split_dev(list(range(25)))] == [22, 3]  # type: ignore[arg-type]
+
+
+def test_command_writes_results(tmp_path: Path, tiny_encoder_dir: Path, capsys: Any) -> None:
+    data = tmp_path / "anercorp"
+    data.mkdir()
+    _write(data / TRAIN_FILE, SENTENCES * 4)
+    for file in TEST_FILES.values():
+        _write(data / file, SENTENCES)
+    out = tmp_path / "out"
+    argv = ["anercorp", "--base", str(tiny_encoder_dir), "--data-dir", str(data), "--out", str(out), "--epochs", "2",
+            "--batch-size", "4", "--max-length", "16", "--stride", "4"]  # fmt: skip
+    assert main(argv) == 0
+    results = json.loads((out / "anercorp.json").read_text(encoding="utf-8"))
+    assert set(TEST_FILES) | {"dev", "selected_epoch", "history", "command"} <= set(results)
+    assert [h["epoch"] for h in results["history"]] == [1.0, 2.0]
+    assert 0.0 <= results["test.reconstructed"]["f1"] <= 1.0
+    assert results["command"].startswith("python -m training anercorp --base")
+    assert "test.official_as_found" in capsys.readouterr().out

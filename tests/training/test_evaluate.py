@@ -1,0 +1,91 @@
+"""Scoring in sentences and documents modes; any analyzer-like object; the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from training.evaluate import evaluate_analyzer, evaluate_documents, main
+
+
+class Oracle:
+    """Returns gold-like output from a table (an analyzer-like object, no model)."""
+
+    def __init__(self, outputs: dict[str, dict[str, Any]]) -> None:
+        self.outputs = outputs
+
+    def analyze(self, text: str) -> dict[str, Any]:
+        return self.outputs[text]
+
+
+def _gold_as_output(record: dict[str, Any]) -> dict[str, Any]:
+    text = record["text"]
+    return {
+        "text": text,
+        "stance": {"label": record["doc_stance"], "score": 1.0},
+        "entities": [{**e, "text": text[e["start"] : e["end"]], "score": 1.0} for e in record["entities"]],
+        "sentences": [
+            {"start": s["start"], "end": s["end"], "stance": {"label": s["stance"], "score": 1.0, "holder": None},
+             "events": [{"label": e, "score": 1.0} for e in s["events"]]}
+            for s in record["sentences"]
+        ],
+    }  # fmt: skip
+
+
+def test_documents_mode_perfect_and_split(gold_records: list[dict[str, Any]]) -> None:
+    outputs = {r["text"]: _gold_as_output(r) for r in gold_records}
+    scores = evaluate_documents(Oracle(outputs), gold_records)
+    assert scores["entities"]["micro"]["f1"] == 1.0
+    assert scores["stance"]["accuracy"] == scores["events"]["exact_match"] == scores["doc_stance"]["accuracy"] == 1.0
+    # a segmenter that cuts the first gold sentence in two keeps the stance and the union of events
+    record = gold_records[1]
+    output = _gold_as_output(record)
+    first = output["sentences"][0]
+    cut = first["start"] + 10
+    output["sentences"][:1] = [{**first, "end": cut, "events": []}, {**first, "start": cut + 1}]
+    output["entities"] = output["entities"][1:]  # miss one entity
+    scores = evaluate_documents(Oracle({record["text"]: output}), [record])
+    assert scores["stance"]["accuracy"] == 1.0 and scores["events"]["exact_match"] == 1.0
+    assert scores["entities"]["micro"]["recall"] == pytest.approx(3 / 4, abs=1e-4)
+
+
+def test_sentences_mode_for_analyzer_like(gold_records: list[dict[str, Any]]) -> None:
+    outputs = {}
+    for record in gold_records:
+        for sentence in record["sentences"]:
+            text = record["text"][sentence["start"] : sentence["end"]]
+            ents = [{"start": e["start"] - sentence["start"], "end": e["end"] - sentence["start"], "label": e["label"]}
+                    for e in record["entities"] if sentence["start"] <= e["start"] < sentence["end"]]  # fmt: skip
+            outputs[text] = {"text": text, "stance": {"label": "neutral", "score": 1.0}, "entities": ents,
+                             "sentences": [{"start": 0, "end": len(text), "stance": {"label": sentence["stance"]},
+                                            "events": [{"label": e} for e in sentence["events"]]}]}  # fmt: skip
+    scores = evaluate_analyzer(Oracle(outputs), gold_records, mode="sentences")["sentences"]
+    assert scores["ner"]["micro"]["f1"] == scores["stance"]["accuracy"] == scores["events"]["micro"]["f1"] == 1.0
+
+
+def test_keyword_baseline_is_scored_by_the_same_code(gold_records: list[dict[str, Any]]) -> None:
+    from training.baseline import KeywordBaseline
+
+    scores = evaluate_analyzer(KeywordBaseline.fit(gold_records, min_count=1), gold_records)
+    assert {"sentences", "documents"} <= set(scores)
+    assert 0.0 <= scores["documents"]["entities"]["micro"]["f1"] <= 1.0
+
+
+def test_cli_writes_json(
+    tiny_model_dir: Path, gold_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "metrics.json"
+    assert (
+        main(
+            ["evaluate", "--model", str(tiny_model_dir), "--data", str(gold_file), "--out", str(out), "--device", "cpu"]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "[sentences]" in printed and "[documents]" in printed and "F_avg(pro,anti)" in printed
+    scores = json.loads(out.read_text(encoding="utf-8"))
+    assert scores["n_documents"] == 2 and scores["sentences"]["n_sentences"] == 4
+    assert scores["command"].startswith("python -m training evaluate --model")

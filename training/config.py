@@ -1,0 +1,272 @@
+"""Typed configuration of ``python -m training finetune``, filled from YAML or JSON.
+
+A config file holds the fields of :class:`FinetuneConfig`; command-line options override
+them. Every value is checked when the object is built, so a typo or an impossible value stops
+the run before any model is loaded, with a :class:`~arabnews_nlp.errors.ConfigError` that says
+what was received, what was expected and how to fix it.
+
+Example:
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> train = os.path.join(d, "train.jsonl"); _ = open(train, "w", encoding="utf-8").close()
+    >>> config = FinetuneConfig(base="aubmindlab/bert-base-arabertv02", train=[train], name="demo")
+    >>> config.run_dir, config.output_dir
+    ('runs/demo', 'models/demo')
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from arabnews_nlp.errors import ConfigError
+
+_FILE_LISTS = ("train", "ner_extra", "test")
+
+
+@dataclass
+class FinetuneConfig:
+    """Everything a fine-tuning run needs; see ``training/configs/*.yaml`` for examples.
+
+    Attributes:
+        base: Encoder to start from: a local directory or a Hugging Face hub id.
+        train: SCHEMA.md JSONL files to train on (all layers they declare in ``tasks``).
+        dev: JSONL file for per-epoch scores and event-threshold tuning (never trained on).
+        test: Extra JSONL files scored after training for the model card (never trained on).
+        ner_extra: NER-only JSONL files (e.g. converted ANERcorp) mixed into training.
+        ner_extra_max_sentences: At most this many ``ner_extra`` sentences (``None``: all).
+        ner_extra_ratio: At most this many ``ner_extra`` sentences per ``train`` sentence.
+        name: Run name; the default ``run_dir`` and ``output_dir`` derive from it.
+        output_dir: Where the final model directory is written (default ``models/<name>``).
+        run_dir: Checkpoints and ``log.jsonl`` (default ``runs/<name>``, gitignored).
+        description: One line for the model's settings and card.
+        epochs: Training epochs (may be fractional).
+        max_steps: Stop after this many optimizer steps when > 0 (overrides ``epochs``).
+        batch_size: Training windows per device and step.
+        eval_batch_size: Windows per forward pass when scoring.
+        gradient_accumulation_steps: Steps whose gradients are summed before an update.
+        learning_rate: Peak learning rate (linear warm-up, then linear decay).
+        warmup_ratio: Fraction of the steps spent warming up, in ``[0, 1)``.
+        weight_decay: AdamW weight decay.
+        max_grad_norm: Gradient clipping norm.
+        seed: Seed for head initialisation, data order, dropout and sampling.
+        max_length: Tokens per window, special tokens included.
+        stride: Tokens shared by consecutive windows of a long sentence.
+        classifier_dropout: Dropout before the three heads.
+        class_weights: Weight rare stance labels and rare events by inverse train frequency.
+        max_class_weight: Upper clip of those weights.
+        save_steps: Write a checkpoint every this many steps.
+        save_total_limit: Keep at most this many checkpoints (``None``: all).
+        eval_each_epoch: Score ``dev`` after every epoch (logged to ``log.jsonl``).
+        logging_steps: Log the training loss every this many steps.
+        bf16: bf16 mixed precision (GPUs that support it).
+        fp16: fp16 mixed precision (GPUs).
+        dataloader_num_workers: Worker processes per data loader.
+        normalization: :class:`~arabnews_nlp.text.normalize.NormalizationConfig` fields; empty
+            keeps the defaults (must match how the base encoder's tokenizer was trained).
+
+    Example:
+        >>> FinetuneConfig(base="x", train=[], learning_rate=-1.0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.ConfigError: learning_rate must be a number > 0, got -1.0. Use e.g. 5e-5 for a ...
+    """
+
+    base: str = ""
+    train: list[str] = field(default_factory=list)
+    dev: str | None = None
+    test: list[str] = field(default_factory=list)
+    ner_extra: list[str] = field(default_factory=list)
+    ner_extra_max_sentences: int | None = None
+    ner_extra_ratio: float | None = None
+    name: str = "analyzer"
+    output_dir: str = ""
+    run_dir: str = ""
+    description: str = ""
+    epochs: float = 10.0
+    max_steps: int = -1
+    batch_size: int = 16
+    eval_batch_size: int = 32
+    gradient_accumulation_steps: int = 1
+    learning_rate: float = 5e-5
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    seed: int = 42
+    max_length: int = 128
+    stride: int = 32
+    classifier_dropout: float = 0.1
+    class_weights: bool = True
+    max_class_weight: float = 10.0
+    save_steps: int = 500
+    save_total_limit: int | None = 3
+    eval_each_epoch: bool = True
+    logging_steps: int = 50
+    bf16: bool = False
+    fp16: bool = False
+    dataloader_num_workers: int = 0
+    normalization: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.train, self.test, self.ner_extra = (_as_list(self, n) for n in _FILE_LISTS)
+        self.output_dir = self.output_dir or f"models/{self.name}"
+        self.run_dir = self.run_dir or f"runs/{self.name}"
+        if not isinstance(self.base, str):
+            raise ConfigError(f"base must be a directory or hub id string, got {self.base!r}")
+        if not self.name or not isinstance(self.name, str) or "/" in self.name:
+            raise ConfigError(f"name must be a non-empty string without '/', got {self.name!r}")
+        for key in ("epochs", "learning_rate", "max_grad_norm", "max_class_weight"):
+            _check_number(key, getattr(self, key), low=0.0, strict=True)
+        for key in ("weight_decay", "classifier_dropout"):
+            _check_number(key, getattr(self, key), low=0.0, high=1.0)
+        _check_number("warmup_ratio", self.warmup_ratio, low=0.0, high=1.0, high_open=True)
+        for key in ("batch_size", "eval_batch_size", "gradient_accumulation_steps", "save_steps", "logging_steps"):
+            _check_int(key, getattr(self, key), low=1)
+        for key in ("max_length", "stride", "seed", "dataloader_num_workers"):
+            _check_int(key, getattr(self, key), low=4 if key == "max_length" else 0)
+        _check_int("max_steps", self.max_steps, low=-1)
+        if self.stride > self.max_length - 4:
+            raise ConfigError(f"stride ({self.stride}) must be at most max_length - 4 ({self.max_length - 4})")
+        self._check_optional()
+        if self.bf16 and self.fp16:
+            raise ConfigError("bf16 and fp16 are both true; choose one (bf16 on Ampere or newer GPUs)")
+        if not isinstance(self.normalization, dict):
+            raise ConfigError(
+                f"normalization must be a mapping of NormalizationConfig fields, got {self.normalization!r}"
+            )
+        for path in [*self.train, *self.test, *self.ner_extra, *([self.dev] if self.dev else [])]:
+            if not Path(path).is_file():
+                raise ConfigError(f"data file {path!r} does not exist; check the path (relative to {Path.cwd()})")
+
+    def _check_optional(self) -> None:
+        if self.ner_extra_max_sentences is not None:
+            _check_int("ner_extra_max_sentences", self.ner_extra_max_sentences, low=0)
+        if self.ner_extra_ratio is not None:
+            _check_number("ner_extra_ratio", self.ner_extra_ratio, low=0.0)
+        if self.save_total_limit is not None:
+            _check_int("save_total_limit", self.save_total_limit, low=1)
+
+    def check_ready(self) -> None:
+        """Raise :class:`ConfigError` unless the run can start (base and train files set).
+
+        Example:
+            >>> FinetuneConfig(base="", train=[]).check_ready()
+            Traceback (most recent call last):
+            ...
+            arabnews_nlp.errors.ConfigError: base is empty: set `base:` in the config or pass --base DIR_OR_HUB_ID
+        """
+        if not self.base:
+            raise ConfigError("base is empty: set `base:` in the config or pass --base DIR_OR_HUB_ID")
+        if not self.train:
+            raise ConfigError("train lists no file: set `train:` in the config or pass --train FILE ...")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the config as a JSON-ready dict.
+
+        Example:
+            >>> FinetuneConfig(base="x").to_dict()["seed"]
+            42
+        """
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> FinetuneConfig:
+        """Build a config from a mapping, then apply ``overrides`` (``None`` values are skipped).
+
+        Raises:
+            ConfigError: On an unknown key or an invalid value.
+
+        Example:
+            >>> FinetuneConfig.from_dict({"base": "x"}, {"seed": 7, "dev": None}).seed
+            7
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"a config must be a mapping of field: value, got {type(data).__name__}")
+        merged = dict(data)
+        merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(merged) - set(known))
+        if unknown:
+            raise ConfigError(f"unknown config keys {unknown}; known keys are {known}. Check the spelling.")
+        return cls(**merged)
+
+    @classmethod
+    def from_file(cls, path: str | Path, overrides: Mapping[str, Any] | None = None) -> FinetuneConfig:
+        """Read a ``.yaml``/``.yml`` or ``.json`` config file, then apply ``overrides``.
+
+        Raises:
+            ConfigError: If the file is missing or unreadable, or a value is invalid.
+
+        Example:
+            >>> import tempfile, os
+            >>> p = os.path.join(tempfile.mkdtemp(), "c.json")
+            >>> _ = open(p, "w", encoding="utf-8").write('{"base": "x", "epochs": 2}')
+            >>> FinetuneConfig.from_file(p).epochs
+            2
+        """
+        return cls.from_dict(read_config_file(path), overrides)
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON mapping from ``path``.
+
+    Raises:
+        ConfigError: If the file is missing, not YAML/JSON, or not a mapping.
+
+    Example:
+        >>> read_config_file("no/such.yaml")
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.ConfigError: config file 'no/such.yaml' does not exist; pass an existing .yaml or .json file
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"config file {str(path)!r} does not exist; pass an existing .yaml or .json file")
+    text = file.read_text(encoding="utf-8")
+    try:
+        if file.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception as error:  # yaml.YAMLError or json.JSONDecodeError
+        raise ConfigError(f"config file {str(path)!r} is not valid {file.suffix[1:] or 'JSON'}: {error}") from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(path)!r} must hold a mapping of field: value, got {type(data).__name__}")
+    return data
+
+
+def _as_list(config: FinetuneConfig, name: str) -> list[str]:
+    value = getattr(config, name)
+    if value is None:
+        return []
+    if isinstance(value, (str, Path)):
+        return [str(value)]
+    if isinstance(value, Sequence) and all(isinstance(v, (str, Path)) for v in value):
+        return [str(v) for v in value]
+    raise ConfigError(f"{name} must be a file path or a list of file paths, got {value!r}")
+
+
+def _check_number(
+    key: str, value: Any, low: float, high: float = math.inf, strict: bool = False, high_open: bool = False
+) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (value > low if strict else value >= low) and (value < high if high_open else value <= high)
+    if not ok:
+        bounds = f"> {low:g}" if strict else f">= {low:g}"
+        if high != math.inf:
+            bounds = f"in [{low:g}, {high:g}{')' if high_open else ']'}"
+        hint = " Use e.g. 5e-5 for a base-size encoder, 1e-4..1e-3 for a small one." if key == "learning_rate" else ""
+        raise ConfigError(f"{key} must be a number {bounds}, got {value!r}.{hint}")
+
+
+def _check_int(key: str, value: Any, low: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise ConfigError(f"{key} must be an integer >= {low}, got {value!r}")

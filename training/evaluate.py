@@ -1,0 +1,383 @@
+"""``python -m training evaluate``: score a model (or any analyzer) on gold SCHEMA.md JSONL.
+
+Two modes:
+
+* ``sentences``: predictions on the **gold** sentence spans. NER on words (seqeval, strict
+  IOB2), sentence stance, sentence events. For a model directory the model runs on each gold
+  span through the runtime's encoder and decoders (:mod:`training.predict`); for any other
+  object with the analyzer interface, ``analyze()`` runs on each gold sentence's text.
+* ``documents``: ``analyze(text)`` on each whole document, with its own sentence splitting.
+  Entities are matched exactly on ``(start, end, label)``; each gold sentence takes the stance
+  of the predicted sentence overlapping it most and the events of the predicted sentences that
+  overlap it most (:func:`training.metrics.align_sentences`); document stance accuracy.
+
+Anything with ``analyze(text)`` returning an object with ``to_dict()`` (SCHEMA.md §6), or that
+dict itself, can be scored: a keyword baseline uses the same code as the model.
+
+Example:
+    >>> class Nothing:
+    ...     def analyze(self, text):
+    ...         return {"text": text, "stance": {"label": "neutral", "score": 1.0}, "entities": [], "sentences": []}
+    >>> record = {"id": "d", "text": "قال", "doc_stance": "neutral", "entities": [],
+    ...           "sentences": [{"start": 0, "end": 3, "stance": "neutral", "holder": None, "events": []}]}
+    >>> evaluate_documents(Nothing(), [record])["doc_stance"]["accuracy"]
+    1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from arabnews_nlp.schema import OUTSIDE, spans_to_bio
+from arabnews_nlp.text.words import split_words
+from training.data.records import read_records, record_tasks, sentence_entities
+from training.features import gold_sentences, word_spans_of_entities
+from training.metrics import align_sentences, event_scores, labelled_set_scores, ner_scores, stance_scores
+
+logger = logging.getLogger(__name__)
+
+MODES = ("sentences", "documents", "both")
+SentencePred = tuple[list[str], str | None, set[str]]
+"""Per gold sentence: predicted word tags, stance label, event types."""
+
+
+class AnalyzerLike(Protocol):
+    """Anything scored in ``documents`` mode: ``analyze(text)`` gives a SCHEMA.md §6 result."""
+
+    def analyze(self, text: str) -> Any:
+        """Return an object with ``to_dict()`` (or the dict) for ``text``."""
+
+
+def result_dict(result: Any) -> dict[str, Any]:
+    """Return the SCHEMA.md §6 dict of an analysis (``to_dict()`` or the dict itself).
+
+    Example:
+        >>> result_dict({"entities": []})
+        {'entities': []}
+    """
+    return dict(result) if isinstance(result, Mapping) else result.to_dict()
+
+
+def gold_tags(record: Mapping[str, Any], sentence: Mapping[str, Any]) -> list[str]:
+    """Return the gold IOB2 tag of each word of ``sentence``.
+
+    Example:
+        >>> rec = {"text": "في بغداد", "entities": [{"start": 3, "end": 8, "label": "LOC"}]}
+        >>> gold_tags(rec, {"start": 0, "end": 8})
+        ['O', 'B-LOC']
+    """
+    words = split_words(record["text"], sentence["start"], sentence["end"])
+    return spans_to_bio(len(words), word_spans_of_entities(words, sentence_entities(record, sentence)))
+
+
+def tags_from_entities(words: Sequence[tuple[int, int]], entities: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Tag words from predicted character spans: a word is inside an entity lying over it.
+
+    Predicted spans that cover no whole word, or that overlap an earlier one, are skipped.
+
+    Example:
+        >>> tags_from_entities([(0, 2), (3, 8)], [{"start": 3, "end": 8, "label": "LOC"}])
+        ['O', 'B-LOC']
+    """
+    tags = [OUTSIDE] * len(words)
+    for entity in entities:
+        inside = [i for i, (s, e) in enumerate(words) if entity["start"] <= s and e <= entity["end"]]
+        if not inside or any(tags[i] != OUTSIDE for i in inside):
+            continue
+        tags[inside[0]] = f"B-{entity['label']}"
+        for i in inside[1:]:
+            tags[i] = f"I-{entity['label']}"
+    return tags
+
+
+def score_sentences(records: Sequence[Mapping[str, Any]], predictions: Sequence[SentencePred]) -> dict[str, Any]:
+    """Score per-gold-sentence predictions (in :func:`training.features.gold_sentences` order).
+
+    Each layer is scored only on the sentences whose record annotates it (``tasks``).
+
+    Example:
+        >>> rec = {"text": "في بغداد", "entities": [{"start": 3, "end": 8, "label": "LOC"}],
+        ...        "sentences": [{"start": 0, "end": 8, "stance": "neutral", "events": []}]}
+        >>> score_sentences([rec], [(["O", "B-LOC"], "neutral", set())])["ner"]["micro"]["f1"]
+        1.0
+    """
+    refs = gold_sentences(records)
+    if len(refs) != len(predictions):
+        raise ValueError(f"{len(refs)} gold sentences but {len(predictions)} predictions")
+    ner_gold, ner_pred, stance_gold, stance_pred, event_gold, event_pred = [], [], [], [], [], []
+    for (record, sentence), (tags, stance, events) in zip(refs, predictions):
+        tasks = record_tasks(record)
+        if "ner" in tasks:
+            ner_gold.append(gold_tags(record, sentence))
+            ner_pred.append(tags)
+        if "stance" in tasks and sentence.get("stance") is not None:
+            stance_gold.append(sentence["stance"])
+            stance_pred.append(stance or "")
+        if "events" in tasks and sentence.get("events") is not None:
+            event_gold.append(set(sentence["events"]))
+            event_pred.append(events)
+    scores: dict[str, Any] = {"n_sentences": len(refs)}
+    if ner_gold:
+        scores["ner"] = ner_scores(ner_gold, ner_pred)
+    if stance_gold:
+        scores["stance"] = stance_scores(stance_gold, stance_pred)
+    if event_gold:
+        scores["events"] = event_scores(event_gold, event_pred)
+    return scores
+
+
+def model_sentence_predictions(
+    model: Any, tokenizer: Any, settings: Any, records: Sequence[Mapping[str, Any]], batch_size: int = 32
+) -> list[SentencePred]:
+    """Run an analyzer model on every gold sentence span (see :mod:`training.predict`).
+
+    Example:
+        >>> # preds = model_sentence_predictions(model, tokenizer, settings, records)
+    """
+    from training.predict import predict_spans
+
+    refs = gold_sentences(records)
+    spans = [(record["text"], s["start"], s["end"]) for record, s in refs]
+    predictions = predict_spans(model, tokenizer, settings, spans, batch_size)
+    return [
+        (p.tags, p.stance(settings.labels["stance"]), p.events(settings.labels["events"], settings.event_thresholds))
+        for p in predictions
+    ]
+
+
+def analyzer_sentence_predictions(analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]]) -> list[SentencePred]:
+    """Run ``analyzer.analyze`` on each gold sentence's text (for analyzers that are not models).
+
+    Example:
+        >>> # preds = analyzer_sentence_predictions(KeywordBaseline(), records)
+    """
+    predictions: list[SentencePred] = []
+    for record, sentence in gold_sentences(records):
+        start, end = sentence["start"], sentence["end"]
+        result = result_dict(analyzer.analyze(record["text"][start:end]))
+        words = split_words(record["text"][start:end])
+        tags = tags_from_entities(words, result.get("entities", []))
+        stance, events = _aligned_labels([(0, end - start)], result.get("sentences", []))[0]
+        predictions.append((tags, stance, events))
+    return predictions
+
+
+def _aligned_labels(
+    gold_spans: Sequence[tuple[int, int]], predicted: Sequence[Mapping[str, Any]]
+) -> list[tuple[str | None, set[str]]]:
+    spans = [(p["start"], p["end"]) for p in predicted]
+    labels = []
+    for match in align_sentences(gold_spans, spans):
+        best = match["best"]
+        stance = predicted[best]["stance"]["label"] if best is not None else None
+        members = match["members"] or ([best] if best is not None else [])
+        labels.append((stance, {e["label"] for j in members for e in predicted[j].get("events", [])}))
+    return labels
+
+
+def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Score ``analyzer.analyze`` on whole documents against gold (see the module docstring).
+
+    Example:
+        >>> evaluate_documents(None, [])["n_documents"]
+        0
+    """
+    gold_entities, pred_entities = set(), set()
+    sentence_preds: list[SentencePred] = []
+    doc_gold, doc_pred = [], []
+    for index, record in enumerate(records):
+        result = result_dict(analyzer.analyze(record["text"]))
+        tasks = record_tasks(record)
+        if "ner" in tasks:
+            gold_entities |= {(index, e["start"], e["end"], e["label"]) for e in record["entities"]}
+            pred_entities |= {(index, e["start"], e["end"], e["label"]) for e in result.get("entities", [])}
+        gold_spans = [(s["start"], s["end"]) for s in record["sentences"]]
+        for (start, end), (stance, events) in zip(gold_spans, _aligned_labels(gold_spans, result.get("sentences", []))):
+            words = split_words(record["text"], start, end)
+            inside = [e for e in result.get("entities", []) if start <= e["start"] and e["end"] <= end]
+            sentence_preds.append((tags_from_entities(words, inside), stance, events))
+        if "stance" in tasks and record.get("doc_stance") is not None:
+            doc_gold.append(record["doc_stance"])
+            doc_pred.append(result["stance"]["label"])
+    scores: dict[str, Any] = {"n_documents": len(records)}
+    if any("ner" in record_tasks(r) for r in records):
+        scores["entities"] = labelled_set_scores(gold_entities, pred_entities, label_of=lambda item: item[3])
+    sentence_scores = score_sentences(records, sentence_preds) if records else {}
+    scores.update({k: v for k, v in sentence_scores.items() if k in ("stance", "events", "n_sentences")})
+    if doc_gold:
+        scores["doc_stance"] = stance_scores(doc_gold, doc_pred)
+    return scores
+
+
+def evaluate_model(
+    model: Any,
+    tokenizer: Any,
+    settings: Any,
+    records: Sequence[Mapping[str, Any]],
+    mode: str = "both",
+    batch_size: int = 32,
+) -> dict[str, Any]:
+    """Score an analyzer model (in memory) in ``sentences``, ``documents`` or ``both`` modes.
+
+    Example:
+        >>> # evaluate_model(model, tokenizer, settings, records, mode="sentences")["sentences"]["ner"]
+    """
+    from arabnews_nlp.api import Analyzer
+
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    scores: dict[str, Any] = {"n_documents": len(records)}
+    if mode in ("sentences", "both"):
+        scores["sentences"] = score_sentences(
+            records, model_sentence_predictions(model, tokenizer, settings, records, batch_size)
+        )
+    if mode in ("documents", "both"):
+        scores["documents"] = evaluate_documents(Analyzer(model, tokenizer, settings), records)
+    return scores
+
+
+def evaluate_analyzer(
+    analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]], mode: str = "both"
+) -> dict[str, Any]:
+    """Score any analyzer-like object (e.g. a keyword baseline) with the same metrics as a model.
+
+    Example:
+        >>> # evaluate_analyzer(KeywordBaseline(), read_records("data/dev.jsonl"))
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    scores: dict[str, Any] = {"n_documents": len(records)}
+    if mode in ("sentences", "both"):
+        scores["sentences"] = score_sentences(records, analyzer_sentence_predictions(analyzer, records))
+    if mode in ("documents", "both"):
+        scores["documents"] = evaluate_documents(analyzer, records)
+    return scores
+
+
+def summary(scores: Mapping[str, Any]) -> dict[str, float]:
+    """Flatten the headline numbers (for ``settings.metrics`` and logs).
+
+    Example:
+        >>> summary({"sentences": {"ner": {"micro": {"f1": 0.5}}}})
+        {'sentences/ner_f1': 0.5}
+    """
+    paths = {
+        "ner_f1": ("ner", "micro", "f1"),
+        "entity_f1": ("entities", "micro", "f1"),
+        "stance_accuracy": ("stance", "accuracy"),
+        "stance_macro_f1": ("stance", "macro_f1"),
+        "stance_f_avg": ("stance", "f_avg"),
+        "events_micro_f1": ("events", "micro", "f1"),
+        "events_macro_f1": ("events", "macro_f1"),
+        "doc_stance_accuracy": ("doc_stance", "accuracy"),
+    }
+    flat: dict[str, float] = {}
+    for mode in MODES[:2]:
+        for name, path in paths.items():
+            value: Any = scores.get(mode, {})
+            for key in path:
+                value = value.get(key) if isinstance(value, Mapping) else None
+            if isinstance(value, (int, float)):
+                flat[f"{mode}/{name}"] = float(value)
+    return flat
+
+
+def format_table(scores: Mapping[str, Any]) -> str:
+    """Render scores as a readable plain-text table.
+
+    Example:
+        >>> print(format_table({"sentences": {"stance": {"accuracy": 1.0, "macro_f1": 1.0, "f_avg": 1.0,
+        ...     "per_class": {}, "n": 2}}}))
+        [sentences]
+          stance      n=2  accuracy 1.000  macro-F1 1.000  F_avg(pro,anti) 1.000
+    """
+    lines: list[str] = []
+    for mode in MODES[:2]:
+        if mode not in scores:
+            continue
+        part = scores[mode]
+        lines.append(f"[{mode}]")
+        for key in ("ner", "entities"):
+            if key in part:
+                lines += _prf_block(key, part[key]["micro"], part[key]["per_type"])
+        for key in ("stance", "doc_stance"):
+            if key in part:
+                s = part[key]
+                lines.append(
+                    f"  {key:<10}  n={s['n']}  accuracy {s['accuracy']:.3f}  macro-F1 {s['macro_f1']:.3f}  "
+                    f"F_avg(pro,anti) {s['f_avg']:.3f}"
+                )
+                lines += [f"    {c:<20} F1 {v['f1']:.3f}  (support {v['support']})" for c, v in s["per_class"].items()]
+        if "events" in part:
+            e = part["events"]
+            lines += _prf_block("events", e["micro"], {k: v for k, v in e["per_type"].items() if v["support"]})
+            lines.append(f"    macro-F1 {e['macro_f1']:.3f}  exact-set accuracy {e['exact_match']:.3f}")
+    return "\n".join(lines)
+
+
+def _prf_block(name: str, micro: Mapping[str, Any], per_type: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    row = "P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}  (support {support})"
+    lines = [f"  {name:<10}  micro  " + row.format(**micro)]
+    lines += [f"    {label:<20} " + row.format(**values) for label, values in per_type.items()]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m training evaluate`` (``argv[0]`` is the command name)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m training evaluate", description=__doc__.split("\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", help="model directory (or hub id)")
+    source.add_argument("--baseline", help="a saved keyword baseline (training.baseline.KeywordBaseline.save)")
+    parser.add_argument("--data", required=True, nargs="+", help="gold SCHEMA.md JSONL file(s)")
+    parser.add_argument("--out", help="write the scores as JSON here")
+    parser.add_argument("--mode", choices=MODES, default="both")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args(argv[1:])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    records = read_records(args.data)
+    if args.baseline:
+        from training.baseline import KeywordBaseline
+
+        scores = evaluate_analyzer(KeywordBaseline.load(args.baseline), records, args.mode)
+    else:
+        from arabnews_nlp.model_dir import load_analyzer
+
+        model, tokenizer, settings = load_analyzer(args.model, device=args.device)
+        scores = evaluate_model(model, tokenizer, settings, records, args.mode, args.batch_size)
+    report = scores_report(args.model or args.baseline, args.data, scores, argv)
+    print(format_table(report))
+    if args.out:
+        write_json(args.out, report)
+    return 0
+
+
+def scores_report(model: str, data: Sequence[str], scores: Mapping[str, Any], argv: Sequence[str]) -> dict[str, Any]:
+    """Wrap scores with what was scored and the command that reproduces them (the JSON written).
+
+    Example:
+        >>> scores_report("m", ["d.jsonl"], {}, ["evaluate", "--model", "m"])["command"]
+        'python -m training evaluate --model m'
+    """
+    command = "python -m training " + shlex.join(argv)
+    return {"model": model, "data": list(data), **scores, "command": command}
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON (non-ASCII kept), creating parent folders.
+
+    Example:
+        >>> import tempfile, os
+        >>> write_json(os.path.join(tempfile.mkdtemp(), "a", "m.json"), {"f1": 1.0})
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,300 @@
+"""``python -m training finetune``: train an analyzer (NER + stance + events) on SCHEMA.md JSONL.
+
+Steps: read the config (YAML/JSON, then command-line overrides); build window examples of the
+gold sentences (:mod:`training.features`), NER-only extra sentences sampled in; set loss
+weights for rare stance labels and events from training counts; train with
+:class:`~training.trainer.AnalyzerTrainer` (checkpoints every ``save_steps`` in ``run_dir``,
+``--resume`` continues from the last one, ``log.jsonl`` holds losses and per-epoch dev scores);
+tune per-event thresholds on dev; save the model directory (fp16 safetensors + settings);
+evaluate the *saved* model on dev (and test files) exactly as ``python -m training evaluate``
+would; write the model card.
+
+Multi-GPU: ``accelerate launch -m training finetune --config …`` (with ``bf16: true`` on GPUs
+that support it); the steps after training run on the main process only.
+
+Example:
+    >>> args = parse_args(["finetune", "--config", "c.yaml", "--base", "enc", "--resume"])
+    >>> args.overrides["base"], args.resume
+    ('enc', True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.settings import AnalyzerSettings
+from training.config import FinetuneConfig
+from training.data.records import read_records
+from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
+from training.metrics import tune_thresholds
+
+logger = logging.getLogger(__name__)
+
+
+class Args(NamedTuple):
+    """Parsed command line: the config file, field overrides and ``--resume``."""
+
+    config: str | None
+    overrides: dict[str, Any]
+    resume: bool
+
+
+def parse_args(argv: list[str]) -> Args:
+    """Parse ``finetune`` arguments (``argv[0]`` is the command name).
+
+    Example:
+        >>> parse_args(["finetune", "--train", "a.jsonl", "b.jsonl"]).overrides["train"]
+        ['a.jsonl', 'b.jsonl']
+    """
+    parser = argparse.ArgumentParser(prog="python -m training finetune", description=__doc__.split("\n")[0])
+    parser.add_argument("--config", help="YAML or JSON config (training/configs/*.yaml)")
+    parser.add_argument("--base", help="encoder directory or hub id")
+    parser.add_argument("--train", nargs="+", help="training JSONL files")
+    parser.add_argument("--dev", help="dev JSONL file (scores per epoch, thresholds)")
+    parser.add_argument("--test", nargs="+", help="extra JSONL files scored for the model card")
+    parser.add_argument("--ner-extra", nargs="+", help="NER-only JSONL files mixed into training")
+    parser.add_argument("--output", dest="output_dir", help="final model directory")
+    parser.add_argument("--run-dir", help="checkpoints and log.jsonl")
+    parser.add_argument("--epochs", type=float)
+    parser.add_argument("--max-steps", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--learning-rate", "--lr", type=float)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--save-steps", type=int)
+    parser.add_argument("--bf16", action="store_true", default=None)
+    parser.add_argument("--fp16", action="store_true", default=None)
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in run_dir")
+    args = vars(parser.parse_args(argv[1:]))
+    config, resume = args.pop("config"), args.pop("resume")
+    return Args(config, {k: v for k, v in args.items() if v is not None}, resume)
+
+
+def load_config(args: Args) -> FinetuneConfig:
+    """Build the config from the file (if any) and the overrides.
+
+    Example:
+        >>> load_config(Args(None, {"base": "enc"}, False)).base
+        'enc'
+    """
+    if args.config:
+        return FinetuneConfig.from_file(args.config, args.overrides)
+    return FinetuneConfig.from_dict({}, args.overrides)
+
+
+def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
+    """Load the base encoder and tokenizer, add fresh heads, and make the settings.
+
+    Raises:
+        ConfigError: If the tokenizer is not a fast BERT-style one or windows exceed the encoder.
+
+    Example:
+        >>> # model, tokenizer, settings = build_model(config)
+    """
+    from transformers import AutoTokenizer, set_seed
+
+    from arabnews_nlp.modeling import AnalyzerModel
+    from arabnews_nlp.text.normalize import NormalizationConfig
+
+    set_seed(config.seed)  # the heads' initialisation is part of the run
+    tokenizer = AutoTokenizer.from_pretrained(config.base)
+    if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
+        raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
+    model = AnalyzerModel.from_encoder(config.base, classifier_dropout=config.classifier_dropout)
+    positions = getattr(model.config.encoder, "max_position_embeddings", config.max_length)
+    if config.max_length > positions:
+        raise ConfigError(
+            f"max_length {config.max_length} exceeds the encoder's max_position_embeddings {positions}; lower it"
+        )
+    settings = AnalyzerSettings(
+        normalization=NormalizationConfig.from_dict(config.normalization),
+        max_length=config.max_length,
+        stride=config.stride,
+        trained=True,
+        description=config.description,
+        base_model=config.base,
+    )
+    return model, tokenizer, settings
+
+
+def training_sentences(config: FinetuneConfig) -> list[Any]:
+    """Gold sentences of ``train`` plus the sampled ``ner_extra`` sentences.
+
+    Example:
+        >>> # refs = training_sentences(config)
+    """
+    main = gold_sentences(read_records(config.train))
+    extra = gold_sentences(read_records(config.ner_extra))
+    kept = sample_sentences(extra, config.ner_extra_max_sentences, config.ner_extra_ratio, len(main), config.seed)
+    logger.info("training on %d sentences + %d of %d NER-only sentences", len(main), len(kept), len(extra))
+    return main + kept
+
+
+def dev_evaluator(tokenizer: Any, settings: AnalyzerSettings, dev_records: list[Any], batch_size: int) -> Any:
+    """Return ``model -> flat dev scores`` (sentences mode) for the per-epoch callback.
+
+    Example:
+        >>> # scores = dev_evaluator(tokenizer, settings, records, 32)(model)
+    """
+    from training.evaluate import model_sentence_predictions, score_sentences, summary
+
+    def evaluate(model: Any) -> dict[str, float]:
+        predictions = model_sentence_predictions(model, tokenizer, settings, dev_records, batch_size)
+        return summary({"sentences": score_sentences(dev_records, predictions)})
+
+    return evaluate
+
+
+def train(
+    config: FinetuneConfig, resume: bool = False, callbacks: list[Any] | None = None
+) -> tuple[Any, Any, AnalyzerSettings, Any]:
+    """Run the training loop; return ``(model, tokenizer, settings, trainer)``.
+
+    Args:
+        config: The run's config (see :class:`~training.config.FinetuneConfig`).
+        resume: Continue from the last checkpoint in ``config.run_dir`` (fresh start if none).
+        callbacks: Extra ``TrainerCallback`` objects.
+
+    Example:
+        >>> # model, tokenizer, settings, trainer = train(config)
+    """
+    import torch
+    from transformers.trainer_utils import get_last_checkpoint
+
+    from training.trainer import (
+        LOG_FILE,
+        AnalyzerTrainer,
+        EpochEvalCallback,
+        JsonlLogCallback,
+        loss_weights,
+        training_arguments,
+    )
+
+    config.check_ready()
+    model, tokenizer, settings = build_model(config)
+    sentences = training_sentences(config)
+    if config.class_weights:
+        stance_weights, event_weights = loss_weights(sentences, config.max_class_weight)
+        model.stance_class_weights.copy_(torch.tensor(stance_weights))
+        model.event_pos_weights.copy_(torch.tensor(event_weights))
+        logger.info("stance class weights %s; event pos_weight %s", stance_weights, event_weights)
+    dataset = build_dataset(sentences, tokenizer, settings)
+    log_path = Path(config.run_dir) / LOG_FILE
+    extra = [JsonlLogCallback(log_path), *(callbacks or [])]
+    if config.dev and config.eval_each_epoch:
+        evaluator = dev_evaluator(tokenizer, settings, read_records(config.dev), config.eval_batch_size)
+        extra.append(EpochEvalCallback(evaluator, log_path))
+    trainer = AnalyzerTrainer(
+        model=model,
+        args=training_arguments(config),
+        train_dataset=dataset,
+        data_collator=PaddingCollator(tokenizer.pad_token_id),
+        callbacks=extra,
+    )
+    checkpoint = get_last_checkpoint(config.run_dir) if resume and Path(config.run_dir).is_dir() else None
+    if resume and checkpoint is None:
+        logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
+    elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):
+        logger.warning("%s holds checkpoints of an earlier run; pass --resume to continue it", config.run_dir)
+    trainer.train(resume_from_checkpoint=checkpoint)
+    return trainer.model, tokenizer, settings, trainer
+
+
+def tune_event_thresholds(
+    model: Any, tokenizer: Any, settings: AnalyzerSettings, dev_records: list[Any], batch_size: int
+) -> dict[str, float]:
+    """Tune per-event thresholds on dev sentences with event annotation (0.5 for absent types).
+
+    Example:
+        >>> # settings.event_thresholds = tune_event_thresholds(model, tokenizer, settings, dev, 32)
+    """
+    from training.data.records import record_tasks
+    from training.predict import predict_spans
+
+    refs = [
+        (r, s) for r, s in gold_sentences(dev_records) if "events" in record_tasks(r) and s.get("events") is not None
+    ]
+    predictions = predict_spans(
+        model, tokenizer, settings, [(r["text"], s["start"], s["end"]) for r, s in refs], batch_size
+    )
+    return tune_thresholds([p.event_probs for p in predictions], [set(s["events"]) for _, s in refs])
+
+
+def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: AnalyzerSettings, command: str) -> Path:
+    """Tune thresholds, save the model, evaluate the saved model and write the card.
+
+    Example:
+        >>> # finish(config, model, tokenizer, settings, "python -m training finetune ...")
+    """
+    import torch
+
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+    from training.evaluate import evaluate_model, scores_report, summary, write_json
+    from training.model_card import write_model_card
+
+    model.eval()
+    dev_records = read_records(config.dev) if config.dev else []
+    if dev_records:
+        settings.event_thresholds = tune_event_thresholds(
+            model, tokenizer, settings, dev_records, config.eval_batch_size
+        )
+    else:
+        logger.warning("no dev file: event thresholds stay at 0.5")
+    out = save_analyzer(config.output_dir, model.cpu(), tokenizer, settings, dtype=torch.float16)
+    saved = load_analyzer(out, device="auto")
+    evaluations = [("dev", config.dev)] if config.dev else []
+    evaluations += [(f"test_{Path(path).stem}", path) for path in config.test]
+    commands, files = [command], {}
+    for name, path in evaluations:
+        files[name] = out / f"eval_{name}.json"
+        argv = ["evaluate", "--model", str(out), "--data", path, "--mode", "both", "--out", str(files[name])]
+        scores = evaluate_model(*saved, read_records(path), "both", config.eval_batch_size)
+        report = scores_report(str(out), [path], scores, argv)
+        write_json(files[name], report)
+        commands.append(report["command"])
+        if name == "dev":
+            saved[2].metrics = summary(report)
+            saved[2].save(out)
+    write_json(out / "finetune_config.json", config.to_dict())
+    write_model_card(
+        out,
+        config.to_dict(),
+        [*config.train, *config.ner_extra, *([config.dev] if config.dev else []), *config.test],
+        files,
+        commands,
+    )
+    logger.info("saved %s", out)
+    return out
+
+
+def finetune(config: FinetuneConfig, resume: bool = False, command: str = "python -m training finetune") -> Path | None:
+    """Train, then (on the main process) tune, save, evaluate and document the model.
+
+    Returns:
+        The model directory on the main process, ``None`` on the others.
+
+    Example:
+        >>> # finetune(FinetuneConfig.from_file("training/configs/seed.yaml"))
+    """
+    model, tokenizer, settings, trainer = train(config, resume)
+    if not trainer.is_world_process_zero():
+        return None
+    return finish(config, model, tokenizer, dataclasses.replace(settings), command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m training finetune`` (``argv[0]`` is the command name)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = load_config(args)
+    out = finetune(config, args.resume, command="python -m training " + shlex.join(argv))
+    if out is not None:
+        print(f"model saved to {out}")
+    return 0

@@ -1,0 +1,193 @@
+"""The model card (``README.md``) of a fine-tuned model, written from files, never by hand.
+
+Every number in the card is read from the metrics JSON files that the evaluation wrote
+(``python -m training evaluate --out …``, or the same code run at the end of ``finetune``), and
+the commands that produced the model and the scores are quoted verbatim.
+
+Example:
+    >>> data_stats([])
+    {}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.settings import AnalyzerSettings
+from training.data.records import read_records, record_tasks
+
+LIMITATIONS = (
+    "- Trained on a small, hand-annotated seed set plus public NER data; scores on the dev set "
+    "are noisy estimates, and rare labels (`pro`, `DRONE_ATTACK`, `WITHDRAWAL_TALKS`) have very "
+    "few examples.",
+    "- The stance target is fixed (the US/coalition military presence in Iraq and Syria); stance "
+    "toward anything else is `neutral` by design.",
+    "- Modern Standard Arabic news only; dialects, social media and transliterated text are out of domain.",
+    "- Sentences marked `synthetic` were written for training only and never scored.",
+    "- Predictions are not facts: do not use them to make decisions about people.",
+)
+
+
+def data_stats(paths: Sequence[str | Path]) -> dict[str, dict[str, int]]:
+    """Count documents, sentences and labels per JSONL file.
+
+    Example:
+        >>> import tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(p, "w", encoding="utf-8").write('{"text": "x", "entities": [], "sentences": '
+        ...     '[{"start": 0, "end": 1, "stance": "neutral", "events": []}]}\\n')
+        >>> data_stats([p])[p]["stance_sentences"]
+        1
+    """
+    stats: dict[str, dict[str, int]] = {}
+    for path in paths:
+        records = read_records(path)
+        counts = {"documents": len(records), "sentences": 0, "entities": 0, "stance_sentences": 0,
+                  "event_sentences": 0, "events": 0, "synthetic_documents": 0}  # fmt: skip
+        for record in records:
+            tasks = record_tasks(record)
+            counts["sentences"] += len(record["sentences"])
+            counts["entities"] += len(record["entities"]) if "ner" in tasks else 0
+            counts["synthetic_documents"] += bool(record.get("synthetic"))
+            for sentence in record["sentences"]:
+                counts["stance_sentences"] += "stance" in tasks and sentence.get("stance") is not None
+                has_events = "events" in tasks and sentence.get("events") is not None
+                counts["event_sentences"] += has_events
+                counts["events"] += len(sentence["events"]) if has_events else 0
+        stats[str(path)] = counts
+    return stats
+
+
+def _prf(micro: Mapping[str, Any]) -> str:
+    return f"{micro['precision']:.3f} / {micro['recall']:.3f} / {micro['f1']:.3f}"
+
+
+def _layer_rows(part: Mapping[str, Any]) -> list[str]:
+    rows: list[tuple[str, str, str]] = []
+    for key, layer in (("ner", "NER (seqeval strict IOB2, words)"), ("entities", "entities (exact char span)")):
+        if key in part:
+            rows.append((layer, "micro P / R / F1", _prf(part[key]["micro"])))
+            rows += [(layer, f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in part[key]["per_type"].items()]
+    for key in ("stance", "doc_stance"):
+        if key in part:
+            s = part[key]
+            value = f"{s['accuracy']:.3f} / {s['macro_f1']:.3f} / {s['f_avg']:.3f}"
+            rows.append((key, "accuracy / macro-F1 / F_avg(pro,anti)", value))
+            rows += [(key, f"F1 {c} (n={v['support']})", f"{v['f1']:.3f}") for c, v in s["per_class"].items()]
+    if "events" in part:
+        e = part["events"]
+        rows.append(("events", "micro F1 / macro F1", f"{e['micro']['f1']:.3f} / {e['macro_f1']:.3f}"))
+        per_type = e["per_type"].items()
+        rows += [("events", f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in per_type if v["support"]]
+    return [f"| {layer} | {metric} | {value} |" for layer, metric, value in rows]
+
+
+def _metrics_section(name: str, scores: Mapping[str, Any]) -> list[str]:
+    lines = [f"### {name}", "", f"Data: `{scores.get('data')}`; {scores.get('n_documents')} documents.", ""]
+    for mode in ("sentences", "documents"):
+        if scores.get(mode):
+            lines += [f"**{mode} mode**", "", "| layer | metric | value |", "|---|---|---|"]
+            lines += [*_layer_rows(scores[mode]), ""]
+    return lines
+
+
+def _header(settings: AnalyzerSettings, config: Mapping[str, Any]) -> list[str]:
+    thresholds = ", ".join(f"{k} {v:.2f}" for k, v in settings.event_thresholds.items())
+    return [
+        "---",
+        "language: ar",
+        "library_name: arabnews-nlp",
+        "tags: [token-classification, text-classification, arabic, news]",
+        "---",
+        "",
+        f"# {config.get('name', 'arabnews-nlp analyzer')}",
+        "",
+        settings.description or "An arabnews-nlp analyzer.",
+        "",
+        "## Model",
+        "",
+        "One shared encoder with three heads: IOB2 NER, sentence stance toward the US/coalition military presence "
+        "in Iraq and Syria, and multi-label conflict events "
+        f"(schema version {settings.schema_version}).",
+        "",
+        f"- Base encoder: `{settings.base_model}`",
+        f"- Window: {settings.max_length} tokens, stride {settings.stride}",
+        f"- Event thresholds (tuned on dev): {thresholds}",
+        "",
+        "## Labels",
+        "",
+        f"- Entities: {', '.join(ENTITY_TYPES)}",
+        f"- Stance: {', '.join(STANCE_LABELS)}",
+        f"- Events: {', '.join(EVENT_TYPES)}",
+        "",
+    ]
+
+
+def render_card(
+    settings: AnalyzerSettings,
+    config: Mapping[str, Any],
+    stats: Mapping[str, Mapping[str, int]],
+    metrics: Mapping[str, Mapping[str, Any]],
+    commands: Sequence[str],
+) -> str:
+    """Return the card's Markdown.
+
+    Args:
+        settings: The saved model's settings (base model, thresholds, versions).
+        config: The fine-tuning config (as a dict).
+        stats: :func:`data_stats` of the training and evaluation files.
+        metrics: Name (``dev``, a test file) -> the scores JSON written by the evaluation.
+        commands: The commands that produced the model and the scores, in order.
+
+    Example:
+        >>> settings = AnalyzerSettings(trained=True, base_model="enc")
+        >>> "python -m training finetune" in render_card(settings, {}, {}, {}, ["python -m training finetune"])
+        True
+    """
+    columns = ["documents", "sentences", "entities", "stance sentences", "event sentences", "events", "synthetic docs"]
+    lines = _header(settings, config)
+    lines += ["## Data", "", "| file | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    lines += [f"| `{path}` | " + " | ".join(str(v) for v in counts.values()) + " |" for path, counts in stats.items()]
+    lines += ["", "## Evaluation", "", "Read from the metrics files written by the evaluation (commands below).", ""]
+    for name, scores in metrics.items():
+        lines += _metrics_section(name, scores)
+    config_json = json.dumps(dict(config), ensure_ascii=False, indent=2)
+    lines += ["## How it was made", "", "```bash", *commands, "```", "", "Fine-tuning config:", ""]
+    lines += ["```json", config_json, "```", "", "## Limitations", "", *LIMITATIONS, "", "## Versions", ""]
+    lines += [f"- {name} {version}" for name, version in sorted(settings.versions.items())]
+    return "\n".join(lines) + "\n"
+
+
+def write_model_card(
+    model_dir: str | Path,
+    config: Mapping[str, Any],
+    data_files: Sequence[str | Path],
+    metrics_files: Mapping[str, str | Path],
+    commands: Sequence[str],
+) -> Path:
+    """Write ``README.md`` into ``model_dir`` from its settings and the metrics files on disk.
+
+    Args:
+        model_dir: A saved model directory (its ``arabnews_nlp.json`` is read).
+        config: The fine-tuning config.
+        data_files: Training and evaluation JSONL files, counted for the card.
+        metrics_files: Name -> path of a scores JSON (``python -m training evaluate --out``).
+        commands: The commands that produced the model and the scores.
+
+    Returns:
+        The card's path.
+
+    Example:
+        >>> # write_model_card("models/demo", config.to_dict(), [...], {"dev": "models/demo/eval_dev.json"}, [cmd])
+    """
+    directory = Path(model_dir)
+    settings = AnalyzerSettings.load(directory)
+    metrics = {name: json.loads(Path(path).read_text(encoding="utf-8")) for name, path in metrics_files.items()}
+    card = render_card(settings, config, data_stats(data_files), metrics, commands)
+    path = directory / "README.md"
+    path.write_text(card, encoding="utf-8")
+    return path

@@ -1,0 +1,194 @@
+"""The ``transformers.Trainer`` pieces of fine-tuning: arguments, loss weights, callbacks.
+
+:class:`AnalyzerTrainer` is a plain ``Trainer`` (so ``accelerate launch`` gives multi-GPU
+training and ``bf16``/``fp16`` work unchanged) that tells the Trainer our model computes a
+mean loss itself. Callbacks append the training log and per-epoch dev scores to
+``run_dir/log.jsonl`` on the main process.
+
+Example:
+    >>> stance_w, event_w = loss_weights([({}, {"stance": "anti", "events": []}),
+    ...                                   ({}, {"stance": "neutral", "events": ["THREAT"]}),
+    ...                                   ({}, {"stance": "neutral", "events": []})], max_weight=10.0)
+    >>> stance_w
+    [1.5, 1.0, 0.75]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from transformers import Trainer, TrainerCallback, TrainingArguments
+
+from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
+from training.data.records import record_tasks
+
+if TYPE_CHECKING:
+    from training.config import FinetuneConfig
+    from training.features import SentenceRef
+
+logger = logging.getLogger(__name__)
+
+LABEL_NAMES = ["ner_labels", "stance_labels", "event_labels", "event_mask"]
+LOG_FILE = "log.jsonl"
+
+
+class AnalyzerTrainer(Trainer):
+    """A ``Trainer`` for :class:`~arabnews_nlp.modeling.AnalyzerModel`.
+
+    The model's ``forward`` takes ``**kwargs``, which the Trainer would read as "the model
+    normalises the loss over gradient-accumulation steps itself"; ours returns a per-batch
+    mean, so the Trainer must do that scaling.
+
+    Example:
+        >>> # AnalyzerTrainer(model=model, args=training_arguments(config), train_dataset=ds,
+        >>> #                 data_collator=PaddingCollator(tokenizer.pad_token_id)).train()
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.model_accepts_loss_kwargs = False
+
+
+def training_arguments(config: FinetuneConfig, **overrides: Any) -> TrainingArguments:
+    """Map a :class:`~training.config.FinetuneConfig` to ``TrainingArguments``.
+
+    Checkpoints go to ``config.run_dir`` every ``save_steps``; no external reporting.
+
+    Example:
+        >>> # training_arguments(config).save_steps
+    """
+    import torch
+
+    values: dict[str, Any] = {
+        "output_dir": config.run_dir,
+        "per_device_train_batch_size": config.batch_size,
+        "per_device_eval_batch_size": config.eval_batch_size,
+        "gradient_accumulation_steps": config.gradient_accumulation_steps,
+        "num_train_epochs": config.epochs,
+        "max_steps": config.max_steps,
+        "learning_rate": config.learning_rate,
+        "lr_scheduler_type": "linear",
+        "warmup_steps": config.warmup_ratio,  # a float in [0, 1) is a ratio of the total steps
+        "weight_decay": config.weight_decay,
+        "max_grad_norm": config.max_grad_norm,
+        "seed": config.seed,
+        "data_seed": config.seed,
+        "save_strategy": "steps",
+        "save_steps": config.save_steps,
+        "save_total_limit": config.save_total_limit,
+        "eval_strategy": "no",
+        "logging_strategy": "steps",
+        "logging_steps": config.logging_steps,
+        "report_to": "none",
+        "bf16": config.bf16,
+        "fp16": config.fp16,
+        "dataloader_num_workers": config.dataloader_num_workers,
+        "dataloader_pin_memory": torch.cuda.is_available(),
+        "remove_unused_columns": False,
+        "label_names": LABEL_NAMES,
+    }
+    values.update(overrides)
+    return TrainingArguments(**values)
+
+
+def loss_weights(sentences: Sequence[SentenceRef], max_weight: float) -> tuple[list[float], list[float]]:
+    """Compute stance class weights and event ``pos_weight`` from training counts.
+
+    Stance: ``n / (k * n_c)`` over the ``k`` labels present (balanced weighting), clipped to
+    ``[1 / max_weight, max_weight]``; 1.0 for a label absent from training. Events:
+    ``negatives / positives`` per type, clipped to ``[1, max_weight]``; 1.0 for an absent type.
+    Only sentences whose record annotates the layer count.
+
+    Example:
+        >>> loss_weights([({}, {"stance": "pro", "events": ["THREAT"]})] * 2, 10.0)[1][-1]
+        1.0
+    """
+    stance_counts = dict.fromkeys(STANCE_LABELS, 0)
+    positives = dict.fromkeys(EVENT_TYPES, 0)
+    n_events = 0
+    for record, sentence in sentences:
+        tasks = record_tasks(record)
+        if "stance" in tasks and sentence.get("stance") in stance_counts:
+            stance_counts[sentence["stance"]] += 1
+        if "events" in tasks and sentence.get("events") is not None:
+            n_events += 1
+            for name in sentence["events"]:
+                positives[name] += 1
+    present = {label: n for label, n in stance_counts.items() if n}
+    total = sum(present.values())
+    stance = [
+        _clip(total / (len(present) * stance_counts[label]), 1 / max_weight, max_weight)
+        if stance_counts[label]
+        else 1.0
+        for label in STANCE_LABELS
+    ]
+    events = [
+        _clip((n_events - positives[t]) / positives[t], 1.0, max_weight) if positives[t] else 1.0 for t in EVENT_TYPES
+    ]
+    return stance, events
+
+
+def _clip(value: float, low: float, high: float) -> float:
+    return round(min(max(value, low), high), 4)
+
+
+def append_jsonl(path: str | Path, entry: Mapping[str, Any]) -> None:
+    """Append one JSON line to ``path`` (UTF-8), creating parent folders.
+
+    Example:
+        >>> import tempfile, os
+        >>> append_jsonl(os.path.join(tempfile.mkdtemp(), "log.jsonl"), {"loss": 1.0})
+    """
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(dict(entry), ensure_ascii=False) + "\n")
+
+
+class JsonlLogCallback(TrainerCallback):
+    """Append every Trainer log (losses, learning rate) to ``run_dir/log.jsonl``.
+
+    Example:
+        >>> callback = JsonlLogCallback("runs/demo/log.jsonl")
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def on_log(
+        self, args: TrainingArguments, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        if state.is_world_process_zero and logs:
+            append_jsonl(self.path, {"step": state.global_step, "epoch": state.epoch, **logs})
+
+
+class EpochEvalCallback(TrainerCallback):
+    """Score the dev data at the end of every epoch; log the headline numbers.
+
+    Args:
+        evaluate: Takes the (unwrapped) model, returns flat ``{name: value}`` scores.
+        path: The JSONL log to append ``{"step", "epoch", "dev": scores}`` to.
+
+    Example:
+        >>> callback = EpochEvalCallback(lambda model: {"sentences/ner_f1": 1.0}, "runs/demo/log.jsonl")
+    """
+
+    def __init__(self, evaluate: Callable[[Any], dict[str, float]], path: str | Path) -> None:
+        self.evaluate = evaluate
+        self.path = Path(path)
+
+    def on_epoch_end(self, args: TrainingArguments, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        if not state.is_world_process_zero or model is None:
+            return
+        was_training = model.training
+        model.eval()
+        try:
+            scores = self.evaluate(model)
+        finally:
+            model.train(was_training)
+        append_jsonl(self.path, {"step": state.global_step, "epoch": state.epoch, "dev": scores})
+        logger.info("epoch %.2f dev: %s", state.epoch or 0.0, ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
