@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from arabnews_nlp.modeling import AnalyzerModel
 
-BUCKET_BATCHES = 8
+BUCKET_BATCHES = 32
 """Windows of this many batches are gathered (across documents) and sorted by length."""
 
 
@@ -84,7 +84,10 @@ class Analyzer:
 
     @classmethod
     def from_pretrained(
-        cls, path_or_id: str | os.PathLike[str] | None = None, device: str | torch.device | None = "auto"
+        cls,
+        path_or_id: str | os.PathLike[str] | None = None,
+        device: str | torch.device | None = "auto",
+        quantize: bool = False,
     ) -> Analyzer:
         """Load an analyzer from a model directory or hub id.
 
@@ -92,6 +95,8 @@ class Analyzer:
             path_or_id: A local model directory, a Hugging Face hub id, or ``None`` for
                 ``$ARABNEWS_NLP_MODEL`` or else the bundled default model.
             device: ``"auto"`` (GPU when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+            quantize: Apply dynamic int8 quantisation to the encoder's linear layers (CPU only;
+                about 2x faster, see docs/performance.md for the accuracy change).
 
         Raises:
             ModelNotFoundError, ModelFormatError, LabelMismatchError, DeviceError: See
@@ -102,7 +107,11 @@ class Analyzer:
         """
         from arabnews_nlp.model_dir import load_analyzer
 
-        model, tokenizer, settings = load_analyzer(path_or_id, device=device)
+        model, tokenizer, settings = load_analyzer(path_or_id, device="cpu" if quantize else device)
+        if quantize:
+            from arabnews_nlp.quantize import quantize_dynamic
+
+            quantize_dynamic(model, inplace=True)
         return cls(model, tokenizer, settings)
 
     def save_pretrained(self, directory: str | os.PathLike[str], dtype: torch.dtype | None = None) -> Path:

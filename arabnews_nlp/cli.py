@@ -1,4 +1,4 @@
-"""Command line: ``arabnews-nlp analyze`` and ``arabnews-nlp info`` (also ``python -m arabnews_nlp``).
+"""Command line: ``arabnews-nlp analyze``, ``analyze-corpus`` and ``info`` (also ``python -m arabnews_nlp``).
 
 Thin wrappers over :class:`arabnews_nlp.Analyzer` and :mod:`arabnews_nlp.model_dir`; the only
 module of the package that prints. Errors are one line on stderr and exit code 2.
@@ -12,6 +12,8 @@ first (the path for text files, the record's ``id`` for JSONL) when there is one
 Example:
     $ arabnews-nlp analyze article.txt --format jsonl
     $ cat news.jsonl | arabnews-nlp analyze - --input-format jsonl --output out.jsonl
+    $ arabnews-nlp analyze-corpus news.jsonl --output out.jsonl          # resumable
+    $ arabnews-nlp analyze news.jsonl --engine ray --output out.jsonl    # the same on Ray Data
     $ arabnews-nlp info
 """
 
@@ -25,7 +27,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from arabnews_nlp.errors import ArabNewsError, DataFormatError
+from arabnews_nlp.engines.command import COMMAND, add_analyze_corpus_parser, run_analyze_corpus, summary
+from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 
 PROG = "arabnews-nlp"
 MODEL_HELP = "model directory or hub id (default: $ARABNEWS_NLP_MODEL, else the bundled model)"
@@ -47,6 +50,12 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--model", default=None, help=MODEL_HELP)
     analyze.add_argument("--output", "-o", default=None, help="write here instead of stdout")
     analyze.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+    analyze.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
+    analyze.add_argument(
+        "--engine", choices=("local", "ray"), default="local",
+        help="ray: run one JSONL corpus on Ray Data, resumable, into --output (same as analyze-corpus --engine ray)",
+    )  # fmt: skip
+    add_analyze_corpus_parser(commands)
     info = commands.add_parser("info", help="show the model, its labels and settings, and library versions")
     info.add_argument("--model", default=None, help=MODEL_HELP)
     info.add_argument("--json", action="store_true", help="print the information as JSON")
@@ -89,7 +98,7 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     missing = [name for name in args.inputs if name != "-" and not Path(name).is_file()]
     if missing:
         raise FileNotFoundError(f"input file not found: {missing[0]}")
-    analyzer = Analyzer.from_pretrained(args.model, device=args.device)
+    analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize)
     ids: deque[Any] = deque()
 
     def texts() -> Iterator[str]:
@@ -108,6 +117,21 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
             out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False, indent=2))
     if args.format == "json":
         out.write("\n]\n")
+    return 0
+
+
+def _analyze_corpus(args: argparse.Namespace) -> int:
+    if args.command == "analyze":
+        if len(args.inputs) != 1 or args.inputs[0] == "-" or not args.output:
+            raise ConfigError("--engine ray needs exactly one JSONL input file and --output OUT.jsonl")
+        args = argparse.Namespace(
+            input=args.inputs[0], output=args.output, engine="ray", model=args.model, batch_size=args.batch_size,
+            device=args.device, id_field="id", text_field="text", quantize=args.quantize, num_actors=None,
+            gpus_per_actor=None, cpus_per_actor=1.0, docs_per_batch=64, progress=args.progress,
+        )  # fmt: skip
+    if not Path(args.input).is_file():
+        raise FileNotFoundError(f"input file not found: {args.input}")
+    print(summary(run_analyze_corpus(args)), file=sys.stderr)
     return 0
 
 
@@ -164,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     handle: IO[str] | None = None
     try:
+        if args.command == COMMAND or (args.command == "analyze" and args.engine == "ray"):
+            return _analyze_corpus(args)
         if args.command == "analyze" and args.output:
             handle = open(args.output, "w", encoding="utf-8")  # noqa: SIM115
         out = handle if handle is not None else sys.stdout

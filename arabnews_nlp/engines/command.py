@@ -1,0 +1,96 @@
+"""The ``analyze-corpus`` command's arguments and runner, for :mod:`arabnews_nlp.cli` to mount.
+
+``arabnews-nlp analyze-corpus IN.jsonl --output OUT.jsonl [--engine local|ray] ...`` analyses a
+JSONL corpus into one result line per document, resuming from ``OUT.jsonl`` when it exists.
+This module only builds the parser and runs the engine; printing stays in the CLI.
+
+Example:
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> commands = parser.add_subparsers(dest="command")
+    >>> _ = add_analyze_corpus_parser(commands)
+    >>> args = parser.parse_args(["analyze-corpus", "in.jsonl", "-o", "out.jsonl", "--engine", "ray"])
+    >>> args.engine, args.num_actors, args.gpus_per_actor
+    ('ray', None, None)
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from arabnews_nlp.engines.corpus import CorpusStats
+
+COMMAND = "analyze-corpus"
+ENGINES = ("local", "ray")
+
+
+def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add the ``analyze-corpus`` sub-command to ``commands`` (from ``parser.add_subparsers()``).
+
+    Example:
+        >>> # add_analyze_corpus_parser(parser.add_subparsers(dest="command"))
+    """
+    parser = commands.add_parser(COMMAND, help="analyse a JSONL corpus into a JSONL of results (resumable; local or Ray)")
+    parser.add_argument("input", metavar="IN.jsonl", help="JSONL (or .jsonl.gz), one object with an id and a text per line")
+    parser.add_argument("--output", "-o", required=True, help="results JSONL; ids already in it are skipped (resume)")
+    parser.add_argument("--engine", choices=ENGINES, default="local", help="local (this process) or ray (default local)")
+    parser.add_argument("--model", default=None, help="model directory or hub id (default: $ARABNEWS_NLP_MODEL or bundled)")
+    parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
+    parser.add_argument("--device", default="auto", help="local engine: auto, cpu, cuda or cuda:N (default auto)")
+    parser.add_argument("--id-field", default="id", help="name of the id field (default id)")
+    parser.add_argument("--text-field", default="text", help="name of the text field (default text)")
+    parser.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
+    ray = parser.add_argument_group("ray engine")
+    ray.add_argument("--num-actors", type=int, default=None, help="actors (default: one per GPU, else per CPU share)")
+    ray.add_argument("--gpus-per-actor", type=float, default=None, help="GPUs per actor (default 1 if the cluster has GPUs, else 0)")
+    ray.add_argument("--cpus-per-actor", type=float, default=1.0, help="CPUs (torch threads) per actor (default 1)")
+    ray.add_argument("--docs-per-batch", type=int, default=64, help="documents per Ray batch (default 64)")
+    ray.add_argument("--progress", action="store_true", help="show Ray Data progress bars")
+    return parser
+
+
+def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
+    """Run the engine chosen by ``args.engine`` with the parsed arguments.
+
+    Raises:
+        MissingDependencyError: For ``--engine ray`` without ray installed.
+        DataFormatError, ConfigError, ModelNotFoundError: As the engines do.
+
+    Example:
+        >>> # stats = run_analyze_corpus(parser.parse_args([...]))
+    """
+    if args.engine == "ray":
+        from arabnews_nlp.engines.ray_engine import analyze_corpus_ray
+
+        return analyze_corpus_ray(
+            args.input, args.output, model=args.model, batch_size=args.docs_per_batch,
+            num_actors=args.num_actors, num_gpus_per_actor=args.gpus_per_actor, num_cpus_per_actor=args.cpus_per_actor,
+            id_field=args.id_field, text_field=args.text_field, window_batch_size=args.batch_size,
+            quantize=args.quantize, progress=args.progress,
+        )  # fmt: skip
+    from arabnews_nlp.engines.corpus import analyze_corpus_local
+
+    analyzer = None
+    if args.quantize:
+        from arabnews_nlp.api import Analyzer
+        from arabnews_nlp.quantize import quantize_analyzer
+
+        analyzer = quantize_analyzer(Analyzer.from_pretrained(args.model, device="cpu"), inplace=True)
+    return analyze_corpus_local(
+        args.input, args.output, model=args.model, batch_size=args.batch_size, device=args.device,
+        id_field=args.id_field, text_field=args.text_field, analyzer=analyzer,
+    )  # fmt: skip
+
+
+def summary(stats: CorpusStats) -> str:
+    """One line for the CLI to print on stderr.
+
+    Example:
+        >>> summary(CorpusStats(10, 4, 0, 6, 2.0, "out.jsonl"))
+        'out.jsonl: 6 documents analysed, 4 already done, 0 duplicate ids skipped (10 read) in 2.0 s'
+    """
+    return (
+        f"{stats.output}: {stats.processed} documents analysed, {stats.already_done} already done, "
+        f"{stats.duplicates} duplicate ids skipped ({stats.input_documents} read) in {stats.seconds:.1f} s"
+    )

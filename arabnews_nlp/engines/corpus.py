@@ -1,0 +1,212 @@
+"""Resumable corpus analysis: JSONL in, one JSONL line per document out, reruns skip what is done.
+
+Input: one JSON object per line with an id (``id_field``) and a text (``text_field``); ``.gz``
+files are read as gzip. Output: per document one line ``{"id": ..., **Analysis.to_dict()}``,
+appended and flushed batch by batch, so a crash loses at most the batch in flight. A rerun reads
+the ids already in the output (dropping a last line cut off mid-write) and analyses only the
+others; the output order is the order results arrive in, not the input order.
+
+:func:`analyze_corpus_local` runs in this process (``Analyzer.pipe``);
+:func:`arabnews_nlp.engines.ray_engine.analyze_corpus_ray` runs on a Ray cluster with the same
+files and the same resume rule.
+
+Example:
+    >>> # stats = analyze_corpus_local("news.jsonl", "out.jsonl", model="models/default")
+    >>> # stats.processed, stats.already_done
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from arabnews_nlp.errors import DataFormatError
+
+
+@dataclass
+class CorpusStats:
+    """What a corpus run did.
+
+    Attributes:
+        input_documents: Documents read from the input (duplicates included).
+        already_done: Documents skipped because their id was already in the output.
+        duplicates: Input lines whose id appeared earlier in the input (analysed once).
+        processed: Documents analysed and written by this run.
+        seconds: Wall time of the run.
+        output: The output file.
+
+    Example:
+        >>> CorpusStats(3, 1, 0, 2, 0.5, "out.jsonl").processed
+        2
+    """
+
+    input_documents: int
+    already_done: int
+    duplicates: int
+    processed: int
+    seconds: float
+    output: str
+
+
+def id_key(value: Any, where: str) -> str:
+    """Return the JSON text of a document id, the key used for resume (str and int ids only).
+
+    Raises:
+        DataFormatError: If the id is missing or not a str or int.
+
+    Example:
+        >>> id_key("doc-1", "x"), id_key(7, "x")
+        ('"doc-1"', '7')
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise DataFormatError(f"{where}: the id must be a string or an integer, got {value!r}")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def output_line(key: str, analysis: Any) -> str:
+    """Return the output line of one document: ``{"id": <key>, **analysis.to_dict()}`` and a newline.
+
+    Example:
+        >>> from arabnews_nlp.results import Analysis
+        >>> output_line('"d1"', Analysis.empty(""))[:24]
+        '{"id": "d1", "text": "",'
+    """
+    body = json.dumps(analysis.to_dict(), ensure_ascii=False)
+    return '{"id": ' + key + (", " + body[1:] if len(body) > 2 else "}") + "\n"
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def done_ids(output: str | os.PathLike[str]) -> set[str]:
+    """Return the id keys already in ``output``; a last line cut off mid-write is removed from the file.
+
+    Raises:
+        DataFormatError: If a complete line of the output is not a JSON object with an id.
+
+    Example:
+        >>> done_ids("/nonexistent/out.jsonl")
+        set()
+    """
+    path = Path(output)
+    if not path.is_file():
+        return set()
+    keys: set[str] = set()
+    with open(path, "rb+") as handle:
+        good_end = 0
+        for number, raw in enumerate(handle, start=1):
+            if not raw.endswith(b"\n"):
+                break  # a line cut off by a crash: drop it, its document is analysed again
+            good_end += len(raw)
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise DataFormatError(f"{path}:{number}: not valid JSON ({error.msg}); is this an output file?") from error
+            if not isinstance(record, dict) or "id" not in record:
+                raise DataFormatError(f"{path}:{number}: expected an object with an 'id' (an output of this engine)")
+            keys.add(id_key(record["id"], f"{path}:{number}"))
+        handle.truncate(good_end)
+    return keys
+
+
+def iter_pending(
+    source: str | os.PathLike[str], done: set[str], id_field: str, text_field: str, counts: dict[str, int]
+) -> Iterator[tuple[str, str]]:
+    """Yield ``(id key, text)`` of each input document not in ``done`` (first occurrence of an id only).
+
+    ``counts`` gets ``input_documents``, ``already_done`` and ``duplicates``.
+
+    Raises:
+        DataFormatError: If a line is not an object with an id and a string text.
+
+    Example:
+        >>> # list(iter_pending("news.jsonl", set(), "id", "text", {}))
+    """
+    path = Path(source)
+    seen: set[str] = set()
+    with _open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataFormatError(f"{where}: not valid JSON ({error.msg})") from error
+            if not isinstance(record, dict) or id_field not in record or not isinstance(record.get(text_field), str):
+                raise DataFormatError(f"{where}: expected an object with {id_field!r} and a string {text_field!r}")
+            key = id_key(record[id_field], where)
+            counts["input_documents"] = counts.get("input_documents", 0) + 1
+            if key in seen:
+                counts["duplicates"] = counts.get("duplicates", 0) + 1
+                continue
+            seen.add(key)
+            if key in done:
+                counts["already_done"] = counts.get("already_done", 0) + 1
+                continue
+            yield key, record[text_field]
+
+
+def analyze_corpus_local(
+    input_jsonl: str | os.PathLike[str],
+    output_jsonl: str | os.PathLike[str],
+    model: str | os.PathLike[str] | None = None,
+    batch_size: int = 32,
+    device: str = "auto",
+    id_field: str = "id",
+    text_field: str = "text",
+    analyzer: Any = None,
+) -> CorpusStats:
+    """Analyse a JSONL corpus in this process, appending to ``output_jsonl`` and resuming from it.
+
+    Args:
+        input_jsonl: Input JSONL (or ``.jsonl.gz``) with ``id_field`` and ``text_field``.
+        output_jsonl: Output JSONL, created or appended to.
+        model: Model directory or hub id (ignored when ``analyzer`` is given).
+        batch_size: Windows per forward pass.
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...
+        id_field: Name of the id field.
+        text_field: Name of the text field.
+        analyzer: An :class:`~arabnews_nlp.api.Analyzer` to use instead of loading ``model``.
+
+    Returns:
+        What was done.
+
+    Example:
+        >>> # analyze_corpus_local("news.jsonl", "out.jsonl", batch_size=64).processed
+    """
+    began = time.perf_counter()
+    if analyzer is None:
+        from arabnews_nlp.api import Analyzer
+
+        analyzer = Analyzer.from_pretrained(model, device=device)
+    done = done_ids(output_jsonl)
+    counts: dict[str, int] = {}
+    keys: list[str] = []
+
+    def texts() -> Iterator[str]:
+        for key, text in iter_pending(input_jsonl, done, id_field, text_field, counts):
+            keys.append(key)
+            yield text
+
+    processed = 0
+    with open(output_jsonl, "a", encoding="utf-8") as out:
+        for processed, analysis in enumerate(analyzer.pipe(texts(), batch_size=batch_size), start=1):
+            out.write(output_line(keys[processed - 1], analysis))
+            if processed % batch_size == 0:
+                out.flush()
+    return CorpusStats(
+        counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
+        processed, time.perf_counter() - began, str(output_jsonl),
+    )  # fmt: skip

@@ -1,0 +1,197 @@
+"""Corpus engines: every id once with the analyzer's own result, and reruns that resume.
+
+The local engine tests always run; the Ray tests skip when ray is not installed and start a
+one-CPU local Ray instance for the module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arabnews_nlp.engines.corpus import analyze_corpus_local, done_ids, id_key, output_line
+from arabnews_nlp.errors import DataFormatError
+
+SENTENCES = [
+    "قال رئيس الوزراء محمد شياع السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق.",
+    "أعلنت وزارة الدفاع الأميركية أن قاعدة عين الأسد تعرضت لهجوم بطائرات مسيرة.",
+    "وأكد البرلمان العراقي قراره إنهاء وجود القوات الأجنبية في البلاد.",
+    "حذرت كتائب حزب الله من استمرار وجود القوات الأميركية في الأنبار وأربيل.",
+    "نفى البنتاغون وجود خطط لسحب القوات من سوريا والعراق.",
+]
+N_DOCS = 12
+
+
+def _documents() -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for i in range(N_DOCS):
+        text = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(1 + i % 3))
+        docs.append({"id": f"doc-{i}" if i % 4 else i, "text": text if i != 5 else "   ", "extra": {"n": i}})
+    return docs
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in _documents()), encoding="utf-8")
+    return path
+
+
+def _expected(tiny_model_dir: Path) -> dict[str, dict[str, Any]]:
+    from arabnews_nlp import Analyzer
+
+    analyzer = Analyzer.from_pretrained(tiny_model_dir, device="cpu")
+    return {id_key(d["id"], "t"): {"id": d["id"], **analyzer.analyze(d["text"]).to_dict()} for d in _documents()}
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _rounded(value: Any) -> Any:
+    """Scores rounded: batched and single-document runs differ in the last float bits."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
+def _check_complete(output: Path, expected: dict[str, dict[str, Any]]) -> None:
+    records = _read(output)
+    keys = [id_key(r["id"], "t") for r in records]
+    assert sorted(keys) == sorted(expected)  # every id exactly once
+    for key, record in zip(keys, records):
+        assert _rounded(record) == _rounded(json.loads(json.dumps(expected[key], ensure_ascii=False)))
+
+
+def _half_written(output: Path) -> int:
+    """Keep the first half of the lines plus half of the next line (a crash mid-write)."""
+    lines = output.read_text(encoding="utf-8").splitlines(keepends=True)
+    keep = len(lines) // 2
+    output.write_text("".join(lines[:keep]) + lines[keep][: len(lines[keep]) // 2], encoding="utf-8")
+    return keep
+
+
+def test_output_line_is_the_analysis_with_the_id_first() -> None:
+    from arabnews_nlp.results import Analysis
+
+    record = json.loads(output_line(id_key("x", "t"), Analysis.empty("نص")))
+    assert list(record)[0] == "id" and record == {"id": "x", **Analysis.empty("نص").to_dict()}
+
+
+def test_ids_must_be_strings_or_integers() -> None:
+    for bad in (None, 1.5, True, ["a"]):
+        with pytest.raises(DataFormatError, match="string or an integer"):
+            id_key(bad, "in.jsonl:3")
+
+
+def test_done_ids_drops_a_cut_off_last_line(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    output.write_text('{"id": "a", "text": ""}\n{"id": 2}\n{"id": "c", "te', encoding="utf-8")
+    assert done_ids(output) == {'"a"', "2"}
+    assert output.read_text(encoding="utf-8").endswith("}\n")
+
+
+def test_done_ids_refuses_a_file_that_is_not_an_output(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    output.write_text('{"text": "no id"}\n', encoding="utf-8")
+    with pytest.raises(DataFormatError, match="expected an object with an 'id'"):
+        done_ids(output)
+
+
+def test_bad_input_lines_name_the_line(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "قال"}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"in\.jsonl:2"):
+        analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
+
+
+def test_local_engine_writes_every_id_once_and_resumes(corpus: Path, tmp_path: Path, tiny_model_dir: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    expected = _expected(tiny_model_dir)
+    stats = analyze_corpus_local(corpus, output, model=tiny_model_dir, batch_size=4, device="cpu")
+    assert (stats.input_documents, stats.processed, stats.already_done) == (N_DOCS, N_DOCS, 0)
+    _check_complete(output, expected)
+    keep = _half_written(output)
+    stats = analyze_corpus_local(corpus, output, model=tiny_model_dir, batch_size=4, device="cpu")
+    assert (stats.processed, stats.already_done) == (N_DOCS - keep, keep)
+    _check_complete(output, expected)
+
+
+def test_duplicate_input_ids_are_analysed_once(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "قال"}\n{"id": 1, "text": "قال"}\n{"id": "1", "text": "قال"}\n', encoding="utf-8")
+    stats = analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
+    assert (stats.processed, stats.duplicates) == (2, 1)  # 1 and "1" are different ids
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[Any]:
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray.data")
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    if started:
+        ray.shutdown()
+
+
+@pytest.mark.slow
+def test_ray_engine_writes_every_id_once_and_resumes(local_ray: Any, corpus: Path, tmp_path: Path, tiny_model_dir: Path) -> None:
+    from arabnews_nlp.engines import analyze_corpus_ray
+
+    output = tmp_path / "out.jsonl"
+    expected = _expected(tiny_model_dir)
+    options = {"model": tiny_model_dir, "batch_size": 3, "num_actors": 1, "num_gpus_per_actor": 0, "window_batch_size": 8}
+    stats = analyze_corpus_ray(corpus, output, **options)
+    assert (stats.input_documents, stats.processed, stats.already_done) == (N_DOCS, N_DOCS, 0)
+    _check_complete(output, expected)
+    keep = _half_written(output)
+    stats = analyze_corpus_ray(corpus, output, shard_size=4, **options)  # several shards, too
+    assert (stats.processed, stats.already_done) == (N_DOCS - keep, keep)
+    _check_complete(output, expected)
+    stats = analyze_corpus_ray(corpus, output, **options)
+    assert stats.processed == 0 and stats.already_done == N_DOCS
+
+
+def test_ray_engine_refuses_quantize_on_gpu_actors(corpus: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    from arabnews_nlp.engines import analyze_corpus_ray
+    from arabnews_nlp.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="CPU actors only"):
+        analyze_corpus_ray(corpus, tmp_path / "out.jsonl", num_actors=1, num_gpus_per_actor=1, quantize=True)
+
+
+def test_missing_ray_says_what_to_install(monkeypatch: pytest.MonkeyPatch, corpus: Path, tmp_path: Path) -> None:
+    import sys
+
+    from arabnews_nlp.engines.ray_engine import analyze_corpus_ray
+    from arabnews_nlp.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(MissingDependencyError, match=r'pip install "arabnews-nlp\[ray\]"'):
+        analyze_corpus_ray(corpus, tmp_path / "out.jsonl")
+
+
+def test_analyze_corpus_command_runs_the_local_engine(corpus: Path, tmp_path: Path, tiny_model_dir: Path) -> None:
+    import argparse
+
+    from arabnews_nlp.engines.command import add_analyze_corpus_parser, run_analyze_corpus, summary
+
+    parser = argparse.ArgumentParser()
+    add_analyze_corpus_parser(parser.add_subparsers(dest="command"))
+    output = tmp_path / "out.jsonl"
+    argv = ["analyze-corpus", str(corpus), "-o", str(output), "--model", str(tiny_model_dir), "--device", "cpu"]
+    stats = run_analyze_corpus(parser.parse_args([*argv, "--quantize"]))
+    assert stats.processed == N_DOCS and len(_read(output)) == N_DOCS
+    assert summary(stats).startswith(f"{output}: {N_DOCS} documents analysed, 0 already done")
+    assert run_analyze_corpus(parser.parse_args(argv)).already_done == N_DOCS
