@@ -7,12 +7,25 @@
 three tasks:
 
 * ``ner_logits``: ``(batch, seq, len(NER_TAGS))`` token classification (IOB2),
-* ``stance_logits``: ``(batch, len(STANCE_LABELS))`` from the first (``[CLS]``) position,
+* ``stance_logits``: ``(batch, len(STANCE_LABELS))`` from the sentence vector (the ``[CLS]``
+  position, or with ``sentence_pooling="mean"`` the mean of all token vectors, as in
+  sentence-transformers),
 * ``event_logits``: ``(batch, len(EVENT_TYPES))`` independent sigmoids (multi-label).
+
+Optional hashed whole-word embeddings (``config.word_buckets > 0``): every token also receives
+the embedding of the whole word it belongs to, added to its token embedding before the encoder.
+The word is identified inside the model from ``input_ids`` alone (a polynomial hash over the ids
+of its WordPiece pieces, using the ``piece_kind`` table saved with the weights), so the model's
+inputs stay ``input_ids``/``attention_mask`` and any caller (Hugging Face pipelines, ONNX, Ray)
+gets the same outputs. The rows can be initialised from word2vec vectors trained on raw news
+(``python -m training word-vectors``): a compact encoder then knows every frequent word of the
+corpus as a whole, which masked-language-model pre-training on CPUs cannot teach it in hours.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -25,6 +38,60 @@ from transformers.utils import ModelOutput
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS
 
 IGNORE_INDEX = -100
+HASH_MODULUS = 2_147_483_647
+"""The prime modulus of the word hash (2^31 - 1)."""
+HASH_BASE = 1_000_003
+"""The base of the word hash."""
+SENTENCE_POOLING = ("cls", "mean")
+"""How the stance and event heads read a window: its first token, or the mean of its tokens."""
+PIECE_START, PIECE_CONTINUATION, PIECE_SPECIAL = 0, 1, 2
+"""Kinds of vocabulary entries in ``AnalyzerModel.piece_kind``."""
+
+
+def piece_kinds(tokenizer: Any) -> list[int]:
+    """Classify each vocabulary id: word start, ``##`` continuation, or special (no word).
+
+    Example:
+        >>> # piece_kinds(tokenizer)[tokenizer.cls_token_id] == PIECE_SPECIAL
+    """
+    vocab: dict[str, int] = tokenizer.get_vocab()
+    prefix = getattr(getattr(tokenizer.backend_tokenizer, "decoder", None), "prefix", "##") or "##"
+    special = {i for i in tokenizer.all_special_ids if i != tokenizer.unk_token_id}
+    kinds = [PIECE_START] * (max(vocab.values(), default=-1) + 1)
+    for piece, index in vocab.items():
+        if index in special:
+            kinds[index] = PIECE_SPECIAL
+        elif piece.startswith(prefix) and len(piece) > len(prefix):
+            kinds[index] = PIECE_CONTINUATION
+    return kinds
+
+
+def word_piece_hash(piece_ids: Sequence[int]) -> int:
+    """The hash of one word given the ids of its pieces (the Python twin of the model's hash).
+
+    Example:
+        >>> word_piece_hash([5]) == (6 % HASH_MODULUS)
+        True
+    """
+    value = 0
+    power = 1
+    for piece in piece_ids:
+        value = (value + (piece + 1) * power) % HASH_MODULUS
+        power = power * HASH_BASE % HASH_MODULUS
+    return value
+
+
+@functools.lru_cache(maxsize=4)
+def _hash_powers(count: int) -> torch.Tensor:
+    powers = [1]
+    for _ in range(count - 1):
+        powers.append(powers[-1] * HASH_BASE % HASH_MODULUS)
+    return torch.tensor(powers, dtype=torch.long)
+
+
+def word_bucket(hash_value: int, buckets: int) -> int:
+    """The embedding row of a word hash; row 0 is reserved for tokens outside words."""
+    return 1 + hash_value % (buckets - 1)
 
 
 class AnalyzerConfig(PreTrainedConfig):
@@ -36,6 +103,10 @@ class AnalyzerConfig(PreTrainedConfig):
         stance_labels: Sentence stance labels, in id order.
         event_labels: Event types, in id order.
         classifier_dropout: Dropout before every head.
+        sentence_pooling: ``"cls"`` (first token) or ``"mean"`` (mean over the real tokens) for
+            the stance and event heads.
+        word_buckets: Rows of the hashed whole-word embedding; 0 disables it.
+        word_dim: Width of the whole-word embedding (projected to the encoder's width).
         schema_version: The schema version the labels follow.
 
     Example:
@@ -53,6 +124,9 @@ class AnalyzerConfig(PreTrainedConfig):
     stance_labels: list[str] | None = None
     event_labels: list[str] | None = None
     classifier_dropout: float = 0.1
+    sentence_pooling: str = "cls"
+    word_buckets: int = 0
+    word_dim: int = 64
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self, **kwargs: Any) -> None:
@@ -99,6 +173,7 @@ class AnalyzerModel(PreTrainedModel):
     main_input_name = "input_ids"
     stance_class_weights: torch.Tensor
     event_pos_weights: torch.Tensor
+    piece_kind: torch.Tensor
 
     def __init__(self, config: AnalyzerConfig, encoder: PreTrainedModel | None = None) -> None:
         super().__init__(config)
@@ -112,15 +187,45 @@ class AnalyzerModel(PreTrainedModel):
         # Optional per-class loss weights set by the trainer; buffers so they follow .to(device).
         self.register_buffer("stance_class_weights", torch.ones(n_stance), persistent=False)
         self.register_buffer("event_pos_weights", torch.ones(n_events), persistent=False)
+        if config.sentence_pooling not in SENTENCE_POOLING:
+            raise ValueError(f"sentence_pooling must be one of {SENTENCE_POOLING}, got {config.sentence_pooling!r}")
+        self.word_embeddings: nn.Embedding | None = None
+        self.word_projection: nn.Linear | None = None
+        if config.word_buckets:
+            if config.word_buckets < 2 or config.word_dim < 1:
+                raise ValueError(f"word_buckets must be 0 or >= 2 and word_dim >= 1, got {config.word_buckets}, {config.word_dim}")
+            vocab_size = cast(PreTrainedConfig, config.encoder).vocab_size
+            positions = getattr(config.encoder, "max_position_embeddings", 512)
+            self.word_embeddings = nn.Embedding(config.word_buckets, config.word_dim, padding_idx=0)
+            self.word_projection = nn.Linear(config.word_dim, hidden, bias=False)
+            # Saved with the weights: which vocabulary ids start, continue or are outside words.
+            self.register_buffer("piece_kind", torch.zeros(vocab_size, dtype=torch.long))
+            self._positions = positions
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
-        heads = [getattr(self, name, None) for name in ("ner_head", "stance_head", "event_head")]
+        heads = [getattr(self, name, None) for name in ("ner_head", "stance_head", "event_head", "word_projection")]
+        std = getattr(self.config.encoder, "initializer_range", 0.02)
         if isinstance(module, nn.Linear) and any(module is head for head in heads):
-            nn.init.normal_(module.weight, std=getattr(self.config.encoder, "initializer_range", 0.02))
-            nn.init.zeros_(module.bias)
+            nn.init.normal_(module.weight, std=std)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif module is getattr(self, "word_embeddings", None):
+            assert isinstance(module, nn.Embedding)
+            nn.init.normal_(module.weight, std=std)
+            module.weight.data[0].zero_()
         elif isinstance(getattr(self, "encoder", None), PreTrainedModel):
             self.encoder._init_weights(module)
+
+    @classmethod
+    def from_pretrained(cls, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """``PreTrainedModel.from_pretrained``, with the (unsaved) loss weights reset to 1."""
+        loaded = super().from_pretrained(*args, **kwargs)
+        model = loaded[0] if isinstance(loaded, tuple) else loaded
+        with torch.no_grad():
+            model.stance_class_weights.fill_(1.0)
+            model.event_pos_weights.fill_(1.0)
+        return loaded
 
     @classmethod
     def from_encoder(cls, encoder_name_or_path: str, **config_kwargs: Any) -> AnalyzerModel:
@@ -137,9 +242,46 @@ class AnalyzerModel(PreTrainedModel):
         encoder = AutoModel.from_pretrained(encoder_name_or_path, add_pooling_layer=False)
         config = AnalyzerConfig(encoder=encoder.config.to_dict(), **config_kwargs)
         model = cls(config, encoder=encoder)
-        for head in (model.ner_head, model.stance_head, model.event_head):
-            model._init_weights(head)
+        for head in (model.ner_head, model.stance_head, model.event_head, model.word_projection, model.word_embeddings):
+            if head is not None:
+                model._init_weights(head)
         return model
+
+    def set_word_pieces(self, tokenizer: Any) -> None:
+        """Record which vocabulary ids start or continue a word (needed by the word embedding).
+
+        Example:
+            >>> # model.set_word_pieces(tokenizer)
+        """
+        if self.word_embeddings is None:
+            return
+        kinds = piece_kinds(tokenizer)
+        table = torch.full_like(self.piece_kind, PIECE_START)
+        count = min(len(kinds), table.numel())
+        table[:count] = torch.tensor(kinds[:count], dtype=torch.long)
+        self.piece_kind.copy_(table)
+
+    def word_buckets(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """Per token, the embedding row of the whole word it belongs to (0 outside words).
+
+        The hash of a word is ``sum_k (id_k + 1) * HASH_BASE**k mod HASH_MODULUS`` over its pieces,
+        exactly :func:`word_piece_hash`.
+        """
+        assert self.word_embeddings is not None
+        kind = self.piece_kind[input_ids]
+        seq = input_ids.shape[1]
+        positions = torch.arange(seq, device=input_ids.device).expand_as(input_ids)
+        starts = kind != PIECE_CONTINUATION
+        # Position of the piece that starts each token's word, and the token's rank in its word.
+        leader = torch.cummax(torch.where(starts, positions, torch.zeros_like(positions)), dim=1).values
+        powers = _hash_powers(self._positions).to(input_ids.device)
+        rank = (positions - leader).clamp(max=powers.numel() - 1)
+        terms = (input_ids + 1) * powers[rank] % HASH_MODULUS
+        sums = torch.zeros_like(terms).scatter_add_(1, leader, terms) % HASH_MODULUS
+        hashes = sums.gather(1, leader)
+        buckets = 1 + hashes % (self.config.word_buckets - 1)
+        outside = kind.gather(1, leader) == PIECE_SPECIAL
+        return torch.where(outside, torch.zeros_like(buckets), buckets)
 
     def forward(
         self,
@@ -167,15 +309,24 @@ class AnalyzerModel(PreTrainedModel):
         Returns:
             The logits of the three heads, and the summed loss when any labels are given.
         """
-        encoder_kwargs: dict[str, Any] = {"input_ids": input_ids, "attention_mask": attention_mask}
+        encoder_kwargs: dict[str, Any] = {"attention_mask": attention_mask}
+        if self.word_embeddings is not None and self.word_projection is not None:
+            words = self.word_projection(self.word_embeddings(self.word_buckets(input_ids)))
+            encoder_kwargs["inputs_embeds"] = self.encoder.get_input_embeddings()(input_ids) + words
+        else:
+            encoder_kwargs["input_ids"] = input_ids
         if token_type_ids is not None:
             encoder_kwargs["token_type_ids"] = token_type_ids
         hidden = self.encoder(**encoder_kwargs).last_hidden_state
         hidden = self.dropout(hidden)
-        first = hidden[:, 0]
+        if self.config.sentence_pooling == "mean":
+            mask = (attention_mask if attention_mask is not None else torch.ones_like(input_ids)).unsqueeze(-1)
+            sentence = (hidden * mask.to(hidden.dtype)).sum(dim=1) / mask.sum(dim=1).clamp(min=1).to(hidden.dtype)
+        else:
+            sentence = hidden[:, 0]
         ner_logits = self.ner_head(hidden)
-        stance_logits = self.stance_head(first)
-        event_logits = self.event_head(first)
+        stance_logits = self.stance_head(sentence)
+        event_logits = self.event_head(sentence)
         loss = self._loss(ner_logits, stance_logits, event_logits, ner_labels, stance_labels, event_labels, event_mask)
         return AnalyzerOutput(loss=loss, ner_logits=ner_logits, stance_logits=stance_logits, event_logits=event_logits)
 

@@ -2,7 +2,7 @@
 
 The tokenizer is a WordPiece vocabulary trained here with ``tokenizers`` on a few Arabic
 sentences (every Arabic letter and digit included); the model is an ``AnalyzerModel`` with a
-32-wide, one-layer BERT encoder. ``max_length`` 16 and ``stride`` 4 make ordinary sentences span
+32-wide, one-layer BERT encoder and a hashed whole-word embedding, like the bundled model. ``max_length`` 16 and ``stride`` 4 make ordinary sentences span
 several windows, so windowing is always exercised. Head weights are drawn wide so predictions are
 decisive (no near-ties that float noise could flip) and varied (entities, stances, events occur).
 
@@ -62,8 +62,12 @@ def build_tiny_tokenizer(corpus: list[str] | None = None, vocab_size: int = 400)
     )
 
 
-def build_tiny_model(vocab_size: int, seed: int = 0) -> Any:
-    """Return a random ``AnalyzerModel`` (hidden 32, 1 layer, 2 heads) with decisive heads."""
+def build_tiny_model(vocab_size: int, seed: int = 0, tokenizer: Any = None, word_buckets: int = 0) -> Any:
+    """Return a random ``AnalyzerModel`` (hidden 32, 1 layer, 2 heads) with decisive heads.
+
+    With ``word_buckets`` it also has the hashed whole-word embedding (drawn wide, so that it
+    changes the outputs), its piece table taken from ``tokenizer``.
+    """
     import torch
     from transformers import BertConfig
 
@@ -78,7 +82,11 @@ def build_tiny_model(vocab_size: int, seed: int = 0) -> Any:
         intermediate_size=64,
         max_position_embeddings=64,
     )
-    model = AnalyzerModel(AnalyzerConfig(encoder=encoder.to_dict()))
+    model = AnalyzerModel(AnalyzerConfig(encoder=encoder.to_dict(), word_buckets=word_buckets, word_dim=8))
+    if model.word_embeddings is not None:
+        model.set_word_pieces(tokenizer)
+        with torch.no_grad():
+            model.word_embeddings.weight[1:].normal_(std=1.0)
     with torch.no_grad():
         for head in (model.ner_head, model.stance_head, model.event_head):
             head.weight.normal_(std=0.5)
@@ -116,7 +124,7 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_tokenizer: Any
     from arabnews_nlp.model_dir import save_analyzer
 
     directory = tmp_path_factory.mktemp("tiny_model")
-    model = build_tiny_model(len(tiny_tokenizer))
+    model = build_tiny_model(len(tiny_tokenizer), tokenizer=tiny_tokenizer, word_buckets=257)
     save_analyzer(directory, model, tiny_tokenizer, build_tiny_settings(), dtype=torch.float32)
     return directory
 

@@ -153,3 +153,30 @@ class KeywordBaseline:
     def load(cls, path: str | Path) -> KeywordBaseline:
         """Read a baseline written by :meth:`save`."""
         return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m training baseline --train FILE... --out baseline.json``: fit and save the baseline.
+
+    Score it with ``python -m training evaluate --baseline baseline.json --data seeds/dev.jsonl``.
+    """
+    import argparse
+    import sys
+
+    from training.data.records import read_records
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "baseline":
+        args_list = args_list[1:]
+    parser = argparse.ArgumentParser(prog="python -m training baseline", description=__doc__.split("\n")[0])
+    parser.add_argument("--train", nargs="+", required=True, help="annotated SCHEMA.md JSONL files (training split)")
+    parser.add_argument("--out", required=True, help="where to write the baseline JSON")
+    parser.add_argument("--min-count", type=int, default=2, help="keyword: at least this many training sentences")
+    parser.add_argument("--min-precision", type=float, default=0.6, help="keyword: at least this precision")
+    args = parser.parse_args(args_list)
+    baseline = KeywordBaseline.fit(read_records(args.train), args.min_count, args.min_precision)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    baseline.save(args.out)
+    sizes = {"names": len(baseline.gazetteer), **{k: len(v) for k, v in baseline.stance_keywords.items()}}
+    print(f"baseline written to {args.out}: {json.dumps(sizes)}")
+    return 0

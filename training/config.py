@@ -66,6 +66,15 @@ class FinetuneConfig:
         bf16: bf16 mixed precision (GPUs that support it).
         fp16: fp16 mixed precision (GPUs).
         dataloader_num_workers: Worker processes per data loader.
+        sentence_pooling: ``cls`` or ``mean``: how the stance and event heads read a window.
+        word_buckets: Rows of the hashed whole-word embedding (0: none); see
+            :mod:`arabnews_nlp.modeling`.
+        word_dim: Width of the whole-word embedding.
+        word_vectors: Folder of ``python -m training word-vectors`` (``vectors.safetensors``,
+            ``words.txt``) to initialise the whole-word embedding from; needs ``word_dim`` equal
+            to the vectors' width.
+        word_vectors_trainable: Update the whole-word embedding while fine-tuning (else frozen,
+            so words unseen in training keep their pre-trained neighbours).
         normalization: :class:`~arabnews_nlp.text.normalize.NormalizationConfig` fields; empty
             keeps the defaults (must match how the base encoder's tokenizer was trained).
 
@@ -109,10 +118,16 @@ class FinetuneConfig:
     bf16: bool = False
     fp16: bool = False
     dataloader_num_workers: int = 0
+    sentence_pooling: str = "cls"
+    word_buckets: int = 0
+    word_dim: int = 64
+    word_vectors: str | None = None
+    word_vectors_trainable: bool = False
     normalization: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.train, self.test, self.ner_extra = (_as_list(self, n) for n in _FILE_LISTS)
+        for name in _FILE_LISTS:
+            setattr(self, name, _as_list(self, name))
         self.output_dir = self.output_dir or f"models/{self.name}"
         self.run_dir = self.run_dir or f"runs/{self.name}"
         if not isinstance(self.base, str):
@@ -129,6 +144,20 @@ class FinetuneConfig:
         for key in ("max_length", "stride", "seed", "dataloader_num_workers"):
             _check_int(key, getattr(self, key), low=4 if key == "max_length" else 0)
         _check_int("max_steps", self.max_steps, low=-1)
+        if self.sentence_pooling not in ("cls", "mean"):
+            raise ConfigError(f"sentence_pooling must be 'cls' or 'mean', got {self.sentence_pooling!r}")
+        _check_int("word_buckets", self.word_buckets, low=0)
+        _check_int("word_dim", self.word_dim, low=1)
+        if self.word_buckets == 1:
+            raise ConfigError("word_buckets must be 0 (no word embedding) or at least 2; use e.g. 131072")
+        if self.word_vectors is not None:
+            if not self.word_buckets:
+                raise ConfigError("word_vectors is set but word_buckets is 0; set word_buckets (e.g. 131072)")
+            if not (Path(self.word_vectors) / "vectors.safetensors").is_file():
+                raise ConfigError(
+                    f"word_vectors {self.word_vectors!r} has no vectors.safetensors; "
+                    "make it with `python -m training word-vectors --out DIR`"
+                )
         if self.stride > self.max_length - 4:
             raise ConfigError(f"stride ({self.stride}) must be at most max_length - 4 ({self.max_length - 4})")
         self._check_optional()

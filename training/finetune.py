@@ -68,6 +68,9 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--learning-rate", "--lr", type=float)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--save-steps", type=int)
+    parser.add_argument("--name", help="run name (default run_dir runs/NAME, output models/NAME)")
+    parser.add_argument("--word-buckets", type=int, help="rows of the hashed whole-word embedding (0: none)")
+    parser.add_argument("--word-vectors", help="folder of `python -m training word-vectors` to initialise them")
     parser.add_argument("--bf16", action="store_true", default=None)
     parser.add_argument("--fp16", action="store_true", default=None)
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in run_dir")
@@ -106,7 +109,15 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
     tokenizer = AutoTokenizer.from_pretrained(config.base)
     if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
         raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
-    model = AnalyzerModel.from_encoder(config.base, classifier_dropout=config.classifier_dropout)
+    model = AnalyzerModel.from_encoder(
+        config.base, classifier_dropout=config.classifier_dropout, word_buckets=config.word_buckets,
+        word_dim=config.word_dim, sentence_pooling=config.sentence_pooling,
+    )  # fmt: skip
+    if model.word_embeddings is not None:
+        model.set_word_pieces(tokenizer)
+        if config.word_vectors:
+            load_word_vectors(model, tokenizer, config.word_vectors)
+        model.word_embeddings.weight.requires_grad_(config.word_vectors_trainable or not config.word_vectors)
     positions = getattr(model.config.encoder, "max_position_embeddings", config.max_length)
     if config.max_length > positions:
         raise ConfigError(
@@ -121,6 +132,48 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
         base_model=config.base,
     )
     return model, tokenizer, settings
+
+
+def load_word_vectors(model: Any, tokenizer: Any, folder: str) -> int:
+    """Copy pre-trained word vectors into ``model.word_embeddings`` (rows by word hash).
+
+    Each word is tokenised with ``tokenizer`` exactly as at run time and hashed from its piece
+    ids; when two words share a row the more frequent one (earlier in ``words.txt``) keeps it.
+    Vectors are scaled to unit length. Rows of no word keep their initialisation.
+
+    Returns:
+        The number of rows filled.
+
+    Raises:
+        ConfigError: If the vectors' width differs from ``word_dim``.
+    """
+    import torch
+    from safetensors.torch import load_file
+
+    from arabnews_nlp.modeling import word_bucket, word_piece_hash
+
+    vectors = load_file(str(Path(folder) / "vectors.safetensors"))["vectors"]
+    words = (Path(folder) / "words.txt").read_text(encoding="utf-8").split("\n")[: vectors.shape[0]]
+    table = model.word_embeddings.weight
+    if vectors.shape[1] != table.shape[1]:
+        raise ConfigError(f"{folder}: vectors have width {vectors.shape[1]} but word_dim is {table.shape[1]}; make them equal")
+    buckets = model.config.word_buckets
+    encodings = tokenizer.backend_tokenizer.encode_batch([[w] for w in words], is_pretokenized=True, add_special_tokens=False)
+    taken: set[int] = set()
+    rows, sources = [], []
+    for index, encoding in enumerate(encodings):
+        if not encoding.ids:
+            continue
+        row = word_bucket(word_piece_hash(encoding.ids), buckets)
+        if row not in taken:
+            taken.add(row)
+            rows.append(row)
+            sources.append(index)
+    chosen = vectors[torch.tensor(sources)]
+    chosen = chosen / chosen.norm(dim=1, keepdim=True).clamp(min=1e-6)
+    with torch.no_grad():
+        table[torch.tensor(rows)] = chosen.to(table.dtype)
+    return len(rows)
 
 
 def training_sentences(config: FinetuneConfig) -> list[Any]:
@@ -252,7 +305,7 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     evaluations += [(f"test_{Path(path).stem}", path) for path in config.test]
     commands, files = [command], {}
     for name, path in evaluations:
-        files[name] = out / f"eval_{name}.json"
+        files[name] = Path(config.run_dir) / f"eval_{name}.json"  # beside the run: the model dir stays lean
         argv = ["evaluate", "--model", str(out), "--data", path, "--mode", "both", "--out", str(files[name])]
         scores = evaluate_model(*saved, read_records(path), "both", config.eval_batch_size)
         report = scores_report(str(out), [path], scores, argv)
@@ -261,7 +314,7 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
         if name == "dev":
             saved[2].metrics = summary(report)
             saved[2].save(out)
-    write_json(out / "finetune_config.json", config.to_dict())
+    write_json(Path(config.run_dir) / "finetune_config.json", config.to_dict())
     write_model_card(
         out,
         config.to_dict(),

@@ -74,3 +74,15 @@ def test_shipped_configs_parse() -> None:
         data = read_config_file(path)
         unknown = set(data) - set(FinetuneConfig.__dataclass_fields__)
         assert not unknown, f"{path.name}: {unknown}"
+
+
+def test_file_lists_keep_their_roles(tmp_path: Path) -> None:
+    """Regression: ``test`` and ``ner_extra`` were once swapped, training on a test file."""
+    files = {}
+    for name in ("train", "extra", "test"):
+        files[name] = tmp_path / f"{name}.jsonl"
+        files[name].write_text("", encoding="utf-8")
+    config = FinetuneConfig(
+        base="x", train=str(files["train"]), ner_extra=str(files["extra"]), test=str(files["test"])
+    )
+    assert (config.train, config.ner_extra, config.test) == ([str(files["train"])], [str(files["extra"])], [str(files["test"])])

@@ -37,7 +37,7 @@ def test_overfit_save_reload(tmp_path: Path, tiny_encoder_dir: Path, gold_file: 
         if "loss" in e
     ]
     assert losses[-1] < losses[0] / 5
-    dev = json.loads((out / "eval_dev.json").read_text(encoding="utf-8"))
+    dev = json.loads((Path(config.run_dir) / "eval_dev.json").read_text(encoding="utf-8"))
     sentences = dev["sentences"]
     assert sentences["ner"]["micro"]["f1"] == 1.0
     assert sentences["stance"]["accuracy"] == 1.0
@@ -93,3 +93,36 @@ def test_resume_matches_uninterrupted(tmp_path: Path, tiny_encoder_dir: Path, go
     assert full_state.keys() == resumed_state.keys()
     for name in full_state:
         assert torch.allclose(full_state[name], resumed_state[name], atol=1e-6), name
+
+
+def test_word_vectors_fill_rows_by_word_hash(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
+    from safetensors.torch import save_file
+
+    from arabnews_nlp.modeling import word_bucket, word_piece_hash
+    from training.finetune import build_model
+
+    words = ["بغداد", "السوداني", "التحالف"]
+    vectors = torch.arange(3 * 8, dtype=torch.float32).reshape(3, 8) + 1.0
+    folder = tmp_path / "vectors"
+    folder.mkdir()
+    save_file({"vectors": vectors}, str(folder / "vectors.safetensors"))
+    (folder / "words.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, word_buckets=997, word_dim=8, word_vectors=str(folder))
+    model, tokenizer, _ = build_model(config)
+    table = model.word_embeddings.weight
+    assert not table.requires_grad  # frozen unless word_vectors_trainable
+    for word, vector in zip(words, vectors, strict=True):
+        ids = tokenizer.backend_tokenizer.encode([word], is_pretokenized=True, add_special_tokens=False).ids
+        row = table[word_bucket(word_piece_hash(ids), 997)]
+        assert torch.allclose(row, vector / vector.norm(), atol=1e-6)
+    with_buckets = model.word_buckets(torch.tensor([[2, *ids, 3]]))[0, 1:-1]
+    assert set(with_buckets.tolist()) == {word_bucket(word_piece_hash(ids), 997)}
+
+
+def test_word_vectors_need_buckets(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
+    import pytest
+
+    from arabnews_nlp.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="word_buckets"):
+        _config(tmp_path, tiny_encoder_dir, gold_file, word_vectors=str(tmp_path))

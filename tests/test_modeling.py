@@ -1,0 +1,93 @@
+"""The analyzer model's hashed whole-word embedding: the in-model hash equals the Python one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from arabnews_nlp.modeling import (
+    PIECE_CONTINUATION,
+    PIECE_SPECIAL,
+    PIECE_START,
+    AnalyzerConfig,
+    AnalyzerModel,
+    piece_kinds,
+    word_bucket,
+    word_piece_hash,
+)
+from tests.conftest import build_tiny_model
+
+
+def _words_of(tokenizer: Any, text: str) -> tuple[list[int], list[list[int]]]:
+    from arabnews_nlp.text.normalize import normalize_word
+    from arabnews_nlp.text.words import split_words
+
+    words = [normalize_word(text[s:e]) for s, e in split_words(text)]
+    encoding = tokenizer.backend_tokenizer.encode(words, is_pretokenized=True, add_special_tokens=False)
+    pieces: list[list[int]] = [[] for _ in words]
+    for token, word in zip(encoding.ids, encoding.word_ids, strict=True):
+        pieces[word].append(token)
+    return list(encoding.ids), pieces
+
+
+def test_piece_kinds_classify_vocabulary(tiny_tokenizer: Any) -> None:
+    kinds = piece_kinds(tiny_tokenizer)
+    vocab = tiny_tokenizer.get_vocab()
+    assert kinds[tiny_tokenizer.cls_token_id] == PIECE_SPECIAL
+    assert kinds[tiny_tokenizer.pad_token_id] == PIECE_SPECIAL
+    assert kinds[tiny_tokenizer.unk_token_id] == PIECE_START
+    assert all(kinds[i] == PIECE_CONTINUATION for p, i in vocab.items() if p.startswith("##"))
+    assert kinds[vocab["ق"]] == PIECE_START
+
+
+def test_model_word_buckets_equal_python_hash(tiny_tokenizer: Any) -> None:
+    model = build_tiny_model(len(tiny_tokenizer), tokenizer=tiny_tokenizer, word_buckets=257)
+    text = "قال رئيس الوزراء محمد شياع السوداني إن «بغداد» تريد خروج قوات التحالف."
+    ids, pieces = _words_of(tiny_tokenizer, text)
+    assert any(len(p) > 1 for p in pieces), "the sentence must hold multi-piece words"
+    row = [tiny_tokenizer.cls_token_id, *ids, tiny_tokenizer.sep_token_id, tiny_tokenizer.pad_token_id]
+    buckets = model.word_buckets(torch.tensor([row]))[0].tolist()
+    expected = [0] + [word_bucket(word_piece_hash(p), 257) for p in pieces for _ in p] + [0, 0]
+    assert buckets == expected
+    # the same word gets the same row wherever it stands; different words (almost always) differ
+    assert len({word_bucket(word_piece_hash(p), 257) for p in pieces}) > len(pieces) // 2
+
+
+def test_word_embedding_changes_outputs_and_survives_save(tiny_tokenizer: Any, tmp_path: Any) -> None:
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+    from tests.conftest import build_tiny_settings
+
+    model = build_tiny_model(len(tiny_tokenizer), tokenizer=tiny_tokenizer, word_buckets=257)
+    ids = torch.tensor([[tiny_tokenizer.cls_token_id, *_words_of(tiny_tokenizer, "قال السوداني في بغداد")[0], 3]])
+    with torch.no_grad():
+        before = model(input_ids=ids).ner_logits
+        save_analyzer(tmp_path, model, tiny_tokenizer, build_tiny_settings(), dtype=torch.float32)
+        loaded, _, _ = load_analyzer(tmp_path, device="cpu")
+        assert torch.equal(loaded.piece_kind, model.piece_kind)
+        assert torch.allclose(loaded(input_ids=ids).ner_logits, before, atol=1e-5)
+        model.word_embeddings.weight.zero_()
+        assert not torch.allclose(model(input_ids=ids).ner_logits, before, atol=1e-3)
+
+
+def test_bad_word_bucket_config_is_refused() -> None:
+    from transformers import BertConfig
+
+    encoder = BertConfig(vocab_size=20, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=8)
+    with pytest.raises(ValueError, match="word_buckets"):
+        AnalyzerModel(AnalyzerConfig(encoder=encoder.to_dict(), word_buckets=1))
+
+
+def test_mean_pooling_ignores_padding() -> None:
+    from transformers import BertConfig
+
+    encoder = BertConfig(vocab_size=30, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16)
+    torch.manual_seed(0)
+    model = AnalyzerModel(AnalyzerConfig(encoder=encoder.to_dict(), sentence_pooling="mean")).eval()
+    alone = model(input_ids=torch.tensor([[2, 5, 6, 3]]))
+    padded = model(input_ids=torch.tensor([[2, 5, 6, 3, 0, 0]]), attention_mask=torch.tensor([[1, 1, 1, 1, 0, 0]]))
+    assert torch.allclose(alone.stance_logits, padded.stance_logits, atol=1e-5)
+    assert torch.allclose(alone.event_logits, padded.event_logits, atol=1e-5)
+    with pytest.raises(ValueError, match="sentence_pooling"):
+        AnalyzerModel(AnalyzerConfig(encoder=encoder.to_dict(), sentence_pooling="max"))
