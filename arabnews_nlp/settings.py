@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import ConfigError, ModelFormatError
-from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS, check_labels
+from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS, check_labels
 from arabnews_nlp.text.normalize import NormalizationConfig
 
 SETTINGS_FILE = "arabnews_nlp.json"
@@ -72,6 +72,12 @@ class AnalyzerSettings:
         description: One line saying what the model is.
         base_model: The encoder it was fine-tuned from, if any.
         metrics: Evaluation scores written by ``python -m training evaluate``.
+        stance_weights: Per stance label, a factor on its probability before the argmax (tuned
+            on dev; absent labels weigh 1.0).
+        ner_min_score: Entities of the model scored below this are dropped (tuned on dev).
+        gazetteer: Normalised name -> entity type, from the training annotations (optional).
+        gazetteer_mode: How the gazetteer joins the NER model: ``off``, ``fill`` or ``override``
+            (see :mod:`arabnews_nlp.tasks.gazetteer`).
         versions: Library versions, filled when the model is saved.
 
     Example:
@@ -91,6 +97,10 @@ class AnalyzerSettings:
     description: str = ""
     base_model: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    stance_weights: dict[str, float] = field(default_factory=dict)
+    ner_min_score: float = 0.0
+    gazetteer: dict[str, str] = field(default_factory=dict)
+    gazetteer_mode: str = "off"
     versions: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -107,6 +117,18 @@ class AnalyzerSettings:
             )
         self._check_thresholds()
         self._check_doc_stance()
+        bad_weights = {k: v for k, v in self.stance_weights.items() if k not in STANCE_LABELS or not v > 0}
+        if bad_weights:
+            raise ConfigError(
+                f"stance_weights must map labels of {list(STANCE_LABELS)} to positive numbers, got {bad_weights}"
+            )
+        if not isinstance(self.ner_min_score, (int, float)) or not 0.0 <= self.ner_min_score < 1.0:
+            raise ConfigError(f"ner_min_score must be in [0, 1), got {self.ner_min_score!r}")
+        if self.gazetteer_mode not in ("off", "fill", "override"):
+            raise ConfigError(f"gazetteer_mode must be 'off', 'fill' or 'override', got {self.gazetteer_mode!r}")
+        bad = sorted({label for label in self.gazetteer.values() if label not in ENTITY_TYPES})
+        if bad:
+            raise ConfigError(f"gazetteer has unknown entity types {bad}; expected {list(ENTITY_TYPES)}")
 
     def _check_thresholds(self) -> None:
         unknown = sorted(set(self.event_thresholds) - set(EVENT_TYPES))

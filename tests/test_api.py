@@ -100,7 +100,8 @@ def test_long_sentence_every_word_predicted(tiny_analyzer: Analyzer) -> None:
     assert len(analysis.sentences) == 1
     (entity,) = analysis.entities
     assert (entity.start, entity.end) == (2, len(text) - 2)
-    assert entity.score > 0.99
+    # Viterbi decoding must open the entity with B-LOC (near-zero probability here): one word of 72
+    assert 70 / 72 < entity.score < 1.0
     assert len(analysis.sentences[0].events) == len(tiny_analyzer.settings.labels["events"])
 
 

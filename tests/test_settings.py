@@ -46,6 +46,11 @@ def test_unknown_keys_are_ignored() -> None:
         {"doc_stance": {"rule": "weighted_mean", "neutral_weight": 2}},
         {"task": "ner"},
         {"normalization": {"unknown_rule": True}},
+        {"stance_weights": {"against": 2.0}},
+        {"stance_weights": {"pro": 0.0}},
+        {"ner_min_score": 1.0},
+        {"gazetteer_mode": "replace"},
+        {"gazetteer": {"بغداد": "CITY"}},
     ],
 )
 def test_invalid_values(kwargs: dict) -> None:

@@ -88,6 +88,17 @@ def test_stance_averages_windows_and_finds_holder() -> None:
     assert neutral.holder is None
 
 
+def test_stance_weights_shift_the_choice_but_not_the_score() -> None:
+    span = EncodedSpan(0, len(TEXT), WORDS, [Window([2, 3], [None, None])])
+    logits = torch.tensor([1.0, 0.0, 1.5])  # anti, pro, neutral: neutral wins by default
+    person = Entity(5, 13, "PER", "السوداني", 0.9)
+    plain = stance.decode(TEXT, span, [logits], AnalyzerSettings(), entities=[person])
+    weighted = stance.decode(TEXT, span, [logits], AnalyzerSettings(stance_weights={"anti": 2.0}), entities=[person])
+    assert (plain.label, weighted.label) == ("neutral", "anti")
+    assert weighted.score == pytest.approx(logits.softmax(-1)[0].item())
+    assert weighted.holder == person
+
+
 def test_holder_rules() -> None:
     text = "السوداني قال إن القوات"  # subject-verb
     words = [(0, 8), (9, 12), (13, 15), (16, 22)]
@@ -135,3 +146,21 @@ def test_events_threshold_and_max_over_windows() -> None:
     found = events.decode("x", span, [first, second], settings)
     assert [e.label for e in found] == ["ROCKET_ATTACK", "CASUALTIES"]
     assert found[0].score == pytest.approx(torch.sigmoid(torch.tensor(3.0)).item())
+
+
+def test_viterbi_never_fragments_names() -> None:
+    from arabnews_nlp.schema import NER_TAGS
+    from arabnews_nlp.tasks.ner import viterbi_bio
+
+    def row(**probs: float) -> list[float]:
+        rest = (1.0 - sum(probs.values())) / (len(NER_TAGS) - len(probs))
+        return [probs.get(tag.replace("-", "_"), rest) for tag in NER_TAGS]
+
+    # argmax: B-ORG, B-LOC, I-ORG (an orphan I-ORG): the valid best keeps one ORG name
+    rows = [row(B_ORG=0.9), row(I_ORG=0.4, B_LOC=0.45), row(I_ORG=0.9)]
+    assert [NER_TAGS[i] for i in viterbi_bio(rows, NER_TAGS)] == ["B-ORG", "I-ORG", "I-ORG"]
+    # a sentence-initial I-X is impossible; O -> I-X too
+    assert NER_TAGS[viterbi_bio([row(I_PER=0.6, B_PER=0.3)], NER_TAGS)[0]] == "B-PER"
+    tags = [NER_TAGS[i] for i in viterbi_bio([row(O=0.9), row(I_LOC=0.5, O=0.4)], NER_TAGS)]
+    assert tags in (["O", "O"], ["O", "B-LOC"])
+    assert viterbi_bio([], NER_TAGS) == []

@@ -3,8 +3,8 @@
 Fitted on the training split only:
 
 * **entities**: a gazetteer of every annotated entity string (normalised words -> majority
-  label), matched longest-first over words; a leading ``و``/``ف`` and then ``ب``/``ل``/``ك``
-  proclitic may be stripped from the first word to find a known name (``والعراق`` -> ``العراق``);
+  label), matched by :func:`arabnews_nlp.tasks.gazetteer.find_names` (longest first; a leading
+  ``و``/``ف`` then ``ب``/``ل``/``ك`` may be stripped: ``والعراق`` -> ``العراق``);
 * **stance**: per class, the words with at least ``min_count`` training sentences and a
   precision of at least ``min_precision`` for that class; a sentence takes the class with the most
   keyword hits, ``neutral`` when none hits;
@@ -27,28 +27,25 @@ from typing import Any
 from arabnews_nlp.errors import InputTypeError
 from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
 from arabnews_nlp.schema import EVENT_TYPES, NEUTRAL
+from arabnews_nlp.tasks.gazetteer import find_names
 from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.segment import split_sentences
 from arabnews_nlp.text.words import split_words
 
-_PROCLITICS = ("و", "ف")
-_PREPOSITIONS = ("ب", "ل", "ك")
-MAX_NAME_WORDS = 6
+def build_gazetteer(records: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Every annotated entity string (normalised words) -> its most frequent label.
 
-
-def _strip_variants(word: str) -> list[str]:
-    variants = [word]
-    for first in ("", *_PROCLITICS):
-        if first and not word.startswith(first):
-            continue
-        rest = word[len(first) :]
-        for second in ("", *_PREPOSITIONS):
-            if second and not rest.startswith(second):
-                continue
-            candidate = rest[len(second) :]
-            if len(candidate) >= 2 and candidate not in variants:
-                variants.append(candidate)
-    return variants
+    Example:
+        >>> build_gazetteer([{"text": "في بغداد", "entities": [{"start": 3, "end": 8, "label": "LOC"}]}])
+        {'بغداد': 'LOC'}
+    """
+    names: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for record in records:
+        text = record["text"]
+        for entity in record.get("entities", []):
+            key = " ".join(normalize_word(text[s:e]) for s, e in split_words(text, entity["start"], entity["end"]))
+            names[key][entity["label"]] += 1
+    return {key: counts.most_common(1)[0][0] for key, counts in names.items()}
 
 
 @dataclass
@@ -71,14 +68,11 @@ class KeywordBaseline:
     @classmethod
     def fit(cls, records: Iterable[dict[str, Any]], min_count: int = 2, min_precision: float = 0.6) -> KeywordBaseline:
         """Build the gazetteer and keyword lists from annotated training records."""
-        names: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+        records = list(records)
         word_sentences: collections.Counter[str] = collections.Counter()
         word_label: collections.Counter[tuple[str, str]] = collections.Counter()
         for record in records:
             text = record["text"]
-            for entity in record.get("entities", []):
-                key = " ".join(normalize_word(text[s:e]) for s, e in split_words(text, entity["start"], entity["end"]))
-                names[key][entity["label"]] += 1
             for sentence in record["sentences"]:
                 if sentence.get("stance") is None:
                     continue
@@ -93,7 +87,7 @@ class KeywordBaseline:
             if count >= min_count and count / word_sentences[word] >= min_precision and len(word) > 1:
                 selected[label].append(word)
         return cls(
-            gazetteer={key: counts.most_common(1)[0][0] for key, counts in names.items()},
+            gazetteer=build_gazetteer(records),
             stance_keywords={s: sorted(selected[f"stance:{s}"]) for s in ("anti", "pro")},
             event_keywords={e: sorted(selected[f"event:{e}"]) for e in EVENT_TYPES},
         )
@@ -101,22 +95,10 @@ class KeywordBaseline:
     def _entities(self, text: str, start: int, end: int) -> list[Entity]:
         words = split_words(text, start, end)
         normal = [normalize_word(text[s:e]) for s, e in words]
-        found: list[Entity] = []
-        i = 0
-        while i < len(words):
-            for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
-                rest = normal[i + 1 : i + n]
-                label = next(
-                    (self.gazetteer[k] for v in _strip_variants(normal[i]) if (k := " ".join([v, *rest])) in self.gazetteer),
-                    None,
-                )
-                if label is not None:
-                    s, e = words[i][0], words[i + n - 1][1]
-                    found.append(Entity(s, e, label, text[s:e], 1.0))
-                    i += n
-                    break
-            else:
-                i += 1
+        found = []
+        for first, stop, label in find_names(normal, self.gazetteer):
+            s, e = words[first][0], words[stop - 1][1]
+            found.append(Entity(s, e, label, text[s:e], 1.0))
         return found
 
     def _sentence(self, text: str, start: int, end: int) -> SentenceResult:
@@ -173,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="where to write the baseline JSON")
     parser.add_argument("--min-count", type=int, default=2, help="keyword: at least this many training sentences")
     parser.add_argument("--min-precision", type=float, default=0.6, help="keyword: at least this precision")
+    parser.add_argument("--exclude-synthetic", action="store_true", help="fit on real documents only")
     args = parser.parse_args(args_list)
-    baseline = KeywordBaseline.fit(read_records(args.train), args.min_count, args.min_precision)
+    records = [r for r in read_records(args.train) if not (args.exclude_synthetic and r.get("synthetic"))]
+    baseline = KeywordBaseline.fit(records, args.min_count, args.min_precision)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     baseline.save(args.out)
     sizes = {"names": len(baseline.gazetteer), **{k: len(v) for k, v in baseline.stance_keywords.items()}}

@@ -75,6 +75,10 @@ class FinetuneConfig:
             to the vectors' width.
         word_vectors_trainable: Update the whole-word embedding while fine-tuning (else frozen,
             so words unseen in training keep their pre-trained neighbours).
+        exclude_synthetic: Skip ``train`` records marked ``"synthetic": true`` (to measure what
+            the synthetic training sentences add).
+        gazetteer: Ship a gazetteer of the ``train`` entity strings with the model and choose
+            its mode (``off``, ``fill``, ``override``) by NER F1 on ``dev``.
         normalization: :class:`~arabnews_nlp.text.normalize.NormalizationConfig` fields; empty
             keeps the defaults (must match how the base encoder's tokenizer was trained).
 
@@ -123,6 +127,8 @@ class FinetuneConfig:
     word_dim: int = 64
     word_vectors: str | None = None
     word_vectors_trainable: bool = False
+    exclude_synthetic: bool = False
+    gazetteer: bool = False
     normalization: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -146,8 +146,9 @@ def model_sentence_predictions(
     refs = gold_sentences(records)
     spans = [(record["text"], s["start"], s["end"]) for record, s in refs]
     predictions = predict_spans(model, tokenizer, settings, spans, batch_size)
+    stance_labels, event_labels = settings.labels["stance"], settings.labels["events"]
     return [
-        (p.tags, p.stance(settings.labels["stance"]), p.events(settings.labels["events"], settings.event_thresholds))
+        (p.tags, p.stance(stance_labels, settings.stance_weights), p.events(event_labels, settings.event_thresholds))
         for p in predictions
     ]
 

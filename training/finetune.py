@@ -176,13 +176,25 @@ def load_word_vectors(model: Any, tokenizer: Any, folder: str) -> int:
     return len(rows)
 
 
+def train_records(config: FinetuneConfig) -> list[Any]:
+    """The records of ``config.train``, without synthetic ones when ``exclude_synthetic``.
+
+    Example:
+        >>> # records = train_records(config)
+    """
+    records = read_records(config.train)
+    if config.exclude_synthetic:
+        records = [record for record in records if not record.get("synthetic")]
+    return records
+
+
 def training_sentences(config: FinetuneConfig) -> list[Any]:
     """Gold sentences of ``train`` plus the sampled ``ner_extra`` sentences.
 
     Example:
         >>> # refs = training_sentences(config)
     """
-    main = gold_sentences(read_records(config.train))
+    main = gold_sentences(train_records(config))
     extra = gold_sentences(read_records(config.ner_extra))
     kept = sample_sentences(extra, config.ner_extra_max_sentences, config.ner_extra_ratio, len(main), config.seed)
     logger.info("training on %d sentences + %d of %d NER-only sentences", len(main), len(kept), len(extra))
@@ -279,6 +291,69 @@ def tune_event_thresholds(
     return tune_thresholds([p.event_probs for p in predictions], [set(s["events"]) for _, s in refs])
 
 
+STANCE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
+
+
+def tune_stance_weights(
+    model: Any, tokenizer: Any, settings: AnalyzerSettings, dev_records: list[Any], batch_size: int
+) -> dict[str, float]:
+    """Pick the ``anti`` and ``pro`` probability factors (:data:`STANCE_WEIGHTS`) by dev macro-F1.
+
+    Rare stances are under-predicted by a model trained on mostly neutral sentences; a factor
+    on their probability is a prior correction. Ties go to the smaller factors, so weights stay
+    1.0 unless they help on dev.
+
+    Example:
+        >>> # settings.stance_weights = tune_stance_weights(model, tokenizer, settings, dev, 32)
+    """
+    from training.data.records import record_tasks
+    from training.metrics import stance_scores
+    from training.predict import predict_spans
+
+    refs = [(r, s) for r, s in gold_sentences(dev_records) if "stance" in record_tasks(r) and s.get("stance")]
+    predictions = predict_spans(
+        model, tokenizer, settings, [(r["text"], s["start"], s["end"]) for r, s in refs], batch_size
+    )
+    labels, gold = settings.labels["stance"], [s["stance"] for _, s in refs]
+    scores: dict[tuple[float, float], float] = {}
+    for anti in STANCE_WEIGHTS:
+        for pro in STANCE_WEIGHTS:
+            weights = {"anti": anti, "pro": pro}
+            pred = [p.stance(labels, weights) or "neutral" for p in predictions]
+            scores[(anti, pro)] = stance_scores(gold, pred)["macro_f1"]
+    anti, pro = max(scores, key=lambda key: (scores[key], -key[0] - key[1]))
+    logger.info("stance weights: dev macro-F1 %s -> anti %s, pro %s", scores, anti, pro)
+    return {"anti": anti, "pro": pro} if (anti, pro) != (1.0, 1.0) else {}
+
+
+MIN_SCORES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def choose_gazetteer(
+    model: Any, tokenizer: Any, settings: AnalyzerSettings, train_records: list[Any], dev_records: list[Any],
+    batch_size: int,
+) -> tuple[dict[str, str], str, float]:
+    """Build the gazetteer from the training entities; pick its mode and the model's entity
+    confidence floor (:data:`MIN_SCORES`) by NER F1 on dev.
+
+    Example:
+        >>> # settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(...)
+    """
+    from training.baseline import build_gazetteer
+    from training.evaluate import evaluate_model
+
+    names = build_gazetteer(train_records)
+    scores: dict[tuple[str, float], float] = {}
+    for mode in ("off", "fill", "override"):
+        for floor in MIN_SCORES:
+            trial = dataclasses.replace(settings, gazetteer=names, gazetteer_mode=mode, ner_min_score=floor)
+            result = evaluate_model(model, tokenizer, trial, dev_records, "sentences", batch_size)
+            scores[(mode, floor)] = result["sentences"]["ner"]["micro"]["f1"]
+    mode, floor = max(scores, key=lambda key: (scores[key], key[0] == "off", -key[1]))
+    logger.info("gazetteer of %d names; dev NER F1 %s -> %s, floor %s", len(names), scores, mode, floor)
+    return (names if mode != "off" else {}), mode, floor
+
+
 def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: AnalyzerSettings, command: str) -> Path:
     """Tune thresholds, save the model, evaluate the saved model and write the card.
 
@@ -297,6 +372,11 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
         settings.event_thresholds = tune_event_thresholds(
             model, tokenizer, settings, dev_records, config.eval_batch_size
         )
+        settings.stance_weights = tune_stance_weights(model, tokenizer, settings, dev_records, config.eval_batch_size)
+        if config.gazetteer:
+            settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(
+                model, tokenizer, settings, train_records(config), dev_records, config.eval_batch_size
+            )
     else:
         logger.warning("no dev file: event thresholds stay at 0.5")
     out = save_analyzer(config.output_dir, model.cpu(), tokenizer, settings, dtype=torch.float16)
@@ -314,6 +394,8 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
         if name == "dev":
             saved[2].metrics = summary(report)
             saved[2].save(out)
+    if config.dev:
+        files["baseline_dev"] = score_baseline(config, dev_records, commands)
     write_json(Path(config.run_dir) / "finetune_config.json", config.to_dict())
     write_model_card(
         out,
@@ -324,6 +406,36 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     )
     logger.info("saved %s", out)
     return out
+
+
+def score_baseline(config: FinetuneConfig, dev_records: list[Any], commands: list[str]) -> Path:
+    """Fit the keyword/gazetteer baseline on the same training records, score it on dev.
+
+    Writes ``baseline.json`` and ``eval_baseline_dev.json`` into the run directory and appends
+    the commands that reproduce them to ``commands``, so the card compares model and baseline on
+    the same data.
+
+    Returns:
+        The path of the baseline's scores JSON.
+
+    Example:
+        >>> # score_baseline(config, read_records(config.dev), commands)
+    """
+    from training.baseline import KeywordBaseline
+    from training.evaluate import evaluate_analyzer, scores_report, write_json
+
+    run_dir = Path(config.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    baseline_path, scores_path = run_dir / "baseline.json", run_dir / "eval_baseline_dev.json"
+    KeywordBaseline.fit(train_records(config)).save(baseline_path)
+    argv = ["evaluate", "--baseline", str(baseline_path), "--data", str(config.dev), "--mode", "both"]
+    report = scores_report(str(baseline_path), [str(config.dev)], evaluate_analyzer(
+        KeywordBaseline.load(baseline_path), dev_records, "both"), [*argv, "--out", str(scores_path)])
+    write_json(scores_path, report)
+    synthetic = " --exclude-synthetic" if config.exclude_synthetic else ""
+    commands.append(f"python -m training baseline --train {shlex.join(config.train)} --out {baseline_path}{synthetic}")
+    commands.append(report["command"])
+    return scores_path
 
 
 def finetune(config: FinetuneConfig, resume: bool = False, command: str = "python -m training finetune") -> Path | None:

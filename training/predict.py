@@ -15,7 +15,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,11 +55,14 @@ class SpanPrediction:
     stance_probs: list[float] = field(default_factory=list)
     event_probs: list[float] = field(default_factory=list)
 
-    def stance(self, labels: Sequence[str]) -> str | None:
-        """Return the most probable stance label (``None`` when there is no probability)."""
+    def stance(self, labels: Sequence[str], weights: Mapping[str, float] | None = None) -> str | None:
+        """Return the stance label as inference chooses it (``None`` when there is no probability).
+
+        ``weights``: ``settings.stance_weights`` (see :func:`arabnews_nlp.tasks.stance.choose`).
+        """
         if not self.stance_probs:
             return None
-        return labels[max(range(len(labels)), key=self.stance_probs.__getitem__)]
+        return labels[stance_task.choose(self.stance_probs, labels, weights or {})]
 
     def events(self, labels: Sequence[str], thresholds: dict[str, float]) -> set[str]:
         """Return the event types whose probability reaches their threshold."""
@@ -100,9 +103,18 @@ def window_logits(
 
 
 def predict_encoded(
-    model: Any, spans: Sequence[EncodedSpan], pad_token_id: int, ner_labels: Sequence[str], batch_size: int = 32
+    model: Any,
+    spans: Sequence[EncodedSpan],
+    pad_token_id: int,
+    ner_labels: Sequence[str],
+    batch_size: int = 32,
+    texts: Sequence[str] | None = None,
+    settings: AnalyzerSettings | None = None,
 ) -> list[SpanPrediction]:
     """Predict every encoded span (see :func:`predict_spans`).
+
+    With ``texts`` (one per span) and ``settings``, the NER tags are post-processed as at run time
+    (:func:`arabnews_nlp.tasks.ner.postprocess`: confidence floor, gazetteer).
 
     Example:
         >>> predict_encoded(None, [], 0, ["O"])
@@ -112,10 +124,13 @@ def predict_encoded(
     logits = window_logits(model, windows, pad_token_id, batch_size) if windows else []
     predictions = []
     position = 0
-    for span in spans:
+    for index, span in enumerate(spans):
         own = logits[position : position + len(span.windows)]
         position += len(span.windows)
-        tags = [tag for tag, _ in ner_task.word_tags(span, [w["ner"] for w in own], ner_labels)]
+        pairs = ner_task.word_tags(span, [w["ner"] for w in own], ner_labels)
+        if texts is not None and settings is not None:
+            pairs = ner_task.postprocess(texts[index], span, pairs, settings)
+        tags = [tag for tag, _ in pairs]
         stance = stance_task.mean_probabilities([w["stance"] for w in own if "stance" in w])
         events = events_task.probabilities([w["events"] for w in own if "events" in w])
         predictions.append(SpanPrediction(list(span.words), tags, stance, events))
@@ -141,4 +156,5 @@ def predict_spans(
         >>> # predict_spans(model, tokenizer, settings, [("قال السوداني", 0, 12)])[0].tags
     """
     encoded = [encode_span(text, start, end, tokenizer, settings) for text, start, end in spans]
-    return predict_encoded(model, encoded, tokenizer.pad_token_id, settings.labels["ner"], batch_size)
+    texts = [text for text, _, _ in spans]
+    return predict_encoded(model, encoded, tokenizer.pad_token_id, settings.labels["ner"], batch_size, texts, settings)

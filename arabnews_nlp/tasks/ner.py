@@ -1,8 +1,10 @@
 """NER decoding: per-window token logits -> entities with original offsets.
 
-Each word takes its tag from its first piece (argmax of the softmax), read in the window where
-that piece is farthest from an edge (most context on both sides). IOB2 tags become word spans
-(:func:`arabnews_nlp.schema.bio_to_spans`, lenient: a stray ``I-X`` starts an entity), an entity
+Each word reads the tag distribution of its first piece (softmax), in the window where that
+piece is farthest from an edge (most context on both sides). The sentence's tags are then the
+most probable **valid** IOB2 sequence (Viterbi: ``I-X`` only after ``B-X`` or ``I-X``), so a
+multi-word name is never cut into fragments by one uncertain word. Tags become word spans
+(:func:`arabnews_nlp.schema.bio_to_spans`), an entity
 runs from its first word's start to its last word's end in the caller's text, and its score is the
 mean probability of its words' tags. A word with no token (e.g. only characters the tokenizer
 drops) is tagged ``O``.
@@ -13,11 +15,13 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from arabnews_nlp.encoding import EncodedSpan, first_pieces
 from arabnews_nlp.results import Entity
+from arabnews_nlp.tasks.gazetteer import apply_gazetteer
 from arabnews_nlp.schema import OUTSIDE, bio_to_spans
 
 if TYPE_CHECKING:
@@ -40,10 +44,9 @@ def word_tags(span: EncodedSpan, logits: Sequence[torch.Tensor], labels: Sequenc
     Example:
         >>> # word_tags(span, logits, NER_TAGS)[0] -> ('B-PER', 0.93)
     """
-    best: dict[int, tuple[int, str, float]] = {}
+    best: dict[int, tuple[int, list[float]]] = {}
     for window, window_logits in zip(span.windows, logits):
-        top = window_logits.float().softmax(dim=-1).max(dim=-1)
-        scores, ids = top.values.tolist(), top.indices.tolist()
+        probabilities = window_logits.float().softmax(dim=-1).tolist()
         last = len(window.input_ids) - 1
         marks = first_pieces(window)
         for position, (word, is_first) in enumerate(zip(window.word_ids, marks)):
@@ -51,8 +54,71 @@ def word_tags(span: EncodedSpan, logits: Sequence[torch.Tensor], labels: Sequenc
                 continue
             distance = min(position, last - position)
             if word not in best or distance > best[word][0]:
-                best[word] = (distance, labels[ids[position]], scores[position])
-    return [(best[i][1], best[i][2]) if i in best else (OUTSIDE, 1.0) for i in range(len(span.words))]
+                best[word] = (distance, probabilities[position])
+    outside = [1.0 if label == OUTSIDE else 0.0 for label in labels]
+    rows = [best[i][1] if i in best else outside for i in range(len(span.words))]
+    return [(labels[tag], rows[i][tag]) for i, tag in enumerate(viterbi_bio(rows, labels))]
+
+
+def postprocess(
+    text: str, span: EncodedSpan, tags: list[tuple[str, float]], settings: AnalyzerSettings
+) -> list[tuple[str, float]]:
+    """Drop the model's entities scored below ``settings.ner_min_score``, then join the gazetteer.
+
+    An entity's score is the mean probability of its words' tags; a name found by the gazetteer
+    scores 1.0.
+
+    Example:
+        >>> # postprocess(text, span, word_tags(span, logits, labels), settings)
+    """
+    if settings.ner_min_score > 0.0:
+        kept = list(tags)
+        for first, last, _ in bio_to_spans([tag for tag, _ in tags]):
+            if sum(p for _, p in tags[first:last]) / (last - first) < settings.ner_min_score:
+                kept[first:last] = [(OUTSIDE, 1.0)] * (last - first)
+        tags = kept
+    if settings.gazetteer_mode == "off" or not settings.gazetteer:
+        return tags
+    combined = apply_gazetteer(
+        text, span.words, [tag for tag, _ in tags], settings.gazetteer, settings.gazetteer_mode, settings.normalization
+    )
+    return [(new, probability if new == old else 1.0) for new, (old, probability) in zip(combined, tags)]
+
+
+def _allowed(previous: str | None, current: str) -> bool:
+    if not current.startswith("I-"):
+        return True
+    return previous is not None and previous[2:] == current[2:] and previous[:2] in ("B-", "I-")
+
+
+def viterbi_bio(probabilities: Sequence[Sequence[float]], labels: Sequence[str]) -> list[int]:
+    """Return the label ids of the most probable valid IOB2 sequence.
+
+    Args:
+        probabilities: Per word, a probability per label.
+        labels: The IOB2 tags in id order.
+
+    Example:
+        >>> labels = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+        >>> # argmax would give B-ORG, B-LOC, I-ORG: a fragment; the valid best keeps one name
+        >>> [labels[i] for i in viterbi_bio([[0, .9, .1, 0, 0], [0, .1, .4, .5, 0], [0, 0, .9, 0, .1]], labels)]
+        ['B-ORG', 'I-ORG', 'I-ORG']
+    """
+    if not probabilities:
+        return []
+    n = len(labels)
+    sources = [[i for i in range(n) if _allowed(labels[i], labels[j])] for j in range(n)]
+    logs = [[math.log(max(p, 1e-12)) for p in row] for row in probabilities]
+    score = [logs[0][j] if _allowed(None, labels[j]) else -math.inf for j in range(n)]
+    back: list[list[int]] = []
+    for row in logs[1:]:
+        pointers = [max(sources[j], key=score.__getitem__) for j in range(n)]
+        score = [score[pointers[j]] + row[j] for j in range(n)]
+        back.append(pointers)
+    path = [max(range(n), key=lambda j: score[j])]
+    for pointers in reversed(back):
+        path.append(pointers[path[-1]])
+    return path[::-1]
 
 
 def decode(
@@ -74,7 +140,7 @@ def decode(
     """
     if not span.windows:
         return ()
-    tags = word_tags(span, logits, settings.labels["ner"])
+    tags = postprocess(text, span, word_tags(span, logits, settings.labels["ner"]), settings)
     entities = []
     for first, last, label in bio_to_spans([tag for tag, _ in tags]):
         start, end = span.words[first][0], span.words[last - 1][1]

@@ -89,3 +89,19 @@ def test_cli_writes_json(
     scores = json.loads(out.read_text(encoding="utf-8"))
     assert scores["n_documents"] == 2 and scores["sentences"]["n_sentences"] == 4
     assert scores["command"].startswith("python -m training evaluate --model")
+
+
+def test_baseline_cli_can_exclude_synthetic_documents(gold_records: list[dict[str, Any]], tmp_path: Path) -> None:
+    from training.baseline import KeywordBaseline
+    from training.baseline import main as baseline_main
+
+    synthetic = {**gold_records[0], "id": "synthetic-1", "synthetic": True}
+    synthetic["text"] = "زار فلانوف بلدة كذا."
+    synthetic["sentences"] = [{"start": 0, "end": len(synthetic["text"]), "stance": "neutral", "holder": None, "events": []}]
+    synthetic["entities"] = [{"start": 4, "end": 10, "label": "PER"}]
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [*gold_records, synthetic]), encoding="utf-8")
+    for flag, expected in (([], True), (["--exclude-synthetic"], False)):
+        out = tmp_path / f"baseline{len(flag)}.json"
+        assert baseline_main(["baseline", "--train", str(data), "--out", str(out), *flag]) == 0
+        assert ("فلانوف" in KeywordBaseline.load(out).gazetteer) is expected

@@ -45,6 +45,14 @@ def test_overfit_save_reload(tmp_path: Path, tiny_encoder_dir: Path, gold_file: 
     assert dev["command"].startswith("python -m training evaluate --model")
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "python -m training finetune --config tiny.yaml" in card and "1.000" in card
+    # the keyword baseline is fitted on the same training records and scored on the same dev file
+    baseline = json.loads((Path(config.run_dir) / "eval_baseline_dev.json").read_text(encoding="utf-8"))
+    assert baseline["command"].startswith("python -m training evaluate --baseline")
+    assert (Path(config.run_dir) / "baseline.json").is_file()
+    ner_row = next(line for line in card.splitlines() if line.startswith("| NER micro-F1 (seqeval) |"))
+    assert ner_row == f"| NER micro-F1 (seqeval) | 1.000 | {baseline['sentences']['ner']['micro']['f1']:.3f} | " + (
+        f"{1.0 - baseline['sentences']['ner']['micro']['f1']:+.3f} |"
+    )
     # reload twice: identical predictions
     first = evaluate_model(*load_analyzer(out, device="cpu"), gold_records, "both")
     second = evaluate_model(*load_analyzer(out, device="cpu"), gold_records, "both")

@@ -15,6 +15,10 @@ between train and dev. New documents are assigned as follows:
    that brings the dev label counts closer to ``dev_fraction`` of each label's total (counted
    per sentence) and the dev document count is below ``dev_fraction`` of the real documents.
 
+4. *Near duplicates*: documents sharing at least half of their 5-word sequences (the same
+   story from two outlets) end in one split: if any of them is in train, all are (a manifest
+   entry in dev is moved), so dev never scores text the model was trained on.
+
 Ties follow a shuffle seeded by ``seed``, so the result depends only on the data, the manifest
 and the seed.
 
@@ -38,6 +42,8 @@ from typing import Any
 from arabnews_nlp.errors import DataFormatError
 
 TRAIN, DEV = "train", "dev"
+SHINGLE_WORDS = 5
+NEAR_DUPLICATE = 0.5
 SPLITS: tuple[str, ...] = (TRAIN, DEV)
 
 
@@ -190,7 +196,61 @@ def assign_splits(
             state.add_dev(doc_id)
         else:
             split[doc_id] = TRAIN
+    for group in near_duplicate_groups(records):
+        if any(split.get(doc_id) == TRAIN for doc_id in group):
+            split.update({doc_id: TRAIN for doc_id in group})
     return split
+
+
+def shingles(text: str, n: int = SHINGLE_WORDS) -> set[tuple[str, ...]]:
+    """The set of ``n``-word sequences of a text (whitespace words).
+
+    Example:
+        >>> len(shingles("a b c d e f", 5))
+        2
+    """
+    words = text.split()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def near_duplicate_groups(
+    records: Sequence[Mapping[str, Any]], threshold: float = NEAR_DUPLICATE
+) -> list[set[str]]:
+    """Groups of documents that share most of their text (the same story from two outlets or dates).
+
+    Two documents are near duplicates when at least ``threshold`` of the 5-word sequences of the
+    shorter one also occur in the other; groups are the connected components.
+
+    Example:
+        >>> text = "قال المتحدث باسم التحالف الدولي إن قواته باقية في العراق"
+        >>> groups = near_duplicate_groups([{"id": "a", "text": text}, {"id": "b", "text": text + " حتى الآن"},
+        ...                                 {"id": "c", "text": "خبر آخر مختلف تماما عن كل ما سبق"}])
+        >>> [sorted(group) for group in groups]
+        [['a', 'b']]
+    """
+    ids = [str(r["id"]) for r in records]
+    sets = [shingles(str(r.get("text", ""))) for r in records]
+    parent = list(range(len(records)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    index: dict[tuple[str, ...], list[int]] = {}
+    for i, grams in enumerate(sets):
+        for gram in grams:
+            index.setdefault(gram, []).append(i)
+    for i, grams in enumerate(sets):
+        shared: Counter[int] = Counter(j for gram in grams for j in index[gram] if j > i)
+        for j, count in shared.items():
+            if count >= threshold * min(len(grams), len(sets[j])):
+                parent[root(j)] = root(i)
+    groups: dict[int, set[str]] = {}
+    for i, doc_id in enumerate(ids):
+        groups.setdefault(root(i), set()).add(doc_id)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def missing_in_dev(

@@ -24,6 +24,11 @@ def _varied(record_factory: Any, doc_id: str, i: int) -> dict[str, Any]:
     record = record_factory(doc_id)
     record["sentences"][1]["events"] = [["ROCKET_ATTACK"], ["THREAT"], ["AIRSTRIKE", "CASUALTIES"]][i % 3]
     record["sentences"][1]["stance"] = ["neutral", "pro"][i % 2]
+    # a long tail of words of its own, so documents are not near duplicates (which share a split)
+    tail = " ".join(f"كلمة{i}س{k}" for k in range(120)) + "."
+    start = len(record["text"]) + 1
+    record["text"] = f"{record['text']} {tail}"
+    record["sentences"].append({"start": start, "end": len(record["text"]), "stance": "neutral", "holder": None, "events": []})
     return record
 
 

@@ -9,7 +9,16 @@ import pytest
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
-from training.data.split import DEV, TRAIN, assign_splits, label_counts, load_manifest, missing_in_dev, save_manifest
+from training.data.split import (
+    DEV,
+    TRAIN,
+    assign_splits,
+    label_counts,
+    load_manifest,
+    missing_in_dev,
+    near_duplicate_groups,
+    save_manifest,
+)
 
 
 def _doc(doc_id: str, stances: list[str], events: list[str], synthetic: bool = False) -> dict[str, Any]:
@@ -90,3 +99,26 @@ def test_manifest_file_round_trip(tmp_path: Path) -> None:
     path.write_text('{"a": "test"}', encoding="utf-8")
     with pytest.raises(DataFormatError, match="must map document ids"):
         load_manifest(path)
+
+
+def test_near_duplicate_documents_never_straddle_train_and_dev() -> None:
+    story = " ".join(f"كلمة{i}" for i in range(60))
+    docs = _corpus()
+    docs[0]["text"] = story  # a manifest says dev
+    docs[1]["text"] = "مقدمة قصيرة " + story  # the same story from another outlet, in train
+    docs[2]["text"] = " ".join(f"أخرى{i}" for i in range(60))
+    split = assign_splits(docs, {"d000": DEV, "d001": TRAIN}, dev_fraction=0.2, seed=0)
+    assert split["d000"] == split["d001"] == TRAIN
+    assert near_duplicate_groups(docs) == [{"d000", "d001"}]
+
+
+def test_shipped_dev_has_no_near_copy_in_train() -> None:
+    import json
+
+    seeds = Path(__file__).resolve().parents[3] / "seeds"
+    if not (seeds / "dev.jsonl").is_file():
+        pytest.skip("seeds/dev.jsonl not built")
+    records = [json.loads(line) for name in ("train.jsonl", "dev.jsonl") for line in (seeds / name).open(encoding="utf-8")]
+    dev = {json.loads(line)["id"] for line in (seeds / "dev.jsonl").open(encoding="utf-8")}
+    for group in near_duplicate_groups(records):
+        assert group <= dev or not group & dev, f"near-duplicate documents split across train and dev: {sorted(group)}"

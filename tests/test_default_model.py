@@ -1,0 +1,55 @@
+"""Regression guard for the bundled default model: re-score it on dev against its card's floor.
+
+The floor is the dev scores recorded in ``models/default/arabnews_nlp.json`` (``metrics``, written
+by ``python -m training finetune`` from the evaluation of the saved weights). A change that makes
+any of them drop by more than ``TOLERANCE`` (code, normalisation, segmentation, the weights) fails
+here. This checks quality, never time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "default"
+DEV = ROOT / "seeds" / "dev.jsonl"
+TOLERANCE = 0.02
+GUARDED = (
+    "sentences/ner_f1",
+    "sentences/stance_macro_f1",
+    "sentences/stance_f_avg",
+    "sentences/events_micro_f1",
+    "sentences/events_macro_f1",
+    "documents/entity_f1",
+    "documents/stance_macro_f1",
+    "documents/events_micro_f1",
+)
+
+
+@pytest.fixture(scope="module")
+def rescored() -> tuple[dict[str, float], dict[str, Any]]:
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.data.records import read_records
+    from training.evaluate import evaluate_model, scores_report, summary
+
+    settings = json.loads((MODEL / "arabnews_nlp.json").read_text(encoding="utf-8"))
+    model, tokenizer, loaded = load_analyzer(MODEL, device="cpu")
+    scores = evaluate_model(model, tokenizer, loaded, read_records(DEV), "both", 32)
+    return summary(scores_report(str(MODEL), [str(DEV)], scores, [])), settings
+
+
+def test_default_model_is_trained_and_has_a_floor(rescored: tuple[dict[str, float], dict[str, Any]]) -> None:
+    _, settings = rescored
+    assert settings["trained"] is True
+    assert all(key in settings["metrics"] for key in GUARDED)
+
+
+@pytest.mark.parametrize("metric", GUARDED)
+def test_default_model_holds_its_dev_scores(rescored: tuple[dict[str, float], dict[str, Any]], metric: str) -> None:
+    now, settings = rescored
+    floor = settings["metrics"][metric] - TOLERANCE
+    assert now[metric] >= floor, f"{metric}: {now[metric]:.4f} is below the card's {settings['metrics'][metric]:.4f} - {TOLERANCE}"
