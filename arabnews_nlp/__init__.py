@@ -32,6 +32,7 @@ __all__ = [
     "Stance",
     "analyze",
     "load_analyzer",
+    "render_html",
     "save_analyzer",
 ]
 
@@ -50,6 +51,7 @@ _LAZY: dict[str, str] = {
     "Stance": "arabnews_nlp.results",
     "analyze": "arabnews_nlp.api",
     "load_analyzer": "arabnews_nlp.model_dir",
+    "render_html": "arabnews_nlp.render",
     "save_analyzer": "arabnews_nlp.model_dir",
 }
 
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from arabnews_nlp.api import Analyzer, analyze
     from arabnews_nlp.errors import ArabNewsError
     from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+    from arabnews_nlp.render import render_html
     from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
     from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, SCHEMA_VERSION, STANCE_LABELS
     from arabnews_nlp.settings import AnalyzerSettings

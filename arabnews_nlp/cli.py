@@ -7,10 +7,12 @@ Inputs of ``analyze``: each file is one plain UTF-8 text document, or, for ``*.j
 ``--input-format jsonl``), one JSON object per line with a ``text`` field (its ``id`` is kept);
 ``-`` reads one document from stdin. Output: ``--format json`` writes one JSON array of results,
 ``--format jsonl`` one result per line, each result being ``Analysis.to_dict()`` with an ``id``
-first (the path for text files, the record's ``id`` for JSONL) when there is one.
+first (the path for text files, the record's ``id`` for JSONL) when there is one; ``--format
+html`` one self-contained page to read in a browser (:mod:`arabnews_nlp.render`).
 
 Example:
     $ arabnews-nlp analyze article.txt --format jsonl
+    $ arabnews-nlp analyze article.txt --format html -o article.html
     $ cat news.jsonl | arabnews-nlp analyze - --input-format jsonl --output out.jsonl
     $ arabnews-nlp analyze-corpus news.jsonl --output out.jsonl          # resumable
     $ arabnews-nlp analyze news.jsonl --engine ray --output out.jsonl    # the same on Ray Data
@@ -40,7 +42,10 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     analyze = commands.add_parser("analyze", help="analyse text files, JSONL files or stdin")
     analyze.add_argument("inputs", nargs="+", metavar="FILE", help="text or .jsonl files; '-' for stdin")
-    analyze.add_argument("--format", choices=("json", "jsonl"), default="json", help="output format (default json)")
+    analyze.add_argument(
+        "--format", choices=("json", "jsonl", "html"), default="json",
+        help="output format (default json; html: a page to read in a browser)",
+    )  # fmt: skip
     analyze.add_argument(
         "--input-format", choices=("auto", "text", "jsonl"), default="auto",
         help="auto: .jsonl files are JSONL, everything else (stdin included) is one text document",
@@ -106,6 +111,12 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
             ids.append(doc_id)
             yield text
 
+    if args.format == "html":
+        from arabnews_nlp.render import render_html
+
+        results = list(analyzer.pipe(texts(), batch_size=args.batch_size, progress=args.progress))
+        out.write(render_html(results, [None if i is None else str(i) for i in ids]))
+        return 0
     if args.format == "json":
         out.write("[")
     for count, analysis in enumerate(analyzer.pipe(texts(), batch_size=args.batch_size, progress=args.progress)):

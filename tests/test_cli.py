@@ -54,6 +54,15 @@ def test_analyze_jsonl_format_and_output_file(tiny_model_dir: Path, inputs: dict
     assert [json.loads(line).get("id") for line in lines] == ["a-1", None]
 
 
+def test_analyze_html_page(tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out.html"
+    argv = ["analyze", str(inputs["text"]), str(inputs["jsonl"]), "--format", "html", "--model", str(tiny_model_dir), "-o", str(target)]
+    assert _run(argv, capsys)[0] == 0
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<article>") == 3
+    assert f"<strong>{inputs['text']}</strong>" in page and "<strong>a-1</strong>" in page and "نفى" in page
+
+
 def test_analyze_stdin(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     stdin = io.TextIOWrapper(io.BytesIO("قال السوداني.\nنفت واشنطن.".encode()), encoding="utf-8")
     monkeypatch.setattr(sys, "stdin", stdin)

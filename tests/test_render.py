@@ -1,0 +1,74 @@
+"""HTML rendering: every character of the text shown once, escaped, with entities and labels."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from arabnews_nlp.render import render_html
+from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
+
+TEXT = "قال <السوداني> إن القوات سترحل.\nوقصف & مقتل 3 في بغداد."
+
+
+def _analysis() -> Analysis:
+    person = Entity(4, 14, "PER", TEXT[4:14], 0.91)
+    place = Entity(49, 54, "LOC", TEXT[49:54], 0.88)
+    first = SentenceResult(0, 31, TEXT[:31], Stance("anti", 0.7, holder=person), (), (person,))
+    second = SentenceResult(32, 55, TEXT[32:55], Stance("neutral", 0.9), (Event("AIRSTRIKE", 0.8),), (place,))
+    return Analysis(TEXT, Stance("anti", 0.6), (person, place), (first, second))
+
+
+class _Text(HTMLParser):
+    """Collects the visible text, skipping the label tags, the badges and the header."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = dict(attrs).get("class") or ""
+        if self.skip or tag in ("style", "title", "header") or {"label", "meta"} & set(classes.split()):
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.chunks.append(data)
+
+
+def test_text_is_shown_once_and_escaped() -> None:
+    assert TEXT[4:14] == "<السوداني>" and TEXT[49:54] == "بغداد"
+    page = render_html(_analysis(), ["doc <1>"])
+    assert "<السوداني>" not in page and html.escape("<السوداني>") in page
+    assert "doc &lt;1&gt;" in page and "<script" not in page
+    parser = _Text()
+    parser.feed(page)
+    shown = re.sub(r"\s+", "", "".join(parser.chunks))  # sentences are blocks: the spaces between them go
+    assert shown == re.sub(r"\s+", "", TEXT)
+
+
+def test_entities_stances_and_events_are_marked() -> None:
+    page = render_html([_analysis()])
+    assert re.search(r'<mark class="ent PER"[^>]*>&lt;السوداني&gt;<span class="label">PER</span></mark>', page)
+    assert '<mark class="ent LOC" title="LOC 0.88">بغداد' in page
+    assert '<span class="sentence anti">' in page and "anti 0.70 · &lt;السوداني&gt;" in page
+    assert "AIRSTRIKE 0.80" in page and "document stance" in page
+    assert '<div class="para">' not in page  # one line break: a new sentence, not a new paragraph
+    text = "خبر أول.\n\nخبر ثان."
+    sentences = (SentenceResult(0, 8, text[:8], Stance("neutral", 1.0)), SentenceResult(10, 18, text[10:], Stance("neutral", 1.0)))
+    assert render_html(Analysis(text, Stance("neutral", 1.0), (), sentences)).count('<div class="para">') == 1
+
+
+def test_empty_and_mismatched_titles() -> None:
+    page = render_html(Analysis.empty("   "))
+    assert "0 sentences" in page and page.startswith("<!DOCTYPE html>")
+    with pytest.raises(ValueError, match="one title per analysis"):
+        render_html([Analysis.empty("")], ["a", "b"])
