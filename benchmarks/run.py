@@ -56,6 +56,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-articles", type=int, default=20, help="articles for single-article latency")
     parser.add_argument("--cold-starts", type=int, default=3, help="fresh interpreters for cold start (0: skip)")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument(
+        "--model-outputs-only", action="store_true",
+        help="switch off the analyzer's decoding on top of the model (Viterbi, gazetteer, entity floor, stance "
+        "factors), which the pipelines do not have, to check that both sides compute the same outputs",
+    )  # fmt: skip
     parser.add_argument("--out", default=None, help="write the results as JSON here")
     return parser.parse_args(argv)
 
@@ -165,6 +170,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     began = time.perf_counter()
     analyzer = Analyzer.from_pretrained(args.model, device="cpu")
     load_s = time.perf_counter() - began
+    if args.model_outputs_only:
+        plain_decoding(analyzer)
     pipes = build_pipelines(analyzer.model, analyzer.tokenizer, analyzer.settings, device="cpu")
     spans = encode_documents(texts, analyzer.tokenizer, analyzer.settings)
     stats = corpus_stats(spans)
@@ -255,6 +262,21 @@ def report(results: dict[str, Any]) -> str:
         "agreement arabnews-nlp vs HF pipelines (per sentence)\n"
         + format_table(["sentences", "n", "entities =", "entity jaccard", "stance =", "events =", "all ="], agree),
     ])  # fmt: skip
+
+
+def plain_decoding(analyzer: Any) -> None:
+    """Make the analyzer decode as the pipelines do: argmax tags, no gazetteer, floor or stance factors."""
+    import dataclasses
+
+    from arabnews_nlp.tasks import ner
+
+    def argmax(probabilities: Any, labels: Any) -> list[int]:
+        return [max(range(len(row)), key=row.__getitem__) for row in probabilities]
+
+    ner.viterbi_bio = argmax
+    analyzer.settings = dataclasses.replace(
+        analyzer.settings, gazetteer_mode="off", gazetteer={}, ner_min_score=0.0, stance_weights={}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
