@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -134,3 +135,21 @@ def test_word_vectors_need_buckets(tmp_path: Path, tiny_encoder_dir: Path, gold_
 
     with pytest.raises(ConfigError, match="word_buckets"):
         _config(tmp_path, tiny_encoder_dir, gold_file, word_vectors=str(tmp_path))
+
+
+def test_gazetteer_and_stance_choices_are_made_on_dev(tiny_model_dir: Path, gold_records: list[Any]) -> None:
+    """An untrained model gains from the training names: the dev grid must switch the gazetteer on."""
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.evaluate import evaluate_model
+    from training.finetune import choose_gazetteer, tune_stance_weights
+
+    model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu")
+    names, mode, floor = choose_gazetteer(model, tokenizer, settings, gold_records, gold_records, 8)
+    assert mode in ("fill", "override") and names
+    assert all(label in ("PER", "ORG", "LOC", "FAC") for label in names.values())
+    off = evaluate_model(model, tokenizer, settings, gold_records, "sentences", 8)["sentences"]["ner"]["micro"]["f1"]
+    chosen = dataclasses.replace(settings, gazetteer=names, gazetteer_mode=mode, ner_min_score=floor)
+    on = evaluate_model(model, tokenizer, chosen, gold_records, "sentences", 8)["sentences"]["ner"]["micro"]["f1"]
+    assert on > off
+    weights = tune_stance_weights(model, tokenizer, settings, gold_records, 8)
+    assert set(weights) <= {"anti", "pro"} and all(w in (1.0, 1.5, 2.0, 3.0) for w in weights.values())
