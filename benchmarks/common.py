@@ -265,3 +265,11 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     return "\n".join(lines)
+
+
+def emit(results: dict[str, Any], text: str, out: str | None) -> None:
+    """Print the report and, with ``out``, write the results as JSON there."""
+    print(text)
+    if out:
+        Path(out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nwrote {out}")

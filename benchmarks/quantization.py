@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
-from common import DEFAULT_DATA, format_table, load_articles, machine_state, resolve_data
+from common import DEFAULT_DATA, emit, format_table, load_articles, machine_state, resolve_data
 
 from agreement import agreement, analysis_views
 
@@ -162,10 +160,7 @@ def report(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     results = measure(args)
-    print(report(results))
-    if args.out:
-        Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.out}")
+    emit(results, report(results), args.out)
     return 0
 
 

@@ -20,11 +20,9 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 from common import (
@@ -33,6 +31,7 @@ from common import (
     PEAK_GFLOPS_PER_CORE,
     PaddingCounter,
     cold_start,
+    emit,
     encode_documents,
     encoder_flops,
     format_table,
@@ -282,10 +281,7 @@ def plain_decoding(analyzer: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     results = derive(measure(args))
-    print(report(results))
-    if args.out:
-        Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.out}")
+    emit(results, report(results), args.out)
     return 0
 
 

@@ -26,7 +26,7 @@ import logging
 import shlex
 import sys
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.settings import AnalyzerSettings
@@ -34,6 +34,9 @@ from training.config import FinetuneConfig
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
 from training.metrics import tune_thresholds
+
+if TYPE_CHECKING:
+    from training.predict import SpanPrediction
 
 logger = logging.getLogger(__name__)
 
@@ -271,32 +274,41 @@ def train(
     return trainer.model, tokenizer, settings, trainer
 
 
-def tune_event_thresholds(
+def predict_dev(
     model: Any, tokenizer: Any, settings: AnalyzerSettings, dev_records: list[Any], batch_size: int
-) -> dict[str, float]:
+) -> list[tuple[Any, Any, SpanPrediction]]:
+    """One forward pass over the dev gold sentences: ``(record, sentence, prediction)`` each.
+
+    The choices made on dev (event thresholds, stance factors, gazetteer) only re-read these
+    predictions, so the model runs once however many settings are tried.
+
+    Example:
+        >>> # dev = predict_dev(model, tokenizer, settings, read_records("seeds/dev.jsonl"), 32)
+    """
+    from training.predict import predict_spans
+
+    refs = gold_sentences(dev_records)
+    spans = [(r["text"], s["start"], s["end"]) for r, s in refs]
+    predictions = predict_spans(model, tokenizer, settings, spans, batch_size)
+    return [(record, sentence, prediction) for (record, sentence), prediction in zip(refs, predictions)]
+
+
+def tune_event_thresholds(dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[str, float]:
     """Tune per-event thresholds on dev sentences with event annotation (0.5 for absent types).
 
     Example:
-        >>> # settings.event_thresholds = tune_event_thresholds(model, tokenizer, settings, dev, 32)
+        >>> # settings.event_thresholds = tune_event_thresholds(predict_dev(model, tokenizer, settings, records, 32))
     """
     from training.data.records import record_tasks
-    from training.predict import predict_spans
 
-    refs = [
-        (r, s) for r, s in gold_sentences(dev_records) if "events" in record_tasks(r) and s.get("events") is not None
-    ]
-    predictions = predict_spans(
-        model, tokenizer, settings, [(r["text"], s["start"], s["end"]) for r, s in refs], batch_size
-    )
-    return tune_thresholds([p.event_probs for p in predictions], [set(s["events"]) for _, s in refs])
+    kept = [(s, p) for r, s, p in dev if "events" in record_tasks(r) and s.get("events") is not None]
+    return tune_thresholds([p.event_probs for _, p in kept], [set(s["events"]) for s, _ in kept])
 
 
 STANCE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
 
 
-def tune_stance_weights(
-    model: Any, tokenizer: Any, settings: AnalyzerSettings, dev_records: list[Any], batch_size: int
-) -> dict[str, float]:
+def tune_stance_weights(settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[str, float]:
     """Pick the ``anti`` and ``pro`` probability factors (:data:`STANCE_WEIGHTS`) by dev macro-F1.
 
     Rare stances are under-predicted by a model trained on mostly neutral sentences; a factor
@@ -304,22 +316,18 @@ def tune_stance_weights(
     1.0 unless they help on dev.
 
     Example:
-        >>> # settings.stance_weights = tune_stance_weights(model, tokenizer, settings, dev, 32)
+        >>> # settings.stance_weights = tune_stance_weights(settings, predict_dev(model, tokenizer, settings, records, 32))
     """
     from training.data.records import record_tasks
     from training.metrics import stance_scores
-    from training.predict import predict_spans
 
-    refs = [(r, s) for r, s in gold_sentences(dev_records) if "stance" in record_tasks(r) and s.get("stance")]
-    predictions = predict_spans(
-        model, tokenizer, settings, [(r["text"], s["start"], s["end"]) for r, s in refs], batch_size
-    )
-    labels, gold = settings.labels["stance"], [s["stance"] for _, s in refs]
+    kept = [(s, p) for r, s, p in dev if "stance" in record_tasks(r) and s.get("stance")]
+    labels, gold = settings.labels["stance"], [s["stance"] for s, _ in kept]
     scores: dict[tuple[float, float], float] = {}
     for anti in STANCE_WEIGHTS:
         for pro in STANCE_WEIGHTS:
             weights = {"anti": anti, "pro": pro}
-            pred = [p.stance(labels, weights) or "neutral" for p in predictions]
+            pred = [p.stance(labels, weights) or "neutral" for _, p in kept]
             scores[(anti, pro)] = stance_scores(gold, pred)["macro_f1"]
     anti, pro = max(scores, key=lambda key: (scores[key], -key[0] - key[1]))
     logger.info("stance weights: dev macro-F1 %s -> anti %s, pro %s", scores, anti, pro)
@@ -330,25 +338,32 @@ MIN_SCORES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def choose_gazetteer(
-    model: Any, tokenizer: Any, settings: AnalyzerSettings, train_records: list[Any], dev_records: list[Any],
-    batch_size: int,
+    settings: AnalyzerSettings, train_records: list[Any], dev_records: list[Any],
+    dev: list[tuple[Any, Any, SpanPrediction]],
 ) -> tuple[dict[str, str], str, float]:
     """Build the gazetteer from the training entities; pick its mode and the model's entity
     confidence floor (:data:`MIN_SCORES`) by NER F1 on dev.
 
+    Each trial re-runs only the post-processing on the model's decoded tags (``dev`` from
+    :func:`predict_dev` on ``dev_records``) and scores it as ``python -m training evaluate`` does.
+
     Example:
         >>> # settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(...)
     """
+    from arabnews_nlp.tasks import ner as ner_task
     from training.baseline import build_gazetteer
-    from training.evaluate import evaluate_model
+    from training.evaluate import score_sentences
 
     names = build_gazetteer(train_records)
     scores: dict[tuple[str, float], float] = {}
     for mode in ("off", "fill", "override"):
         for floor in MIN_SCORES:
             trial = dataclasses.replace(settings, gazetteer=names, gazetteer_mode=mode, ner_min_score=floor)
-            result = evaluate_model(model, tokenizer, trial, dev_records, "sentences", batch_size)
-            scores[(mode, floor)] = result["sentences"]["ner"]["micro"]["f1"]
+            tagged = [
+                ([tag for tag, _ in ner_task.postprocess(r["text"], p.words, p.decoded, trial)], None, set())
+                for r, _, p in dev
+            ]
+            scores[(mode, floor)] = score_sentences(dev_records, tagged)["ner"]["micro"]["f1"]
     mode, floor = max(scores, key=lambda key: (scores[key], key[0] == "off", -key[1]))
     logger.info("gazetteer of %d names; dev NER F1 %s -> %s, floor %s", len(names), scores, mode, floor)
     return (names if mode != "off" else {}), mode, floor
@@ -369,13 +384,12 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     model.eval()
     dev_records = read_records(config.dev) if config.dev else []
     if dev_records:
-        settings.event_thresholds = tune_event_thresholds(
-            model, tokenizer, settings, dev_records, config.eval_batch_size
-        )
-        settings.stance_weights = tune_stance_weights(model, tokenizer, settings, dev_records, config.eval_batch_size)
+        dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
+        settings.event_thresholds = tune_event_thresholds(dev)
+        settings.stance_weights = tune_stance_weights(settings, dev)
         if config.gazetteer:
             settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(
-                model, tokenizer, settings, train_records(config), dev_records, config.eval_batch_size
+                settings, train_records(config), dev_records, dev
             )
     else:
         logger.warning("no dev file: event thresholds stay at 0.5")

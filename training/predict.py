@@ -43,6 +43,8 @@ class SpanPrediction:
         stance_probs: Stance probabilities (label order of the settings); empty for a model
             without a stance head or a span without tokens.
         event_probs: Event probabilities (label order of the settings); empty likewise.
+        decoded: The model's own ``(tag, probability)`` per word, before the post-processing
+            that gave ``tags`` (so other post-processing settings can be tried without the model).
 
     Example:
         >>> p = SpanPrediction([(0, 3)], ["O"], [0.1, 0.2, 0.7], [0.9])
@@ -54,6 +56,7 @@ class SpanPrediction:
     tags: list[str]
     stance_probs: list[float] = field(default_factory=list)
     event_probs: list[float] = field(default_factory=list)
+    decoded: list[tuple[str, float]] = field(default_factory=list)
 
     def stance(self, labels: Sequence[str], weights: Mapping[str, float] | None = None) -> str | None:
         """Return the stance label as inference chooses it (``None`` when there is no probability).
@@ -127,13 +130,14 @@ def predict_encoded(
     for index, span in enumerate(spans):
         own = logits[position : position + len(span.windows)]
         position += len(span.windows)
-        pairs = ner_task.word_tags(span, [w["ner"] for w in own], ner_labels)
+        decoded = ner_task.word_tags(span, [w["ner"] for w in own], ner_labels)
+        pairs = decoded
         if texts is not None and settings is not None:
-            pairs = ner_task.postprocess(texts[index], span, pairs, settings)
+            pairs = ner_task.postprocess(texts[index], span.words, decoded, settings)
         tags = [tag for tag, _ in pairs]
         stance = stance_task.mean_probabilities([w["stance"] for w in own if "stance" in w])
         events = events_task.probabilities([w["events"] for w in own if "events" in w])
-        predictions.append(SpanPrediction(list(span.words), tags, stance, events))
+        predictions.append(SpanPrediction(list(span.words), tags, stance, events, decoded))
     return predictions
 
 

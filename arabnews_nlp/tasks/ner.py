@@ -61,7 +61,7 @@ def word_tags(span: EncodedSpan, logits: Sequence[torch.Tensor], labels: Sequenc
 
 
 def postprocess(
-    text: str, span: EncodedSpan, tags: list[tuple[str, float]], settings: AnalyzerSettings
+    text: str, words: Sequence[tuple[int, int]], tags: list[tuple[str, float]], settings: AnalyzerSettings
 ) -> list[tuple[str, float]]:
     """Drop the model's entities scored below ``settings.ner_min_score``, then join the gazetteer.
 
@@ -69,7 +69,7 @@ def postprocess(
     scores 1.0.
 
     Example:
-        >>> # postprocess(text, span, word_tags(span, logits, labels), settings)
+        >>> # postprocess(text, span.words, word_tags(span, logits, labels), settings)
     """
     if settings.ner_min_score > 0.0:
         kept = list(tags)
@@ -80,7 +80,7 @@ def postprocess(
     if settings.gazetteer_mode == "off" or not settings.gazetteer:
         return tags
     combined = apply_gazetteer(
-        text, span.words, [tag for tag, _ in tags], settings.gazetteer, settings.gazetteer_mode, settings.normalization
+        text, words, [tag for tag, _ in tags], settings.gazetteer, settings.gazetteer_mode, settings.normalization
     )
     return [(new, probability if new == old else 1.0) for new, (old, probability) in zip(combined, tags)]
 
@@ -140,7 +140,7 @@ def decode(
     """
     if not span.windows:
         return ()
-    tags = postprocess(text, span, word_tags(span, logits, settings.labels["ner"]), settings)
+    tags = postprocess(text, span.words, word_tags(span, logits, settings.labels["ner"]), settings)
     entities = []
     for first, last, label in bio_to_spans([tag for tag, _ in tags]):
         start, end = span.words[first][0], span.words[last - 1][1]

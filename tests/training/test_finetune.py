@@ -141,15 +141,17 @@ def test_gazetteer_and_stance_choices_are_made_on_dev(tiny_model_dir: Path, gold
     """An untrained model gains from the training names: the dev grid must switch the gazetteer on."""
     from arabnews_nlp.model_dir import load_analyzer
     from training.evaluate import evaluate_model
-    from training.finetune import choose_gazetteer, tune_stance_weights
+    from training.finetune import choose_gazetteer, predict_dev, tune_event_thresholds, tune_stance_weights
 
     model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu")
-    names, mode, floor = choose_gazetteer(model, tokenizer, settings, gold_records, gold_records, 8)
+    dev = predict_dev(model, tokenizer, settings, gold_records, 8)
+    names, mode, floor = choose_gazetteer(settings, gold_records, gold_records, dev)
     assert mode in ("fill", "override") and names
     assert all(label in ("PER", "ORG", "LOC", "FAC") for label in names.values())
     off = evaluate_model(model, tokenizer, settings, gold_records, "sentences", 8)["sentences"]["ner"]["micro"]["f1"]
     chosen = dataclasses.replace(settings, gazetteer=names, gazetteer_mode=mode, ner_min_score=floor)
     on = evaluate_model(model, tokenizer, chosen, gold_records, "sentences", 8)["sentences"]["ner"]["micro"]["f1"]
     assert on > off
-    weights = tune_stance_weights(model, tokenizer, settings, gold_records, 8)
+    weights = tune_stance_weights(settings, dev)
     assert set(weights) <= {"anti", "pro"} and all(w in (1.0, 1.5, 2.0, 3.0) for w in weights.values())
+    assert set(tune_event_thresholds(dev)) <= set(settings.labels["events"])
