@@ -30,9 +30,11 @@ from arabnews_nlp.tasks import events, ner, stance
 from arabnews_nlp.text.segment import split_sentences
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
 
     from arabnews_nlp.modeling import AnalyzerModel
+    from arabnews_nlp.numpy_model import NumpyAnalyzerModel
 
 BUCKET_BATCHES = 32
 """Windows of this many batches are gathered (across documents) and sorted by length."""
@@ -40,11 +42,11 @@ BUCKET_BATCHES = 32
 
 @dataclass
 class _Outputs:
-    """Per window, its logits on the CPU (``float32``, padding removed)."""
+    """Per window, its logits (NumPy ``float32``, padding removed)."""
 
-    ner: list[torch.Tensor]
-    stance: list[torch.Tensor]
-    events: list[torch.Tensor]
+    ner: list[np.ndarray]
+    stance: list[np.ndarray]
+    events: list[np.ndarray]
 
 
 @dataclass
@@ -61,7 +63,8 @@ class Analyzer:
     """Entities, stance and events of Arabic news text, with one multi-task model.
 
     Args:
-        model: An :class:`~arabnews_nlp.modeling.AnalyzerModel` (in eval mode).
+        model: An :class:`~arabnews_nlp.modeling.AnalyzerModel` (in eval mode), or its torch-free
+            twin :class:`~arabnews_nlp.numpy_model.NumpyAnalyzerModel`.
         tokenizer: Its fast tokenizer.
         settings: Its settings.
 
@@ -71,8 +74,8 @@ class Analyzer:
         ['neutral', 'neutral']
     """
 
-    def __init__(self, model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSettings) -> None:
-        positions = getattr(model.config.encoder, "max_position_embeddings", None)
+    def __init__(self, model: AnalyzerModel | NumpyAnalyzerModel, tokenizer: Any, settings: AnalyzerSettings) -> None:
+        positions = _max_positions(model)
         if positions is not None and settings.max_length > positions:
             raise ModelFormatError(
                 f"settings max_length {settings.max_length} exceeds the encoder's "
@@ -88,6 +91,7 @@ class Analyzer:
         path_or_id: str | os.PathLike[str] | None = None,
         device: str | torch.device | None = "auto",
         quantize: bool = False,
+        backend: str = "torch",
     ) -> Analyzer:
         """Load an analyzer from a model directory or hub id.
 
@@ -97,17 +101,21 @@ class Analyzer:
             device: ``"auto"`` (GPU when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
             quantize: Apply dynamic int8 quantisation to the encoder's linear layers (CPU only;
                 about 2x faster, see docs/performance.md for the accuracy change).
+            backend: ``"torch"``, or ``"numpy"`` for the torch-free CPU path (same outputs; it
+                neither imports torch nor transformers, so a script starts in well under a second).
 
         Raises:
-            ModelNotFoundError, ModelFormatError, LabelMismatchError, DeviceError: See
-                :func:`arabnews_nlp.model_dir.load_analyzer`.
+            ModelNotFoundError, ModelFormatError, LabelMismatchError, DeviceError, ConfigError:
+                See :func:`arabnews_nlp.model_dir.load_analyzer`.
 
         Example:
             >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
         """
         from arabnews_nlp.model_dir import load_analyzer
 
-        model, tokenizer, settings = load_analyzer(path_or_id, device="cpu" if quantize else device)
+        if quantize and backend != "torch":
+            raise ConfigError(f"quantize=True needs backend='torch', got backend={backend!r}")
+        model, tokenizer, settings = load_analyzer(path_or_id, device="cpu" if quantize else device, backend=backend)
         if quantize:
             from arabnews_nlp.quantize import quantize_dynamic
 
@@ -122,12 +130,14 @@ class Analyzer:
         """
         from arabnews_nlp.model_dir import save_analyzer
 
+        if getattr(self.model, "backend", "torch") != "torch":
+            raise ConfigError("an analyzer loaded with backend='numpy' cannot be saved; load it with backend='torch'")
         return save_analyzer(directory, self.model, self.tokenizer, self.settings, dtype=dtype)
 
     @property
-    def device(self) -> torch.device:
-        """The device the model runs on."""
-        return next(self.model.parameters()).device
+    def device(self) -> torch.device | str:
+        """The device the model runs on (``"cpu"`` for the numpy backend)."""
+        return self.model.device
 
     def analyze(self, text: str) -> Analysis:
         """Analyse one document.
@@ -215,27 +225,37 @@ class Analyzer:
 
     def _forward(self, windows: Sequence[Window], batch_size: int) -> _Outputs:
         """Run the model over ``windows`` in length-sorted batches; outputs in input order."""
-        import torch
-
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         ner_out: list[Any] = [None] * len(windows)
         stance_out: list[Any] = [None] * len(windows)
         event_out: list[Any] = [None] * len(windows)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        batches = [order[first : first + batch_size] for first in range(0, len(order), batch_size)]
+        run = self._run_numpy if getattr(self.model, "backend", "torch") == "numpy" else self._run_torch
+        for indices, (ner_logits, stance_logits, event_logits) in zip(batches, run(windows, batches, pad)):
+            for row, i in enumerate(indices):
+                ner_out[i] = ner_logits[row, : len(windows[i].input_ids)]
+                stance_out[i] = stance_logits[row]
+                event_out[i] = event_logits[row]
+        return _Outputs(ner_out, stance_out, event_out)
+
+    def _run_torch(self, windows: Sequence[Window], batches: list[list[int]], pad: int) -> Iterator[tuple[np.ndarray, ...]]:
+        import torch
+
         device = self.device
         with torch.inference_mode():
-            for first in range(0, len(order), batch_size):
-                indices = order[first : first + batch_size]
+            for indices in batches:
                 batch = {k: v.to(device) for k, v in collate([windows[i] for i in indices], pad).items()}
                 output = self.model(**batch)
-                ner_logits = output.ner_logits.float().cpu()
-                stance_logits = output.stance_logits.float().cpu()
-                event_logits = output.event_logits.float().cpu()
-                for row, i in enumerate(indices):
-                    ner_out[i] = ner_logits[row, : len(windows[i].input_ids)]
-                    stance_out[i] = stance_logits[row]
-                    event_out[i] = event_logits[row]
-        return _Outputs(ner_out, stance_out, event_out)
+                yield tuple(
+                    logits.float().cpu().numpy()
+                    for logits in (output.ner_logits, output.stance_logits, output.event_logits)
+                )
+
+    def _run_numpy(self, windows: Sequence[Window], batches: list[list[int]], pad: int) -> Iterator[tuple[np.ndarray, ...]]:
+        for indices in batches:
+            output = self.model(**collate([windows[i] for i in indices], pad, return_tensors="np"))
+            yield output.ner_logits, output.stance_logits, output.event_logits
 
     def _assemble(self, document: _Document, outputs: _Outputs) -> Analysis:
         """Decode every sentence of ``document`` and combine them."""
@@ -263,6 +283,14 @@ class Analyzer:
             entities=tuple(entity for sentence in sentences for entity in sentence.entities),
             sentences=tuple(sentences),
         )
+
+
+def _max_positions(model: Any) -> int | None:
+    """The encoder's ``max_position_embeddings`` (a dict config for the numpy backend)."""
+    if isinstance(model.config, dict):
+        value = model.config["encoder"].get("max_position_embeddings")
+        return int(value) if value is not None else None
+    return getattr(model.config.encoder, "max_position_embeddings", None)
 
 
 @functools.lru_cache(maxsize=1)

@@ -29,7 +29,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from arabnews_nlp.engines.command import COMMAND, add_analyze_corpus_parser, run_analyze_corpus, summary
+from arabnews_nlp.engines.command import BACKEND_HELP, COMMAND, add_analyze_corpus_parser, run_analyze_corpus, summary
+from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 
 PROG = "arabnews-nlp"
@@ -56,6 +57,7 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--output", "-o", default=None, help="write here instead of stdout")
     analyze.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     analyze.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
+    analyze.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
     analyze.add_argument(
         "--engine", choices=("local", "ray"), default="local",
         help="ray: run one JSONL corpus on Ray Data, resumable, into --output (same as analyze-corpus --engine ray)",
@@ -103,7 +105,7 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     missing = [name for name in args.inputs if name != "-" and not Path(name).is_file()]
     if missing:
         raise FileNotFoundError(f"input file not found: {missing[0]}")
-    analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize)
+    analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     ids: deque[Any] = deque()
 
     def texts() -> Iterator[str]:
@@ -138,7 +140,7 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
         args = argparse.Namespace(
             input=args.inputs[0], output=args.output, engine="ray", model=args.model, batch_size=args.batch_size,
             device=args.device, id_field="id", text_field="text", quantize=args.quantize, num_actors=None,
-            gpus_per_actor=None, cpus_per_actor=1.0, docs_per_batch=64, progress=args.progress,
+            gpus_per_actor=None, cpus_per_actor=1.0, docs_per_batch=64, progress=args.progress, backend=args.backend,
         )  # fmt: skip
     if not Path(args.input).is_file():
         raise FileNotFoundError(f"input file not found: {args.input}")

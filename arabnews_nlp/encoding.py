@@ -27,8 +27,6 @@ from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.words import split_words
 
 if TYPE_CHECKING:
-    import torch
-
     from arabnews_nlp.settings import AnalyzerSettings
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -193,12 +191,13 @@ def first_pieces(window: Window) -> list[bool]:
     return marks
 
 
-def collate(windows: Sequence[Window], pad_token_id: int) -> dict[str, torch.Tensor]:
+def collate(windows: Sequence[Window], pad_token_id: int, return_tensors: str = "pt") -> dict[str, Any]:
     """Pad windows into a batch.
 
     Args:
         windows: The windows, any lengths.
         pad_token_id: The tokenizer's padding id.
+        return_tensors: ``"pt"`` for torch tensors, ``"np"`` for NumPy arrays (no torch import).
 
     Returns:
         ``input_ids`` and ``attention_mask``, ``(len(windows), longest)`` ``int64`` tensors.
@@ -208,12 +207,16 @@ def collate(windows: Sequence[Window], pad_token_id: int) -> dict[str, torch.Ten
         >>> batch["input_ids"].tolist(), batch["attention_mask"].tolist()
         ([[2, 5, 3], [2, 3, 0]], [[1, 1, 1], [1, 1, 0]])
     """
-    import torch
+    import numpy as np
 
     longest = max((len(w.input_ids) for w in windows), default=0)
-    input_ids = torch.full((len(windows), longest), pad_token_id, dtype=torch.long)
-    attention_mask = torch.zeros((len(windows), longest), dtype=torch.long)
+    input_ids = np.full((len(windows), longest), pad_token_id, dtype=np.int64)
+    attention_mask = np.zeros((len(windows), longest), dtype=np.int64)
     for row, window in enumerate(windows):
-        input_ids[row, : len(window.input_ids)] = torch.tensor(window.input_ids, dtype=torch.long)
+        input_ids[row, : len(window.input_ids)] = window.input_ids
         attention_mask[row, : len(window.input_ids)] = 1
-    return {"input_ids": input_ids, "attention_mask": attention_mask}
+    if return_tensors == "np":
+        return {"input_ids": input_ids, "attention_mask": attention_mask}
+    import torch
+
+    return {"input_ids": torch.from_numpy(input_ids), "attention_mask": torch.from_numpy(attention_mask)}

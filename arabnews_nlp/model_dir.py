@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from arabnews_nlp.errors import ModelFormatError, ModelNotFoundError
+from arabnews_nlp.errors import ConfigError, ModelFormatError, ModelNotFoundError
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS, check_labels
 from arabnews_nlp.settings import SETTINGS_FILE, AnalyzerSettings
 
@@ -36,10 +36,13 @@ if TYPE_CHECKING:
     import torch
 
     from arabnews_nlp.modeling import AnalyzerModel
+    from arabnews_nlp.numpy_model import NumpyAnalyzerModel
 
 MODEL_ENV = "ARABNEWS_NLP_MODEL"
 """Environment variable naming the default model (a directory or hub id), read at call time."""
 
+BACKENDS = ("torch", "numpy")
+"""Inference backends: torch (any device, any encoder) or numpy (CPU, BERT encoders, no torch import)."""
 WEIGHTS_FILE = "model.safetensors"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt")
 REQUIRED_FILES = {
@@ -195,13 +198,18 @@ def load_analyzer(
     path_or_id: str | os.PathLike[str] | None = None,
     device: str | torch.device | None = "auto",
     dtype: torch.dtype | None = None,
-) -> tuple[AnalyzerModel, Any, AnalyzerSettings]:
+    backend: str = "torch",
+) -> tuple[AnalyzerModel | NumpyAnalyzerModel, Any, AnalyzerSettings]:
     """Load an analyzer model, its tokenizer and settings, after validating the directory.
 
     Args:
         path_or_id: See :func:`resolve_model`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
         dtype: Weight dtype; by default ``float16`` on GPUs and ``float32`` on CPU.
+        backend: ``"torch"`` (an :class:`~arabnews_nlp.modeling.AnalyzerModel` and a transformers
+            tokenizer) or ``"numpy"`` (:class:`~arabnews_nlp.numpy_model.NumpyAnalyzerModel` and
+            :class:`~arabnews_nlp.fast_tokenizer.FastTokenizer`: CPU only, ``float32``, neither
+            torch nor transformers imported).
 
     Returns:
         ``(model, tokenizer, settings)``, the model in eval mode on ``device``.
@@ -211,10 +219,15 @@ def load_analyzer(
         ModelFormatError: If a file is missing or the weights are pickle only.
         LabelMismatchError: If the labels differ from this schema version.
         DeviceError: If the device is unknown or unavailable.
+        ConfigError: If ``backend`` is unknown, or ``numpy`` is asked for a GPU or a dtype.
 
     Example:
         >>> # model, tokenizer, settings = load_analyzer("models/default", device="cpu")
     """
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "numpy":
+        return _load_numpy(path_or_id, device, dtype)
     from transformers import AutoTokenizer
 
     from arabnews_nlp.device import inference_dtype, resolve_device
@@ -238,6 +251,23 @@ def load_analyzer(
     model.to(target)  # type: ignore[arg-type]  # transformers wraps .to() with a decorator mypy misreads
     model.eval()
     return model, tokenizer, settings
+
+
+def _load_numpy(
+    path_or_id: str | os.PathLike[str] | None, device: Any, dtype: Any
+) -> tuple[NumpyAnalyzerModel, Any, AnalyzerSettings]:
+    from arabnews_nlp.fast_tokenizer import FastTokenizer
+    from arabnews_nlp.numpy_model import NumpyAnalyzerModel
+
+    if device not in (None, "auto", "cpu") and str(device) != "cpu":
+        raise ConfigError(f"the numpy backend runs on the CPU only, got device={device!r}; use backend='torch' for GPUs")
+    if dtype is not None:
+        raise ConfigError(f"the numpy backend computes in float32, got dtype={dtype!r}; use backend='torch' for other dtypes")
+    directory = resolve_model(path_or_id)
+    check_model_dir(directory)
+    settings = AnalyzerSettings.load(directory)
+    settings.check_labels()
+    return NumpyAnalyzerModel.from_pretrained(directory), FastTokenizer.from_directory(directory), settings
 
 
 def library_versions() -> dict[str, str]:

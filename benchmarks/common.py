@@ -167,28 +167,39 @@ def peak_rss_mb() -> float:
 
 _COLD_START = """
 import json, resource, sys, time
+def hwm_mb():
+    # VmHWM belongs to this process image; ru_maxrss also counts the parent's peak before exec.
+    try:
+        line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 start = time.perf_counter()
 import arabnews_nlp
 imported = time.perf_counter()
-import torch, transformers
-from arabnews_nlp.modeling import AnalyzerModel
+backend = sys.argv[2]
+if backend == "torch":
+    import torch, transformers
+    from arabnews_nlp.modeling import AnalyzerModel
 frameworks = time.perf_counter()
-analyzer = arabnews_nlp.Analyzer.from_pretrained(sys.argv[1] if sys.argv[1] else None, device="cpu")
+analyzer = arabnews_nlp.Analyzer.from_pretrained(sys.argv[1] if sys.argv[1] else None, device="cpu", backend=backend)
 loaded = time.perf_counter()
 analyzer.analyze("قال المتحدث إن القوات ستبقى.")
 first = time.perf_counter()
 print(json.dumps({"import_s": imported - start, "torch_transformers_import_s": frameworks - imported,
                   "load_s": loaded - frameworks, "first_call_s": first - loaded,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": hwm_mb(),
+                  "torch_imported": float("torch" in sys.modules)}))
 """
 
 
-def cold_start(model: str | None, repeats: int = 3) -> dict[str, float]:
+def cold_start(model: str | None, repeats: int = 3, backend: str = "torch") -> dict[str, float]:
     """Median over ``repeats`` fresh interpreters of: process wall time to a loaded analyzer, and its parts.
 
     ``process_s`` runs from spawning ``python`` to the end of the first ``analyze`` call (interpreter
-    start, ``import arabnews_nlp`` (lazy, cheap), importing torch and transformers, loading the
-    model, one short sentence).
+    start, ``import arabnews_nlp`` (lazy, cheap), importing torch and transformers (torch backend
+    only), loading the model, one short sentence). ``torch_imported`` is 1.0 when torch ended up
+    in ``sys.modules``.
 
     Example:
         >>> # cold_start("models/default")["process_s"]
@@ -198,7 +209,7 @@ def cold_start(model: str | None, repeats: int = 3) -> dict[str, float]:
     for _ in range(repeats):
         began = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", _COLD_START, model or ""], capture_output=True, text=True, env=env, check=True
+            [sys.executable, "-c", _COLD_START, model or "", backend], capture_output=True, text=True, env=env, check=True
         )
         record = json.loads(done.stdout.strip().splitlines()[-1])
         record["process_s"] = time.perf_counter() - began

@@ -155,6 +155,44 @@ def timed_runs(analyzer: Any, pipes: Any, texts: list[str], args: argparse.Names
     }  # fmt: skip
 
 
+def numpy_backend(args: argparse.Namespace, texts: list[str], reference: list[Any]) -> dict[str, Any]:
+    """Time the torch-free backend on the same texts and compare its analyses with the torch ones."""
+    from arabnews_nlp import Analyzer
+
+    began = time.perf_counter()
+    analyzer = Analyzer.from_pretrained(args.model, backend="numpy")
+    load_s = time.perf_counter() - began
+    time_analyzer(analyzer, texts[:5], args.batch_size)
+    runs = [time_analyzer(analyzer, texts, args.batch_size) for _ in range(args.repeats)]
+    analyses = runs[-1][1]
+    same, score_diff = 0, 0.0
+    for ours, theirs in zip(analyses, reference):
+        a, b = labels_of(ours), labels_of(theirs)
+        same += a == b
+        score_diff = max(score_diff, max_score_difference(ours, theirs))
+    return {"seconds": statistics.median(r[0] for r in runs), "all_seconds": [r[0] for r in runs], "load_s_in_process": load_s,
+            "documents_identical_labels": same, "documents": len(analyses), "max_score_difference": score_diff}  # fmt: skip
+
+
+def labels_of(analysis: Any) -> list[Any]:
+    """Everything but the scores: sentence spans, stances, holders, events, entity spans."""
+    return [
+        (s.start, s.end, s.stance.label, s.stance.holder and (s.stance.holder.start, s.stance.holder.end),
+         [e.label for e in s.events], [(e.start, e.end, e.label) for e in s.entities])
+        for s in analysis.sentences
+    ] + [analysis.stance.label]  # fmt: skip
+
+
+def max_score_difference(first: Any, second: Any) -> float:
+    """The largest difference between corresponding scores (labels assumed equal)."""
+    pairs = [(first.stance.score, second.stance.score)]
+    for a, b in zip(first.sentences, second.sentences):
+        pairs += [(a.stance.score, b.stance.score)]
+        pairs += [(x.score, y.score) for x, y in zip(a.events, b.events)]
+        pairs += [(x.score, y.score) for x, y in zip(a.entities, b.entities)]
+    return max(abs(x - y) for x, y in pairs)
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Run every measurement and return the results dict."""
     import torch
@@ -190,6 +228,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "latency": latency(analyzer, texts[: args.latency_articles]),
         "agreement": agreement_report(analyses, sentences, results, stats["windows_per_sentence"]),
         "cold_start": cold_start(args.model, args.cold_starts) if args.cold_starts else None,
+        "cold_start_numpy": cold_start(args.model, args.cold_starts, backend="numpy") if args.cold_starts else None,
+        "numpy_backend": None if args.model_outputs_only else numpy_backend(args, texts, analyses),
     }  # fmt: skip
 
 
@@ -201,6 +241,11 @@ def derive(results: dict[str, Any]) -> dict[str, Any]:
         results[side] |= {"articles_per_s": articles / seconds, "sentences_per_s": sentences / seconds,
                           "tokens_per_s": results["corpus"]["tokens"] / seconds}  # fmt: skip
     results["speedup"] = results["hf_pipelines"]["seconds"] / results["arabnews_nlp"]["seconds"]
+    if results.get("numpy_backend"):
+        numpy_side = results["numpy_backend"]
+        numpy_side["articles_per_s"] = articles / numpy_side["seconds"]
+        numpy_side["vs_torch_backend"] = results["arabnews_nlp"]["seconds"] / numpy_side["seconds"]
+        numpy_side["vs_hf_pipelines"] = results["hf_pipelines"]["seconds"] / numpy_side["seconds"]
     gflop, machine = results["gflop"], results["machine"]
     threads_peak = PEAK_GFLOPS_PER_CORE * min(machine["torch_threads"], machine["cpu_count"] or 1)
     gflops = {
@@ -234,7 +279,7 @@ def report(results: dict[str, Any]) -> str:
         ["peak RSS MiB (cumulative)", ours["peak_rss_mb"], theirs["peak_rss_mb"], ""],
     ]
     table = format_table(["", "arabnews-nlp", f"HF pipelines x3 (batch {results['args']['hf_batch_size']})", "ratio"], rows)
-    gf, lat, cold = results["gflops"], results["latency"], results["cold_start"]
+    gf, lat = results["gflops"], results["latency"]
 
     def rate(key: str) -> str:
         return (f"{gf[key]:.2f} ({gf[key + '_pct_of_machine_peak']:.1f} % of the 2-core peak {gf['peak_machine']:.0f}, "
@@ -248,10 +293,18 @@ def report(results: dict[str, Any]) -> str:
     ]
     if lat:
         extra.append(["single-article latency", f"median {lat['median_ms']:.1f} ms, p90 {lat['p90_ms']:.1f} ms ({lat['articles']} articles)"])
-    if cold:
-        extra.append(["cold start (median)", f"{cold['process_s']:.2f} s process (import arabnews_nlp {cold['import_s']:.2f} s, "
-                      f"torch+transformers {cold['torch_transformers_import_s']:.2f} s, load {cold['load_s']:.2f} s, "
-                      f"first call {cold['first_call_s']:.3f} s; RSS {cold['maxrss_mb']:.0f} MiB)"])  # fmt: skip
+    for name, key in (("cold start, torch backend (median)", "cold_start"), ("cold start, numpy backend (median)", "cold_start_numpy")):
+        cold = results.get(key)
+        if cold:
+            extra.append([name, f"{cold['process_s']:.2f} s process (import arabnews_nlp {cold['import_s']:.2f} s, "
+                          f"torch+transformers {cold['torch_transformers_import_s']:.2f} s, load {cold['load_s']:.2f} s, "
+                          f"first call {cold['first_call_s']:.3f} s; RSS {cold['maxrss_mb']:.0f} MiB; "
+                          f"torch imported: {bool(cold['torch_imported'])})"])  # fmt: skip
+    numpy_side = results.get("numpy_backend")
+    if numpy_side:
+        extra.append(["numpy backend, Analyzer.pipe", f"{numpy_side['articles_per_s']:.2f} articles/s = {numpy_side['vs_torch_backend']:.2f}x the "
+                      f"torch backend, {numpy_side['vs_hf_pipelines']:.2f}x HF pipelines; same labels on {numpy_side['documents_identical_labels']}"
+                      f"/{numpy_side['documents']} articles, scores within {numpy_side['max_score_difference']:.1e}"])  # fmt: skip
     agree = [
         [name, a["sentences"], a.get("entities_exact", ""), a.get("entities_jaccard", ""), a.get("stance", ""), a.get("events_exact", ""), a.get("all", "")]
         for name, a in results["agreement"].items()

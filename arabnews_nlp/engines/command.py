@@ -20,9 +20,12 @@ import argparse
 from typing import Any
 
 from arabnews_nlp.engines.corpus import CorpusStats
+from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.model_dir import BACKENDS
 
 COMMAND = "analyze-corpus"
 ENGINES = ("local", "ray")
+BACKEND_HELP = "torch (default; any device) or numpy (CPU, starts without importing torch; same results)"
 
 
 def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
@@ -41,6 +44,7 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--id-field", default="id", help="name of the id field (default id)")
     parser.add_argument("--text-field", default="text", help="name of the text field (default text)")
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
     ray = parser.add_argument_group("ray engine")
     ray.add_argument("--num-actors", type=int, default=None, help="actors (default: one per GPU, else per CPU share)")
     ray.add_argument("--gpus-per-actor", type=float, default=None, help="GPUs per actor (default 1 if the cluster has GPUs, else 0)")
@@ -61,6 +65,8 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
         >>> # stats = run_analyze_corpus(parser.parse_args([...]))
     """
     if args.engine == "ray":
+        if args.backend != "torch":
+            raise ConfigError(f"--engine ray runs the torch backend; drop --backend {args.backend} or use --engine local")
         from arabnews_nlp.engines.ray_engine import analyze_corpus_ray
 
         return analyze_corpus_ray(
@@ -72,11 +78,10 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
     from arabnews_nlp.engines.corpus import analyze_corpus_local
 
     analyzer = None
-    if args.quantize:
+    if args.quantize or args.backend != "torch":
         from arabnews_nlp.api import Analyzer
-        from arabnews_nlp.quantize import quantize_analyzer
 
-        analyzer = quantize_analyzer(Analyzer.from_pretrained(args.model, device="cpu"), inplace=True)
+        analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     return analyze_corpus_local(
         args.input, args.output, model=args.model, batch_size=args.batch_size, device=args.device,
         id_field=args.id_field, text_field=args.text_field, analyzer=analyzer,

@@ -11,35 +11,31 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.encoding import EncodedSpan
 from arabnews_nlp.results import Event
+from arabnews_nlp.tasks.arrays import as_array, sigmoid
 
 if TYPE_CHECKING:
-    import torch
-
     from arabnews_nlp.settings import AnalyzerSettings
 
 
-def probabilities(logits: Sequence[torch.Tensor]) -> list[float]:
+def probabilities(logits: Sequence[Any]) -> list[float]:
     """Return per event type the maximum sigmoid probability over windows (``[]`` if none).
 
     Example:
-        >>> import torch
-        >>> probabilities([torch.tensor([0.0, 2.0]), torch.tensor([1.0, -2.0])])[1] > 0.88
+        >>> probabilities([[0.0, 2.0], [1.0, -2.0]])[1] > 0.88
         True
     """
     if not logits:
         return []
-    import torch
-
-    stacked = torch.stack([window_logits.float() for window_logits in logits]).sigmoid()
-    return [float(value) for value in stacked.max(dim=0).values]
+    stacked = sigmoid([as_array(window_logits) for window_logits in logits])
+    return [float(value) for value in stacked.max(axis=0)]
 
 
 def decode(
-    text: str, span: EncodedSpan, logits: Sequence[torch.Tensor], settings: AnalyzerSettings
+    text: str, span: EncodedSpan, logits: Sequence[Any], settings: AnalyzerSettings
 ) -> tuple[Event, ...]:
     """Decode the events of one span.
 

@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.encoding import EncodedSpan, first_pieces
 from arabnews_nlp.results import Entity
+from arabnews_nlp.tasks.arrays import softmax
 from arabnews_nlp.tasks.gazetteer import apply_gazetteer
 from arabnews_nlp.schema import OUTSIDE, bio_to_spans
 
 if TYPE_CHECKING:
-    import torch
-
     from arabnews_nlp.settings import AnalyzerSettings
 
 
-def word_tags(span: EncodedSpan, logits: Sequence[torch.Tensor], labels: Sequence[str]) -> list[tuple[str, float]]:
+def word_tags(span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str]) -> list[tuple[str, float]]:
     """Return ``(tag, probability)`` per word of ``span``.
 
     Args:
@@ -46,7 +45,7 @@ def word_tags(span: EncodedSpan, logits: Sequence[torch.Tensor], labels: Sequenc
     """
     best: dict[int, tuple[int, list[float]]] = {}
     for window, window_logits in zip(span.windows, logits):
-        probabilities = window_logits.float().softmax(dim=-1).tolist()
+        probabilities = softmax(window_logits).tolist()
         last = len(window.input_ids) - 1
         marks = first_pieces(window)
         for position, (word, is_first) in enumerate(zip(window.word_ids, marks)):
@@ -122,7 +121,7 @@ def viterbi_bio(probabilities: Sequence[Sequence[float]], labels: Sequence[str])
 
 
 def decode(
-    text: str, span: EncodedSpan, logits: Sequence[torch.Tensor], settings: AnalyzerSettings
+    text: str, span: EncodedSpan, logits: Sequence[Any], settings: AnalyzerSettings
 ) -> tuple[Entity, ...]:
     """Decode the entities of one span.
 

@@ -31,15 +31,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.encoding import EncodedSpan
 from arabnews_nlp.results import Entity, Stance
 from arabnews_nlp.schema import NEUTRAL
+from arabnews_nlp.tasks.arrays import as_array, softmax
 
 if TYPE_CHECKING:
-    import torch
-
     from arabnews_nlp.settings import AnalyzerSettings
 
 HOLDER_LABELS = ("PER", "ORG")
@@ -87,20 +86,17 @@ def is_speech_verb(word: str) -> bool:
     return folded in _SPEECH_VERBS or (folded[:1] in ("و", "ف") and folded[1:] in _SPEECH_VERBS)
 
 
-def mean_probabilities(logits: Sequence[torch.Tensor]) -> list[float]:
+def mean_probabilities(logits: Sequence[Any]) -> list[float]:
     """Return the softmax of each window's stance logits, averaged over windows (``[]`` if none).
 
     Example:
-        >>> import torch
-        >>> [round(p, 2) for p in mean_probabilities([torch.tensor([0.0, 0.0, 0.0])])]
+        >>> [round(p, 2) for p in mean_probabilities([[0.0, 0.0, 0.0]])]
         [0.33, 0.33, 0.33]
     """
     if not logits:
         return []
-    import torch
-
-    stacked = torch.stack([window_logits.float() for window_logits in logits]).softmax(dim=-1)
-    return [float(value) for value in stacked.mean(dim=0)]
+    stacked = softmax([as_array(window_logits) for window_logits in logits])
+    return [float(value) for value in stacked.mean(axis=0)]
 
 
 def find_holder(text: str, words: Sequence[tuple[int, int]], entities: Sequence[Entity]) -> Entity | None:
@@ -148,7 +144,7 @@ def choose(probabilities: Sequence[float], labels: Sequence[str], weights: Mappi
 def decode(
     text: str,
     span: EncodedSpan,
-    logits: Sequence[torch.Tensor],
+    logits: Sequence[Any],
     settings: AnalyzerSettings,
     entities: Sequence[Entity] = (),
 ) -> Stance:
