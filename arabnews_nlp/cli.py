@@ -182,7 +182,7 @@ def _info(args: argparse.Namespace, out: IO[str]) -> int:
         f"window:       max_length {settings.max_length}, stride {settings.stride}",
         f"thresholds:   {json.dumps(settings.event_thresholds)}",
         f"doc stance:   {json.dumps(settings.doc_stance)}",
-        f"decoding:     gazetteer {settings.gazetteer_mode} ({len(settings.gazetteer)} names), entity floor "
+        f"decoding:     NER {settings.ner_decoding}, gazetteer {settings.gazetteer_mode} ({len(settings.gazetteer)} names), entity floor "
         f"{settings.ner_min_score:.2f}, stance factors {json.dumps(settings.stance_weights) or '{}'}",
         f"normalize:    {json.dumps(settings.normalization.to_dict())}",
         f"metrics:      {json.dumps(settings.metrics, ensure_ascii=False) if settings.metrics else '-'}",

@@ -75,6 +75,8 @@ class AnalyzerSettings:
         stance_weights: Per stance label, a factor on its probability before the argmax (tuned
             on dev; absent labels weigh 1.0).
         ner_min_score: Entities of the model scored below this are dropped (tuned on dev).
+        ner_decoding: ``"viterbi"`` (the best valid IOB2 sequence, default) or ``"argmax"`` (each
+            word's most probable tag, as Hugging Face's token-classification pipeline).
         gazetteer: Normalised name -> entity type, from the training annotations (optional).
         gazetteer_mode: How the gazetteer joins the NER model: ``off``, ``fill`` or ``override``
             (see :mod:`arabnews_nlp.tasks.gazetteer`).
@@ -99,6 +101,7 @@ class AnalyzerSettings:
     metrics: dict[str, Any] = field(default_factory=dict)
     stance_weights: dict[str, float] = field(default_factory=dict)
     ner_min_score: float = 0.0
+    ner_decoding: str = "viterbi"
     gazetteer: dict[str, str] = field(default_factory=dict)
     gazetteer_mode: str = "off"
     versions: dict[str, str] = field(default_factory=dict)
@@ -124,6 +127,8 @@ class AnalyzerSettings:
             )
         if not isinstance(self.ner_min_score, (int, float)) or not 0.0 <= self.ner_min_score < 1.0:
             raise ConfigError(f"ner_min_score must be in [0, 1), got {self.ner_min_score!r}")
+        if self.ner_decoding not in ("viterbi", "argmax"):
+            raise ConfigError(f"ner_decoding must be 'viterbi' or 'argmax', got {self.ner_decoding!r}")
         if self.gazetteer_mode not in ("off", "fill", "override"):
             raise ConfigError(f"gazetteer_mode must be 'off', 'fill' or 'override', got {self.gazetteer_mode!r}")
         bad = sorted({label for label in self.gazetteer.values() if label not in ENTITY_TYPES})

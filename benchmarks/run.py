@@ -320,14 +320,8 @@ def plain_decoding(analyzer: Any) -> None:
     """Make the analyzer decode as the pipelines do: argmax tags, no gazetteer, floor or stance factors."""
     import dataclasses
 
-    from arabnews_nlp.tasks import ner
-
-    def argmax(probabilities: Any, labels: Any) -> list[int]:
-        return [max(range(len(row)), key=row.__getitem__) for row in probabilities]
-
-    ner.viterbi_bio = argmax
     analyzer.settings = dataclasses.replace(
-        analyzer.settings, gazetteer_mode="off", gazetteer={}, ner_min_score=0.0, stance_weights={}
+        analyzer.settings, ner_decoding="argmax", gazetteer_mode="off", gazetteer={}, ner_min_score=0.0, stance_weights={}
     )
 
 

@@ -76,7 +76,7 @@ def test_info(tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["info", "--model", str(tiny_model_dir)], capsys)
     assert code == 0
     assert str(tiny_model_dir) in out and "UNTRAINED" in out and "ROCKET_ATTACK" in out and "transformers" in out
-    assert "decoding:     gazetteer off (0 names), entity floor 0.00, stance factors {}" in out
+    assert "decoding:     NER viterbi, gazetteer off (0 names), entity floor 0.00, stance factors {}" in out
     code, out, _ = _run(["info", "--model", str(tiny_model_dir), "--json"], capsys)
     data = json.loads(out)
     assert data["trained"] is False and data["settings"]["max_length"] == 16

@@ -89,16 +89,10 @@ def test_pipelines_build_without_the_unsupported_model_error(tiny_analyzer: Any)
     assert not logger.filters  # the filter is removed again
 
 
-def _argmax(probabilities: Any, labels: Any) -> list[int]:
-    return [max(range(len(row)), key=row.__getitem__) for row in probabilities]
-
-
-def test_pipelines_agree_with_the_analyzer_on_single_window_sentences(tiny_analyzer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pipelines_agree_with_the_analyzer_on_single_window_sentences(tiny_analyzer: Any) -> None:
     # The pipelines take each word's argmax tag; the analyzer decodes the best valid IOB2 sequence
     # (Viterbi) on top of the same probabilities. Compare the shared part: the model's outputs.
-    from arabnews_nlp.tasks import ner
-
-    monkeypatch.setattr(ner, "viterbi_bio", _argmax)
+    tiny_analyzer.settings.ner_decoding = "argmax"
     settings = tiny_analyzer.settings
     single = [s for s in SHORT if len(encode_span(s, 0, len(s), tiny_analyzer.tokenizer, settings).windows) == 1]
     assert len(single) >= 6
@@ -117,10 +111,8 @@ def test_pipelines_agree_with_the_analyzer_on_single_window_sentences(tiny_analy
     assert found_entities and found_events  # the comparison is not vacuous
 
 
-def test_entity_offsets_map_back_through_normalisation(tiny_analyzer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from arabnews_nlp.tasks import ner
-
-    monkeypatch.setattr(ner, "viterbi_bio", _argmax)  # compare offsets, not decoders (see above)
+def test_entity_offsets_map_back_through_normalisation(tiny_analyzer: Any) -> None:
+    tiny_analyzer.settings.ner_decoding = "argmax"  # compare offsets, not decoders (see above)
     pipes = build_pipelines(tiny_analyzer.model, tiny_analyzer.tokenizer, tiny_analyzer.settings)
     sentence = "قالَ السودانيُّ في بغدادَ."  # diacritics: removed before the pipelines, offsets restored
     ours = tiny_analyzer.analyze(sentence)

@@ -50,6 +50,7 @@ def test_unknown_keys_are_ignored() -> None:
         {"stance_weights": {"pro": 0.0}},
         {"ner_min_score": 1.0},
         {"gazetteer_mode": "replace"},
+        {"ner_decoding": "crf"},
         {"gazetteer": {"بغداد": "CITY"}},
     ],
 )

@@ -164,3 +164,12 @@ def test_viterbi_never_fragments_names() -> None:
     tags = [NER_TAGS[i] for i in viterbi_bio([row(O=0.9), row(I_LOC=0.5, O=0.4)], NER_TAGS)]
     assert tags in (["O", "O"], ["O", "B-LOC"])
     assert viterbi_bio([], NER_TAGS) == []
+
+
+def test_argmax_decoding_keeps_each_words_best_tag() -> None:
+    from arabnews_nlp.tasks.ner import argmax_tags, viterbi_bio
+
+    labels = ["O", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+    rows = [[0, 0.9, 0.1, 0, 0], [0, 0.1, 0.4, 0.5, 0], [0, 0, 0.9, 0, 0.1]]
+    assert [labels[i] for i in argmax_tags(rows, labels)] == ["B-ORG", "B-LOC", "I-ORG"]
+    assert [labels[i] for i in viterbi_bio(rows, labels)] == ["B-ORG", "I-ORG", "I-ORG"]

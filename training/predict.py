@@ -130,7 +130,8 @@ def predict_encoded(
     for index, span in enumerate(spans):
         own = logits[position : position + len(span.windows)]
         position += len(span.windows)
-        decoded = ner_task.word_tags(span, [w["ner"] for w in own], ner_labels)
+        decoding = settings.ner_decoding if settings is not None else "viterbi"
+        decoded = ner_task.word_tags(span, [w["ner"] for w in own], ner_labels, decoding)
         pairs = decoded
         if texts is not None and settings is not None:
             pairs = ner_task.postprocess(texts[index], span.words, decoded, settings)

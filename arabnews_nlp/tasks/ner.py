@@ -29,13 +29,21 @@ if TYPE_CHECKING:
     from arabnews_nlp.settings import AnalyzerSettings
 
 
-def word_tags(span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str]) -> list[tuple[str, float]]:
+NER_DECODINGS = ("viterbi", "argmax")
+"""How word tags are read from the probabilities: the best valid IOB2 sequence, or each word's argmax."""
+
+
+def word_tags(
+    span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str], decoding: str = "viterbi"
+) -> list[tuple[str, float]]:
     """Return ``(tag, probability)`` per word of ``span``.
 
     Args:
         span: The encoded span.
         logits: Per window, ``(len(window.input_ids), len(labels))`` NER logits.
         labels: The NER tags in id order.
+        decoding: ``"viterbi"`` (valid IOB2, the default) or ``"argmax"`` (each word's most
+            probable tag, as ``transformers``' token-classification pipeline does).
 
     Returns:
         One pair per word; ``("O", 1.0)`` for a word without tokens.
@@ -56,7 +64,8 @@ def word_tags(span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str]) -
                 best[word] = (distance, probabilities[position])
     outside = [1.0 if label == OUTSIDE else 0.0 for label in labels]
     rows = [best[i][1] if i in best else outside for i in range(len(span.words))]
-    return [(labels[tag], rows[i][tag]) for i, tag in enumerate(viterbi_bio(rows, labels))]
+    decode = viterbi_bio if decoding == "viterbi" else argmax_tags
+    return [(labels[tag], rows[i][tag]) for i, tag in enumerate(decode(rows, labels))]
 
 
 def postprocess(
@@ -88,6 +97,16 @@ def _allowed(previous: str | None, current: str) -> bool:
     if not current.startswith("I-"):
         return True
     return previous is not None and previous[2:] == current[2:] and previous[:2] in ("B-", "I-")
+
+
+def argmax_tags(probabilities: Sequence[Sequence[float]], labels: Sequence[str]) -> list[int]:
+    """Return each word's most probable label id (the sequence may be invalid IOB2).
+
+    Example:
+        >>> argmax_tags([[0.1, 0.9], [0.7, 0.3]], ["O", "B-PER"])
+        [1, 0]
+    """
+    return [max(range(len(row)), key=row.__getitem__) for row in probabilities]
 
 
 def viterbi_bio(probabilities: Sequence[Sequence[float]], labels: Sequence[str]) -> list[int]:
@@ -139,7 +158,7 @@ def decode(
     """
     if not span.windows:
         return ()
-    tags = postprocess(text, span.words, word_tags(span, logits, settings.labels["ner"]), settings)
+    tags = postprocess(text, span.words, word_tags(span, logits, settings.labels["ner"], settings.ner_decoding), settings)
     entities = []
     for first, last, label in bio_to_spans([tag for tag, _ in tags]):
         start, end = span.words[first][0], span.words[last - 1][1]
