@@ -80,15 +80,23 @@ def _activation(name: str, x: np.ndarray) -> np.ndarray:
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    centered = x - mean
-    variance = (centered * centered).mean(axis=-1, keepdims=True)
-    return centered / np.sqrt(variance + np.float32(eps)) * weight + bias
+    """Layer norm over the last axis; overwrites ``x`` (always a temporary here)."""
+    x -= x.mean(axis=-1, keepdims=True)
+    scale = np.square(x).mean(axis=-1, keepdims=True)
+    scale += np.float32(eps)
+    np.sqrt(scale, out=scale)
+    x /= scale
+    x *= weight
+    x += bias
+    return x
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
-    shifted = np.exp(x - x.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+def _softmax_(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in place."""
+    x -= x.max(axis=-1, keepdims=True)
+    np.exp(x, out=x)
+    x /= x.sum(axis=-1, keepdims=True)
+    return x
 
 
 def read_config(directory: Path) -> dict[str, Any]:
@@ -161,7 +169,7 @@ class NumpyAnalyzerModel:
         self.activation = str(encoder.get("hidden_act", "gelu"))
         self.pooling = str(config.get("sentence_pooling", "cls"))
         self.word_buckets = int(config.get("word_buckets", 0) or 0)
-        self._w = weights
+        self._w = dict(weights)  # a copy: the fused attention biases are added to it
 
         def get(name: str) -> np.ndarray:
             if name not in weights:
@@ -175,6 +183,14 @@ class NumpyAnalyzerModel:
             for name, array in weights.items()
             if name.endswith(".weight") and array.ndim == 2 and "embeddings" not in name
         }
+        for index in range(self.layers):
+            prefix = f"encoder.encoder.layer.{index}.attention.self"
+            parts = [f"{prefix}.{name}" for name in ("query", "key", "value")]
+            for part in parts:
+                get(f"{part}.weight")
+                get(f"{part}.bias")
+            self._t[f"{prefix}.qkv"] = np.ascontiguousarray(np.concatenate([self._t[part] for part in parts], axis=1))
+            self._w[f"{prefix}.qkv.bias"] = np.concatenate([weights[f"{part}.bias"] for part in parts])
         for name in ("ner_head.weight", "stance_head.weight", "event_head.weight", "encoder.embeddings.word_embeddings.weight"):
             get(name)
         if self.word_buckets:
@@ -248,11 +264,13 @@ class NumpyAnalyzerModel:
         batch, seq, hidden = x.shape
         size = hidden // self.heads
 
-        def heads(name: str) -> np.ndarray:
-            return self._linear(x, f"{prefix}.attention.self.{name}").reshape(batch, seq, self.heads, size).transpose(0, 2, 1, 3)
-
-        scores = heads("query") @ heads("key").transpose(0, 1, 3, 2) * np.float32(1.0 / np.sqrt(size)) + mask_bias
-        context = (_softmax(scores) @ heads("value")).transpose(0, 2, 1, 3).reshape(batch, seq, hidden)
+        # One GEMM for query, key and value: (batch, seq, 3, heads, size) -> 3 x (batch, heads, seq, size).
+        qkv = self._linear(x, f"{prefix}.attention.self.qkv").reshape(batch, seq, 3, self.heads, size)
+        query, key, value = qkv.transpose(2, 0, 3, 1, 4)
+        scores = query @ key.transpose(0, 1, 3, 2)
+        scores *= np.float32(1.0 / np.sqrt(size))
+        scores += mask_bias
+        context = (_softmax_(scores) @ value).transpose(0, 2, 1, 3).reshape(batch, seq, hidden)
         x = _layer_norm(
             self._linear(context, f"{prefix}.attention.output.dense") + x,
             w[f"{prefix}.attention.output.LayerNorm.weight"], w[f"{prefix}.attention.output.LayerNorm.bias"], self.eps,
