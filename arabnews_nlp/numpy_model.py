@@ -171,37 +171,43 @@ class NumpyAnalyzerModel:
         self.word_buckets = int(config.get("word_buckets", 0) or 0)
         self._w = dict(weights)  # a copy: the fused attention biases are added to it
 
-        def get(name: str) -> np.ndarray:
-            if name not in weights:
-                raise ModelFormatError(f"model.safetensors has no tensor {name!r}; re-save the model with save_analyzer()")
-            return weights[name]
-
-        self._get = get
+        missing = [name for name in self._required_weights() if name not in weights]
+        if missing:
+            raise ModelFormatError(
+                f"model.safetensors has no tensor {missing[0]!r} ({len(missing)} missing); it does not hold a "
+                "BERT analyzer the numpy backend can run: load it with backend='torch'"
+            )
         # Linear weights transposed once, contiguous, so every product is a plain row-major GEMM.
         self._t = {
             name[: -len(".weight")]: np.ascontiguousarray(array.T)
             for name, array in weights.items()
             if name.endswith(".weight") and array.ndim == 2 and "embeddings" not in name
         }
-        for index in range(self.layers):
+        for index in range(self.layers):  # one product for query, key and value
             prefix = f"encoder.encoder.layer.{index}.attention.self"
             parts = [f"{prefix}.{name}" for name in ("query", "key", "value")]
-            for part in parts:
-                get(f"{part}.weight")
-                get(f"{part}.bias")
             self._t[f"{prefix}.qkv"] = np.ascontiguousarray(np.concatenate([self._t[part] for part in parts], axis=1))
             self._w[f"{prefix}.qkv.bias"] = np.concatenate([weights[f"{part}.bias"] for part in parts])
-        for name in ("ner_head.weight", "stance_head.weight", "event_head.weight", "encoder.embeddings.word_embeddings.weight"):
-            get(name)
         if self.word_buckets:
-            get("word_embeddings.weight")
-            get("word_projection.weight")
             positions = int(encoder.get("max_position_embeddings", 512))
             powers = [1]
             for _ in range(positions - 1):
                 powers.append(powers[-1] * HASH_BASE % HASH_MODULUS)
             self._powers = np.array(powers, dtype=np.int64)
-            self._piece_kind = get("piece_kind").astype(np.int64)
+            self._piece_kind = weights["piece_kind"].astype(np.int64)
+
+    def _required_weights(self) -> list[str]:
+        names = [f"encoder.embeddings.{part}" for part in ("word_embeddings.weight", "position_embeddings.weight", "LayerNorm.weight", "LayerNorm.bias")]
+        for index in range(self.layers):
+            prefix = f"encoder.encoder.layer.{index}"
+            for part in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+                         "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"):  # fmt: skip
+                names += [f"{prefix}.{part}.weight", f"{prefix}.{part}.bias"]
+        for head in ("ner_head", "stance_head", "event_head"):
+            names += [f"{head}.weight", f"{head}.bias"]
+        if self.word_buckets:
+            names += ["word_embeddings.weight", "word_projection.weight", "piece_kind"]
+        return names
 
     @classmethod
     def from_pretrained(cls, directory: Path) -> NumpyAnalyzerModel:

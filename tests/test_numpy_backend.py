@@ -199,3 +199,14 @@ def test_bundled_model_numpy_equals_torch() -> None:
     numpy_analyses = list(Analyzer.from_pretrained(backend="numpy").pipe(texts))
     torch_analyses = list(Analyzer.from_pretrained(device="cpu").pipe(texts))
     _assert_same_analyses(numpy_analyses, torch_analyses)
+
+
+def test_missing_weight_is_a_format_error(tiny_model_dir: Path) -> None:
+    from safetensors.numpy import load_file
+
+    from arabnews_nlp.numpy_model import read_config
+
+    weights = load_file(str(tiny_model_dir / "model.safetensors"))
+    del weights["encoder.encoder.layer.0.output.dense.weight"]
+    with pytest.raises(ModelFormatError, match="output.dense.weight.*backend='torch'"):
+        NumpyAnalyzerModel(read_config(tiny_model_dir), weights)
