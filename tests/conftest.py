@@ -1,7 +1,7 @@
 """Shared fixtures: one tiny analyzer model per session, built in code (no download).
 
-The tokenizer is a WordPiece vocabulary trained here with ``tokenizers`` on a few Arabic
-sentences (every Arabic letter and digit included); the model is an ``AnalyzerModel`` with a
+The tokenizer is a WordPiece vocabulary built by rule from a few Arabic sentences (every
+character, alone and as a continuation, plus the short words; deterministic); the model is an ``AnalyzerModel`` with a
 32-wide, one-layer BERT encoder and a hashed whole-word embedding, like the bundled model. ``max_length`` 16 and ``stride`` 4 make ordinary sentences span
 several windows, so windowing is always exercised. Head weights are drawn wide so predictions are
 decisive (no near-ties that float noise could flip) and varied (entities, stances, events occur).
@@ -35,8 +35,16 @@ TINY_CORPUS = [
 
 
 def build_tiny_tokenizer(corpus: list[str] | None = None, vocab_size: int = 400) -> Any:
-    """Train a WordPiece tokenizer on ``corpus`` (normalised words) and wrap it as a fast tokenizer."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    """Build a WordPiece tokenizer for ``corpus`` (normalised words) and wrap it as a fast tokenizer.
+
+    The vocabulary is chosen by rule, not trained (the ``tokenizers`` trainer breaks ties in a
+    different order on each run, which made the tiny model differ between sessions): every
+    character alone and as a ``##`` continuation, then the corpus's words of at most six
+    characters as whole pieces and longer ones as two (their first four characters and a ``##``
+    rest), until ``vocab_size``. Long words and words from outside the corpus are several
+    pieces, so continuation pieces and whole-word hashing are exercised.
+    """
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
     from arabnews_nlp.text.normalize import normalize_word
@@ -44,14 +52,15 @@ def build_tiny_tokenizer(corpus: list[str] | None = None, vocab_size: int = 400)
 
     texts = corpus if corpus is not None else TINY_CORPUS
     words = [normalize_word(text[s:e]) for text in texts for s, e in split_words(text)]
-    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    chars = sorted({char for word in words for char in word} | set(".,:;!?()«»\"'-،؟"))
+    short = sorted({word for word in words if 1 < len(word) <= 6}, key=lambda w: (len(w), w))
+    halves = sorted({piece for word in words if len(word) > 6 for piece in (word[:4], f"##{word[4:]}")})
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars, *(f"##{c}" for c in chars), *short, *halves]
+    tokens = list(dict.fromkeys(tokens))[:vocab_size]
+    backend = Tokenizer(models.WordPiece({token: i for i, token in enumerate(tokens)}, unk_token="[UNK]"))
     backend.normalizer = normalizers.BertNormalizer(strip_accents=False, lowercase=False)
     backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     backend.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(
-        vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    )
-    backend.train_from_iterator([" ".join(words)], trainer=trainer)
     return PreTrainedTokenizerFast(
         tokenizer_object=backend,
         unk_token="[UNK]",
