@@ -210,3 +210,20 @@ def test_missing_weight_is_a_format_error(tiny_model_dir: Path) -> None:
     del weights["encoder.encoder.layer.0.output.dense.weight"]
     with pytest.raises(ModelFormatError, match="output.dense.weight.*backend='torch'"):
         NumpyAnalyzerModel(read_config(tiny_model_dir), weights)
+
+
+def test_analyze_corpus_numpy_backend(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from arabnews_nlp.cli import main
+
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(TEXTS)), encoding="utf-8")
+    outputs = {}
+    for backend in ("numpy", "torch"):
+        out = tmp_path / f"{backend}.jsonl"
+        assert main(["analyze-corpus", str(corpus), "-o", str(out), "--model", str(tiny_model_dir), "--backend", backend]) == 0
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        outputs[backend] = {row["id"]: [(e["start"], e["end"], e["label"]) for e in row["entities"]] for row in rows}
+    assert outputs["numpy"] == outputs["torch"] and len(outputs["numpy"]) == len(TEXTS)
+    capsys.readouterr()
+    assert main(["analyze-corpus", str(corpus), "-o", str(tmp_path / "r.jsonl"), "--engine", "ray", "--backend", "numpy"]) == 2
+    assert "--engine ray runs the torch backend" in capsys.readouterr().err
