@@ -128,12 +128,17 @@ def quantize_analyzer(analyzer: Analyzer, inplace: bool = False, backend: str = 
         inplace: Quantise its model in place and return the same analyzer.
         backend: See :func:`quantize_dynamic`.
 
+    Raises:
+        ConfigError: If the analyzer runs on the numpy backend (quantisation is a torch feature).
+
     Example:
         >>> from arabnews_nlp import Analyzer
         >>> fast = quantize_analyzer(Analyzer.from_pretrained(device="cpu"))  # doctest: +SKIP
     """
     from arabnews_nlp.api import Analyzer
 
+    if getattr(analyzer.model, "backend", "torch") != "torch":
+        raise ConfigError("int8 quantisation needs an analyzer loaded with backend='torch'")
     model = quantize_dynamic(analyzer.model, inplace=inplace, backend=backend)
     if inplace:
         return analyzer

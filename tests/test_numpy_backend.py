@@ -144,6 +144,10 @@ def test_bad_backend_and_options(tiny_model_dir: Path) -> None:
     with pytest.raises(ConfigError, match="quantize=True needs backend='torch'"):
         Analyzer.from_pretrained(tiny_model_dir, backend="numpy", quantize=True)
     analyzer = Analyzer.from_pretrained(tiny_model_dir, backend="numpy")
+    from arabnews_nlp.quantize import quantize_analyzer
+
+    with pytest.raises(ConfigError, match="backend='torch'"):
+        quantize_analyzer(analyzer)
     with pytest.raises(ConfigError, match="cannot be saved"):
         analyzer.save_pretrained(tiny_model_dir.parent / "never")
 
