@@ -25,7 +25,6 @@ corpus as a whole, which masked-language-model pre-training on CPUs cannot teach
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -36,62 +35,23 @@ from transformers.configuration_utils import SubConfigSpec
 from transformers.utils import ModelOutput
 
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS
+from arabnews_nlp.word_hash import (
+    HASH_MODULUS,
+    PIECE_CONTINUATION,
+    PIECE_SPECIAL,
+    PIECE_START,
+    hash_powers,
+    piece_kinds,
+)
 
 IGNORE_INDEX = -100
-HASH_MODULUS = 2_147_483_647
-"""The prime modulus of the word hash (2^31 - 1)."""
-HASH_BASE = 1_000_003
-"""The base of the word hash."""
 SENTENCE_POOLING = ("cls", "mean")
 """How the stance and event heads read a window: its first token, or the mean of its tokens."""
-PIECE_START, PIECE_CONTINUATION, PIECE_SPECIAL = 0, 1, 2
-"""Kinds of vocabulary entries in ``AnalyzerModel.piece_kind``."""
-
-
-def piece_kinds(tokenizer: Any) -> list[int]:
-    """Classify each vocabulary id: word start, ``##`` continuation, or special (no word).
-
-    Example:
-        >>> # piece_kinds(tokenizer)[tokenizer.cls_token_id] == PIECE_SPECIAL
-    """
-    vocab: dict[str, int] = tokenizer.get_vocab()
-    prefix = getattr(getattr(tokenizer.backend_tokenizer, "decoder", None), "prefix", "##") or "##"
-    special = {i for i in tokenizer.all_special_ids if i != tokenizer.unk_token_id}
-    kinds = [PIECE_START] * (max(vocab.values(), default=-1) + 1)
-    for piece, index in vocab.items():
-        if index in special:
-            kinds[index] = PIECE_SPECIAL
-        elif piece.startswith(prefix) and len(piece) > len(prefix):
-            kinds[index] = PIECE_CONTINUATION
-    return kinds
-
-
-def word_piece_hash(piece_ids: Sequence[int]) -> int:
-    """The hash of one word given the ids of its pieces (the Python twin of the model's hash).
-
-    Example:
-        >>> word_piece_hash([5]) == (6 % HASH_MODULUS)
-        True
-    """
-    value = 0
-    power = 1
-    for piece in piece_ids:
-        value = (value + (piece + 1) * power) % HASH_MODULUS
-        power = power * HASH_BASE % HASH_MODULUS
-    return value
 
 
 @functools.lru_cache(maxsize=4)
 def _hash_powers(count: int) -> torch.Tensor:
-    powers = [1]
-    for _ in range(count - 1):
-        powers.append(powers[-1] * HASH_BASE % HASH_MODULUS)
-    return torch.tensor(powers, dtype=torch.long)
-
-
-def word_bucket(hash_value: int, buckets: int) -> int:
-    """The embedding row of a word hash; row 0 is reserved for tokens outside words."""
-    return 1 + hash_value % (buckets - 1)
+    return torch.tensor(hash_powers(count), dtype=torch.long)
 
 
 class AnalyzerConfig(PreTrainedConfig):
@@ -265,7 +225,7 @@ class AnalyzerModel(PreTrainedModel):
         """Per token, the embedding row of the whole word it belongs to (0 outside words).
 
         The hash of a word is ``sum_k (id_k + 1) * HASH_BASE**k mod HASH_MODULUS`` over its pieces,
-        exactly :func:`word_piece_hash`.
+        exactly :func:`arabnews_nlp.word_hash.word_piece_hash`.
         """
         assert self.word_embeddings is not None
         kind = self.piece_kind[input_ids]

@@ -28,11 +28,7 @@ import numpy as np
 
 from arabnews_nlp.errors import ModelFormatError
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS, check_labels
-
-HASH_MODULUS = 2_147_483_647
-HASH_BASE = 1_000_003
-PIECE_CONTINUATION, PIECE_SPECIAL = 1, 2
-"""Kept equal to :mod:`arabnews_nlp.modeling` (which imports torch); a test checks they agree."""
+from arabnews_nlp.word_hash import HASH_MODULUS, PIECE_CONTINUATION, PIECE_SPECIAL, hash_powers
 
 MODEL_TYPE = "arabnews_analyzer"
 ACTIVATIONS = ("gelu", "gelu_new", "gelu_pytorch_tanh", "relu")
@@ -162,7 +158,6 @@ class NumpyAnalyzerModel:
     def __init__(self, config: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
         self.config = config
         encoder = config["encoder"]
-        self.hidden = int(encoder["hidden_size"])
         self.heads = int(encoder["num_attention_heads"])
         self.layers = int(encoder["num_hidden_layers"])
         self.eps = float(encoder.get("layer_norm_eps", 1e-12))
@@ -189,11 +184,7 @@ class NumpyAnalyzerModel:
             self._t[f"{prefix}.qkv"] = np.ascontiguousarray(np.concatenate([self._t[part] for part in parts], axis=1))
             self._w[f"{prefix}.qkv.bias"] = np.concatenate([weights[f"{part}.bias"] for part in parts])
         if self.word_buckets:
-            positions = int(encoder.get("max_position_embeddings", 512))
-            powers = [1]
-            for _ in range(positions - 1):
-                powers.append(powers[-1] * HASH_BASE % HASH_MODULUS)
-            self._powers = np.array(powers, dtype=np.int64)
+            self._powers = np.array(hash_powers(int(encoder.get("max_position_embeddings", 512))), dtype=np.int64)
             self._piece_kind = weights["piece_kind"].astype(np.int64)
 
     def _required_weights(self) -> list[str]:

@@ -7,16 +7,8 @@ from typing import Any
 import pytest
 import torch
 
-from arabnews_nlp.modeling import (
-    PIECE_CONTINUATION,
-    PIECE_SPECIAL,
-    PIECE_START,
-    AnalyzerConfig,
-    AnalyzerModel,
-    piece_kinds,
-    word_bucket,
-    word_piece_hash,
-)
+from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+from arabnews_nlp.word_hash import PIECE_CONTINUATION, PIECE_SPECIAL, PIECE_START, piece_kinds, word_bucket, word_piece_hash
 from tests.conftest import build_tiny_model
 
 

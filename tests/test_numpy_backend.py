@@ -89,13 +89,6 @@ def test_word_buckets_match_torch(tiny_model_dir: Path, tiny_analyzer: Analyzer)
     np.testing.assert_array_equal(model.word_bucket_ids(ids), expected)
 
 
-def test_hash_constants_agree_with_the_torch_model() -> None:
-    from arabnews_nlp import modeling, numpy_model
-
-    for name in ("HASH_MODULUS", "HASH_BASE", "PIECE_CONTINUATION", "PIECE_SPECIAL"):
-        assert getattr(numpy_model, name) == getattr(modeling, name)
-
-
 def test_numpy_analyses_equal_torch(tiny_model_dir: Path, tiny_analyzer: Analyzer) -> None:
     numpy_analyzer = Analyzer.from_pretrained(tiny_model_dir, backend="numpy")
     assert numpy_analyzer.device == "cpu"

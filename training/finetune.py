@@ -153,7 +153,7 @@ def load_word_vectors(model: Any, tokenizer: Any, folder: str) -> int:
     import torch
     from safetensors.torch import load_file
 
-    from arabnews_nlp.modeling import word_bucket, word_piece_hash
+    from arabnews_nlp.word_hash import word_bucket, word_piece_hash
 
     vectors = load_file(str(Path(folder) / "vectors.safetensors"))["vectors"]
     words = (Path(folder) / "words.txt").read_text(encoding="utf-8").split("\n")[: vectors.shape[0]]

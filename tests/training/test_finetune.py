@@ -107,7 +107,7 @@ def test_resume_matches_uninterrupted(tmp_path: Path, tiny_encoder_dir: Path, go
 def test_word_vectors_fill_rows_by_word_hash(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
     from safetensors.torch import save_file
 
-    from arabnews_nlp.modeling import word_bucket, word_piece_hash
+    from arabnews_nlp.word_hash import word_bucket, word_piece_hash
     from training.finetune import build_model
 
     words = ["بغداد", "السوداني", "التحالف"]
