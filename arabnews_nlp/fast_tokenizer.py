@@ -28,6 +28,10 @@ class FastTokenizer:
         backend_tokenizer: A ``tokenizers.Tokenizer``.
         special_tokens: ``"cls"``, ``"sep"``, ... -> token text.
 
+    Attributes:
+        cls_token_id, sep_token_id, bos_token_id, eos_token_id, pad_token_id, unk_token_id,
+            mask_token_id: The ids of the special tokens, ``None`` for those the tokenizer lacks.
+
     Raises:
         ModelFormatError: If a named special token is not in the vocabulary.
 
@@ -39,16 +43,22 @@ class FastTokenizer:
     """
 
     is_fast = True
+    cls_token_id: int | None
+    sep_token_id: int | None
+    bos_token_id: int | None
+    eos_token_id: int | None
+    pad_token_id: int | None
+    unk_token_id: int | None
+    mask_token_id: int | None
 
     def __init__(self, backend_tokenizer: Any, special_tokens: dict[str, str]) -> None:
         self.backend_tokenizer = backend_tokenizer
-        self._ids: dict[str, int | None] = {}
         for kind in SPECIAL_TOKENS:
             token = special_tokens.get(kind)
             token_id = backend_tokenizer.token_to_id(token) if token is not None else None
             if token is not None and token_id is None:
                 raise ModelFormatError(f"the {kind} token {token!r} is not in the tokenizer's vocabulary")
-            self._ids[kind] = token_id
+            setattr(self, f"{kind}_token_id", token_id)
 
     @classmethod
     def from_directory(cls, directory: Path) -> FastTokenizer:
@@ -80,33 +90,3 @@ class FastTokenizer:
 
     def __len__(self) -> int:
         return int(self.backend_tokenizer.get_vocab_size(with_added_tokens=True))
-
-    @property
-    def cls_token_id(self) -> int | None:
-        """Id of ``[CLS]`` (``None`` when the tokenizer has none)."""
-        return self._ids["cls"]
-
-    @property
-    def sep_token_id(self) -> int | None:
-        """Id of ``[SEP]``."""
-        return self._ids["sep"]
-
-    @property
-    def bos_token_id(self) -> int | None:
-        """Id of the beginning-of-sequence token."""
-        return self._ids["bos"]
-
-    @property
-    def eos_token_id(self) -> int | None:
-        """Id of the end-of-sequence token."""
-        return self._ids["eos"]
-
-    @property
-    def pad_token_id(self) -> int | None:
-        """Id of the padding token."""
-        return self._ids["pad"]
-
-    @property
-    def unk_token_id(self) -> int | None:
-        """Id of the unknown token."""
-        return self._ids["unk"]

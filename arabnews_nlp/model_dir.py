@@ -227,17 +227,25 @@ def load_analyzer(
     if backend not in BACKENDS:
         raise ConfigError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "numpy":
-        return _load_numpy(path_or_id, device, dtype)
-    from transformers import AutoTokenizer
+        _check_numpy_options(device, dtype)
+    else:
+        from arabnews_nlp.device import resolve_device
 
-    from arabnews_nlp.device import inference_dtype, resolve_device
-    from arabnews_nlp.modeling import AnalyzerModel
-
-    target = resolve_device(device)
+        target = resolve_device(device)
     directory = resolve_model(path_or_id)
     check_model_dir(directory)
     settings = AnalyzerSettings.load(directory)
     settings.check_labels()
+    if backend == "numpy":
+        from arabnews_nlp.fast_tokenizer import FastTokenizer
+        from arabnews_nlp.numpy_model import NumpyAnalyzerModel
+
+        return NumpyAnalyzerModel.from_pretrained(directory), FastTokenizer.from_directory(directory), settings
+    from transformers import AutoTokenizer
+
+    from arabnews_nlp.device import inference_dtype
+    from arabnews_nlp.modeling import AnalyzerModel
+
     config = load_config(directory)
     with _quiet_progress():
         model = AnalyzerModel.from_pretrained(
@@ -253,21 +261,11 @@ def load_analyzer(
     return model, tokenizer, settings
 
 
-def _load_numpy(
-    path_or_id: str | os.PathLike[str] | None, device: Any, dtype: Any
-) -> tuple[NumpyAnalyzerModel, Any, AnalyzerSettings]:
-    from arabnews_nlp.fast_tokenizer import FastTokenizer
-    from arabnews_nlp.numpy_model import NumpyAnalyzerModel
-
+def _check_numpy_options(device: Any, dtype: Any) -> None:
     if device not in (None, "auto", "cpu") and str(device) != "cpu":
         raise ConfigError(f"the numpy backend runs on the CPU only, got device={device!r}; use backend='torch' for GPUs")
     if dtype is not None:
         raise ConfigError(f"the numpy backend computes in float32, got dtype={dtype!r}; use backend='torch' for other dtypes")
-    directory = resolve_model(path_or_id)
-    check_model_dir(directory)
-    settings = AnalyzerSettings.load(directory)
-    settings.check_labels()
-    return NumpyAnalyzerModel.from_pretrained(directory), FastTokenizer.from_directory(directory), settings
 
 
 def library_versions() -> dict[str, str]:

@@ -22,9 +22,12 @@ from typing import Any
 
 from arabnews_nlp.errors import ConfigError, ModelFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS, check_labels
+from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
 from arabnews_nlp.text.normalize import NormalizationConfig
 
 SETTINGS_FILE = "arabnews_nlp.json"
+NER_DECODINGS = ("viterbi", "argmax")
+"""How NER word tags are read: the best valid IOB2 sequence, or each word's argmax."""
 """File name of the settings inside a model directory."""
 
 DOC_STANCE_RULES = ("weighted_mean",)
@@ -127,10 +130,10 @@ class AnalyzerSettings:
             )
         if not isinstance(self.ner_min_score, (int, float)) or not 0.0 <= self.ner_min_score < 1.0:
             raise ConfigError(f"ner_min_score must be in [0, 1), got {self.ner_min_score!r}")
-        if self.ner_decoding not in ("viterbi", "argmax"):
-            raise ConfigError(f"ner_decoding must be 'viterbi' or 'argmax', got {self.ner_decoding!r}")
-        if self.gazetteer_mode not in ("off", "fill", "override"):
-            raise ConfigError(f"gazetteer_mode must be 'off', 'fill' or 'override', got {self.gazetteer_mode!r}")
+        if self.ner_decoding not in NER_DECODINGS:
+            raise ConfigError(f"ner_decoding must be one of {NER_DECODINGS}, got {self.ner_decoding!r}")
+        if self.gazetteer_mode not in GAZETTEER_MODES:
+            raise ConfigError(f"gazetteer_mode must be one of {GAZETTEER_MODES}, got {self.gazetteer_mode!r}")
         bad = sorted({label for label in self.gazetteer.values() if label not in ENTITY_TYPES})
         if bad:
             raise ConfigError(f"gazetteer has unknown entity types {bad}; expected {list(ENTITY_TYPES)}")

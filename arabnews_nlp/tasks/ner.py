@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from arabnews_nlp.settings import AnalyzerSettings
 
 
-NER_DECODINGS = ("viterbi", "argmax")
-"""How word tags are read from the probabilities: the best valid IOB2 sequence, or each word's argmax."""
-
-
 def word_tags(
     span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str], decoding: str = "viterbi"
 ) -> list[tuple[str, float]]:
