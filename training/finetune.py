@@ -351,12 +351,13 @@ def choose_gazetteer(
         >>> # settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(...)
     """
     from arabnews_nlp.tasks import ner as ner_task
+    from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
     from training.baseline import build_gazetteer
     from training.evaluate import score_sentences
 
     names = build_gazetteer(train_records)
     scores: dict[tuple[str, float], float] = {}
-    for mode in ("off", "fill", "override"):
+    for mode in GAZETTEER_MODES:
         for floor in MIN_SCORES:
             trial = dataclasses.replace(settings, gazetteer=names, gazetteer_mode=mode, ner_min_score=floor)
             tagged = [
@@ -383,13 +384,14 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
 
     model.eval()
     dev_records = read_records(config.dev) if config.dev else []
+    train = train_records(config) if config.dev else []  # for the gazetteer and the baseline
     if dev_records:
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
         settings.event_thresholds = tune_event_thresholds(dev)
         settings.stance_weights = tune_stance_weights(settings, dev)
         if config.gazetteer:
             settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(
-                settings, train_records(config), dev_records, dev
+                settings, train, dev_records, dev
             )
     else:
         logger.warning("no dev file: event thresholds stay at 0.5")
@@ -401,7 +403,8 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     for name, path in evaluations:
         files[name] = Path(config.run_dir) / f"eval_{name}.json"  # beside the run: the model dir stays lean
         argv = ["evaluate", "--model", str(out), "--data", path, "--mode", "both", "--out", str(files[name])]
-        scores = evaluate_model(*saved, read_records(path), "both", config.eval_batch_size)
+        records = dev_records if name == "dev" else read_records(path)
+        scores = evaluate_model(*saved, records, "both", config.eval_batch_size)
         report = scores_report(str(out), [path], scores, argv)
         write_json(files[name], report)
         commands.append(report["command"])
@@ -409,7 +412,7 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
             saved[2].metrics = summary(report)
             saved[2].save(out)
     if config.dev:
-        files["baseline_dev"] = score_baseline(config, dev_records, commands)
+        files["baseline_dev"] = score_baseline(config, train, dev_records, commands)
     write_json(Path(config.run_dir) / "finetune_config.json", config.to_dict())
     write_model_card(
         out,
@@ -422,8 +425,8 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     return out
 
 
-def score_baseline(config: FinetuneConfig, dev_records: list[Any], commands: list[str]) -> Path:
-    """Fit the keyword/gazetteer baseline on the same training records, score it on dev.
+def score_baseline(config: FinetuneConfig, train: list[Any], dev_records: list[Any], commands: list[str]) -> Path:
+    """Fit the keyword/gazetteer baseline on the model's training records (``train``), score it on dev.
 
     Writes ``baseline.json`` and ``eval_baseline_dev.json`` into the run directory and appends
     the commands that reproduce them to ``commands``, so the card compares model and baseline on
@@ -433,7 +436,7 @@ def score_baseline(config: FinetuneConfig, dev_records: list[Any], commands: lis
         The path of the baseline's scores JSON.
 
     Example:
-        >>> # score_baseline(config, read_records(config.dev), commands)
+        >>> # score_baseline(config, train_records(config), read_records(config.dev), commands)
     """
     from training.baseline import KeywordBaseline
     from training.evaluate import evaluate_analyzer, scores_report, write_json
@@ -441,7 +444,7 @@ def score_baseline(config: FinetuneConfig, dev_records: list[Any], commands: lis
     run_dir = Path(config.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     baseline_path, scores_path = run_dir / "baseline.json", run_dir / "eval_baseline_dev.json"
-    KeywordBaseline.fit(train_records(config)).save(baseline_path)
+    KeywordBaseline.fit(train).save(baseline_path)
     argv = ["evaluate", "--baseline", str(baseline_path), "--data", str(config.dev), "--mode", "both"]
     report = scores_report(str(baseline_path), [str(config.dev)], evaluate_analyzer(
         KeywordBaseline.load(baseline_path), dev_records, "both"), [*argv, "--out", str(scores_path)])

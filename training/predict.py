@@ -127,10 +127,10 @@ def predict_encoded(
     logits = window_logits(model, windows, pad_token_id, batch_size) if windows else []
     predictions = []
     position = 0
+    decoding = settings.ner_decoding if settings is not None else "viterbi"
     for index, span in enumerate(spans):
         own = logits[position : position + len(span.windows)]
         position += len(span.windows)
-        decoding = settings.ner_decoding if settings is not None else "viterbi"
         decoded = ner_task.word_tags(span, [w["ner"] for w in own], ner_labels, decoding)
         pairs = decoded
         if texts is not None and settings is not None:
