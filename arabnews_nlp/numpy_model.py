@@ -164,25 +164,25 @@ class NumpyAnalyzerModel:
         self.activation = str(encoder.get("hidden_act", "gelu"))
         self.pooling = str(config.get("sentence_pooling", "cls"))
         self.word_buckets = int(config.get("word_buckets", 0) or 0)
-        self._w = dict(weights)  # a copy: the fused attention biases are added to it
-
         missing = [name for name in self._required_weights() if name not in weights]
         if missing:
             raise ModelFormatError(
                 f"model.safetensors has no tensor {missing[0]!r} ({len(missing)} missing); it does not hold a "
                 "BERT analyzer the numpy backend can run: load it with backend='torch'"
             )
-        # Linear weights transposed once, contiguous, so every product is a plain row-major GEMM.
-        self._t = {
-            name[: -len(".weight")]: np.ascontiguousarray(array.T)
-            for name, array in weights.items()
+        # Linear weights are kept only transposed and contiguous (``_t``), so every product is a
+        # plain row-major GEMM; the rest (embeddings, biases, norms) stays in ``_w``.
+        linear = {
+            name for name, array in weights.items()
             if name.endswith(".weight") and array.ndim == 2 and "embeddings" not in name
         }
+        self._w = {name: array for name, array in weights.items() if name not in linear}
+        self._t = {name[: -len(".weight")]: np.ascontiguousarray(weights[name].T) for name in linear}
         for index in range(self.layers):  # one product for query, key and value
             prefix = f"encoder.encoder.layer.{index}.attention.self"
             parts = [f"{prefix}.{name}" for name in ("query", "key", "value")]
-            self._t[f"{prefix}.qkv"] = np.ascontiguousarray(np.concatenate([self._t[part] for part in parts], axis=1))
-            self._w[f"{prefix}.qkv.bias"] = np.concatenate([weights[f"{part}.bias"] for part in parts])
+            self._t[f"{prefix}.qkv"] = np.ascontiguousarray(np.concatenate([self._t.pop(part) for part in parts], axis=1))
+            self._w[f"{prefix}.qkv.bias"] = np.concatenate([self._w.pop(f"{part}.bias") for part in parts])
         if self.word_buckets:
             self._powers = np.array(hash_powers(int(encoder.get("max_position_embeddings", 512))), dtype=np.int64)
             self._piece_kind = weights["piece_kind"].astype(np.int64)
