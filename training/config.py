@@ -62,6 +62,9 @@ class FinetuneConfig:
         save_steps: Write a checkpoint every this many steps.
         save_total_limit: Keep at most this many checkpoints (``None``: all).
         eval_each_epoch: Score ``dev`` after every epoch (logged to ``log.jsonl``).
+        average_last_epochs: Keep the uniform average of the weights at the end of the last
+            this many epochs (stochastic weight averaging, Izmailov et al. 2018) instead of the
+            last weights; 0 (default) keeps the last weights.
         logging_steps: Log the training loss every this many steps.
         bf16: bf16 mixed precision (GPUs that support it).
         fp16: fp16 mixed precision (GPUs).
@@ -118,6 +121,7 @@ class FinetuneConfig:
     save_steps: int = 500
     save_total_limit: int | None = 3
     eval_each_epoch: bool = True
+    average_last_epochs: int = 0
     logging_steps: int = 50
     bf16: bool = False
     fp16: bool = False
@@ -147,9 +151,14 @@ class FinetuneConfig:
         _check_number("warmup_ratio", self.warmup_ratio, low=0.0, high=1.0, high_open=True)
         for key in ("batch_size", "eval_batch_size", "gradient_accumulation_steps", "save_steps", "logging_steps"):
             _check_int(key, getattr(self, key), low=1)
-        for key in ("max_length", "stride", "seed", "dataloader_num_workers"):
+        for key in ("max_length", "stride", "seed", "dataloader_num_workers", "average_last_epochs"):
             _check_int(key, getattr(self, key), low=4 if key == "max_length" else 0)
         _check_int("max_steps", self.max_steps, low=-1)
+        if self.max_steps <= 0 and self.average_last_epochs > math.ceil(self.epochs):
+            raise ConfigError(
+                f"average_last_epochs ({self.average_last_epochs}) exceeds epochs ({self.epochs:g}); "
+                "use at most the number of epochs, or 0 to keep the last weights"
+            )
         if self.sentence_pooling not in ("cls", "mean"):
             raise ConfigError(f"sentence_pooling must be 'cls' or 'mean', got {self.sentence_pooling!r}")
         _check_int("word_buckets", self.word_buckets, low=0)

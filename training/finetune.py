@@ -240,6 +240,7 @@ def train(
         AnalyzerTrainer,
         EpochEvalCallback,
         JsonlLogCallback,
+        WeightAveragingCallback,
         loss_weights,
         training_arguments,
     )
@@ -253,11 +254,14 @@ def train(
         model.event_pos_weights.copy_(torch.tensor(event_weights))
         logger.info("stance class weights %s; event pos_weight %s", stance_weights, event_weights)
     dataset = build_dataset(sentences, tokenizer, settings)
+    checkpoint = get_last_checkpoint(config.run_dir) if resume and Path(config.run_dir).is_dir() else None
     log_path = Path(config.run_dir) / LOG_FILE
     extra = [JsonlLogCallback(log_path), *(callbacks or [])]
     if config.dev and config.eval_each_epoch:
         evaluator = dev_evaluator(tokenizer, settings, read_records(config.dev), config.eval_batch_size)
         extra.append(EpochEvalCallback(evaluator, log_path))
+    if config.average_last_epochs:
+        extra.append(WeightAveragingCallback(config.average_last_epochs, resume_from=checkpoint))
     trainer = AnalyzerTrainer(
         model=model,
         args=training_arguments(config),
@@ -265,7 +269,6 @@ def train(
         data_collator=PaddingCollator(tokenizer.pad_token_id),
         callbacks=extra,
     )
-    checkpoint = get_last_checkpoint(config.run_dir) if resume and Path(config.run_dir).is_dir() else None
     if resume and checkpoint is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
     elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):

@@ -52,6 +52,8 @@ def test_missing_data_file(tmp_path: Path) -> None:
         ({"stride": 30, "max_length": 32}, "stride \\(30\\) must be at most max_length - 4"),
         ({"bf16": True, "fp16": True}, "choose one"),
         ({"train": 3}, "train must be a file path or a list"),
+        ({"average_last_epochs": -1}, "average_last_epochs must be an integer >= 0"),
+        ({"average_last_epochs": 5, "epochs": 4}, "average_last_epochs \\(5\\) exceeds epochs \\(4\\)"),
     ],
 )
 def test_invalid_values(train_file: Path, changes: dict, message: str) -> None:

@@ -155,3 +155,38 @@ def test_gazetteer_and_stance_choices_are_made_on_dev(tiny_model_dir: Path, gold
     weights = tune_stance_weights(settings, dev)
     assert set(weights) <= {"anti", "pro"} and all(w in (1.0, 1.5, 2.0, 3.0) for w in weights.values())
     assert set(tune_event_thresholds(dev)) <= set(settings.labels["events"])
+
+
+def _epoch_snapshots(snapshots: list[dict[str, torch.Tensor]]) -> Any:
+    """A callback that copies the model's weights at the end of every epoch."""
+    from transformers import TrainerCallback
+
+    class Snapshot(TrainerCallback):
+        def on_epoch_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+            snapshots.append({k: v.detach().clone() for k, v in model.state_dict().items()})
+
+    return Snapshot()
+
+
+def test_weight_averaging_is_the_mean_of_the_last_epochs_and_resumes(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path
+) -> None:
+    common = {"epochs": 4, "batch_size": 2, "classifier_dropout": 0.1, "learning_rate": 1e-3, "average_last_epochs": 2}
+    snapshots: list[dict[str, torch.Tensor]] = []
+    full = _config(tmp_path / "a", tiny_encoder_dir, gold_file, **common)
+    model, _, _, trainer = train(full, callbacks=[_epoch_snapshots(snapshots)])
+    averaged = model.state_dict()
+    assert len(snapshots) == 4
+    for name, value in averaged.items():
+        if value.is_floating_point():
+            assert torch.allclose(value, (snapshots[2][name] + snapshots[3][name]) / 2, atol=1e-6), name
+    assert not torch.allclose(averaged["stance_head.weight"], snapshots[3]["stance_head.weight"])
+    # interrupted one step after the end of epoch 3 (the first averaged one): its checkpoint
+    # carries the running average, and resuming gives the uninterrupted result
+    stop = trainer.state.max_steps * 3 // 4 + 1
+    cut = _config(tmp_path / "b", tiny_encoder_dir, gold_file, save_steps=1, **common)
+    train(cut, callbacks=[_stop_at(stop)])
+    assert (Path(cut.run_dir) / f"checkpoint-{stop}" / "weight_average.safetensors").is_file()
+    resumed = train(cut, resume=True)[0].state_dict()
+    for name, value in averaged.items():
+        assert torch.allclose(value, resumed[name], atol=1e-6), name
