@@ -241,6 +241,7 @@ def train(
         EpochEvalCallback,
         JsonlLogCallback,
         WeightAveragingCallback,
+        append_jsonl,
         loss_weights,
         training_arguments,
     )
@@ -257,6 +258,7 @@ def train(
     checkpoint = get_last_checkpoint(config.run_dir) if resume and Path(config.run_dir).is_dir() else None
     log_path = Path(config.run_dir) / LOG_FILE
     extra = [JsonlLogCallback(log_path), *(callbacks or [])]
+    evaluator = None
     if config.dev and config.eval_each_epoch:
         evaluator = dev_evaluator(tokenizer, settings, read_records(config.dev), config.eval_batch_size)
         extra.append(EpochEvalCallback(evaluator, log_path))
@@ -274,6 +276,11 @@ def train(
     elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):
         logger.warning("%s holds checkpoints of an earlier run; pass --resume to continue it", config.run_dir)
     trainer.train(resume_from_checkpoint=checkpoint)
+    if evaluator is not None and config.average_last_epochs and trainer.is_world_process_zero():
+        # the per-epoch lines score the last weights; this one scores their average, same way
+        trainer.model.eval()
+        entry = {"step": trainer.state.global_step, "epoch": trainer.state.epoch, "dev_averaged": evaluator(trainer.model)}
+        append_jsonl(log_path, entry)
     return trainer.model, tokenizer, settings, trainer
 
 

@@ -173,10 +173,12 @@ def test_weight_averaging_is_the_mean_of_the_last_epochs_and_resumes(
 ) -> None:
     common = {"epochs": 4, "batch_size": 2, "classifier_dropout": 0.1, "learning_rate": 1e-3, "average_last_epochs": 2}
     snapshots: list[dict[str, torch.Tensor]] = []
-    full = _config(tmp_path / "a", tiny_encoder_dir, gold_file, **common)
+    full = _config(tmp_path / "a", tiny_encoder_dir, gold_file, eval_each_epoch=True, **common)
     model, _, _, trainer = train(full, callbacks=[_epoch_snapshots(snapshots)])
     averaged = model.state_dict()
     assert len(snapshots) == 4
+    log = [json.loads(line) for line in (Path(full.run_dir) / "log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert "sentences/ner_f1" in log[-1]["dev_averaged"]  # the averaged weights are scored like each epoch
     for name, value in averaged.items():
         if value.is_floating_point():
             assert torch.allclose(value, (snapshots[2][name] + snapshots[3][name]) / 2, atol=1e-6), name
