@@ -251,7 +251,9 @@ class WeightAveragingCallback(TrainerCallback):
             return
         from safetensors.torch import save_file
 
-        folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
+
+        folder = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
         if folder.is_dir():
             save_file(self.average, str(folder / AVERAGE_FILE), metadata={"count": str(self.count)})
 
@@ -267,5 +269,5 @@ class WeightAveragingCallback(TrainerCallback):
 
 
 def _float_state(model: Any) -> dict[str, Any]:
-    """The model's floating-point parameters and buffers, by name (shared tensors once)."""
+    """The model's floating-point parameters and buffers, by name (a tied tensor under each of its names)."""
     return {name: value for name, value in model.state_dict(keep_vars=True).items() if value.is_floating_point()}
