@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from arabnews_nlp import ngram
 from arabnews_nlp.encoding import EncodedSpan, Window, collate, encode_span
 from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError
 from arabnews_nlp.model_dir import MODEL_ENV
@@ -264,16 +265,23 @@ class Analyzer:
         text, settings = document.text, self.settings
         sentences: list[SentenceResult] = []
         probabilities: list[list[float]] = []
+        ngram_stance, ngram_events = ngram.span_probabilities(
+            settings.ngram_model, [text[span.start : span.end] for span in document.spans]
+        )
         offset = 0
-        for span in document.spans:
+        for index, span in enumerate(document.spans):
             n = len(span.windows)
             window_slice = slice(offset, offset + n)
             offset += n
             entities = ner.decode(text, span, outputs.ner[window_slice], settings)
-            sentence_stance = stance.decode(text, span, outputs.stance[window_slice], settings, entities=entities)
-            found = events.decode(text, span, outputs.events[window_slice], settings)
+            sentence_stance = stance.decode(
+                text, span, outputs.stance[window_slice], settings, entities=entities, ngram=ngram_stance[index]
+            )
+            found = events.decode(text, span, outputs.events[window_slice], settings, ngram=ngram_events[index])
             if n:
-                probabilities.append(stance.mean_probabilities(outputs.stance[window_slice]))
+                probabilities.append(
+                    stance.sentence_probabilities(outputs.stance[window_slice], settings, ngram_stance[index])
+                )
             sentences.append(
                 SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
             )

@@ -334,6 +334,7 @@ def save_analyzer(
         model.config.dtype = previous
     tokenizer.save_pretrained(str(path))
     saved = dataclasses.replace(settings, versions=library_versions())
+    saved.ngram_model = settings.ngram_model  # runtime attribute, not a field: replace() drops it
     saved.save(path)
     (path / "README.md").write_text(card if card is not None else render_model_card(saved), encoding="utf-8")
     return path

@@ -197,9 +197,10 @@ class AnalyzerModel(PreTrainedModel):
             **config_kwargs: Extra :class:`AnalyzerConfig` fields (e.g. ``classifier_dropout``).
 
         Returns:
-            The model, encoder weights loaded, heads randomly initialised.
+            The model in float32 (whatever dtype the encoder was saved in, e.g. fp16), encoder
+            weights loaded, heads randomly initialised.
         """
-        encoder = AutoModel.from_pretrained(encoder_name_or_path, add_pooling_layer=False)
+        encoder = AutoModel.from_pretrained(encoder_name_or_path, add_pooling_layer=False, dtype=torch.float32)
         config = AnalyzerConfig(encoder=encoder.config.to_dict(), **config_kwargs)
         model = cls(config, encoder=encoder)
         for head in (model.ner_head, model.stance_head, model.event_head, model.word_projection, model.word_embeddings):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import ConfigError, ModelFormatError
+from arabnews_nlp.ngram import NgramConfig, NgramModel
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS, check_labels
 from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
 from arabnews_nlp.text.normalize import NormalizationConfig
@@ -83,6 +84,10 @@ class AnalyzerSettings:
         gazetteer: Normalised name -> entity type, from the training annotations (optional).
         gazetteer_mode: How the gazetteer joins the NER model: ``off``, ``fill`` or ``override``
             (see :mod:`arabnews_nlp.tasks.gazetteer`).
+        ngram: Configuration of the bag-of-n-grams model blended into sentence stance and events
+            (:class:`arabnews_nlp.ngram.NgramConfig` as a dict; empty: none). Its weights are in
+            ``ngram.safetensors``; :meth:`load` reads them into ``ngram_model`` and :meth:`save`
+            writes them back.
         versions: Library versions, filled when the model is saved.
 
     Example:
@@ -107,9 +112,13 @@ class AnalyzerSettings:
     ner_decoding: str = "viterbi"
     gazetteer: dict[str, str] = field(default_factory=dict)
     gazetteer_mode: str = "off"
+    ngram: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.ngram_model: NgramModel | None = None  # runtime only, not a field: loaded by `load`
+        if self.ngram:
+            NgramConfig.from_dict(self.ngram)  # raises ConfigError
         if isinstance(self.normalization, dict):
             self.normalization = NormalizationConfig.from_dict(self.normalization)
         if self.task != "analyzer":
@@ -211,13 +220,16 @@ class AnalyzerSettings:
         path.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
         (path / SETTINGS_FILE).write_text(text + "\n", encoding="utf-8")
+        if self.ngram_model is not None:
+            self.ngram_model.save(path)
 
     @classmethod
     def load(cls, directory: str | Path) -> AnalyzerSettings:
-        """Read ``arabnews_nlp.json`` from ``directory``.
+        """Read ``arabnews_nlp.json`` from ``directory`` (and ``ngram.safetensors`` when it names one).
 
         Raises:
-            ModelFormatError: If the file is missing or not valid JSON settings.
+            ModelFormatError: If the file is missing or not valid JSON settings, or the n-gram
+                model it names is missing or malformed.
 
         Example:
             >>> import tempfile
@@ -234,6 +246,9 @@ class AnalyzerSettings:
             )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls.from_dict(data)
+            settings = cls.from_dict(data)
         except (json.JSONDecodeError, ConfigError, TypeError) as error:
             raise ModelFormatError(f"{path} is not valid arabnews-nlp settings: {error}") from error
+        if settings.ngram:
+            settings.ngram_model = NgramModel.load(directory, NgramConfig.from_dict(settings.ngram))
+        return settings

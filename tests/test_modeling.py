@@ -83,3 +83,18 @@ def test_mean_pooling_ignores_padding() -> None:
     assert torch.allclose(alone.event_logits, padded.event_logits, atol=1e-5)
     with pytest.raises(ValueError, match="sentence_pooling"):
         AnalyzerModel(AnalyzerConfig(encoder=encoder.to_dict(), sentence_pooling="max"))
+
+
+def test_from_encoder_loads_an_fp16_encoder_in_float32(tmp_path: Any) -> None:
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=16)  # fmt: skip
+    encoder = BertModel(config, add_pooling_layer=False)
+    encoder.half().save_pretrained(tmp_path)
+    model = AnalyzerModel.from_encoder(str(tmp_path))
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    torch.testing.assert_close(
+        model.encoder.embeddings.word_embeddings.weight, encoder.embeddings.word_embeddings.weight.float()
+    )
+    model(input_ids=torch.tensor([[2, 5, 6, 3]]), attention_mask=torch.ones(1, 4, dtype=torch.long))

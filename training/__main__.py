@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("training.data.cli", "ANERcorp / WikiFANE / Doccano / Label Studio -> JSONL (and back)"),
     "stats": ("training.data.cli", "label counts per split"),
     "tokenizer": ("training.pretrain.tokenizer", "train a WordPiece tokenizer on raw news"),
+    "pretokenize": ("training.pretrain.pretokenize", "the news corpus as one array of token ids (fast pre-training)"),
     "pretrain": ("training.pretrain.mlm", "masked-language-model pre-training of a compact encoder"),
     "word-vectors": ("training.pretrain.word_vectors", "skip-gram word vectors for the hashed word embeddings"),
     "finetune": ("training.finetune", "fine-tune an analyzer model (NER + stance + events)"),

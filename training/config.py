@@ -82,6 +82,8 @@ class FinetuneConfig:
             the synthetic training sentences add).
         gazetteer: Ship a gazetteer of the ``train`` entity strings with the model and choose
             its mode (``off``, ``fill``, ``override``) by NER F1 on ``dev``.
+        ngram: Fit the bag-of-n-grams stance and events model (:mod:`training.ngram`) on the
+            ``train`` records, ship it with the model and choose its blend weights on ``dev``.
         normalization: :class:`~arabnews_nlp.text.normalize.NormalizationConfig` fields; empty
             keeps the defaults (must match how the base encoder's tokenizer was trained).
 
@@ -133,6 +135,7 @@ class FinetuneConfig:
     word_vectors_trainable: bool = False
     exclude_synthetic: bool = False
     gazetteer: bool = False
+    ngram: bool = False
     normalization: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -34,6 +34,7 @@ from training.config import FinetuneConfig
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
 from training.metrics import tune_thresholds
+from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram
 
 if TYPE_CHECKING:
     from training.predict import SpanPrediction
@@ -318,6 +319,44 @@ def tune_event_thresholds(dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[st
 STANCE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
 
 
+def choose_ngram_blend(
+    settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]]
+) -> list[tuple[Any, Any, SpanPrediction]]:
+    """Choose the n-gram blend weights on dev (:mod:`training.ngram`); return the blended predictions.
+
+    For each weight the stance factors and event thresholds are tuned again on the blend, as
+    :func:`finish` then does; the weight with the best stance macro-F1 (events: micro-F1) is
+    kept, ties to the smaller weight. ``settings.ngram`` receives the model's features and the
+    weights.
+
+    Example:
+        >>> # dev = choose_ngram_blend(settings, predict_dev(model, tokenizer, settings, records, 32))
+    """
+    from training.data.records import record_tasks
+    from training.metrics import event_scores, stance_scores
+
+    assert settings.ngram_model is not None
+    stance_gold = [(i, s["stance"]) for i, (r, s, _) in enumerate(dev) if "stance" in record_tasks(r) and s.get("stance")]
+    event_gold = [(i, set(s["events"])) for i, (r, s, _) in enumerate(dev)
+                  if "events" in record_tasks(r) and s.get("events") is not None]  # fmt: skip
+    stance_f1, events_f1 = {}, {}
+    for weight in BLEND_WEIGHTS:
+        blended = blend_predictions(dev, settings.ngram_model, weight, weight)
+        factors, labels = tune_stance_weights(settings, blended), settings.labels["stance"]
+        pred = [blended[i][2].stance(labels, factors) or "neutral" for i, _ in stance_gold]
+        stance_f1[weight] = stance_scores([g for _, g in stance_gold], pred)["macro_f1"]
+        thresholds = tune_event_thresholds(blended)
+        found = [blended[i][2].events(settings.labels["events"], thresholds) for i, _ in event_gold]
+        events_f1[weight] = event_scores([g for _, g in event_gold], found)["micro"]["f1"]
+    stance_weight = max(BLEND_WEIGHTS, key=lambda w: (stance_f1[w], -w))
+    events_weight = max(BLEND_WEIGHTS, key=lambda w: (events_f1[w], -w))
+    logger.info("n-gram blend on dev: stance macro-F1 %s -> %s; events micro-F1 %s -> %s",
+                stance_f1, stance_weight, events_f1, events_weight)  # fmt: skip
+    settings.ngram = {**settings.ngram_model.config.to_dict(), "stance_weight": stance_weight,
+                      "events_weight": events_weight}  # fmt: skip
+    return blend_predictions(dev, settings.ngram_model, stance_weight, events_weight)
+
+
 def tune_stance_weights(settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[str, float]:
     """Pick the ``anti`` and ``pro`` probability factors (:data:`STANCE_WEIGHTS`) by dev macro-F1.
 
@@ -397,6 +436,10 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     train = train_records(config) if config.dev else []  # for the gazetteer and the baseline
     if dev_records:
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
+        if config.ngram:
+            labels = settings.labels
+            settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"])
+            dev = choose_ngram_blend(settings, dev)
         settings.event_thresholds = tune_event_thresholds(dev)
         settings.stance_weights = tune_stance_weights(settings, dev)
         if config.gazetteer:

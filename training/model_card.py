@@ -167,6 +167,7 @@ def _header(settings: AnalyzerSettings, config: Mapping[str, Any]) -> list[str]:
         f"- Stance probability factors (tuned on dev): {settings.stance_weights or 'none'}",
         f"- NER post-processing (chosen on dev): entities scored below {settings.ner_min_score:.2f} dropped; "
         f"gazetteer of {len(settings.gazetteer)} names from the training annotations, mode `{settings.gazetteer_mode}`",
+        *_ngram_lines(settings),
         "- Because thresholds and post-processing were chosen on dev, dev scores are slightly optimistic; "
         "the other evaluation files were never used for any choice.",
         "",
@@ -176,6 +177,20 @@ def _header(settings: AnalyzerSettings, config: Mapping[str, Any]) -> list[str]:
         f"- Stance: {', '.join(STANCE_LABELS)}",
         f"- Events: {', '.join(EVENT_TYPES)}",
         "",
+    ]
+
+
+def _ngram_lines(settings: AnalyzerSettings) -> list[str]:
+    """The card's line on the bag-of-n-grams model, if the settings blend one."""
+    if not settings.ngram:
+        return []
+    model, ngram = settings.ngram_model, settings.ngram
+    size = f"{len(model.keys):,} features, " if model is not None else ""
+    return [
+        f"- Bag-of-n-grams logistic regressions (`arabnews_nlp.ngram`: word {ngram['word_n'][0]}-{ngram['word_n'][1]}"
+        f"-grams and character {ngram['char_n'][0]}-{ngram['char_n'][1]}-grams, TF-IDF, {size}fitted on the training "
+        f"records) blended into the probabilities (weights chosen on dev): stance {ngram['stance_weight']}, "
+        f"events {ngram['events_weight']} (0: encoder only, 1: n-grams only)"
     ]
 
 

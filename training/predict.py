@@ -4,8 +4,9 @@ The runtime (:class:`arabnews_nlp.api.Analyzer`) splits a document into its own 
 scoring on *gold* sentences needs the model run on spans we choose. This module runs the model
 over every window of the spans in length-sorted batches and hands the per-window logits to the
 runtime decoders (:func:`arabnews_nlp.tasks.ner.word_tags`,
-:func:`arabnews_nlp.tasks.stance.mean_probabilities`,
-:func:`arabnews_nlp.tasks.events.probabilities`), so training scores exactly what inference
+:func:`arabnews_nlp.tasks.stance.sentence_probabilities`,
+:func:`arabnews_nlp.tasks.events.span_probabilities`, with the model's n-gram blend when ``texts``
+and ``settings`` are given), so training scores exactly what inference
 would output for those spans.
 
 Example:
@@ -19,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from arabnews_nlp import ngram
 from arabnews_nlp.encoding import EncodedSpan, Window, collate, encode_span
 from arabnews_nlp.tasks import events as events_task
 from arabnews_nlp.tasks import ner as ner_task
@@ -128,6 +130,9 @@ def predict_encoded(
     predictions = []
     position = 0
     decoding = settings.ner_decoding if settings is not None else "viterbi"
+    ngram_model = settings.ngram_model if settings is not None and texts is not None else None
+    span_texts = [texts[i][span.start : span.end] for i, span in enumerate(spans)] if texts is not None else spans
+    ngram_stance, ngram_events = ngram.span_probabilities(ngram_model, span_texts)  # Nones without a model
     for index, span in enumerate(spans):
         own = logits[position : position + len(span.windows)]
         position += len(span.windows)
@@ -136,8 +141,12 @@ def predict_encoded(
         if texts is not None and settings is not None:
             pairs = ner_task.postprocess(texts[index], span.words, decoded, settings)
         tags = [tag for tag, _ in pairs]
-        stance = stance_task.mean_probabilities([w["stance"] for w in own if "stance" in w])
-        events = events_task.probabilities([w["events"] for w in own if "events" in w])
+        stance, events = [w["stance"] for w in own if "stance" in w], [w["events"] for w in own if "events" in w]
+        if settings is not None:
+            stance = stance_task.sentence_probabilities(stance, settings, ngram_stance[index])
+            events = events_task.span_probabilities(events, settings, ngram_events[index])
+        else:
+            stance, events = stance_task.mean_probabilities(stance), events_task.probabilities(events)
         predictions.append(SpanPrediction(list(span.words), tags, stance, events, decoded))
     return predictions
 

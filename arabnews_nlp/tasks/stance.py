@@ -1,7 +1,8 @@
 """Stance decoding: sentence stance, its holder, and the document stance.
 
-**Sentence stance**: softmax of the stance logits, averaged over the sentence's windows; the
-label is the argmax of the probabilities times ``settings.stance_weights`` (a per-label prior
+**Sentence stance**: softmax of the stance logits, averaged over the sentence's windows, and,
+when the model has one, blended with the bag-of-n-grams model's probabilities
+(:func:`arabnews_nlp.ngram.blend`, weight ``settings.ngram["stance_weight"]``); the label is the argmax of the probabilities times ``settings.stance_weights`` (a per-label prior
 correction tuned on dev, 1.0 when absent: rare ``pro``/``anti`` sentences are otherwise
 under-predicted) and the score is its probability. A sentence without tokens is ``neutral``
 with score 1.0.
@@ -34,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.encoding import EncodedSpan
+from arabnews_nlp.ngram import blend
 from arabnews_nlp.results import Entity, Stance
 from arabnews_nlp.schema import NEUTRAL
 from arabnews_nlp.tasks.arrays import as_array, softmax
@@ -99,6 +101,25 @@ def mean_probabilities(logits: Sequence[Any]) -> list[float]:
     return [float(value) for value in stacked.mean(axis=0)]
 
 
+def sentence_probabilities(
+    logits: Sequence[Any], settings: AnalyzerSettings, ngram: Sequence[float] | None = None
+) -> list[float]:
+    """Return the sentence's stance probabilities: the windows' mean, blended with ``ngram`` if given.
+
+    Args:
+        logits: Per window, its stance logits.
+        settings: Gives the blend weight (``settings.ngram``).
+        ngram: The n-gram model's probabilities for the sentence, if the model has one.
+
+    Example:
+        >>> from arabnews_nlp.settings import AnalyzerSettings
+        >>> settings = AnalyzerSettings(ngram={"stance_weight": 0.5})
+        >>> [round(p, 2) for p in sentence_probabilities([[0.0, 0.0, 0.0]], settings, [1.0, 0.0, 0.0])]
+        [0.67, 0.17, 0.17]
+    """
+    return blend(mean_probabilities(logits), ngram, float(settings.ngram.get("stance_weight", 0.0)))
+
+
 def find_holder(text: str, words: Sequence[tuple[int, int]], entities: Sequence[Entity]) -> Entity | None:
     """Return the PER/ORG entity that is the subject of the sentence's first speech verb, if any.
 
@@ -147,6 +168,7 @@ def decode(
     logits: Sequence[Any],
     settings: AnalyzerSettings,
     entities: Sequence[Entity] = (),
+    ngram: Sequence[float] | None = None,
 ) -> Stance:
     """Decode the stance of one sentence, with its holder.
 
@@ -156,6 +178,7 @@ def decode(
         logits: Per window, its stance logits (``(len(stance labels),)``).
         settings: Gives the stance labels.
         entities: The sentence's entities, for the holder.
+        ngram: The n-gram model's stance probabilities for the sentence, if any.
 
     Returns:
         The stance; ``neutral`` with score 1.0 when the sentence has no tokens.
@@ -163,7 +186,7 @@ def decode(
     Example:
         >>> # decode(text, span, logits, settings, entities) -> Stance('anti', 0.8, holder=Entity(...))
     """
-    probabilities = mean_probabilities(logits)
+    probabilities = sentence_probabilities(logits, settings, ngram)
     if not probabilities:
         return Stance(NEUTRAL, 1.0)
     labels = settings.labels["stance"]

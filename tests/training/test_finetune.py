@@ -29,9 +29,11 @@ def test_overfit_save_reload(tmp_path: Path, tiny_encoder_dir: Path, gold_file: 
     from arabnews_nlp.model_dir import load_analyzer
     from training.evaluate import evaluate_model
 
-    config = _config(tmp_path, tiny_encoder_dir, gold_file)
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, ngram=True)
     out = finetune(config, command="python -m training finetune --config tiny.yaml")
     assert out is not None
+    settings = json.loads((out / "arabnews_nlp.json").read_text(encoding="utf-8"))
+    assert (out / "ngram.safetensors").is_file() and set(settings["ngram"]) >= {"stance_weight", "events_weight"}
     losses = [
         e["loss"]
         for e in map(json.loads, (Path(config.run_dir) / "log.jsonl").read_text(encoding="utf-8").splitlines())

@@ -1,9 +1,13 @@
 """``python -m training pretrain``: masked-language-model pre-training of a compact encoder.
 
-Recipe (FACTS.md): BERT-style encoder, our WordPiece vocabulary, 128-token sequences packed
-from a de-duplicated stream of news, whole-word masking (15 % of words; 80/10/10), and logits
-computed **only at masked positions** (several times faster than the stock MLM head on CPU).
-AdamW with warm-up and linear decay. Every ``--save-every`` steps the run directory gets a
+Recipe (FACTS.md): BERT-style encoder, our WordPiece vocabulary, 128-token sequences, whole-word
+masking (each word masked with probability 15 %; 80/10/10), and logits computed **only at masked
+positions** (several times faster than the stock MLM head on CPU). AdamW with warm-up and linear
+decay. Sequences come either from the de-duplicated news stream, packed in order (CPU), or, with
+``--tokens`` (``python -m training pretokenize``), as random 126-token windows of the pre-tokenised
+corpus, which keeps a GPU busy; ``--device cuda --bf16`` trains in bf16 autocast there, and
+``--time-budget-min`` fits ``total_steps`` (and so the learning-rate decay) to a wall-clock budget
+measured on the first steps. Every ``--save-every`` steps the run directory gets a
 checkpoint (model, optimiser, scheduler, RNG, stream position) and an exported encoder
 (``encoder/``: a plain ``BertModel`` + tokenizer, loadable with ``AutoModel``); ``--resume``
 continues exactly where the last checkpoint stopped. Losses go to ``log.jsonl``.
@@ -15,7 +19,6 @@ import argparse
 import json
 import logging
 import math
-import random
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -51,6 +54,10 @@ class PretrainConfig:
     save_every: int = 100
     seed: int = 13
     threads: int = 2
+    tokens: str = ""
+    device: str = "auto"
+    bf16: bool = False
+    time_budget_min: float = 0.0
 
 
 class MaskedOnlyMLM(nn.Module):
@@ -92,47 +99,87 @@ def _sequences(cfg: PretrainConfig, tokenizer: Any, skip_docs: int) -> Iterator[
             buffer = buffer[body:]
 
 
-def _mask(seq: list[int], tokenizer: Any, cfg: PretrainConfig, rng: random.Random, is_cont: list[bool]) -> tuple[list[int], list[int], list[int]]:
-    """Whole-word masking: returns (input ids, masked positions, original ids at those positions)."""
-    ids = [tokenizer.cls_token_id, *seq, tokenizer.sep_token_id]
-    words: list[list[int]] = []
-    for pos in range(1, len(ids) - 1):
-        if ids[pos] == tokenizer.sep_token_id:
-            continue
-        if words and is_cont[ids[pos]]:
-            words[-1].append(pos)
-        else:
-            words.append([pos])
-    n_mask = max(1, round(len(words) * cfg.mask_prob))
-    positions = sorted(p for word in rng.sample(words, min(n_mask, len(words))) for p in word)
-    targets = [ids[p] for p in positions]
-    for p in positions:
-        roll = rng.random()
-        if roll < 0.8:
-            ids[p] = tokenizer.mask_token_id
-        elif roll < 0.9:
-            ids[p] = rng.randrange(5, len(is_cont))
-    return ids, positions, targets
+def mask_batch(
+    rows: torch.Tensor, is_continuation: torch.Tensor, special_ids: torch.Tensor, mask_id: int,
+    mask_prob: float, generator: torch.Generator,
+) -> dict[str, torch.Tensor]:
+    """Whole-word masking of a batch of token-id rows, vectorised.
+
+    A word is a token that does not start with ``##`` plus the continuation tokens after it; each
+    word is chosen with probability ``mask_prob`` and all its tokens become targets: 80 % are
+    replaced by ``[MASK]``, 10 % by a random non-special token, 10 % stay. Special tokens are never
+    chosen.
+
+    Args:
+        rows: ``(batch, seq)`` token ids.
+        is_continuation: ``(vocab,)`` bool, True for ``##`` pieces.
+        special_ids: Ids that are never masked ([CLS], [SEP], [PAD], ...).
+        mask_id: Id of ``[MASK]``.
+        mask_prob: Probability of masking a word.
+        generator: CPU generator (its state is checkpointed, so a resumed run masks identically).
+
+    Returns:
+        ``input_ids`` (masked rows), ``positions`` (flat indices of the targets in the batch) and
+        ``targets`` (their original ids).
+    """
+    batch, seq = rows.shape
+    maskable = ~torch.isin(rows, special_ids)
+    starts = ~is_continuation[rows] | ~maskable
+    index = torch.arange(seq).expand(batch, seq)
+    word_start = torch.where(starts, index, torch.zeros_like(index)).cummax(dim=1).values
+    draw = torch.rand(batch, seq, generator=generator)
+    chosen = (draw.gather(1, word_start) < mask_prob) & maskable
+    positions = chosen.flatten().nonzero().squeeze(1)
+    targets = rows.flatten()[positions]
+    roll = torch.rand(positions.numel(), generator=generator)
+    replacement = targets.clone()
+    replacement[roll < 0.8] = mask_id
+    random_ids = torch.randint(int(special_ids.max()) + 1, len(is_continuation), (positions.numel(),), generator=generator)
+    replacement = torch.where((roll >= 0.8) & (roll < 0.9), random_ids, replacement)
+    input_ids = rows.flatten().clone()
+    input_ids[positions] = replacement
+    return {"input_ids": input_ids.view(batch, seq), "positions": positions, "targets": targets}
 
 
-def _batches(cfg: PretrainConfig, tokenizer: Any, skip_docs: int, rng: random.Random) -> Iterator[tuple[dict[str, torch.Tensor], int]]:
-    vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
-    is_cont = [token.startswith("##") for token in vocab]
+def _stream_rows(cfg: PretrainConfig, tokenizer: Any, skip_docs: int) -> Iterator[tuple[torch.Tensor, int]]:
+    """Rows of ``batch_size`` packed sequences from the news stream, with documents consumed."""
     rows: list[list[int]] = []
-    flat_positions: list[int] = []
-    targets: list[int] = []
     for seq, docs in _sequences(cfg, tokenizer, skip_docs):
-        ids, positions, tgt = _mask(seq, tokenizer, cfg, rng, is_cont)
-        flat_positions += [len(rows) * cfg.seq_len + p for p in positions]
-        targets += tgt
-        rows.append(ids)
+        rows.append([tokenizer.cls_token_id, *seq, tokenizer.sep_token_id])
         if len(rows) == cfg.batch_size:
-            yield {
-                "input_ids": torch.tensor(rows),
-                "positions": torch.tensor(flat_positions),
-                "targets": torch.tensor(targets),
-            }, docs
-            rows, flat_positions, targets = [], [], []
+            yield torch.tensor(rows), docs
+            rows = []
+
+
+def array_rows(tokens: torch.Tensor, batch_size: int, seq_len: int, cls_id: int, sep_id: int,
+               generator: torch.Generator) -> torch.Tensor:
+    """A batch of random windows of a pre-tokenised corpus, framed by ``[CLS]`` … ``[SEP]``.
+
+    Args:
+        tokens: 1-D tensor of token ids (documents separated by ``[SEP]``).
+        batch_size: Rows per batch.
+        seq_len: Row length, special tokens included.
+        cls_id: Id of ``[CLS]``.
+        sep_id: Id of ``[SEP]``.
+        generator: CPU generator choosing the window starts.
+
+    Returns:
+        ``(batch_size, seq_len)`` int64 ids.
+    """
+    body = seq_len - 2
+    if tokens.numel() <= body:
+        raise ValueError(f"the token array has {tokens.numel()} tokens, fewer than one {seq_len}-token row")
+    starts = torch.randint(0, tokens.numel() - body, (batch_size,), generator=generator)
+    windows = tokens[starts[:, None] + torch.arange(body)].long()
+    frame = torch.full((batch_size, 1), cls_id), torch.full((batch_size, 1), sep_id)
+    return torch.cat([frame[0], windows, frame[1]], dim=1)
+
+
+def _load_tokens(path: str) -> torch.Tensor:
+    import numpy as np
+
+    array = np.load(path, mmap_mode="r")
+    return torch.from_numpy(np.ascontiguousarray(array).astype(np.int32))
 
 
 def _lr_lambda(cfg: PretrainConfig):  # type: ignore[no-untyped-def]
@@ -150,6 +197,12 @@ def _export_encoder(model: MaskedOnlyMLM, tokenizer: Any, run_dir: Path) -> None
     tokenizer.save_pretrained(out)
 
 
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
 def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     """Run (or resume) pre-training until ``cfg.total_steps``."""
     from tqdm.auto import tqdm
@@ -157,6 +210,7 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
 
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
+    device = _device(cfg.device)
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     tokenizer = AutoTokenizer.from_pretrained(cfg.tokenizer)
@@ -165,7 +219,7 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
         num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,
         max_position_embeddings=cfg.seq_len, pad_token_id=tokenizer.pad_token_id,
     )
-    model = MaskedOnlyMLM(bert_config)
+    model = MaskedOnlyMLM(bert_config).to(device)
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
     optimizer = torch.optim.AdamW(
@@ -174,26 +228,47 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     )
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(cfg))
     step, docs, tokens = 0, 0, 0
-    rng = random.Random(cfg.seed)
+    generator = torch.Generator().manual_seed(cfg.seed)
     ckpt_path = run_dir / "checkpoint.pt"
     if resume and ckpt_path.exists():
-        state = torch.load(ckpt_path, weights_only=False)
+        state = torch.load(ckpt_path, weights_only=False, map_location=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         step, docs, tokens = state["step"], state["docs"], state["tokens"]
-        rng.setstate(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
+        if "generator" in state:
+            generator.set_state(state["generator"].cpu())
+        else:  # a checkpoint of the streaming-only version: masking restarts from the seed
+            logger.info("checkpoint has no generator state; window sampling and masking restart from seed %d", cfg.seed)
+        torch.set_rng_state(state["torch_rng"].cpu())  # dropout
+        if state.get("cuda_rng") and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
+        if cfg.time_budget_min:  # keep the length fitted when the run started
+            cfg.total_steps = state["total_steps"]
         logger.info("resumed at step %d (%d documents, %d tokens)", step, docs, tokens)
-    (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
+    vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+    is_continuation = torch.tensor([token.startswith("##") for token in vocab])
+    special_ids = torch.tensor(sorted(set(tokenizer.all_special_ids)))
+    if cfg.tokens:
+        corpus = _load_tokens(cfg.tokens)
+        rows: Iterator[tuple[torch.Tensor, int]] = (
+            (array_rows(corpus, cfg.batch_size, cfg.seq_len, tokenizer.cls_token_id, tokenizer.sep_token_id, generator), 0)
+            for _ in iter(int, 1)
+        )
+    else:
+        rows = _stream_rows(cfg, tokenizer, docs)
     model.train()
     progress = tqdm(total=cfg.total_steps, initial=step, desc="pretrain", unit="step")
-    started, window_tokens, running = time.time(), 0, None
+    run_started = started = time.time()
+    window_tokens, running, first_step = 0, None, step
     with (run_dir / "log.jsonl").open("a", encoding="utf-8") as log:
-        for batch, docs_now in _batches(cfg, tokenizer, docs, rng):
+        for batch_rows, docs_now in rows:
             if step >= cfg.total_steps:
                 break
-            loss = model(**batch)
+            batch = {k: v.to(device, non_blocking=True) for k, v in mask_batch(
+                batch_rows, is_continuation, special_ids, tokenizer.mask_token_id, cfg.mask_prob, generator).items()}
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+                loss = model(**batch)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -204,27 +279,44 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
             n_tokens = batch["input_ids"].numel()
             tokens += n_tokens
             window_tokens += n_tokens
-            running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
-            progress.update(1)
-            progress.set_postfix(loss=f"{running:.3f}")
-            if step % 10 == 0:
+            if step % 10 == 0 or step == cfg.total_steps:
+                value = loss.item()
+                running = value if running is None else 0.9 * running + 0.1 * value
                 rate = window_tokens / (time.time() - started)
-                log.write(json.dumps({"step": step, "loss": round(loss.item(), 4), "smoothed": round(running, 4),
+                log.write(json.dumps({"step": step, "loss": round(value, 4), "smoothed": round(running, 4),
                                       "tokens": tokens, "docs": docs, "tokens_per_s": round(rate, 1),
                                       "lr": scheduler.get_last_lr()[0], "time": time.time()}) + "\n")
                 log.flush()
+                progress.set_postfix(loss=f"{running:.3f}")
                 started, window_tokens = time.time(), 0
+            progress.update(1)
+            if cfg.time_budget_min and first_step == 0 and step == 50:
+                fitted = _fit_steps(cfg, step, first_step, time.time() - run_started)
+                logger.info("time budget %.1f min: total_steps %d -> %d", cfg.time_budget_min, cfg.total_steps, fitted)
+                cfg.total_steps = fitted
+                progress.total = fitted
+                (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
             if step % cfg.save_every == 0 or step == cfg.total_steps:
-                _save(model, optimizer, scheduler, step, docs, tokens, rng, ckpt_path)
+                _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path)
                 _export_encoder(model, tokenizer, run_dir)
+    (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
     progress.close()
 
 
-def _save(model: nn.Module, optimizer: Any, scheduler: Any, step: int, docs: int, tokens: int, rng: random.Random, path: Path) -> None:
+def _fit_steps(cfg: PretrainConfig, step: int, first_step: int, elapsed_s: float) -> int:
+    """Steps that fit in the time budget at the speed of the steps so far (never more than asked)."""
+    per_step = elapsed_s / max(1, step - first_step)
+    remaining = cfg.time_budget_min * 60 - elapsed_s
+    return max(step, min(cfg.total_steps, step + int(remaining / per_step)))
+
+
+def _save(model: nn.Module, optimizer: Any, scheduler: Any, step: int, docs: int, tokens: int,
+          generator: torch.Generator, total_steps: int, path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "step": step, "docs": docs, "tokens": tokens, "rng": rng.getstate(),
-                "torch_rng": torch.get_rng_state()}, tmp)
+                "step": step, "docs": docs, "tokens": tokens, "generator": generator.get_state(),
+                "total_steps": total_steps, "torch_rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp)
     tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
@@ -233,17 +325,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training pretrain", description=__doc__)
     parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--resume", action="store_true", help="continue from RUN_DIR/checkpoint.pt")
+    parser.add_argument("--bf16", action="store_true", help="bf16 autocast (GPUs)")
     defaults = PretrainConfig(tokenizer="", run_dir="")
     for name, value in asdict(defaults).items():
         flag = "--" + name.replace("_", "-")
         if name == "corpus":
             parser.add_argument(flag, nargs="+", default=None)
+        elif name == "bf16":
+            continue
         else:
             parser.add_argument(flag, type=type(value) if value != "" else str, default=value, required=value == "")
     args = vars(parser.parse_args(argv))
     resume = args.pop("resume")
     args.pop("command")
-    args["corpus"] = args["corpus"] or [str(default_news_dir() / name) for name in DEFAULT_CORPORA]
+    if not args["tokens"]:
+        args["corpus"] = args["corpus"] or [str(default_news_dir() / name) for name in DEFAULT_CORPORA]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     pretrain(PretrainConfig(**args), resume)
     return 0

@@ -1,0 +1,252 @@
+"""A bag-of-n-grams linear classifier for sentence stance and events, blended with the encoder.
+
+A compact encoder pre-trained on little text recognises a position on the US presence mostly
+by its words; a linear model over the sentence's word and character n-grams (TF-IDF, logistic
+regression, the classic strong baseline for short-text classification) learns exactly that from
+the annotated sentences, and averaging its probabilities with the encoder's gives better
+sentence stance and events than either alone (measured in the model card).
+
+Features (all on normalised words, :func:`arabnews_nlp.text.normalize.normalize_word`):
+
+* word n-grams of the sentence (``word_n``, default 1 and 2 words);
+* character n-grams inside each word padded with a space on each side (``char_n``, default 2 to
+  5 characters: scikit-learn's ``char_wb``), which catches clitics and inflections.
+
+Each feature is identified by a stable 63-bit hash (BLAKE2b) of its block and string, so the
+model directory stores numbers only: the sorted feature keys, their IDF, and the coefficients,
+in ``ngram.safetensors``. A sentence's vector per block is ``(1 + ln tf) * idf``, L2-normalised;
+features never seen in training are ignored. Stance is a softmax over its labels, each event type
+an independent sigmoid. Inference needs numpy and safetensors only.
+
+Example:
+    >>> keys = feature_keys("قال السوداني", NgramConfig())
+    >>> len(keys[0]), len(keys[1]) > 0
+    (3, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from arabnews_nlp.errors import ConfigError, ModelFormatError
+from arabnews_nlp.text.normalize import normalize_word
+
+NGRAM_FILE = "ngram.safetensors"
+"""File of the n-gram model inside a model directory (present only when the settings use it)."""
+
+_MASK = (1 << 63) - 1
+_TENSORS = ("keys", "idf", "block", "stance_coef", "stance_bias", "event_coef", "event_bias")
+
+
+@dataclass
+class NgramConfig:
+    """What the n-gram model reads and how much its probabilities count.
+
+    Attributes:
+        word_n: Smallest and largest word n-gram.
+        char_n: Smallest and largest character n-gram (inside space-padded words).
+        stance_weight: Weight of the n-gram stance probabilities in the blend with the encoder's
+            (0: encoder only, 1: n-grams only); chosen on dev by training.
+        events_weight: The same for event probabilities.
+
+    Example:
+        >>> NgramConfig.from_dict({"stance_weight": 0.5}).word_n
+        (1, 2)
+    """
+
+    word_n: tuple[int, int] = (1, 2)
+    char_n: tuple[int, int] = (2, 5)
+    stance_weight: float = 0.0
+    events_weight: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.word_n, self.char_n = tuple(self.word_n), tuple(self.char_n)  # type: ignore[assignment]
+        for name in ("word_n", "char_n"):
+            low, high = getattr(self, name)
+            if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high):
+                raise ConfigError(f"ngram {name} must be two integers 1 <= low <= high, got {getattr(self, name)!r}")
+        for name in ("stance_weight", "events_weight"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                raise ConfigError(f"ngram {name} must be a number in [0, 1], got {value!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        data = asdict(self)
+        data["word_n"], data["char_n"] = list(self.word_n), list(self.char_n)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NgramConfig:
+        """Build from a dict (``settings.ngram``), ignoring unknown keys."""
+        known = {"word_n", "char_n", "stance_weight", "events_weight"}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+def _key(block: str, gram: str) -> int:
+    digest = hashlib.blake2b(f"{block}\x00{gram}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & _MASK
+
+
+def feature_keys(text: str, config: NgramConfig) -> tuple[list[int], list[int]]:
+    """Return the keys of the word n-grams and of the character n-grams of ``text`` (with repeats).
+
+    Example:
+        >>> words, chars = feature_keys("a b", NgramConfig(char_n=(3, 3)))
+        >>> len(words), len(chars)  # a, b, "a b"; " a ", " b "
+        (3, 2)
+    """
+    words = [w for w in (normalize_word(word) for word in text.split()) if w]
+    low, high = config.word_n
+    word_keys = [
+        _key("w", " ".join(words[i : i + n])) for n in range(low, high + 1) for i in range(len(words) - n + 1)
+    ]
+    low, high = config.char_n
+    char_keys = []
+    for word in words:
+        padded = f" {word} "
+        char_keys += [_key("c", padded[i : i + n]) for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
+    return word_keys, char_keys
+
+
+@dataclass
+class NgramModel:
+    """The fitted model: feature keys (sorted), IDF, block, and the stance and event coefficients.
+
+    Attributes:
+        config: Features and blend weights.
+        keys: ``(n,)`` int64, sorted feature keys.
+        idf: ``(n,)`` float32 inverse document frequencies.
+        block: ``(n,)`` uint8, 0 for word and 1 for character n-grams.
+        stance_coef: ``(n, len(stance labels))`` float32.
+        stance_bias: ``(len(stance labels),)`` float32.
+        event_coef: ``(n, len(event types))`` float32.
+        event_bias: ``(len(event types),)`` float32.
+    """
+
+    config: NgramConfig
+    keys: np.ndarray
+    idf: np.ndarray
+    block: np.ndarray
+    stance_coef: np.ndarray
+    stance_bias: np.ndarray
+    event_coef: np.ndarray
+    event_bias: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.keys)
+        shapes = {"idf": (n,), "block": (n,), "stance_coef": (n, len(self.stance_bias)),
+                  "event_coef": (n, len(self.event_bias))}  # fmt: skip
+        for name, shape in shapes.items():
+            if getattr(self, name).shape != shape:
+                raise ModelFormatError(f"{NGRAM_FILE}: {name} has shape {getattr(self, name).shape}, expected {shape}")
+        if n > 1 and not (np.diff(self.keys) > 0).all():
+            raise ModelFormatError(f"{NGRAM_FILE}: keys must be sorted and unique")
+
+    def vectors(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the TF-IDF vectors of ``texts`` as COO triplets ``(rows, feature indices, values)``."""
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
+        for row, text in enumerate(texts):
+            for block_keys in feature_keys(text, self.config):
+                counts = Counter(block_keys)
+                found = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                index = np.searchsorted(self.keys, found).clip(max=max(len(self.keys) - 1, 0))
+                known = (self.keys[index] == found) if len(self.keys) else np.zeros(len(found), dtype=bool)
+                if not known.any():
+                    continue
+                index = index[known]
+                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))[known]
+                weights = (1.0 + np.log(tf)) * self.idf[index]
+                weights /= np.linalg.norm(weights)
+                rows += [row] * len(index)
+                cols += index.tolist()
+                values += weights.tolist()
+        return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(values, dtype=np.float64)
+
+    def _scores(self, texts: Sequence[str], coef: np.ndarray, bias: np.ndarray) -> np.ndarray:
+        rows, cols, values = self.vectors(texts)
+        scores = np.tile(bias.astype(np.float64), (len(texts), 1))
+        np.add.at(scores, rows, values[:, None] * coef[cols].astype(np.float64))
+        return scores
+
+    def stance_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Return ``(len(texts), len(stance labels))`` softmax probabilities."""
+        scores = self._scores(texts, self.stance_coef, self.stance_bias)
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def event_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Return ``(len(texts), len(event types))`` sigmoid probabilities."""
+        return 1.0 / (1.0 + np.exp(-self._scores(texts, self.event_coef, self.event_bias)))
+
+    def save(self, directory: str | Path) -> Path:
+        """Write ``ngram.safetensors`` into ``directory`` (the config goes into the settings JSON)."""
+        from safetensors.numpy import save_file
+
+        path = Path(directory) / NGRAM_FILE
+        tensors = {name: np.ascontiguousarray(getattr(self, name)) for name in _TENSORS}
+        tensors["stance_coef"] = tensors["stance_coef"].astype(np.float16)
+        tensors["event_coef"] = tensors["event_coef"].astype(np.float16)
+        save_file(tensors, str(path))
+        return path
+
+    @classmethod
+    def load(cls, directory: str | Path, config: NgramConfig) -> NgramModel:
+        """Read ``ngram.safetensors`` from ``directory``.
+
+        Raises:
+            ModelFormatError: If the file is missing or its tensors do not fit together.
+        """
+        from safetensors.numpy import load_file
+
+        path = Path(directory) / NGRAM_FILE
+        if not path.is_file():
+            raise ModelFormatError(
+                f"{path} is missing, but the settings blend an n-gram model (settings 'ngram'); "
+                "copy the whole model directory, or remove 'ngram' from arabnews_nlp.json"
+            )
+        tensors = load_file(str(path))
+        missing = [name for name in _TENSORS if name not in tensors]
+        if missing:
+            raise ModelFormatError(f"{path}: missing tensors {missing}")
+        floats = {name: tensors[name].astype(np.float32) for name in ("idf", "stance_coef", "stance_bias",
+                                                                      "event_coef", "event_bias")}  # fmt: skip
+        return cls(config, tensors["keys"].astype(np.int64), block=tensors["block"], **floats)
+
+
+def blend(neural: Sequence[float], ngram: Sequence[float] | None, weight: float) -> list[float]:
+    """Return ``(1 - weight) * neural + weight * ngram`` (``neural`` unchanged without n-grams).
+
+    Example:
+        >>> blend([0.2, 0.8], [0.6, 0.4], 0.5)
+        [0.4, 0.6]
+        >>> blend([0.2, 0.8], None, 0.5)
+        [0.2, 0.8]
+    """
+    if ngram is None or not neural or weight == 0.0:
+        return list(neural)
+    return [round((1.0 - weight) * a + weight * float(b), 12) for a, b in zip(neural, ngram)]
+
+
+def span_probabilities(
+    model: NgramModel | None, texts: Sequence[str]
+) -> tuple[list[list[float] | None], list[list[float] | None]]:
+    """Per text, the n-gram model's stance and event probabilities (``None`` each without a model).
+
+    Example:
+        >>> span_probabilities(None, ["a", "b"])
+        ([None, None], [None, None])
+    """
+    if model is None or not texts:
+        return [None] * len(texts), [None] * len(texts)
+    return model.stance_probabilities(texts).tolist(), model.event_probabilities(texts).tolist()

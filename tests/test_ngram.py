@@ -1,0 +1,104 @@
+"""The bag-of-n-grams model: features, probabilities, saving, and its blend in the analyzer."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from arabnews_nlp import Analyzer
+from arabnews_nlp.errors import ConfigError, ModelFormatError
+from arabnews_nlp.ngram import NgramConfig, NgramModel, _key, blend, feature_keys
+from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.settings import AnalyzerSettings
+
+
+def _model(words: dict[str, tuple[str | None, str | None]], **config: Any) -> NgramModel:
+    """A hand-made model: each word pushes one stance label and/or one event type strongly."""
+    keys = sorted(_key("w", word) for word in words)
+    by_key = {_key("w", word): effect for word, effect in words.items()}
+    stance_coef = np.zeros((len(keys), len(STANCE_LABELS)), np.float32)
+    event_coef = np.zeros((len(keys), len(EVENT_TYPES)), np.float32)
+    for row, key in enumerate(keys):
+        label, event = by_key[key]
+        if label:
+            stance_coef[row, STANCE_LABELS.index(label)] = 8.0
+        if event:
+            event_coef[row, EVENT_TYPES.index(event)] = 12.0
+    stance_bias = np.asarray([0.0 if label != "neutral" else 1.0 for label in STANCE_LABELS], np.float32)
+    return NgramModel(NgramConfig(**config), np.asarray(keys, np.int64), np.ones(len(keys), np.float32),
+                      np.zeros(len(keys), np.uint8), stance_coef, stance_bias, event_coef,
+                      np.full(len(EVENT_TYPES), -6.0, np.float32))  # fmt: skip
+
+
+def test_features_are_normalised_word_and_character_ngrams() -> None:
+    words, chars = feature_keys("قال السوداني", NgramConfig(char_n=(2, 2)))
+    assert len(words) == 3  # two words and one bigram
+    assert len(chars) == len(" قال ") - 1 + len(" السوداني ") - 1
+    assert feature_keys("قالَ  السّوداني", NgramConfig()) == feature_keys("قال السوداني", NgramConfig())
+    assert feature_keys("", NgramConfig()) == ([], [])
+
+
+def test_probabilities_follow_the_coefficients_and_ignore_unknown_words() -> None:
+    model = _model({"خروج": ("anti", None), "صاروخ": (None, "ROCKET_ATTACK")})
+    stance = model.stance_probabilities(["خروج القوات", "صاروخ", "كلام آخر", ""])
+    np.testing.assert_allclose(stance.sum(axis=1), 1.0)
+    assert [STANCE_LABELS[i] for i in stance.argmax(axis=1)] == ["anti", "neutral", "neutral", "neutral"]
+    np.testing.assert_allclose(stance[2], stance[3])  # unknown words only: the biases alone
+    events = model.event_probabilities(["صاروخ صاروخ", "خروج"])
+    assert events[0, EVENT_TYPES.index("ROCKET_ATTACK")] > 0.99 and events[1].max() < 0.01
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    model = _model({"خروج": ("anti", "WITHDRAWAL"), "دعم": ("pro", None)}, stance_weight=0.5)
+    model.save(tmp_path)
+    loaded = NgramModel.load(tmp_path, NgramConfig(stance_weight=0.5))
+    texts = ["خروج القوات", "دعم التحالف"]
+    np.testing.assert_allclose(loaded.stance_probabilities(texts), model.stance_probabilities(texts), atol=1e-3)
+    with pytest.raises(ModelFormatError, match="ngram.safetensors is missing"):
+        NgramModel.load(tmp_path / "nowhere", NgramConfig())
+
+
+def test_blend_and_config_checks() -> None:
+    assert blend([0.2, 0.8], [1.0, 0.0], 0.0) == [0.2, 0.8]
+    assert blend([0.2, 0.8], [1.0, 0.0], 1.0) == [1.0, 0.0]
+    assert blend([], [1.0, 0.0], 0.5) == []
+    with pytest.raises(ConfigError, match="stance_weight must be a number in"):
+        NgramConfig(stance_weight=1.5)
+    with pytest.raises(ConfigError, match="word_n must be"):
+        NgramConfig(word_n=(2, 1))
+    with pytest.raises(ConfigError, match="events_weight"):
+        AnalyzerSettings(ngram={"events_weight": -1})
+
+
+def test_unsorted_keys_are_refused() -> None:
+    model = _model({"أ": ("anti", None), "ب": ("pro", None)})
+    with pytest.raises(ModelFormatError, match="sorted"):
+        NgramModel(model.config, model.keys[::-1].copy(), model.idf, model.block, model.stance_coef,
+                   model.stance_bias, model.event_coef, model.event_bias)  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["torch", "numpy"])
+def test_analyzer_blends_the_ngram_model(tiny_model_dir: Path, tmp_path: Path, backend: str) -> None:
+    directory = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, directory)
+    settings = AnalyzerSettings.load(directory)
+    settings.ngram = NgramConfig(stance_weight=1.0, events_weight=1.0).to_dict()
+    settings.ngram_model = _model({"خروج": ("anti", None), "صاروخ": (None, "ROCKET_ATTACK")})
+    settings.save(directory)
+    assert (directory / "ngram.safetensors").is_file()
+
+    analyzer = Analyzer.from_pretrained(directory, device="cpu", backend=backend)
+    text = "طالب النائب خروج القوات الأجنبية. سقط صاروخ قرب القاعدة."
+    analysis = analyzer.analyze(text)
+    first, second = analysis.sentences
+    assert first.stance.label == "anti" and first.events == ()
+    assert second.stance.label == "neutral" and [e.label for e in second.events] == ["ROCKET_ATTACK"]
+    assert analysis.stance.label == "anti"
+
+    (directory / "ngram.safetensors").unlink()
+    with pytest.raises(ModelFormatError, match="ngram.safetensors is missing"):
+        Analyzer.from_pretrained(directory, device="cpu")

@@ -1,0 +1,66 @@
+"""Fitting the n-gram model on training records and choosing its blend weights on dev."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+from arabnews_nlp.ngram import NgramModel
+from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.settings import AnalyzerSettings
+from training.finetune import choose_ngram_blend, tune_stance_weights
+from training.ngram import fit_ngram, gold_spans
+from training.predict import SpanPrediction
+
+
+def _copies(records: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    return [dict(copy.deepcopy(record), id=f"{record['id']}-{i}") for i in range(n) for record in records]
+
+
+def test_fit_learns_the_training_sentences(gold_records: list[dict[str, Any]]) -> None:
+    records = _copies(gold_records, 3)
+    model = fit_ngram(records, STANCE_LABELS, EVENT_TYPES)
+    texts, gold = zip(*gold_spans(gold_records, "stance"))
+    predicted = [STANCE_LABELS[i] for i in model.stance_probabilities(list(texts)).argmax(axis=1)]
+    assert predicted == list(gold)
+    events = model.event_probabilities(list(texts))
+    found = [{EVENT_TYPES[j] for j in np.flatnonzero(row > 0.5)} for row in events]
+    assert found == [set(g) for _, g in gold_spans(gold_records, "events")]
+    # a type never seen in training is never predicted
+    assert events[:, EVENT_TYPES.index("WITHDRAWAL_TALKS")].max() < 1e-6
+
+
+def test_gold_spans_follow_the_annotated_tasks(gold_records: list[dict[str, Any]]) -> None:
+    ner_only = dict(gold_records[0], tasks=["ner"])
+    assert gold_spans([ner_only], "stance") == []
+    assert len(gold_spans(gold_records, "stance")) == 4
+    with pytest.raises(ValueError, match="two stance labels"):
+        fit_ngram([ner_only], STANCE_LABELS, EVENT_TYPES)
+
+
+def _dev(records: list[dict[str, Any]], stance_probs: list[float]) -> list[tuple[Any, Any, SpanPrediction]]:
+    return [(r, s, SpanPrediction([], [], list(stance_probs), [0.01] * len(EVENT_TYPES)))
+            for r in records for s in r["sentences"]]  # fmt: skip
+
+
+def test_blend_weight_is_chosen_on_dev(gold_records: list[dict[str, Any]]) -> None:
+    model = fit_ngram(_copies(gold_records, 3), STANCE_LABELS, EVENT_TYPES)
+    settings = AnalyzerSettings()
+    settings.ngram_model = model
+    # an encoder that always says neutral: the n-gram model must get weight
+    blended = choose_ngram_blend(settings, _dev(gold_records, [0.1, 0.1, 0.8]))
+    assert settings.ngram["stance_weight"] > 0 and settings.ngram["events_weight"] > 0
+    labels, factors = settings.labels["stance"], tune_stance_weights(settings, blended)
+    assert [p.stance(labels, factors) for _, _, p in blended] == [s["stance"] for _, s, _ in blended]
+
+    # an n-gram model that knows nothing (uniform probabilities) gets weight 0
+    useless = NgramModel(model.config, model.keys, model.idf, model.block, np.zeros_like(model.stance_coef),
+                         np.zeros_like(model.stance_bias), np.zeros_like(model.event_coef),
+                         np.full_like(model.event_bias, -30.0))  # fmt: skip
+    settings = AnalyzerSettings()
+    settings.ngram_model = useless
+    choose_ngram_blend(settings, _dev(gold_records, [0.1, 0.1, 0.8]))
+    assert settings.ngram["stance_weight"] == 0.0 and settings.ngram["events_weight"] == 0.0

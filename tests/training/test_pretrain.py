@@ -1,0 +1,125 @@
+"""Pre-training: corpus pre-tokenisation, vectorised whole-word masking, random windows, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from training.pretrain.mlm import PretrainConfig, array_rows, mask_batch, pretrain
+from training.pretrain.pretokenize import tokenize_corpus
+
+TEXTS = [
+    "قال السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق",
+    "أعلنت وزارة الدفاع الأميركية أن قاعدة عين الأسد تعرضت لهجوم بطائرات مسيرة",
+    "نفى البنتاغون وجود خطط لسحب القوات من سوريا والعراق",
+] * 4
+
+
+def _vocab_flags(tokenizer: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+    return torch.tensor([t.startswith("##") for t in vocab]), torch.tensor(sorted(set(tokenizer.all_special_ids)))
+
+
+def test_tokenize_corpus_separates_documents_with_sep(tiny_tokenizer: Any) -> None:
+    tokens = tokenize_corpus(TEXTS[:3], tiny_tokenizer, batch_size=2)
+    assert tokens.dtype == np.uint16
+    pieces = [tiny_tokenizer(t, add_special_tokens=False)["input_ids"] for t in TEXTS[:3]]
+    assert tokens.tolist() == [i for ids in pieces for i in [*ids, tiny_tokenizer.sep_token_id]]
+
+
+def test_mask_batch_masks_whole_words_and_never_special_tokens(tiny_tokenizer: Any) -> None:
+    is_cont, special = _vocab_flags(tiny_tokenizer)
+    corpus = torch.from_numpy(tokenize_corpus(TEXTS, tiny_tokenizer).astype(np.int32))
+    generator = torch.Generator().manual_seed(0)
+    rows = array_rows(corpus, 64, 24, tiny_tokenizer.cls_token_id, tiny_tokenizer.sep_token_id, generator)
+    out = mask_batch(rows, is_cont, special, tiny_tokenizer.mask_token_id, 0.15, generator)
+    flat = rows.flatten()
+    assert torch.equal(out["targets"], flat[out["positions"]])
+    assert not torch.isin(out["targets"], special).any()
+    chosen = torch.zeros_like(flat, dtype=torch.bool)
+    chosen[out["positions"]] = True
+    chosen = chosen.view_as(rows)
+    # a continuation piece is a target exactly when the piece before it is one
+    cont = is_cont[rows]
+    assert torch.equal(chosen[:, 1:][cont[:, 1:]], chosen[:, :-1][cont[:, 1:]])
+    maskable = ~torch.isin(rows, special)
+    rate = chosen.sum().item() / maskable.sum().item()
+    assert 0.08 < rate < 0.25
+    # unchosen positions keep their ids; most chosen ones become [MASK]
+    assert torch.equal(out["input_ids"][~chosen], rows[~chosen])
+    share_masked = (out["input_ids"].flatten()[out["positions"]] == tiny_tokenizer.mask_token_id).float().mean()
+    assert 0.6 < share_masked < 0.95
+
+
+def test_array_rows_are_framed_windows_of_the_corpus() -> None:
+    corpus = torch.arange(10, 1000, dtype=torch.int32)
+    rows = array_rows(corpus, 8, 12, cls_id=2, sep_id=3, generator=torch.Generator().manual_seed(1))
+    assert rows.shape == (8, 12)
+    assert (rows[:, 0] == 2).all() and (rows[:, -1] == 3).all()
+    assert ((rows[:, 2:-1] - rows[:, 1:-2]) == 1).all()  # consecutive corpus tokens
+    with pytest.raises(ValueError, match="fewer than one"):
+        array_rows(corpus[:5], 2, 12, 2, 3, torch.Generator())
+
+
+def _config(tmp_path: Path, tokenizer_dir: Path, tokens: Path, run: str, **overrides: Any) -> PretrainConfig:
+    values: dict[str, Any] = dict(tokenizer=str(tokenizer_dir), run_dir=str(tmp_path / run), tokens=str(tokens),
+                                  hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64, seq_len=24,
+                                  batch_size=4, warmup_steps=2, total_steps=6, save_every=3, device="cpu", threads=1)
+    values.update(overrides)
+    return PretrainConfig(**values)
+
+
+def test_pretrain_on_token_array_resumes_to_the_same_weights(
+    tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import load_file
+
+    import training.pretrain.mlm as mlm
+
+    tokenizer_dir = tmp_path / "tok"
+    tiny_tokenizer.save_pretrained(tokenizer_dir)
+    tokens = tmp_path / "tokens.npy"
+    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "straight"), resume=False)
+    export = mlm._export_encoder
+
+    def export_then_stop(*args: Any) -> None:  # the run is killed right after its first checkpoint (step 3)
+        export(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mlm, "_export_encoder", export_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "resumed"), resume=False)
+    monkeypatch.setattr(mlm, "_export_encoder", export)
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "resumed"), resume=True)
+
+    straight = load_file(str(tmp_path / "straight/encoder/model.safetensors"))
+    resumed = load_file(str(tmp_path / "resumed/encoder/model.safetensors"))
+    assert straight.keys() == resumed.keys()
+    for name in straight:
+        torch.testing.assert_close(straight[name], resumed[name])
+    log = [json.loads(line) for line in (tmp_path / "straight/log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == 6 and log[-1]["tokens"] == 6 * 4 * 24
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(tmp_path / "straight/encoder")
+    assert encoder.config.hidden_size == 32
+
+
+def test_time_budget_shortens_the_run(tmp_path: Path, tiny_tokenizer: Any) -> None:
+    tokenizer_dir = tmp_path / "tok"
+    tiny_tokenizer.save_pretrained(tokenizer_dir)
+    tokens = tmp_path / "tokens.npy"
+    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    cfg = _config(tmp_path, tokenizer_dir, tokens, "budget", total_steps=100_000, save_every=1000,
+                  time_budget_min=0.001)  # 60 ms: the fitted run ends right after the 50 timing steps
+    pretrain(cfg, resume=False)
+    saved = json.loads((tmp_path / "budget/config.json").read_text())
+    assert 50 <= saved["total_steps"] < 100_000
+    assert (tmp_path / "budget/encoder/model.safetensors").exists()
