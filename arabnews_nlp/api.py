@@ -265,23 +265,19 @@ class Analyzer:
         text, settings = document.text, self.settings
         sentences: list[SentenceResult] = []
         probabilities: list[list[float]] = []
-        ngram_stance, ngram_events = ngram.span_probabilities(
-            settings.ngram_model, [text[span.start : span.end] for span in document.spans]
-        )
+        linear = ngram.predict_spans(settings.ngram_model, [text] * len(document.spans), document.spans)
         offset = 0
-        for index, span in enumerate(document.spans):
+        for span, extra in zip(document.spans, linear):
             n = len(span.windows)
             window_slice = slice(offset, offset + n)
             offset += n
-            entities = ner.decode(text, span, outputs.ner[window_slice], settings)
+            entities = ner.decode(text, span, outputs.ner[window_slice], settings, ngram=extra.tags)
             sentence_stance = stance.decode(
-                text, span, outputs.stance[window_slice], settings, entities=entities, ngram=ngram_stance[index]
+                text, span, outputs.stance[window_slice], settings, entities=entities, ngram=extra.stance
             )
-            found = events.decode(text, span, outputs.events[window_slice], settings, ngram=ngram_events[index])
+            found = events.decode(text, span, outputs.events[window_slice], settings, ngram=extra.events)
             if n:
-                probabilities.append(
-                    stance.sentence_probabilities(outputs.stance[window_slice], settings, ngram_stance[index])
-                )
+                probabilities.append(stance.sentence_probabilities(outputs.stance[window_slice], settings, extra.stance))
             sentences.append(
                 SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
             )

@@ -1,4 +1,4 @@
-"""A bag-of-n-grams linear classifier for sentence stance and events, blended with the encoder.
+"""Linear n-gram models blended with the encoder: sentence stance and events, and a word tagger.
 
 A compact encoder pre-trained on little text recognises a position on the US presence mostly
 by its words; a linear model over the sentence's word and character n-grams (TF-IDF, logistic
@@ -11,6 +11,13 @@ Features (all on normalised words, :func:`arabnews_nlp.text.normalize.normalize_
 * word n-grams of the sentence (``word_n``, default 1 and 2 words);
 * character n-grams inside each word padded with a space on each side (``char_n``, default 2 to
   5 characters: scikit-learn's ``char_wb``), which catches clitics and inflections.
+
+The **word tagger** (NER) is a maximum-entropy classifier of each word's IOB2 tag from indicator
+features of the word and its neighbours (:func:`tagger_features`: the word, its stem without
+the clitics و ف ب ل ك and the article ال, its first and last 1-3 letters, its length, the words
+and stems one and two positions away, and the two word bigrams around it), the features of
+classic Arabic NER taggers; its distribution is blended with the encoder's before the Viterbi
+decoding of :mod:`arabnews_nlp.tasks.ner`.
 
 Each feature is identified by a stable 63-bit hash (BLAKE2b) of its block and string, so the
 model directory stores numbers only: the sorted feature keys, their IDF, and the coefficients,
@@ -31,18 +38,24 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from arabnews_nlp.errors import ConfigError, ModelFormatError
 from arabnews_nlp.text.normalize import normalize_word
 
+if TYPE_CHECKING:
+    from arabnews_nlp.encoding import EncodedSpan
+
 NGRAM_FILE = "ngram.safetensors"
 """File of the n-gram model inside a model directory (present only when the settings use it)."""
 
 _MASK = (1 << 63) - 1
-_TENSORS = ("keys", "idf", "block", "stance_coef", "stance_bias", "event_coef", "event_bias")
+_TENSORS = ("keys", "idf", "block", "stance_coef", "stance_bias", "event_coef", "event_bias", "tag_coef", "tag_bias")
+_CLITICS = ("و", "ف", "ب", "ل", "ك")
+BLOCKS = ("w", "c", "t")
+"""Feature blocks: word n-grams, character n-grams, tagger features (block ids 0, 1, 2)."""
 
 
 @dataclass
@@ -55,6 +68,7 @@ class NgramConfig:
         stance_weight: Weight of the n-gram stance probabilities in the blend with the encoder's
             (0: encoder only, 1: n-grams only); chosen on dev by training.
         events_weight: The same for event probabilities.
+        ner_weight: The same for the word tagger's tag distributions.
 
     Example:
         >>> NgramConfig.from_dict({"stance_weight": 0.5}).word_n
@@ -65,6 +79,7 @@ class NgramConfig:
     char_n: tuple[int, int] = (2, 5)
     stance_weight: float = 0.0
     events_weight: float = 0.0
+    ner_weight: float = 0.0
 
     def __post_init__(self) -> None:
         self.word_n, self.char_n = tuple(self.word_n), tuple(self.char_n)  # type: ignore[assignment]
@@ -72,7 +87,7 @@ class NgramConfig:
             low, high = getattr(self, name)
             if not (isinstance(low, int) and isinstance(high, int) and 1 <= low <= high):
                 raise ConfigError(f"ngram {name} must be two integers 1 <= low <= high, got {getattr(self, name)!r}")
-        for name in ("stance_weight", "events_weight"):
+        for name in ("stance_weight", "events_weight", "ner_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
                 raise ConfigError(f"ngram {name} must be a number in [0, 1], got {value!r}")
@@ -86,7 +101,7 @@ class NgramConfig:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NgramConfig:
         """Build from a dict (``settings.ngram``), ignoring unknown keys."""
-        known = {"word_n", "char_n", "stance_weight", "events_weight"}
+        known = {"word_n", "char_n", "stance_weight", "events_weight", "ner_weight"}
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
@@ -116,6 +131,49 @@ def feature_keys(text: str, config: NgramConfig) -> tuple[list[int], list[int]]:
     return word_keys, char_keys
 
 
+def stem(word: str) -> str:
+    """Strip one leading clitic (و ف ب ل ك) and the article (ال, or لل after ل), keeping 3+ letters.
+
+    Example:
+        >>> stem("والعراق"), stem("للقوات"), stem("بغداد")
+        ('عراق', 'قوات', 'غداد')
+    """
+    if len(word) > 4 and word.startswith("لل"):  # ل + ال
+        return word[2:]
+    if len(word) > 3 and word[0] in _CLITICS:
+        word = word[1:]
+    if len(word) > 4 and word.startswith("ال"):
+        word = word[2:]
+    return word
+
+
+def tagger_features(words: Sequence[str]) -> list[list[str]]:
+    """Return the tagger's feature strings for each word of a sentence.
+
+    Example:
+        >>> tagger_features(["قال", "السوداني"])[1][:3]
+        ['w0=السوداني', 'st=سوداني', 'w-1=قال']
+    """
+    normalised = [normalize_word(word) or "_" for word in words]
+    padded = ["<s2>", "<s1>", *normalised, "</s1>", "</s2>"]
+    features = []
+    for i, word in enumerate(normalised):
+        j = i + 2
+        features.append([
+            f"w0={word}", f"st={stem(word)}", f"w-1={padded[j - 1]}", f"w+1={padded[j + 1]}",
+            f"w-2={padded[j - 2]}", f"w+2={padded[j + 2]}", f"st-1={stem(padded[j - 1])}",
+            f"st+1={stem(padded[j + 1])}", f"b-={padded[j - 1]}|{word}", f"b+={word}|{padded[j + 1]}",
+            f"len={min(len(word), 8)}", f"al={int(word.startswith('ال'))}",
+            *(f"p{k}={word[:k]}" for k in (1, 2, 3)), *(f"s{k}={word[-k:]}" for k in (1, 2, 3)),
+        ])  # fmt: skip
+    return features
+
+
+def tagger_keys(words: Sequence[str]) -> list[list[int]]:
+    """Return the keys of :func:`tagger_features` for each word."""
+    return [[_key("t", feature) for feature in word] for word in tagger_features(words)]
+
+
 @dataclass
 class NgramModel:
     """The fitted model: feature keys (sorted), IDF, block, and the stance and event coefficients.
@@ -129,6 +187,8 @@ class NgramModel:
         stance_bias: ``(len(stance labels),)`` float32.
         event_coef: ``(n, len(event types))`` float32.
         event_bias: ``(len(event types),)`` float32.
+        tag_coef: ``(n, len(NER tags))`` float32 (zero for the sentence features).
+        tag_bias: ``(len(NER tags),)`` float32.
     """
 
     config: NgramConfig
@@ -139,11 +199,13 @@ class NgramModel:
     stance_bias: np.ndarray
     event_coef: np.ndarray
     event_bias: np.ndarray
+    tag_coef: np.ndarray
+    tag_bias: np.ndarray
 
     def __post_init__(self) -> None:
         n = len(self.keys)
         shapes = {"idf": (n,), "block": (n,), "stance_coef": (n, len(self.stance_bias)),
-                  "event_coef": (n, len(self.event_bias))}  # fmt: skip
+                  "event_coef": (n, len(self.event_bias)), "tag_coef": (n, len(self.tag_bias))}  # fmt: skip
         for name, shape in shapes.items():
             if getattr(self, name).shape != shape:
                 raise ModelFormatError(f"{NGRAM_FILE}: {name} has shape {getattr(self, name).shape}, expected {shape}")
@@ -158,9 +220,7 @@ class NgramModel:
         for row, text in enumerate(texts):
             for block_keys in feature_keys(text, self.config):
                 counts = Counter(block_keys)
-                found = np.fromiter(counts, dtype=np.int64, count=len(counts))
-                index = np.searchsorted(self.keys, found).clip(max=max(len(self.keys) - 1, 0))
-                known = (self.keys[index] == found) if len(self.keys) else np.zeros(len(found), dtype=bool)
+                index, known = self._lookup(np.fromiter(counts, dtype=np.int64, count=len(counts)))
                 if not known.any():
                     continue
                 index = index[known]
@@ -189,14 +249,31 @@ class NgramModel:
         """Return ``(len(texts), len(event types))`` sigmoid probabilities."""
         return 1.0 / (1.0 + np.exp(-self._scores(texts, self.event_coef, self.event_bias)))
 
+    def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of ``keys`` in the model and the mask of those it knows."""
+        if not len(self.keys):
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        index = np.searchsorted(self.keys, keys).clip(max=len(self.keys) - 1)
+        return index, self.keys[index] == keys
+
+    def tag_probabilities(self, words: Sequence[str]) -> np.ndarray:
+        """Return ``(len(words), len(NER tags))`` softmax tag probabilities of a sentence's words."""
+        scores = np.tile(self.tag_bias.astype(np.float64), (len(words), 1))
+        for row, keys in enumerate(tagger_keys(words)):
+            index, known = self._lookup(np.asarray(keys, dtype=np.int64))
+            scores[row] += self.tag_coef[index[known]].astype(np.float64).sum(axis=0)
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
     def save(self, directory: str | Path) -> Path:
         """Write ``ngram.safetensors`` into ``directory`` (the config goes into the settings JSON)."""
         from safetensors.numpy import save_file
 
         path = Path(directory) / NGRAM_FILE
         tensors = {name: np.ascontiguousarray(getattr(self, name)) for name in _TENSORS}
-        tensors["stance_coef"] = tensors["stance_coef"].astype(np.float16)
-        tensors["event_coef"] = tensors["event_coef"].astype(np.float16)
+        for name in ("stance_coef", "event_coef", "tag_coef"):
+            tensors[name] = tensors[name].astype(np.float16)
         save_file(tensors, str(path))
         return path
 
@@ -219,8 +296,7 @@ class NgramModel:
         missing = [name for name in _TENSORS if name not in tensors]
         if missing:
             raise ModelFormatError(f"{path}: missing tensors {missing}")
-        floats = {name: tensors[name].astype(np.float32) for name in ("idf", "stance_coef", "stance_bias",
-                                                                      "event_coef", "event_bias")}  # fmt: skip
+        floats = {name: tensors[name].astype(np.float32) for name in _TENSORS if name not in ("keys", "block")}
         return cls(config, tensors["keys"].astype(np.int64), block=tensors["block"], **floats)
 
 
@@ -238,15 +314,34 @@ def blend(neural: Sequence[float], ngram: Sequence[float] | None, weight: float)
     return [round((1.0 - weight) * a + weight * float(b), 12) for a, b in zip(neural, ngram)]
 
 
-def span_probabilities(
-    model: NgramModel | None, texts: Sequence[str]
-) -> tuple[list[list[float] | None], list[list[float] | None]]:
-    """Per text, the n-gram model's stance and event probabilities (``None`` each without a model).
+@dataclass(frozen=True)
+class SpanNgrams:
+    """The n-gram models' output for one span (``None`` fields when the analyzer has none).
+
+    Attributes:
+        stance: Stance probabilities of the span.
+        events: Event probabilities of the span.
+        tags: Per word of the span, its tag distribution.
+    """
+
+    stance: list[float] | None = None
+    events: list[float] | None = None
+    tags: list[list[float]] | None = None
+
+
+def predict_spans(model: NgramModel | None, texts: Sequence[str], spans: Sequence[EncodedSpan]) -> list[SpanNgrams]:
+    """Run the n-gram models on encoded spans (``texts[i]`` is the text ``spans[i]`` indexes).
 
     Example:
-        >>> span_probabilities(None, ["a", "b"])
-        ([None, None], [None, None])
+        >>> predict_spans(None, [], [])
+        []
     """
-    if model is None or not texts:
-        return [None] * len(texts), [None] * len(texts)
-    return model.stance_probabilities(texts).tolist(), model.event_probabilities(texts).tolist()
+    if model is None:
+        return [SpanNgrams() for _ in spans]
+    sentences = [text[span.start : span.end] for text, span in zip(texts, spans)]
+    stance, events = model.stance_probabilities(sentences), model.event_probabilities(sentences)
+    return [
+        SpanNgrams(stance[i].tolist(), events[i].tolist(),
+                   model.tag_probabilities([text[a:b] for a, b in span.words]).tolist())
+        for i, (text, span) in enumerate(zip(texts, spans))
+    ]  # fmt: skip

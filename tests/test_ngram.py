@@ -11,27 +11,35 @@ import pytest
 
 from arabnews_nlp import Analyzer
 from arabnews_nlp.errors import ConfigError, ModelFormatError
-from arabnews_nlp.ngram import NgramConfig, NgramModel, _key, blend, feature_keys
-from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.ngram import NgramConfig, NgramModel, _key, blend, feature_keys, stem, tagger_features
+from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
 from arabnews_nlp.settings import AnalyzerSettings
 
 
-def _model(words: dict[str, tuple[str | None, str | None]], **config: Any) -> NgramModel:
-    """A hand-made model: each word pushes one stance label and/or one event type strongly."""
-    keys = sorted(_key("w", word) for word in words)
-    by_key = {_key("w", word): effect for word, effect in words.items()}
+def _model(words: dict[str, tuple[str | None, str | None]], tags: dict[str, str] | None = None,
+           **config: Any) -> NgramModel:  # fmt: skip
+    """A hand-made model: each word pushes one stance label and/or one event type strongly; the
+    tagger gives each word of ``tags`` its tag (feature ``w0=word``)."""
+    effects = {_key("w", word): effect for word, effect in words.items()}
+    effects.update({_key("t", f"w0={word}"): tag for word, tag in (tags or {}).items()})
+    keys = sorted(effects)
     stance_coef = np.zeros((len(keys), len(STANCE_LABELS)), np.float32)
     event_coef = np.zeros((len(keys), len(EVENT_TYPES)), np.float32)
+    tag_coef = np.zeros((len(keys), len(NER_TAGS)), np.float32)
     for row, key in enumerate(keys):
-        label, event = by_key[key]
+        if isinstance(effects[key], str):
+            tag_coef[row, NER_TAGS.index(effects[key])] = 10.0
+            continue
+        label, event = effects[key]
         if label:
             stance_coef[row, STANCE_LABELS.index(label)] = 8.0
         if event:
             event_coef[row, EVENT_TYPES.index(event)] = 12.0
     stance_bias = np.asarray([0.0 if label != "neutral" else 1.0 for label in STANCE_LABELS], np.float32)
+    tag_bias = np.asarray([2.0 if tag == "O" else 0.0 for tag in NER_TAGS], np.float32)
     return NgramModel(NgramConfig(**config), np.asarray(keys, np.int64), np.ones(len(keys), np.float32),
                       np.zeros(len(keys), np.uint8), stance_coef, stance_bias, event_coef,
-                      np.full(len(EVENT_TYPES), -6.0, np.float32))  # fmt: skip
+                      np.full(len(EVENT_TYPES), -6.0, np.float32), tag_coef, tag_bias)  # fmt: skip
 
 
 def test_features_are_normalised_word_and_character_ngrams() -> None:
@@ -40,6 +48,15 @@ def test_features_are_normalised_word_and_character_ngrams() -> None:
     assert len(chars) == len(" قال ") - 1 + len(" السوداني ") - 1
     assert feature_keys("قالَ  السّوداني", NgramConfig()) == feature_keys("قال السوداني", NgramConfig())
     assert feature_keys("", NgramConfig()) == ([], [])
+
+
+def test_tagger_features_read_the_word_and_its_neighbours() -> None:
+    features = tagger_features(["وقال", "السوداني", "للقوات"])
+    assert "w0=السوداني" in features[1] and "w-1=وقال" in features[1] and "w+1=للقوات" in features[1]
+    assert "w-1=<s1>" in features[0] and "w+2=</s2>" in features[2]
+    assert "st=قوات" in features[2] and "p2=لل" in features[2] and "s3=وات" in features[2]
+    assert [stem(w) for w in ("والعراق", "للقوات", "قال")] == ["عراق", "قوات", "قال"]
+    assert tagger_features([]) == []
 
 
 def test_probabilities_follow_the_coefficients_and_ignore_unknown_words() -> None:
@@ -78,7 +95,7 @@ def test_unsorted_keys_are_refused() -> None:
     model = _model({"أ": ("anti", None), "ب": ("pro", None)})
     with pytest.raises(ModelFormatError, match="sorted"):
         NgramModel(model.config, model.keys[::-1].copy(), model.idf, model.block, model.stance_coef,
-                   model.stance_bias, model.event_coef, model.event_bias)  # fmt: skip
+                   model.stance_bias, model.event_coef, model.event_bias, model.tag_coef, model.tag_bias)  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", ["torch", "numpy"])
@@ -86,8 +103,9 @@ def test_analyzer_blends_the_ngram_model(tiny_model_dir: Path, tmp_path: Path, b
     directory = tmp_path / "model"
     shutil.copytree(tiny_model_dir, directory)
     settings = AnalyzerSettings.load(directory)
-    settings.ngram = NgramConfig(stance_weight=1.0, events_weight=1.0).to_dict()
-    settings.ngram_model = _model({"خروج": ("anti", None), "صاروخ": (None, "ROCKET_ATTACK")})
+    settings.ngram = NgramConfig(stance_weight=1.0, events_weight=1.0, ner_weight=1.0).to_dict()
+    settings.ngram_model = _model({"خروج": ("anti", None), "صاروخ": (None, "ROCKET_ATTACK")},
+                                  tags={"النائب": "B-PER", "القاعدة": "B-FAC"})  # fmt: skip
     settings.save(directory)
     assert (directory / "ngram.safetensors").is_file()
 
@@ -98,6 +116,8 @@ def test_analyzer_blends_the_ngram_model(tiny_model_dir: Path, tmp_path: Path, b
     assert first.stance.label == "anti" and first.events == ()
     assert second.stance.label == "neutral" and [e.label for e in second.events] == ["ROCKET_ATTACK"]
     assert analysis.stance.label == "anti"
+    assert [(e.text, e.label) for e in analysis.entities] == [("النائب", "PER"), ("القاعدة", "FAC")]
+    assert all(text[e.start : e.end] == e.text for e in analysis.entities)
 
     (directory / "ngram.safetensors").unlink()
     with pytest.raises(ModelFormatError, match="ngram.safetensors is missing"):

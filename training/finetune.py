@@ -325,36 +325,39 @@ def choose_ngram_blend(
     """Choose the n-gram blend weights on dev (:mod:`training.ngram`); return the blended predictions.
 
     For each weight the stance factors and event thresholds are tuned again on the blend, as
-    :func:`finish` then does; the weight with the best stance macro-F1 (events: micro-F1) is
-    kept, ties to the smaller weight. ``settings.ngram`` receives the model's features and the
-    weights.
+    :func:`finish` then does; the weight with the best stance macro-F1 (events: micro-F1; NER:
+    micro-F1 before the gazetteer, which is chosen afterwards) is kept, ties to the smaller
+    weight. ``settings.ngram`` receives the model's features and the weights.
 
     Example:
         >>> # dev = choose_ngram_blend(settings, predict_dev(model, tokenizer, settings, records, 32))
     """
     from training.data.records import record_tasks
-    from training.metrics import event_scores, stance_scores
+    from training.evaluate import gold_tags
+    from training.metrics import event_scores, ner_scores, stance_scores
 
-    assert settings.ngram_model is not None
+    model = settings.ngram_model
+    assert model is not None
     stance_gold = [(i, s["stance"]) for i, (r, s, _) in enumerate(dev) if "stance" in record_tasks(r) and s.get("stance")]
     event_gold = [(i, set(s["events"])) for i, (r, s, _) in enumerate(dev)
                   if "events" in record_tasks(r) and s.get("events") is not None]  # fmt: skip
-    stance_f1, events_f1 = {}, {}
+    ner_gold = [(i, gold_tags(r, s)) for i, (r, s, _) in enumerate(dev) if "ner" in record_tasks(r)]
+    scores: dict[str, dict[float, float]] = {"stance": {}, "events": {}, "ner": {}}
     for weight in BLEND_WEIGHTS:
-        blended = blend_predictions(dev, settings.ngram_model, weight, weight)
+        blended = blend_predictions(dev, model, settings, weight, weight, weight)
         factors, labels = tune_stance_weights(settings, blended), settings.labels["stance"]
         pred = [blended[i][2].stance(labels, factors) or "neutral" for i, _ in stance_gold]
-        stance_f1[weight] = stance_scores([g for _, g in stance_gold], pred)["macro_f1"]
+        scores["stance"][weight] = stance_scores([g for _, g in stance_gold], pred)["macro_f1"]
         thresholds = tune_event_thresholds(blended)
         found = [blended[i][2].events(settings.labels["events"], thresholds) for i, _ in event_gold]
-        events_f1[weight] = event_scores([g for _, g in event_gold], found)["micro"]["f1"]
-    stance_weight = max(BLEND_WEIGHTS, key=lambda w: (stance_f1[w], -w))
-    events_weight = max(BLEND_WEIGHTS, key=lambda w: (events_f1[w], -w))
-    logger.info("n-gram blend on dev: stance macro-F1 %s -> %s; events micro-F1 %s -> %s",
-                stance_f1, stance_weight, events_f1, events_weight)  # fmt: skip
-    settings.ngram = {**settings.ngram_model.config.to_dict(), "stance_weight": stance_weight,
-                      "events_weight": events_weight}  # fmt: skip
-    return blend_predictions(dev, settings.ngram_model, stance_weight, events_weight)
+        scores["events"][weight] = event_scores([g for _, g in event_gold], found)["micro"]["f1"]
+        tags = [blended[i][2].tags for i, _ in ner_gold]
+        scores["ner"][weight] = ner_scores([g for _, g in ner_gold], tags)["micro"]["f1"] if ner_gold else 0.0
+    chosen = {task: max(BLEND_WEIGHTS, key=lambda w: (by_weight[w], -w)) for task, by_weight in scores.items()}
+    logger.info("n-gram blend on dev (weight: score): %s -> %s", scores, chosen)
+    settings.ngram = {**model.config.to_dict(), "stance_weight": chosen["stance"],
+                      "events_weight": chosen["events"], "ner_weight": chosen["ner"]}  # fmt: skip
+    return blend_predictions(dev, model, settings, chosen["stance"], chosen["events"], chosen["ner"])
 
 
 def tune_stance_weights(settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[str, float]:
@@ -437,8 +440,8 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     if dev_records:
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
         if config.ngram:
-            labels = settings.labels
-            settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"])
+            labels, ner_extra = settings.labels, read_records(config.ner_extra) if config.ner_extra else []
+            settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra)
             dev = choose_ngram_blend(settings, dev)
         settings.event_thresholds = tune_event_thresholds(dev)
         settings.stance_weights = tune_stance_weights(settings, dev)

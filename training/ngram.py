@@ -1,16 +1,19 @@
 """Fit the bag-of-n-grams model (:mod:`arabnews_nlp.ngram`) and choose its blend weights on dev.
 
-Fitting (on the training records' gold sentences): features that occur in at least
+Fitting (on the training records' gold sentences; the tagger also on the NER-only records such
+as ANERcorp): sentence features that occur in at least
 :data:`WORD_MIN_DF` sentences (word n-grams) or :data:`CHAR_MIN_DF` sentences (character
 n-grams) are kept; IDF is scikit-learn's smoothed ``ln((1 + n) / (1 + df)) + 1``; stance is one
 multinomial logistic regression and each event type a binary one, all L2-regularised with
 class weights inversely proportional to class frequencies (``class_weight="balanced"``), so
-rare ``pro`` sentences and rare event types are not ignored.
+rare ``pro`` sentences and rare event types are not ignored. The word tagger is one multinomial
+logistic regression over the IOB2 tags, on tagger features seen at least :data:`TAG_MIN_COUNT`
+times in the training words.
 
 Blending (on dev, like the event thresholds and stance factors): for each weight of
 :data:`BLEND_WEIGHTS` the encoder's and the n-gram model's probabilities are averaged, the stance
 factors and event thresholds are tuned again on the blend, and the weight with the best dev
-stance macro-F1 (events: micro-F1) is kept; ties go to the smaller weight, so the n-gram model
+stance macro-F1 (events: micro-F1; NER: seqeval micro-F1 after Viterbi) is kept; ties go to the smaller weight, so the n-gram model
 only counts where it helps.
 """
 
@@ -24,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from arabnews_nlp.ngram import NgramConfig, NgramModel, blend, feature_keys
+from arabnews_nlp.ngram import NgramConfig, NgramModel, blend, feature_keys, tagger_keys
+from arabnews_nlp.tasks import ner as ner_task
+from arabnews_nlp.text.words import split_words
 from training.data.records import record_tasks
 
 if TYPE_CHECKING:
@@ -41,6 +46,10 @@ STANCE_C = 1.0
 """Inverse L2 strength of the stance regression."""
 EVENTS_C = 3.0
 """Inverse L2 strength of each event regression."""
+TAG_MIN_COUNT = 2
+"""Training words a tagger feature must occur in to become a feature."""
+TAG_C = 1.0
+"""Inverse L2 strength of the tagger's regression."""
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Candidate weights of the n-gram probabilities in the blend."""
 
@@ -75,8 +84,6 @@ def _vocabulary(texts: Sequence[str], config: NgramConfig) -> tuple[np.ndarray, 
             for key, df in frequency[block].items() if df >= min_df]  # fmt: skip
     kept.sort()
     keys = np.asarray([key for key, _, _ in kept], dtype=np.int64)
-    if len(keys) > 1 and not (np.diff(keys) > 0).all():  # the same key in both blocks: a 63-bit collision
-        raise RuntimeError("n-gram key collision between word and character blocks; change the hash salt")
     idf = np.asarray([np.log((1 + n) / (1 + df)) + 1 for _, _, df in kept], dtype=np.float32)
     block = np.asarray([b for _, b, _ in kept], dtype=np.uint8)
     return keys, idf, block
@@ -89,23 +96,68 @@ def _matrix(model: NgramModel, texts: Sequence[str]) -> Any:
     return csr_matrix((values, (rows, cols)), shape=(len(texts), len(model.keys)))
 
 
-def _logistic(features: Any, targets: Sequence[Any], c: float) -> Any:
+def _logistic(features: Any, targets: Sequence[Any], c: float, balanced: bool = True) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(features, targets)
+    weights = "balanced" if balanced else None
+    return LogisticRegression(C=c, max_iter=3000 if balanced else 300, class_weight=weights).fit(features, targets)
+
+
+def tagged_words(records: Sequence[Mapping[str, Any]]) -> list[tuple[list[str], list[str]]]:
+    """``(words, gold IOB2 tags)`` for every sentence of the records annotated for NER.
+
+    Example:
+        >>> tagged_words([{"text": "في بغداد", "sentences": [{"start": 0, "end": 8}],
+        ...                "entities": [{"start": 3, "end": 8, "label": "LOC"}]}])
+        [(['في', 'بغداد'], ['O', 'B-LOC'])]
+    """
+    from training.evaluate import gold_tags
+
+    sentences = []
+    for record in records:
+        if "ner" not in record_tasks(record):
+            continue
+        for sentence in record.get("sentences", []):
+            words = split_words(record["text"], sentence["start"], sentence["end"])
+            if words:
+                sentences.append(([record["text"][a:b] for a, b in words], gold_tags(record, sentence)))
+    return sentences
+
+
+def _tagger(sentences: Sequence[tuple[list[str], list[str]]], tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit the word tagger: its feature keys (sorted), coefficients ``(keys, tags)`` and biases."""
+    from scipy.sparse import csr_matrix
+
+    rows = [keys for words, _ in sentences for keys in tagger_keys(words)]
+    gold = [tag for _, sentence_tags in sentences for tag in sentence_tags]
+    counts = Counter(key for keys in rows for key in set(keys))
+    keys = np.asarray(sorted(key for key, count in counts.items() if count >= TAG_MIN_COUNT), dtype=np.int64)
+    column = {int(key): i for i, key in enumerate(keys)}
+    indices = [[column[key] for key in word if key in column] for word in rows]
+    matrix = csr_matrix((np.ones(sum(map(len, indices))), np.concatenate([np.asarray(i, dtype=np.int64) for i in indices]),
+                         np.cumsum([0, *map(len, indices)])), shape=(len(rows), len(keys)))  # fmt: skip
+    regression = _logistic(matrix, gold, TAG_C, balanced=False)
+    coef, bias = np.zeros((len(keys), len(tags)), np.float32), np.full(len(tags), -30.0, np.float32)
+    classes = list(regression.classes_)
+    for j, tag in enumerate(tags):
+        if tag in classes:
+            coef[:, j], bias[j] = regression.coef_[classes.index(tag)], regression.intercept_[classes.index(tag)]
+    return keys, coef, bias
 
 
 def fit_ngram(
     records: Sequence[Mapping[str, Any]], stance_labels: Sequence[str], event_types: Sequence[str],
-    config: NgramConfig | None = None,
+    ner_tags: Sequence[str], ner_records: Sequence[Mapping[str, Any]] = (), config: NgramConfig | None = None,
 ) -> NgramModel:
-    """Fit the n-gram model on the gold sentences of ``records``.
+    """Fit the n-gram models on the gold sentences of ``records`` (the tagger also on ``ner_records``).
 
     Args:
         records: Training records (SCHEMA.md), never dev or test ones.
         stance_labels: Stance labels in the model's order.
         event_types: Event types in the model's order.
-        config: Features (blend weights are set later by :func:`choose_blend`).
+        ner_tags: IOB2 tags in the model's order.
+        ner_records: More NER-only training records (e.g. ANERcorp train) for the tagger.
+        config: Features (blend weights are set later by ``choose_ngram_blend``).
 
     Returns:
         The fitted model (blend weights 0 until chosen).
@@ -118,11 +170,19 @@ def fit_ngram(
     if len({gold for _, gold in stance_spans}) < 2:
         raise ValueError("the n-gram model needs training sentences of at least two stance labels")
     texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
-    keys, idf, block = _vocabulary(texts, config)
-    zeros = np.zeros
-    model = NgramModel(config, keys, idf, block, zeros((len(keys), len(stance_labels)), np.float32),
-                       zeros(len(stance_labels), np.float32), zeros((len(keys), len(event_types)), np.float32),
-                       zeros(len(event_types), np.float32))  # fmt: skip
+    sentence_keys, idf, block = _vocabulary(texts, config)
+    tag_keys, tag_coef, tag_bias = _tagger(tagged_words([*records, *ner_records]), ner_tags)
+    keys = np.concatenate([sentence_keys, tag_keys])
+    order = np.argsort(keys, kind="stable")
+    if len(keys) > 1 and not (np.diff(keys[order]) > 0).all():  # a 63-bit collision across blocks
+        raise RuntimeError("n-gram key collision between feature blocks; change the hash salt")
+    n, s, e = len(keys), len(stance_labels), len(event_types)
+    model = NgramModel(
+        config, keys[order], np.concatenate([idf, np.ones(len(tag_keys), np.float32)])[order],
+        np.concatenate([block, np.full(len(tag_keys), 2, np.uint8)])[order], np.zeros((n, s), np.float32),
+        np.zeros(s, np.float32), np.zeros((n, e), np.float32), np.zeros(e, np.float32),
+        np.concatenate([np.zeros((len(sentence_keys), len(ner_tags)), np.float32), tag_coef])[order], tag_bias,
+    )  # fmt: skip
     stance = _logistic(_matrix(model, [t for t, _ in stance_spans]), [g for _, g in stance_spans], STANCE_C)
     classes = list(stance.classes_)
     for column, label in enumerate(stance_labels):
@@ -141,26 +201,38 @@ def fit_ngram(
             model.event_coef[:, column], model.event_bias[column] = regression.coef_[0], regression.intercept_[0]
         else:
             model.event_bias[column] = 30.0 if any(target) else -30.0
-    logger.info("n-gram model: %d features (%d word, %d char), %d stance and %d event sentences", len(keys),
-                int((block == 0).sum()), int((block == 1).sum()), len(stance_spans), len(event_spans))  # fmt: skip
+    logger.info("n-gram model: %d sentence features (%d word, %d char) from %d stance and %d event sentences; "
+                "%d tagger features", len(sentence_keys), int((block == 0).sum()), int((block == 1).sum()),
+                len(stance_spans), len(event_spans), len(tag_keys))  # fmt: skip
     return model
 
 
 def blend_predictions(
-    dev: Sequence[tuple[Any, Any, SpanPrediction]], model: NgramModel, stance_weight: float, events_weight: float
+    dev: Sequence[tuple[Any, Any, SpanPrediction]], model: NgramModel, settings: AnalyzerSettings,
+    stance_weight: float, events_weight: float, ner_weight: float,
 ) -> list[tuple[Any, Any, SpanPrediction]]:
     """Return ``dev`` (``(record, sentence, prediction)`` from the encoder alone) with blended probabilities.
 
+    The NER tags are decoded again from the blended word distributions and post-processed with
+    ``settings`` (as :func:`training.predict.predict_encoded` does).
+
     Example:
-        >>> # blended = blend_predictions(predict_dev(model, tokenizer, settings, records, 32), ngram_model, 0.5, 0.25)
+        >>> # blended = blend_predictions(predict_dev(...), ngram_model, settings, 1.0, 0.75, 0.5)
     """
     texts = [record["text"][sentence["start"] : sentence["end"]] for record, sentence, _ in dev]
     stance, events = model.stance_probabilities(texts), model.event_probabilities(texts)
-    return [
-        (record, sentence, dataclasses.replace(
+    labels = settings.labels["ner"]
+    blended = []
+    for i, (record, sentence, prediction) in enumerate(dev):
+        words = [record["text"][a:b] for a, b in prediction.words]
+        tagger = model.tag_probabilities(words).tolist() if words and ner_weight else None
+        decoded = ner_task.tag_words(ner_task.blend_rows(prediction.ner_probs, tagger, ner_weight), labels,
+                                     settings.ner_decoding) if prediction.ner_probs else prediction.decoded  # fmt: skip
+        blended.append((record, sentence, dataclasses.replace(
             prediction,
+            tags=[tag for tag, _ in ner_task.postprocess(record["text"], prediction.words, decoded, settings)],
+            decoded=decoded,
             stance_probs=blend(prediction.stance_probs, stance[i], stance_weight),
             event_probs=blend(prediction.event_probs, events[i], events_weight),
-        ))
-        for i, (record, sentence, prediction) in enumerate(dev)
-    ]  # fmt: skip
+        )))  # fmt: skip
+    return blended

@@ -47,6 +47,8 @@ class SpanPrediction:
         event_probs: Event probabilities (label order of the settings); empty likewise.
         decoded: The model's own ``(tag, probability)`` per word, before the post-processing
             that gave ``tags`` (so other post-processing settings can be tried without the model).
+        ner_probs: Per word, the encoder's tag distribution before any n-gram blend (so blend
+            weights can be tried without the model).
 
     Example:
         >>> p = SpanPrediction([(0, 3)], ["O"], [0.1, 0.2, 0.7], [0.9])
@@ -59,6 +61,7 @@ class SpanPrediction:
     stance_probs: list[float] = field(default_factory=list)
     event_probs: list[float] = field(default_factory=list)
     decoded: list[tuple[str, float]] = field(default_factory=list)
+    ner_probs: list[list[float]] = field(default_factory=list)
 
     def stance(self, labels: Sequence[str], weights: Mapping[str, float] | None = None) -> str | None:
         """Return the stance label as inference chooses it (``None`` when there is no probability).
@@ -131,23 +134,24 @@ def predict_encoded(
     position = 0
     decoding = settings.ner_decoding if settings is not None else "viterbi"
     ngram_model = settings.ngram_model if settings is not None and texts is not None else None
-    span_texts = [texts[i][span.start : span.end] for i, span in enumerate(spans)] if texts is not None else spans
-    ngram_stance, ngram_events = ngram.span_probabilities(ngram_model, span_texts)  # Nones without a model
+    linear = ngram.predict_spans(ngram_model, texts or [], spans)  # None fields without a model
     for index, span in enumerate(spans):
         own = logits[position : position + len(span.windows)]
         position += len(span.windows)
-        decoded = ner_task.word_tags(span, [w["ner"] for w in own], ner_labels, decoding)
+        rows = ner_task.word_probabilities(span, [w["ner"] for w in own], ner_labels)
+        weight = float(settings.ngram.get("ner_weight", 0.0)) if settings is not None else 0.0
+        decoded = ner_task.tag_words(ner_task.blend_rows(rows, linear[index].tags, weight), ner_labels, decoding)
         pairs = decoded
         if texts is not None and settings is not None:
             pairs = ner_task.postprocess(texts[index], span.words, decoded, settings)
         tags = [tag for tag, _ in pairs]
         stance, events = [w["stance"] for w in own if "stance" in w], [w["events"] for w in own if "events" in w]
         if settings is not None:
-            stance = stance_task.sentence_probabilities(stance, settings, ngram_stance[index])
-            events = events_task.span_probabilities(events, settings, ngram_events[index])
+            stance = stance_task.sentence_probabilities(stance, settings, linear[index].stance)
+            events = events_task.span_probabilities(events, settings, linear[index].events)
         else:
             stance, events = stance_task.mean_probabilities(stance), events_task.probabilities(events)
-        predictions.append(SpanPrediction(list(span.words), tags, stance, events, decoded))
+        predictions.append(SpanPrediction(list(span.words), tags, stance, events, decoded, rows))
     return predictions
 
 

@@ -1,9 +1,11 @@
 """NER decoding: per-window token logits -> entities with original offsets.
 
 Each word reads the tag distribution of its first piece (softmax), in the window where that
-piece is farthest from an edge (most context on both sides). The sentence's tags are then the
-most probable **valid** IOB2 sequence (Viterbi: ``I-X`` only after ``B-X`` or ``I-X``), so a
-multi-word name is never cut into fragments by one uncertain word. Tags become word spans
+piece is farthest from an edge (most context on both sides); when the model has an n-gram tagger,
+that distribution is blended with the tagger's (:func:`arabnews_nlp.ngram.blend`, weight
+``settings.ngram["ner_weight"]``). The sentence's tags are then the most probable **valid** IOB2
+sequence (Viterbi: ``I-X`` only after ``B-X`` or ``I-X``), so a multi-word name is never cut into
+fragments by one uncertain word. Tags become word spans
 (:func:`arabnews_nlp.schema.bio_to_spans`), an entity
 runs from its first word's start to its last word's end in the caller's text, and its score is the
 mean probability of its words' tags. A word with no token (e.g. only characters the tokenizer
@@ -20,6 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.encoding import EncodedSpan, first_pieces
+from arabnews_nlp.ngram import blend
 from arabnews_nlp.results import Entity
 from arabnews_nlp.tasks.arrays import softmax
 from arabnews_nlp.tasks.gazetteer import apply_gazetteer
@@ -29,23 +32,16 @@ if TYPE_CHECKING:
     from arabnews_nlp.settings import AnalyzerSettings
 
 
-def word_tags(
-    span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str], decoding: str = "viterbi"
-) -> list[tuple[str, float]]:
-    """Return ``(tag, probability)`` per word of ``span``.
+def word_probabilities(span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str]) -> list[list[float]]:
+    """Return the tag distribution of each word of ``span`` (``O`` with 1.0 for a word without tokens).
 
     Args:
         span: The encoded span.
         logits: Per window, ``(len(window.input_ids), len(labels))`` NER logits.
         labels: The NER tags in id order.
-        decoding: ``"viterbi"`` (valid IOB2, the default) or ``"argmax"`` (each word's most
-            probable tag, as ``transformers``' token-classification pipeline does).
-
-    Returns:
-        One pair per word; ``("O", 1.0)`` for a word without tokens.
 
     Example:
-        >>> # word_tags(span, logits, NER_TAGS)[0] -> ('B-PER', 0.93)
+        >>> # word_probabilities(span, logits, NER_TAGS)[0] -> [0.9, 0.02, ...]
     """
     best: dict[int, tuple[int, list[float]]] = {}
     for window, window_logits in zip(span.windows, logits):
@@ -59,9 +55,56 @@ def word_tags(
             if word not in best or distance > best[word][0]:
                 best[word] = (distance, probabilities[position])
     outside = [1.0 if label == OUTSIDE else 0.0 for label in labels]
-    rows = [best[i][1] if i in best else outside for i in range(len(span.words))]
+    return [best[i][1] if i in best else outside for i in range(len(span.words))]
+
+
+def tag_words(rows: Sequence[Sequence[float]], labels: Sequence[str], decoding: str = "viterbi") -> list[tuple[str, float]]:
+    """Return ``(tag, probability)`` per word from its tag distribution (``rows``).
+
+    Example:
+        >>> tag_words([[0.2, 0.8, 0.0], [0.6, 0.0, 0.4]], ["O", "B-PER", "I-PER"])
+        [('B-PER', 0.8), ('O', 0.6)]
+    """
     decode = viterbi_bio if decoding == "viterbi" else argmax_tags
     return [(labels[tag], rows[i][tag]) for i, tag in enumerate(decode(rows, labels))]
+
+
+def word_tags(
+    span: EncodedSpan, logits: Sequence[Any], labels: Sequence[str], decoding: str = "viterbi",
+    ngram: Sequence[Sequence[float]] | None = None, weight: float = 0.0,
+) -> list[tuple[str, float]]:
+    """Return ``(tag, probability)`` per word of ``span``.
+
+    Args:
+        span: The encoded span.
+        logits: Per window, ``(len(window.input_ids), len(labels))`` NER logits.
+        labels: The NER tags in id order.
+        decoding: ``"viterbi"`` (valid IOB2, the default) or ``"argmax"`` (each word's most
+            probable tag, as ``transformers``' token-classification pipeline does).
+        ngram: Per word, the n-gram tagger's distribution (:mod:`arabnews_nlp.ngram`), if any.
+        weight: Its weight in the blend with the encoder's distribution.
+
+    Returns:
+        One pair per word; ``("O", 1.0)`` for a word without tokens (unless the tagger says otherwise).
+
+    Example:
+        >>> # word_tags(span, logits, NER_TAGS)[0] -> ('B-PER', 0.93)
+    """
+    return tag_words(blend_rows(word_probabilities(span, logits, labels), ngram, weight), labels, decoding)
+
+
+def blend_rows(
+    rows: Sequence[Sequence[float]], ngram: Sequence[Sequence[float]] | None, weight: float
+) -> list[list[float]]:
+    """Blend each word's tag distribution with the n-gram tagger's (``rows`` unchanged without one).
+
+    Example:
+        >>> blend_rows([[1.0, 0.0]], [[0.0, 1.0]], 0.25)
+        [[0.75, 0.25]]
+    """
+    if ngram is None:
+        return [list(row) for row in rows]
+    return [blend(row, tagger, weight) for row, tagger in zip(rows, ngram)]
 
 
 def postprocess(
@@ -136,7 +179,8 @@ def viterbi_bio(probabilities: Sequence[Sequence[float]], labels: Sequence[str])
 
 
 def decode(
-    text: str, span: EncodedSpan, logits: Sequence[Any], settings: AnalyzerSettings
+    text: str, span: EncodedSpan, logits: Sequence[Any], settings: AnalyzerSettings,
+    ngram: Sequence[Sequence[float]] | None = None,
 ) -> tuple[Entity, ...]:
     """Decode the entities of one span.
 
@@ -145,6 +189,7 @@ def decode(
         span: The encoded span.
         logits: Per window, its NER logits (``(tokens, tags)``, padding removed).
         settings: Gives the NER labels.
+        ngram: Per word, the n-gram tagger's tag distribution, if the model has one.
 
     Returns:
         The entities in text order.
@@ -154,7 +199,9 @@ def decode(
     """
     if not span.windows:
         return ()
-    tags = postprocess(text, span.words, word_tags(span, logits, settings.labels["ner"], settings.ner_decoding), settings)
+    weight = float(settings.ngram.get("ner_weight", 0.0))
+    decoded = word_tags(span, logits, settings.labels["ner"], settings.ner_decoding, ngram, weight)
+    tags = postprocess(text, span.words, decoded, settings)
     entities = []
     for first, last, label in bio_to_spans([tag for tag, _ in tags]):
         start, end = span.words[first][0], span.words[last - 1][1]

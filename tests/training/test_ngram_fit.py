@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from arabnews_nlp.ngram import NgramModel
-from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
+from arabnews_nlp.tasks.ner import tag_words
+from arabnews_nlp.text.words import split_words
 from arabnews_nlp.settings import AnalyzerSettings
 from training.finetune import choose_ngram_blend, tune_stance_weights
-from training.ngram import fit_ngram, gold_spans
+from training.ngram import fit_ngram, gold_spans, tagged_words
 from training.predict import SpanPrediction
 
 
@@ -22,7 +24,7 @@ def _copies(records: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
 
 def test_fit_learns_the_training_sentences(gold_records: list[dict[str, Any]]) -> None:
     records = _copies(gold_records, 3)
-    model = fit_ngram(records, STANCE_LABELS, EVENT_TYPES)
+    model = fit_ngram(records, STANCE_LABELS, EVENT_TYPES, NER_TAGS)
     texts, gold = zip(*gold_spans(gold_records, "stance"))
     predicted = [STANCE_LABELS[i] for i in model.stance_probabilities(list(texts)).argmax(axis=1)]
     assert predicted == list(gold)
@@ -31,6 +33,12 @@ def test_fit_learns_the_training_sentences(gold_records: list[dict[str, Any]]) -
     assert found == [set(g) for _, g in gold_spans(gold_records, "events")]
     # a type never seen in training is never predicted
     assert events[:, EVENT_TYPES.index("WITHDRAWAL_TALKS")].max() < 1e-6
+    # the tagger learns the training sentences' tags (also from NER-only records)
+    ner_only = [dict(record, tasks=["ner"]) for record in _copies(gold_records, 2)]
+    model = fit_ngram(records, STANCE_LABELS, EVENT_TYPES, NER_TAGS, ner_records=ner_only)
+    for words, gold_tags in tagged_words(gold_records):
+        rows = model.tag_probabilities(words).tolist()
+        assert [tag for tag, _ in tag_words(rows, NER_TAGS)] == gold_tags
 
 
 def test_gold_spans_follow_the_annotated_tasks(gold_records: list[dict[str, Any]]) -> None:
@@ -38,29 +46,41 @@ def test_gold_spans_follow_the_annotated_tasks(gold_records: list[dict[str, Any]
     assert gold_spans([ner_only], "stance") == []
     assert len(gold_spans(gold_records, "stance")) == 4
     with pytest.raises(ValueError, match="two stance labels"):
-        fit_ngram([ner_only], STANCE_LABELS, EVENT_TYPES)
+        fit_ngram([ner_only], STANCE_LABELS, EVENT_TYPES, NER_TAGS)
 
 
 def _dev(records: list[dict[str, Any]], stance_probs: list[float]) -> list[tuple[Any, Any, SpanPrediction]]:
-    return [(r, s, SpanPrediction([], [], list(stance_probs), [0.01] * len(EVENT_TYPES)))
-            for r in records for s in r["sentences"]]  # fmt: skip
+    """Predictions of an encoder that says neutral, no event and no entity for every sentence."""
+    dev = []
+    outside = [1.0 if tag == "O" else 0.0 for tag in NER_TAGS]
+    for r in records:
+        for s in r["sentences"]:
+            words = split_words(r["text"], s["start"], s["end"])
+            decoded = [("O", 1.0)] * len(words)
+            dev.append((r, s, SpanPrediction(words, ["O"] * len(words), list(stance_probs), [0.01] * len(EVENT_TYPES),
+                                             decoded, [outside] * len(words))))  # fmt: skip
+    return dev
 
 
 def test_blend_weight_is_chosen_on_dev(gold_records: list[dict[str, Any]]) -> None:
-    model = fit_ngram(_copies(gold_records, 3), STANCE_LABELS, EVENT_TYPES)
+    model = fit_ngram(_copies(gold_records, 3), STANCE_LABELS, EVENT_TYPES, NER_TAGS)
     settings = AnalyzerSettings()
     settings.ngram_model = model
     # an encoder that always says neutral: the n-gram model must get weight
     blended = choose_ngram_blend(settings, _dev(gold_records, [0.1, 0.1, 0.8]))
     assert settings.ngram["stance_weight"] > 0 and settings.ngram["events_weight"] > 0
+    assert settings.ngram["ner_weight"] > 0
+    assert [p.tags for _, _, p in blended] == [tags for _, tags in tagged_words(gold_records)]
     labels, factors = settings.labels["stance"], tune_stance_weights(settings, blended)
     assert [p.stance(labels, factors) for _, _, p in blended] == [s["stance"] for _, s, _ in blended]
 
     # an n-gram model that knows nothing (uniform probabilities) gets weight 0
     useless = NgramModel(model.config, model.keys, model.idf, model.block, np.zeros_like(model.stance_coef),
                          np.zeros_like(model.stance_bias), np.zeros_like(model.event_coef),
-                         np.full_like(model.event_bias, -30.0))  # fmt: skip
+                         np.full_like(model.event_bias, -30.0), np.zeros_like(model.tag_coef),
+                         np.asarray([5.0 if tag == "O" else 0.0 for tag in NER_TAGS], np.float32))  # fmt: skip
     settings = AnalyzerSettings()
     settings.ngram_model = useless
     choose_ngram_blend(settings, _dev(gold_records, [0.1, 0.1, 0.8]))
     assert settings.ngram["stance_weight"] == 0.0 and settings.ngram["events_weight"] == 0.0
+    assert settings.ngram["ner_weight"] == 0.0
