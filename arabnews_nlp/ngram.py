@@ -20,8 +20,9 @@ classic Arabic NER taggers; its distribution is blended with the encoder's befor
 decoding of :mod:`arabnews_nlp.tasks.ner`.
 
 Each feature is identified by a stable 63-bit hash (BLAKE2b) of its block and string, so the
-model directory stores numbers only: the sorted feature keys, their IDF, and the coefficients,
-in ``ngram.safetensors``. A sentence's vector per block is ``(1 + ln tf) * idf``, L2-normalised;
+model directory stores numbers only, in ``ngram.safetensors``: the sorted keys of the sentence
+features with their IDF and stance and event coefficients, and the sorted keys of the tagger
+features with their tag coefficients. A sentence's vector per block is ``(1 + ln tf) * idf``, L2-normalised;
 features never seen in training are ignored. Stance is a softmax over its labels, each event type
 an independent sigmoid. Inference needs numpy and safetensors only.
 
@@ -52,10 +53,8 @@ NGRAM_FILE = "ngram.safetensors"
 """File of the n-gram model inside a model directory (present only when the settings use it)."""
 
 _MASK = (1 << 63) - 1
-_TENSORS = ("keys", "idf", "block", "stance_coef", "stance_bias", "event_coef", "event_bias", "tag_coef", "tag_bias")
+_TENSORS = ("keys", "idf", "stance_coef", "stance_bias", "event_coef", "event_bias", "tag_keys", "tag_coef", "tag_bias")
 _CLITICS = ("و", "ف", "ب", "ل", "ك")
-BLOCKS = ("w", "c", "t")
-"""Feature blocks: word n-grams, character n-grams, tagger features (block ids 0, 1, 2)."""
 
 
 @dataclass
@@ -176,41 +175,44 @@ def tagger_keys(words: Sequence[str]) -> list[list[int]]:
 
 @dataclass
 class NgramModel:
-    """The fitted model: feature keys (sorted), IDF, block, and the stance and event coefficients.
+    """The fitted models: sentence features (sorted keys, IDF, stance and event coefficients) and
+    tagger features (sorted keys, tag coefficients).
 
     Attributes:
         config: Features and blend weights.
-        keys: ``(n,)`` int64, sorted feature keys.
+        keys: ``(n,)`` int64, sorted keys of the sentence features (word and character n-grams).
         idf: ``(n,)`` float32 inverse document frequencies.
-        block: ``(n,)`` uint8, 0 for word and 1 for character n-grams.
         stance_coef: ``(n, len(stance labels))`` float32.
         stance_bias: ``(len(stance labels),)`` float32.
         event_coef: ``(n, len(event types))`` float32.
         event_bias: ``(len(event types),)`` float32.
-        tag_coef: ``(n, len(NER tags))`` float32 (zero for the sentence features).
+        tag_keys: ``(m,)`` int64, sorted keys of the tagger features.
+        tag_coef: ``(m, len(NER tags))`` float32.
         tag_bias: ``(len(NER tags),)`` float32.
     """
 
     config: NgramConfig
     keys: np.ndarray
     idf: np.ndarray
-    block: np.ndarray
     stance_coef: np.ndarray
     stance_bias: np.ndarray
     event_coef: np.ndarray
     event_bias: np.ndarray
+    tag_keys: np.ndarray
     tag_coef: np.ndarray
     tag_bias: np.ndarray
 
     def __post_init__(self) -> None:
-        n = len(self.keys)
-        shapes = {"idf": (n,), "block": (n,), "stance_coef": (n, len(self.stance_bias)),
-                  "event_coef": (n, len(self.event_bias)), "tag_coef": (n, len(self.tag_bias))}  # fmt: skip
+        n, m = len(self.keys), len(self.tag_keys)
+        shapes = {"idf": (n,), "stance_coef": (n, len(self.stance_bias)), "event_coef": (n, len(self.event_bias)),
+                  "tag_coef": (m, len(self.tag_bias))}  # fmt: skip
         for name, shape in shapes.items():
             if getattr(self, name).shape != shape:
                 raise ModelFormatError(f"{NGRAM_FILE}: {name} has shape {getattr(self, name).shape}, expected {shape}")
-        if n > 1 and not (np.diff(self.keys) > 0).all():
-            raise ModelFormatError(f"{NGRAM_FILE}: keys must be sorted and unique")
+        for name in ("keys", "tag_keys"):
+            keys = getattr(self, name)
+            if len(keys) > 1 and not (np.diff(keys) > 0).all():
+                raise ModelFormatError(f"{NGRAM_FILE}: {name} must be sorted and unique")
 
     def vectors(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the TF-IDF vectors of ``texts`` as COO triplets ``(rows, feature indices, values)``."""
@@ -220,7 +222,7 @@ class NgramModel:
         for row, text in enumerate(texts):
             for block_keys in feature_keys(text, self.config):
                 counts = Counter(block_keys)
-                index, known = self._lookup(np.fromiter(counts, dtype=np.int64, count=len(counts)))
+                index, known = _lookup(self.keys, np.fromiter(counts, dtype=np.int64, count=len(counts)))
                 if not known.any():
                     continue
                 index = index[known]
@@ -249,18 +251,11 @@ class NgramModel:
         """Return ``(len(texts), len(event types))`` sigmoid probabilities."""
         return 1.0 / (1.0 + np.exp(-self._scores(texts, self.event_coef, self.event_bias)))
 
-    def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Indices of ``keys`` in the model and the mask of those it knows."""
-        if not len(self.keys):
-            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
-        index = np.searchsorted(self.keys, keys).clip(max=len(self.keys) - 1)
-        return index, self.keys[index] == keys
-
     def tag_probabilities(self, words: Sequence[str]) -> np.ndarray:
         """Return ``(len(words), len(NER tags))`` softmax tag probabilities of a sentence's words."""
         scores = np.tile(self.tag_bias.astype(np.float64), (len(words), 1))
         for row, keys in enumerate(tagger_keys(words)):
-            index, known = self._lookup(np.asarray(keys, dtype=np.int64))
+            index, known = _lookup(self.tag_keys, np.asarray(keys, dtype=np.int64))
             scores[row] += self.tag_coef[index[known]].astype(np.float64).sum(axis=0)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
@@ -272,7 +267,7 @@ class NgramModel:
 
         path = Path(directory) / NGRAM_FILE
         tensors = {name: np.ascontiguousarray(getattr(self, name)) for name in _TENSORS}
-        for name in ("stance_coef", "event_coef", "tag_coef"):
+        for name in ("idf", "stance_coef", "event_coef", "tag_coef"):
             tensors[name] = tensors[name].astype(np.float16)
         save_file(tensors, str(path))
         return path
@@ -296,8 +291,16 @@ class NgramModel:
         missing = [name for name in _TENSORS if name not in tensors]
         if missing:
             raise ModelFormatError(f"{path}: missing tensors {missing}")
-        floats = {name: tensors[name].astype(np.float32) for name in _TENSORS if name not in ("keys", "block")}
-        return cls(config, tensors["keys"].astype(np.int64), block=tensors["block"], **floats)
+        arrays = {name: tensors[name].astype(np.int64 if name.endswith("keys") else np.float32) for name in _TENSORS}
+        return cls(config, **arrays)
+
+
+def _lookup(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of ``keys`` in the sorted ``table`` and the mask of those it holds."""
+    if not len(table):
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    index = np.searchsorted(table, keys).clip(max=len(table) - 1)
+    return index, table[index] == keys
 
 
 def blend(neural: Sequence[float], ngram: Sequence[float] | None, weight: float) -> list[float]:

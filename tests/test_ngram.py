@@ -21,25 +21,25 @@ def _model(words: dict[str, tuple[str | None, str | None]], tags: dict[str, str]
     """A hand-made model: each word pushes one stance label and/or one event type strongly; the
     tagger gives each word of ``tags`` its tag (feature ``w0=word``)."""
     effects = {_key("w", word): effect for word, effect in words.items()}
-    effects.update({_key("t", f"w0={word}"): tag for word, tag in (tags or {}).items()})
     keys = sorted(effects)
     stance_coef = np.zeros((len(keys), len(STANCE_LABELS)), np.float32)
     event_coef = np.zeros((len(keys), len(EVENT_TYPES)), np.float32)
-    tag_coef = np.zeros((len(keys), len(NER_TAGS)), np.float32)
     for row, key in enumerate(keys):
-        if isinstance(effects[key], str):
-            tag_coef[row, NER_TAGS.index(effects[key])] = 10.0
-            continue
         label, event = effects[key]
         if label:
             stance_coef[row, STANCE_LABELS.index(label)] = 8.0
         if event:
             event_coef[row, EVENT_TYPES.index(event)] = 12.0
+    tagged = {_key("t", f"w0={word}"): tag for word, tag in (tags or {}).items()}
+    tag_keys = sorted(tagged)
+    tag_coef = np.zeros((len(tag_keys), len(NER_TAGS)), np.float32)
+    for row, key in enumerate(tag_keys):
+        tag_coef[row, NER_TAGS.index(tagged[key])] = 10.0
     stance_bias = np.asarray([0.0 if label != "neutral" else 1.0 for label in STANCE_LABELS], np.float32)
     tag_bias = np.asarray([2.0 if tag == "O" else 0.0 for tag in NER_TAGS], np.float32)
-    return NgramModel(NgramConfig(**config), np.asarray(keys, np.int64), np.ones(len(keys), np.float32),
-                      np.zeros(len(keys), np.uint8), stance_coef, stance_bias, event_coef,
-                      np.full(len(EVENT_TYPES), -6.0, np.float32), tag_coef, tag_bias)  # fmt: skip
+    return NgramModel(NgramConfig(**config), np.asarray(keys, np.int64), np.ones(len(keys), np.float32), stance_coef,
+                      stance_bias, event_coef, np.full(len(EVENT_TYPES), -6.0, np.float32),
+                      np.asarray(tag_keys, np.int64), tag_coef, tag_bias)  # fmt: skip
 
 
 def test_features_are_normalised_word_and_character_ngrams() -> None:
@@ -94,8 +94,8 @@ def test_blend_and_config_checks() -> None:
 def test_unsorted_keys_are_refused() -> None:
     model = _model({"أ": ("anti", None), "ب": ("pro", None)})
     with pytest.raises(ModelFormatError, match="sorted"):
-        NgramModel(model.config, model.keys[::-1].copy(), model.idf, model.block, model.stance_coef,
-                   model.stance_bias, model.event_coef, model.event_bias, model.tag_coef, model.tag_bias)  # fmt: skip
+        NgramModel(model.config, model.keys[::-1].copy(), model.idf, model.stance_coef, model.stance_bias,
+                   model.event_coef, model.event_bias, model.tag_keys, model.tag_coef, model.tag_bias)  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", ["torch", "numpy"])

@@ -181,16 +181,17 @@ def _header(settings: AnalyzerSettings, config: Mapping[str, Any]) -> list[str]:
 
 
 def _ngram_lines(settings: AnalyzerSettings) -> list[str]:
-    """The card's line on the bag-of-n-grams model, if the settings blend one."""
+    """The card's line on the linear n-gram models, if the settings blend them."""
     if not settings.ngram:
         return []
     model, ngram = settings.ngram_model, settings.ngram
-    size = f"{len(model.keys):,} features, " if model is not None else ""
+    sizes = f" ({len(model.keys):,} sentence and {len(model.tag_keys):,} tagger features)" if model is not None else ""
     return [
-        f"- Bag-of-n-grams logistic regressions (`arabnews_nlp.ngram`: word {ngram['word_n'][0]}-{ngram['word_n'][1]}"
-        f"-grams and character {ngram['char_n'][0]}-{ngram['char_n'][1]}-grams, TF-IDF, {size}fitted on the training "
-        f"records) blended into the probabilities (weights chosen on dev): stance {ngram['stance_weight']}, "
-        f"events {ngram['events_weight']} (0: encoder only, 1: n-grams only)"
+        f"- Linear n-gram models (`arabnews_nlp.ngram`){sizes}, fitted on the training records: TF-IDF logistic "
+        f"regressions for stance and events over word {ngram['word_n'][0]}-{ngram['word_n'][1]}-grams and character "
+        f"{ngram['char_n'][0]}-{ngram['char_n'][1]}-grams, and a maximum-entropy word tagger for NER; blended into "
+        f"the encoder's probabilities with weights chosen on dev: stance {ngram['stance_weight']}, events "
+        f"{ngram['events_weight']}, NER {ngram.get('ner_weight', 0.0)} (0: encoder only, 1: n-gram model only)"
     ]
 
 

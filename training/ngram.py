@@ -73,8 +73,8 @@ def gold_spans(records: Sequence[Mapping[str, Any]], task: str) -> list[tuple[st
     return spans
 
 
-def _vocabulary(texts: Sequence[str], config: NgramConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted keys, IDF and block of the features frequent enough in ``texts``."""
+def _vocabulary(texts: Sequence[str], config: NgramConfig) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Sorted keys and IDF of the sentence features frequent enough in ``texts``, and the count per block."""
     frequency: list[Counter[int]] = [Counter(), Counter()]
     for text in texts:
         for block, keys in enumerate(feature_keys(text, config)):
@@ -85,8 +85,10 @@ def _vocabulary(texts: Sequence[str], config: NgramConfig) -> tuple[np.ndarray, 
     kept.sort()
     keys = np.asarray([key for key, _, _ in kept], dtype=np.int64)
     idf = np.asarray([np.log((1 + n) / (1 + df)) + 1 for _, _, df in kept], dtype=np.float32)
-    block = np.asarray([b for _, b, _ in kept], dtype=np.uint8)
-    return keys, idf, block
+    per_block = (sum(1 for _, b, _ in kept if b == 0), sum(1 for _, b, _ in kept if b == 1))
+    if len(keys) > 1 and not (np.diff(keys) > 0).all():  # a 63-bit collision between the two blocks
+        raise RuntimeError("n-gram key collision between word and character features; change the hash salt")
+    return keys, idf, per_block
 
 
 def _matrix(model: NgramModel, texts: Sequence[str]) -> Any:
@@ -170,19 +172,11 @@ def fit_ngram(
     if len({gold for _, gold in stance_spans}) < 2:
         raise ValueError("the n-gram model needs training sentences of at least two stance labels")
     texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
-    sentence_keys, idf, block = _vocabulary(texts, config)
+    keys, idf, per_block = _vocabulary(texts, config)
     tag_keys, tag_coef, tag_bias = _tagger(tagged_words([*records, *ner_records]), ner_tags)
-    keys = np.concatenate([sentence_keys, tag_keys])
-    order = np.argsort(keys, kind="stable")
-    if len(keys) > 1 and not (np.diff(keys[order]) > 0).all():  # a 63-bit collision across blocks
-        raise RuntimeError("n-gram key collision between feature blocks; change the hash salt")
     n, s, e = len(keys), len(stance_labels), len(event_types)
-    model = NgramModel(
-        config, keys[order], np.concatenate([idf, np.ones(len(tag_keys), np.float32)])[order],
-        np.concatenate([block, np.full(len(tag_keys), 2, np.uint8)])[order], np.zeros((n, s), np.float32),
-        np.zeros(s, np.float32), np.zeros((n, e), np.float32), np.zeros(e, np.float32),
-        np.concatenate([np.zeros((len(sentence_keys), len(ner_tags)), np.float32), tag_coef])[order], tag_bias,
-    )  # fmt: skip
+    model = NgramModel(config, keys, idf, np.zeros((n, s), np.float32), np.zeros(s, np.float32),
+                       np.zeros((n, e), np.float32), np.zeros(e, np.float32), tag_keys, tag_coef, tag_bias)  # fmt: skip
     stance = _logistic(_matrix(model, [t for t, _ in stance_spans]), [g for _, g in stance_spans], STANCE_C)
     classes = list(stance.classes_)
     for column, label in enumerate(stance_labels):
@@ -202,8 +196,7 @@ def fit_ngram(
         else:
             model.event_bias[column] = 30.0 if any(target) else -30.0
     logger.info("n-gram model: %d sentence features (%d word, %d char) from %d stance and %d event sentences; "
-                "%d tagger features", len(sentence_keys), int((block == 0).sum()), int((block == 1).sum()),
-                len(stance_spans), len(event_spans), len(tag_keys))  # fmt: skip
+                "%d tagger features", n, *per_block, len(stance_spans), len(event_spans), len(tag_keys))  # fmt: skip
     return model
 
 

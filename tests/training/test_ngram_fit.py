@@ -75,9 +75,9 @@ def test_blend_weight_is_chosen_on_dev(gold_records: list[dict[str, Any]]) -> No
     assert [p.stance(labels, factors) for _, _, p in blended] == [s["stance"] for _, s, _ in blended]
 
     # an n-gram model that knows nothing (uniform probabilities) gets weight 0
-    useless = NgramModel(model.config, model.keys, model.idf, model.block, np.zeros_like(model.stance_coef),
+    useless = NgramModel(model.config, model.keys, model.idf, np.zeros_like(model.stance_coef),
                          np.zeros_like(model.stance_bias), np.zeros_like(model.event_coef),
-                         np.full_like(model.event_bias, -30.0), np.zeros_like(model.tag_coef),
+                         np.full_like(model.event_bias, -30.0), model.tag_keys, np.zeros_like(model.tag_coef),
                          np.asarray([5.0 if tag == "O" else 0.0 for tag in NER_TAGS], np.float32))  # fmt: skip
     settings = AnalyzerSettings()
     settings.ngram_model = useless

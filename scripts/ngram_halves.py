@@ -1,0 +1,87 @@
+"""Does the n-gram blend help on articles it was not tuned on? A split-half check on dev.
+
+The blend weights, stance factors and event thresholds of a model are chosen on dev, so its dev
+scores are optimistic. This script splits the dev articles in two halves at random, chooses
+everything on one half exactly as ``python -m training finetune`` does (``choose_ngram_blend``,
+``tune_stance_weights``, ``tune_event_thresholds``), scores the other half, and averages over
+``--splits`` random splits in both directions. It does this twice: for the encoder alone (blend
+weights 0) and for the blend. NER is scored before the gazetteer (which is not re-chosen).
+
+    python scripts/ngram_halves.py --model models/default --dev seeds/dev.jsonl --splits 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import random
+import statistics
+from typing import Any
+
+
+def _scores(settings: Any, tune: list[Any], score: list[Any], weights: tuple[float, float, float]) -> dict[str, float]:
+    from training.data.records import record_tasks
+    from training.evaluate import gold_tags
+    from training.finetune import tune_event_thresholds, tune_stance_weights
+    from training.metrics import event_scores, ner_scores, stance_scores
+    from training.ngram import blend_predictions
+
+    tuned = blend_predictions(tune, settings.ngram_model, settings, *weights)
+    factors, thresholds = tune_stance_weights(settings, tuned), tune_event_thresholds(tuned)
+    scored = blend_predictions(score, settings.ngram_model, settings, *weights)
+    stance = [(s["stance"], p.stance(settings.labels["stance"], factors) or "neutral")
+              for r, s, p in scored if "stance" in record_tasks(r) and s.get("stance")]  # fmt: skip
+    events = [(set(s["events"]), p.events(settings.labels["events"], thresholds))
+              for r, s, p in scored if "events" in record_tasks(r) and s.get("events") is not None]  # fmt: skip
+    ner = [(gold_tags(r, s), p.tags) for r, s, p in scored if "ner" in record_tasks(r)]
+    return {
+        "stance macro-F1": stance_scores(*zip(*stance))["macro_f1"],
+        "events micro-F1": event_scores(*zip(*events))["micro"]["f1"],
+        "NER micro-F1 (no gazetteer)": ner_scores(*zip(*ner))["micro"]["f1"],
+    }
+
+
+def main() -> None:
+    """Print the encoder's and the blend's mean held-out-half scores."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="models/default")
+    parser.add_argument("--dev", default="seeds/dev.jsonl")
+    parser.add_argument("--splits", type=int, default=5)
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.data.records import read_records
+    from training.finetune import choose_ngram_blend, predict_dev
+
+    model, tokenizer, settings = load_analyzer(args.model, device="cpu")
+    if settings.ngram_model is None:
+        raise SystemExit(f"{args.model} has no n-gram model (ngram.safetensors)")
+    settings.gazetteer_mode, settings.ner_min_score = "off", 0.0
+    encoder_only = copy.copy(settings)
+    encoder_only.ngram_model, encoder_only.ngram = None, {}
+    dev = predict_dev(model, tokenizer, encoder_only, read_records(args.dev), 32)
+    ids = sorted({record["id"] for record, _, _ in dev})
+    results: dict[str, list[dict[str, float]]] = {"encoder alone": [], "blend": []}
+    chosen = []
+    for seed in range(args.splits):
+        random.Random(seed).shuffle(ids)
+        half = set(ids[: len(ids) // 2])
+        first = [d for d in dev if d[0]["id"] in half]
+        second = [d for d in dev if d[0]["id"] not in half]
+        for tune, score in ((first, second), (second, first)):
+            trial = copy.copy(settings)
+            choose_ngram_blend(trial, tune)
+            weights = (trial.ngram["stance_weight"], trial.ngram["events_weight"], trial.ngram["ner_weight"])
+            chosen.append(weights)
+            results["encoder alone"].append(_scores(settings, tune, score, (0.0, 0.0, 0.0)))
+            results["blend"].append(_scores(settings, tune, score, weights))
+    print(f"{len(chosen)} held-out halves of {len(ids)} dev articles; chosen (stance, events, NER) weights: {chosen}")
+    for name, runs in results.items():
+        means = {metric: statistics.mean(run[metric] for run in runs) for metric in runs[0]}
+        print(f"{name:14s} " + "  ".join(f"{metric} {value:.3f}" for metric, value in means.items()))
+
+
+if __name__ == "__main__":
+    main()
