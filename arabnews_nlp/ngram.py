@@ -34,7 +34,9 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -109,6 +111,16 @@ def _key(block: str, gram: str) -> int:
     return int.from_bytes(digest, "little") & _MASK
 
 
+_cached_key = functools.lru_cache(maxsize=1 << 18)(_key)  # news repeats its words: hash each feature once
+_normalized = functools.lru_cache(maxsize=1 << 16)(normalize_word)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _char_keys(word: str, low: int, high: int) -> tuple[int, ...]:
+    padded = f" {word} "
+    return tuple(_key("c", padded[i : i + n]) for n in range(low, high + 1) for i in range(len(padded) - n + 1))
+
+
 def feature_keys(text: str, config: NgramConfig) -> tuple[list[int], list[int]]:
     """Return the keys of the word n-grams and of the character n-grams of ``text`` (with repeats).
 
@@ -117,16 +129,12 @@ def feature_keys(text: str, config: NgramConfig) -> tuple[list[int], list[int]]:
         >>> len(words), len(chars)  # a, b, "a b"; " a ", " b "
         (3, 2)
     """
-    words = [w for w in (normalize_word(word) for word in text.split()) if w]
+    words = [w for w in (_normalized(word) for word in text.split()) if w]
     low, high = config.word_n
     word_keys = [
-        _key("w", " ".join(words[i : i + n])) for n in range(low, high + 1) for i in range(len(words) - n + 1)
+        _cached_key("w", " ".join(words[i : i + n])) for n in range(low, high + 1) for i in range(len(words) - n + 1)
     ]
-    low, high = config.char_n
-    char_keys = []
-    for word in words:
-        padded = f" {word} "
-        char_keys += [_key("c", padded[i : i + n]) for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
+    char_keys = [key for word in words for key in _char_keys(word, *config.char_n)]
     return word_keys, char_keys
 
 
@@ -153,7 +161,7 @@ def tagger_features(words: Sequence[str]) -> list[list[str]]:
         >>> tagger_features(["قال", "السوداني"])[1][:3]
         ['w0=السوداني', 'st=سوداني', 'w-1=قال']
     """
-    normalised = [normalize_word(word) or "_" for word in words]
+    normalised = [_normalized(word) or "_" for word in words]
     padded = ["<s2>", "<s1>", *normalised, "</s1>", "</s2>"]
     features = []
     for i, word in enumerate(normalised):
@@ -170,7 +178,7 @@ def tagger_features(words: Sequence[str]) -> list[list[str]]:
 
 def tagger_keys(words: Sequence[str]) -> list[list[int]]:
     """Return the keys of :func:`tagger_features` for each word."""
-    return [[_key("t", feature) for feature in word] for word in tagger_features(words)]
+    return [[_cached_key("t", feature) for feature in word] for word in tagger_features(words)]
 
 
 @dataclass
@@ -234,32 +242,31 @@ class NgramModel:
                 values += weights.tolist()
         return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(values, dtype=np.float64)
 
-    def _scores(self, texts: Sequence[str], coef: np.ndarray, bias: np.ndarray) -> np.ndarray:
-        rows, cols, values = self.vectors(texts)
-        scores = np.tile(bias.astype(np.float64), (len(texts), 1))
-        np.add.at(scores, rows, values[:, None] * coef[cols].astype(np.float64))
-        return scores
+    def sentence_probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the stance (softmax) and event (sigmoid) probabilities of ``texts``, featurised once."""
+        vectors = self.vectors(texts)
+        stance = _scores(vectors, len(texts), self.stance_coef, self.stance_bias)
+        events = _scores(vectors, len(texts), self.event_coef, self.event_bias)
+        return _softmax(stance), 1.0 / (1.0 + np.exp(-events))
 
     def stance_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Return ``(len(texts), len(stance labels))`` softmax probabilities."""
-        scores = self._scores(texts, self.stance_coef, self.stance_bias)
-        scores -= scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return _softmax(_scores(self.vectors(texts), len(texts), self.stance_coef, self.stance_bias))
 
     def event_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Return ``(len(texts), len(event types))`` sigmoid probabilities."""
-        return 1.0 / (1.0 + np.exp(-self._scores(texts, self.event_coef, self.event_bias)))
+        return 1.0 / (1.0 + np.exp(-_scores(self.vectors(texts), len(texts), self.event_coef, self.event_bias)))
 
     def tag_probabilities(self, words: Sequence[str]) -> np.ndarray:
         """Return ``(len(words), len(NER tags))`` softmax tag probabilities of a sentence's words."""
         scores = np.tile(self.tag_bias.astype(np.float64), (len(words), 1))
-        for row, keys in enumerate(tagger_keys(words)):
-            index, known = _lookup(self.tag_keys, np.asarray(keys, dtype=np.int64))
-            scores[row] += self.tag_coef[index[known]].astype(np.float64).sum(axis=0)
-        scores -= scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        per_word = tagger_keys(words)
+        if per_word:
+            flat = np.fromiter(itertools.chain.from_iterable(per_word), dtype=np.int64)
+            index, known = _lookup(self.tag_keys, flat)
+            rows = np.repeat(np.arange(len(words)), [len(keys) for keys in per_word])
+            np.add.at(scores, rows[known], self.tag_coef[index[known]].astype(np.float64))
+        return _softmax(scores)
 
     def save(self, directory: str | Path) -> Path:
         """Write ``ngram.safetensors`` into ``directory`` (the config goes into the settings JSON)."""
@@ -293,6 +300,19 @@ class NgramModel:
             raise ModelFormatError(f"{path}: missing tensors {missing}")
         arrays = {name: tensors[name].astype(np.int64 if name.endswith("keys") else np.float32) for name in _TENSORS}
         return cls(config, **arrays)
+
+
+def _scores(vectors: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, coef: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    rows, cols, values = vectors
+    scores = np.tile(bias.astype(np.float64), (n, 1))
+    np.add.at(scores, rows, values[:, None] * coef[cols].astype(np.float64))
+    return scores
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def _lookup(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -342,7 +362,7 @@ def predict_spans(model: NgramModel | None, texts: Sequence[str], spans: Sequenc
     if model is None:
         return [SpanNgrams() for _ in spans]
     sentences = [text[span.start : span.end] for text, span in zip(texts, spans)]
-    stance, events = model.stance_probabilities(sentences), model.event_probabilities(sentences)
+    stance, events = model.sentence_probabilities(sentences)
     return [
         SpanNgrams(stance[i].tolist(), events[i].tolist(),
                    model.tag_probabilities([text[a:b] for a, b in span.words]).tolist())

@@ -84,3 +84,27 @@ def test_blend_weight_is_chosen_on_dev(gold_records: list[dict[str, Any]]) -> No
     choose_ngram_blend(settings, _dev(gold_records, [0.1, 0.1, 0.8]))
     assert settings.ngram["stance_weight"] == 0.0 and settings.ngram["events_weight"] == 0.0
     assert settings.ngram["ner_weight"] == 0.0
+
+
+def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:
+    import json
+
+    from safetensors.numpy import load_file
+
+    from training.retune import main
+
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({
+        "base": str(tiny_model_dir), "train": [str(gold_file)], "dev": str(gold_file), "ngram": True,
+        "output_dir": str(tmp_path / "model"), "run_dir": str(tmp_path / "run"), "max_length": 24, "stride": 6,
+    }), encoding="utf-8")  # fmt: skip
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", str(config)]) == 0
+    out = tmp_path / "model"
+    assert (out / "ngram.safetensors").is_file()
+    settings = json.loads((out / "arabnews_nlp.json").read_text(encoding="utf-8"))
+    assert {"stance_weight", "events_weight", "ner_weight"} <= set(settings["ngram"]) and settings["metrics"]
+    before, after = load_file(str(tiny_model_dir / "model.safetensors")), load_file(str(out / "model.safetensors"))
+    assert before.keys() == after.keys()
+    for name in before:
+        np.testing.assert_allclose(after[name].astype(np.float32), before[name].astype(np.float32), atol=1e-3)
+    assert "python -m training retune --model" in (out / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,67 @@
+"""``python -m training retune``: redo everything after training for an already trained model.
+
+New annotations improve the linear n-gram models and the choices made on dev at once, without
+the hours an encoder takes to retrain. This command loads a saved model directory, forgets its
+n-gram models and tuned settings, and runs the end of ``finetune`` again with a config: fit the
+n-gram models on ``train`` (if ``ngram: true``), choose blend weights, event thresholds, stance
+factors and the gazetteer on ``dev``, save to ``output_dir`` (the encoder's weights unchanged),
+evaluate on ``dev`` and ``test``, and write the model card.
+
+    python -m training retune --model models/default --config training/configs/default_cpu.yaml
+
+The card then says which training data the n-gram models saw (``train`` now) and which model
+directory the encoder came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+from pathlib import Path
+
+from training.finetune import Args, finish, load_config
+
+
+def retune(model_dir: str, config_path: str | None, overrides: dict[str, object], command: str) -> Path:
+    """Load ``model_dir``, reset what training tunes, and run :func:`training.finetune.finish`.
+
+    Args:
+        model_dir: A saved analyzer directory (its encoder and heads are kept as they are).
+        config_path: The fine-tuning config (data files, ``ngram``, ``gazetteer``, output).
+        overrides: Config fields to override (e.g. ``output_dir``).
+        command: The command line, for the model card.
+
+    Returns:
+        The new model directory.
+    """
+    import torch
+
+    from arabnews_nlp.model_dir import load_analyzer
+
+    config = load_config(Args(config_path, dict(overrides), False))
+    model, tokenizer, settings = load_analyzer(model_dir, device="cpu", dtype=torch.float32)
+    settings.ngram, settings.ngram_model = {}, None
+    settings.stance_weights = {}
+    settings.event_thresholds = dict.fromkeys(settings.labels["events"], 0.5)
+    settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = {}, "off", 0.0
+    settings.metrics = {}
+    settings.description = config.description or settings.description
+    return finish(config, model, tokenizer, settings, command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point: ``python -m training retune --model DIR --config FILE [--output DIR]``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m training retune", description=__doc__.split("\n")[0])
+    parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--model", required=True, help="saved model directory whose encoder and heads are kept")
+    parser.add_argument("--config", required=True, help="fine-tuning config (training/configs/*.yaml)")
+    parser.add_argument("--output", dest="output_dir", help="model directory to write (default: the config's)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = {"output_dir": args.output_dir} if args.output_dir else {}
+    out = retune(args.model, args.config, overrides, "python -m training " + shlex.join(argv))
+    print(f"model saved to {out}")
+    return 0
