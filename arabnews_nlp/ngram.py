@@ -3,8 +3,9 @@
 A compact encoder pre-trained on little text recognises a position on the US presence mostly
 by its words; a linear model over the sentence's word and character n-grams (TF-IDF, logistic
 regression, the classic strong baseline for short-text classification) learns exactly that from
-the annotated sentences, and averaging its probabilities with the encoder's gives better
-sentence stance and events than either alone (measured in the model card).
+the annotated sentences. Its probabilities are blended with the encoder's, with a weight per task
+chosen on dev by training (0 keeps the encoder alone, 1 the n-gram model alone); the gains are
+measured in the model card and in docs/training.md.
 
 Features (all on normalised words, :func:`arabnews_nlp.text.normalize.normalize_word`):
 

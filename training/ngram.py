@@ -1,20 +1,20 @@
-"""Fit the bag-of-n-grams model (:mod:`arabnews_nlp.ngram`) and choose its blend weights on dev.
+"""Fit the linear n-gram models (:mod:`arabnews_nlp.ngram`) and blend them by weights chosen on dev.
 
-Fitting (on the training records' gold sentences; the tagger also on the NER-only records such
-as ANERcorp): sentence features that occur in at least
-:data:`WORD_MIN_DF` sentences (word n-grams) or :data:`CHAR_MIN_DF` sentences (character
-n-grams) are kept; IDF is scikit-learn's smoothed ``ln((1 + n) / (1 + df)) + 1``; stance is one
-multinomial logistic regression and each event type a binary one, all L2-regularised with
-class weights inversely proportional to class frequencies (``class_weight="balanced"``), so
-rare ``pro`` sentences and rare event types are not ignored. The word tagger is one multinomial
-logistic regression over the IOB2 tags, on tagger features seen at least :data:`TAG_MIN_COUNT`
-times in the training words.
+Fitting, on the training records' gold sentences (the tagger also on NER-only records such as
+ANERcorp): sentence features that occur in at least :data:`WORD_MIN_DF` sentences (word
+n-grams) or :data:`CHAR_MIN_DF` sentences (character n-grams) are kept; IDF is scikit-learn's
+smoothed ``ln((1 + n) / (1 + df)) + 1``; stance is one multinomial logistic regression and each
+event type a binary one, all L2-regularised with class weights inversely proportional to class
+frequencies (``class_weight="balanced"``), so rare ``pro`` sentences and rare event types are not
+ignored. The word tagger is one multinomial logistic regression over the IOB2 tags, on tagger
+features seen at least :data:`TAG_MIN_COUNT` times in the training words.
 
-Blending (on dev, like the event thresholds and stance factors): for each weight of
-:data:`BLEND_WEIGHTS` the encoder's and the n-gram model's probabilities are averaged, the stance
-factors and event thresholds are tuned again on the blend, and the weight with the best dev
-stance macro-F1 (events: micro-F1; NER: seqeval micro-F1 after Viterbi) is kept; ties go to the smaller weight, so the n-gram model
-only counts where it helps.
+Blending, on dev like the event thresholds and stance factors
+(:func:`training.finetune.choose_ngram_blend`): for each weight of :data:`BLEND_WEIGHTS` the
+encoder's and the n-gram models' probabilities are averaged with that weight, the stance factors
+and event thresholds are tuned again on the blend, and each task keeps the weight with its best
+dev score (stance macro-F1, events micro-F1, NER seqeval micro-F1 after Viterbi); ties go to the
+smaller weight, so the n-gram models only count where they help.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def blend_predictions(
         >>> # blended = blend_predictions(predict_dev(...), ngram_model, settings, 1.0, 0.75, 0.5)
     """
     texts = [record["text"][sentence["start"] : sentence["end"]] for record, sentence, _ in dev]
-    stance, events = model.stance_probabilities(texts), model.event_probabilities(texts)
+    stance, events = model.sentence_probabilities(texts)
     labels = settings.labels["ner"]
     blended = []
     for i, (record, sentence, prediction) in enumerate(dev):
