@@ -177,9 +177,39 @@ def tagger_features(words: Sequence[str]) -> list[list[str]]:
     return features
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word_tagger_keys(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The keys of the tagger features a (normalised) word gives itself and gives its neighbours.
+
+    Own: ``w0 st len al p1 p2 p3 s1 s2 s3``; as a neighbour: ``w-1 w+1 w-2 w+2 st-1 st+1`` (the
+    features of the word 1 or 2 positions after or before it).
+    """
+    base = stem(word)
+    own = (f"w0={word}", f"st={base}", f"len={min(len(word), 8)}", f"al={int(word.startswith('ال'))}",
+           *(f"p{k}={word[:k]}" for k in (1, 2, 3)), *(f"s{k}={word[-k:]}" for k in (1, 2, 3)))  # fmt: skip
+    neighbour = (f"w-1={word}", f"w+1={word}", f"w-2={word}", f"w+2={word}", f"st-1={base}", f"st+1={base}")
+    return tuple(_key("t", f) for f in own), tuple(_key("t", f) for f in neighbour)
+
+
 def tagger_keys(words: Sequence[str]) -> list[list[int]]:
-    """Return the keys of :func:`tagger_features` for each word."""
-    return [[_cached_key("t", feature) for feature in word] for word in tagger_features(words)]
+    """Return the keys of :func:`tagger_features` for each word, in the same order.
+
+    The keys a word contributes by itself or as a neighbour are cached per word, so only the two
+    word bigrams around each position are hashed anew.
+    """
+    normalised = [_normalized(word) or "_" for word in words]
+    padded = ["<s2>", "<s1>", *normalised, "</s1>", "</s2>"]
+    cached = [_word_tagger_keys(word) for word in padded]
+    keys = []
+    for i, word in enumerate(normalised):
+        j = i + 2
+        own = cached[j][0]
+        keys.append([
+            own[0], own[1], cached[j - 1][1][0], cached[j + 1][1][1], cached[j - 2][1][2], cached[j + 2][1][3],
+            cached[j - 1][1][4], cached[j + 1][1][5], _cached_key("t", f"b-={padded[j - 1]}|{word}"),
+            _cached_key("t", f"b+={word}|{padded[j + 1]}"), *own[2:],
+        ])  # fmt: skip
+    return keys
 
 
 @dataclass

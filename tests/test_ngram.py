@@ -59,6 +59,15 @@ def test_tagger_features_read_the_word_and_its_neighbours() -> None:
     assert tagger_features([]) == []
 
 
+def test_tagger_keys_are_the_hashes_of_the_tagger_features() -> None:
+    from arabnews_nlp.ngram import tagger_keys
+
+    words = ["وقال", "رئيس", "الوزراء", "محمد", "شياع", "السوداني", "للقوات", "،", "x"]
+    expected = [[_key("t", feature) for feature in word] for word in tagger_features(words)]
+    assert tagger_keys(words) == expected
+    assert tagger_keys(words[:1]) == [[_key("t", feature) for feature in tagger_features(words[:1])[0]]]
+
+
 def test_probabilities_follow_the_coefficients_and_ignore_unknown_words() -> None:
     model = _model({"خروج": ("anti", None), "صاروخ": (None, "ROCKET_ATTACK")})
     stance = model.stance_probabilities(["خروج القوات", "صاروخ", "كلام آخر", ""])
