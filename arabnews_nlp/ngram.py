@@ -155,8 +155,12 @@ def stem(word: str) -> str:
     return word
 
 
-def tagger_features(words: Sequence[str]) -> list[list[str]]:
+def tagger_features(words: Sequence[str], clusters: WordClusters | None = None) -> list[list[str]]:
     """Return the tagger's feature strings for each word of a sentence.
+
+    With ``clusters``, each word also gets, per clustering ``g``, the cluster of itself and of
+    its two neighbours (``c{g}0``, ``c{g}-1``, ``c{g}+1``; ``U`` for a word without a cluster,
+    ``B``/``E`` at the sentence's edges).
 
     Example:
         >>> tagger_features(["قال", "السوداني"])[1][:3]
@@ -164,6 +168,7 @@ def tagger_features(words: Sequence[str]) -> list[list[str]]:
     """
     normalised = [_normalized(word) or "_" for word in words]
     padded = ["<s2>", "<s1>", *normalised, "</s1>", "</s2>"]
+    groups = _cluster_columns(clusters, normalised)
     features = []
     for i, word in enumerate(normalised):
         j = i + 2
@@ -173,8 +178,18 @@ def tagger_features(words: Sequence[str]) -> list[list[str]]:
             f"st+1={stem(padded[j + 1])}", f"b-={padded[j - 1]}|{word}", f"b+={word}|{padded[j + 1]}",
             f"len={min(len(word), 8)}", f"al={int(word.startswith('ال'))}",
             *(f"p{k}={word[:k]}" for k in (1, 2, 3)), *(f"s{k}={word[-k:]}" for k in (1, 2, 3)),
+            *(f"c{g}{offset}={column[i + 1 + step]}" for g, column in enumerate(groups)
+              for offset, step in (("0", 0), ("-1", -1), ("+1", 1))),
         ])  # fmt: skip
     return features
+
+
+def _cluster_columns(clusters: WordClusters | None, normalised: Sequence[str]) -> list[list[str]]:
+    """Per clustering, the cluster names of ``B``, the words and ``E``."""
+    if clusters is None or not normalised:
+        return []
+    ids = clusters.lookup(normalised)
+    return [["B", *(str(i) if i >= 0 else "U" for i in ids[:, g]), "E"] for g in range(ids.shape[1])]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -191,15 +206,16 @@ def _word_tagger_keys(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(_key("t", f) for f in own), tuple(_key("t", f) for f in neighbour)
 
 
-def tagger_keys(words: Sequence[str]) -> list[list[int]]:
+def tagger_keys(words: Sequence[str], clusters: WordClusters | None = None) -> list[list[int]]:
     """Return the keys of :func:`tagger_features` for each word, in the same order.
 
     The keys a word contributes by itself or as a neighbour are cached per word, so only the two
-    word bigrams around each position are hashed anew.
+    word bigrams (and the cluster features) around each position are looked up anew.
     """
     normalised = [_normalized(word) or "_" for word in words]
     padded = ["<s2>", "<s1>", *normalised, "</s1>", "</s2>"]
     cached = [_word_tagger_keys(word) for word in padded]
+    groups = _cluster_columns(clusters, normalised)
     keys = []
     for i, word in enumerate(normalised):
         j = i + 2
@@ -208,8 +224,47 @@ def tagger_keys(words: Sequence[str]) -> list[list[int]]:
             own[0], own[1], cached[j - 1][1][0], cached[j + 1][1][1], cached[j - 2][1][2], cached[j + 2][1][3],
             cached[j - 1][1][4], cached[j + 1][1][5], _cached_key("t", f"b-={padded[j - 1]}|{word}"),
             _cached_key("t", f"b+={word}|{padded[j + 1]}"), *own[2:],
+            *(_cached_key("t", f"c{g}{offset}={column[i + 1 + step]}") for g, column in enumerate(groups)
+              for offset, step in (("0", 0), ("-1", -1), ("+1", 1))),
         ])  # fmt: skip
     return keys
+
+
+@dataclass
+class WordClusters:
+    """Clusters of the corpus words (k-means of their skip-gram vectors), for the tagger.
+
+    Attributes:
+        keys: ``(n,)`` int64, sorted hashes of the normalised words.
+        ids: ``(n, clusterings)`` int32, each word's cluster in each clustering.
+
+    Example:
+        >>> clusters = WordClusters.from_words({"بغداد": (3, 17)})
+        >>> clusters.lookup(["بغداد", "غيرها"]).tolist()
+        [[3, 17], [-1, -1]]
+    """
+
+    keys: np.ndarray
+    ids: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.ids.ndim != 2 or len(self.ids) != len(self.keys):
+            raise ModelFormatError(f"{NGRAM_FILE}: cluster_ids has shape {self.ids.shape}, expected ({len(self.keys)}, k)")
+        if len(self.keys) > 1 and not (np.diff(self.keys) > 0).all():
+            raise ModelFormatError(f"{NGRAM_FILE}: cluster_keys must be sorted and unique")
+
+    @classmethod
+    def from_words(cls, clusters: Mapping[str, Sequence[int]]) -> WordClusters:
+        """Build from ``{normalised word: (cluster per clustering, ...)}``."""
+        by_key = sorted((_key("k", word), tuple(ids)) for word, ids in clusters.items())
+        width = len(by_key[0][1]) if by_key else 0
+        keys = np.asarray([key for key, _ in by_key], dtype=np.int64)
+        return cls(keys, np.asarray([ids for _, ids in by_key], dtype=np.int32).reshape(len(by_key), width))
+
+    def lookup(self, normalised: Sequence[str]) -> np.ndarray:
+        """Return ``(len(normalised), clusterings)`` cluster ids, -1 for words without a cluster."""
+        index, known = _lookup(self.keys, np.fromiter((_cached_key("k", w) for w in normalised), dtype=np.int64))
+        return np.where(known[:, None], self.ids[index], -1)
 
 
 @dataclass
@@ -228,6 +283,7 @@ class NgramModel:
         tag_keys: ``(m,)`` int64, sorted keys of the tagger features.
         tag_coef: ``(m, len(NER tags))`` float32.
         tag_bias: ``(len(NER tags),)`` float32.
+        clusters: Word clusters for the tagger's cluster features, if it was fitted with them.
     """
 
     config: NgramConfig
@@ -240,6 +296,7 @@ class NgramModel:
     tag_keys: np.ndarray
     tag_coef: np.ndarray
     tag_bias: np.ndarray
+    clusters: WordClusters | None = None
 
     def __post_init__(self) -> None:
         n, m = len(self.keys), len(self.tag_keys)
@@ -291,7 +348,7 @@ class NgramModel:
     def tag_probabilities(self, words: Sequence[str]) -> np.ndarray:
         """Return ``(len(words), len(NER tags))`` softmax tag probabilities of a sentence's words."""
         scores = np.tile(self.tag_bias.astype(np.float64), (len(words), 1))
-        per_word = tagger_keys(words)
+        per_word = tagger_keys(words, self.clusters)
         if per_word:
             flat = np.fromiter(itertools.chain.from_iterable(per_word), dtype=np.int64)
             index, known = _lookup(self.tag_keys, flat)
@@ -307,6 +364,8 @@ class NgramModel:
         tensors = {name: np.ascontiguousarray(getattr(self, name)) for name in _TENSORS}
         for name in ("idf", "stance_coef", "event_coef", "tag_coef"):
             tensors[name] = tensors[name].astype(np.float16)
+        if self.clusters is not None:
+            tensors["cluster_keys"], tensors["cluster_ids"] = self.clusters.keys, self.clusters.ids
         save_file(tensors, str(path))
         return path
 
@@ -330,7 +389,10 @@ class NgramModel:
         if missing:
             raise ModelFormatError(f"{path}: missing tensors {missing}")
         arrays = {name: tensors[name].astype(np.int64 if name.endswith("keys") else np.float32) for name in _TENSORS}
-        return cls(config, **arrays)
+        clusters = None
+        if "cluster_keys" in tensors:
+            clusters = WordClusters(tensors["cluster_keys"].astype(np.int64), tensors["cluster_ids"].astype(np.int32))
+        return cls(config, **arrays, clusters=clusters)
 
 
 def _scores(vectors: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, coef: np.ndarray, bias: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 
 from arabnews_nlp import Analyzer
 from arabnews_nlp.errors import ConfigError, ModelFormatError
-from arabnews_nlp.ngram import NgramConfig, NgramModel, _key, blend, feature_keys, stem, tagger_features
+from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, _key, blend, feature_keys, stem, tagger_features
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
 from arabnews_nlp.settings import AnalyzerSettings
 
@@ -66,6 +66,23 @@ def test_tagger_keys_are_the_hashes_of_the_tagger_features() -> None:
     expected = [[_key("t", feature) for feature in word] for word in tagger_features(words)]
     assert tagger_keys(words) == expected
     assert tagger_keys(words[:1]) == [[_key("t", feature) for feature in tagger_features(words[:1])[0]]]
+    clusters = WordClusters.from_words({"رئيس": (4, 40), "السوداني": (7, 70)})
+    with_clusters = tagger_features(words, clusters)
+    assert with_clusters[1][-6:] == ["c00=4", "c0-1=U", "c0+1=U", "c10=40", "c1-1=U", "c1+1=U"]
+    assert with_clusters[0][-6:-3] == ["c00=U", "c0-1=B", "c0+1=4"] and with_clusters[-1][-4] == "c0+1=E"
+    assert tagger_keys(words, clusters) == [[_key("t", feature) for feature in word] for word in with_clusters]
+
+
+def test_word_clusters_round_trip_with_the_model(tmp_path: Path) -> None:
+    model = _model({"خروج": ("anti", None)}, tags={"بغداد": "B-LOC"})
+    model.clusters = WordClusters.from_words({"بغداد": (1, 2), "خروج": (3, 4)})
+    model.save(tmp_path)
+    loaded = NgramModel.load(tmp_path, NgramConfig())
+    assert loaded.clusters is not None and loaded.clusters.lookup(["خروج", "لا"]).tolist() == [[3, 4], [-1, -1]]
+    np.testing.assert_allclose(loaded.tag_probabilities(["في", "بغداد"]), model.tag_probabilities(["في", "بغداد"]),
+                               atol=1e-3)  # fmt: skip
+    with pytest.raises(ModelFormatError, match="cluster_ids"):
+        WordClusters(np.arange(3, dtype=np.int64), np.zeros((2, 1), np.int32))
 
 
 def test_probabilities_follow_the_coefficients_and_ignore_unknown_words() -> None:

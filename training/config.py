@@ -82,8 +82,10 @@ class FinetuneConfig:
             the synthetic training sentences add).
         gazetteer: Ship a gazetteer of the ``train`` entity strings with the model and choose
             its mode (``off``, ``fill``, ``override``) by NER F1 on ``dev``.
-        ngram: Fit the bag-of-n-grams stance and events model (:mod:`training.ngram`) on the
-            ``train`` records, ship it with the model and choose its blend weights on ``dev``.
+        ngram: Fit the linear n-gram models (:mod:`training.ngram`) on the ``train`` records,
+            ship them with the model and choose their blend weights on ``dev``.
+        ngram_clusters: Numbers of k-means clusters of the ``word_vectors`` whose cluster ids
+            become features of the n-gram tagger (e.g. ``[256, 1024]``); empty: none.
         normalization: :class:`~arabnews_nlp.text.normalize.NormalizationConfig` fields; empty
             keeps the defaults (must match how the base encoder's tokenizer was trained).
 
@@ -136,6 +138,7 @@ class FinetuneConfig:
     exclude_synthetic: bool = False
     gazetteer: bool = False
     ngram: bool = False
+    ngram_clusters: list[int] = field(default_factory=list)
     normalization: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -168,6 +171,10 @@ class FinetuneConfig:
         _check_int("word_dim", self.word_dim, low=1)
         if self.word_buckets == 1:
             raise ConfigError("word_buckets must be 0 (no word embedding) or at least 2; use e.g. 131072")
+        if self.ngram_clusters and (not self.ngram or not self.word_vectors):
+            raise ConfigError("ngram_clusters needs ngram: true and word_vectors (the vectors it clusters)")
+        if any(not isinstance(k, int) or k < 2 for k in self.ngram_clusters):
+            raise ConfigError(f"ngram_clusters must be cluster counts >= 2, got {self.ngram_clusters!r}")
         if self.word_vectors is not None:
             if not self.word_buckets:
                 raise ConfigError("word_vectors is set but word_buckets is 0; set word_buckets (e.g. 131072)")

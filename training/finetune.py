@@ -34,7 +34,7 @@ from training.config import FinetuneConfig
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
 from training.metrics import tune_thresholds
-from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram
+from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, word_clusters
 
 if TYPE_CHECKING:
     from training.predict import SpanPrediction
@@ -441,7 +441,9 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
         if config.ngram:
             labels, ner_extra = settings.labels, read_records(config.ner_extra) if config.ner_extra else []
-            settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra)
+            clusters = word_clusters(config.word_vectors, config.ngram_clusters) if config.ngram_clusters else None
+            settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra,
+                                             clusters=clusters)  # fmt: skip
             dev = choose_ngram_blend(settings, dev)
         settings.event_thresholds = tune_event_thresholds(dev)
         settings.stance_weights = tune_stance_weights(settings, dev)

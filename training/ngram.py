@@ -23,11 +23,12 @@ import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from arabnews_nlp.ngram import NgramConfig, NgramModel, blend, feature_keys, tagger_keys
+from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, blend, feature_keys, tagger_keys
 from arabnews_nlp.tasks import ner as ner_task
 from arabnews_nlp.text.words import split_words
 from training.data.records import record_tasks
@@ -126,11 +127,42 @@ def tagged_words(records: Sequence[Mapping[str, Any]]) -> list[tuple[list[str], 
     return sentences
 
 
-def _tagger(sentences: Sequence[tuple[list[str], list[str]]], tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def word_clusters(folder: str, sizes: Sequence[int], seed: int = 0) -> WordClusters:
+    """Cluster the skip-gram word vectors of ``folder`` with k-means, once per size in ``sizes``.
+
+    Args:
+        folder: Output of ``python -m training word-vectors`` (``vectors.safetensors``, ``words.txt``).
+        sizes: Numbers of clusters, one clustering each (e.g. ``[256, 1024]``).
+        seed: Seed of the k-means initialisation.
+
+    Returns:
+        The clusters of every word of the vectors (unit-length vectors, mini-batch k-means).
+    """
+    from safetensors.numpy import load_file
+    from sklearn.cluster import MiniBatchKMeans
+
+    from arabnews_nlp.text.normalize import normalize_word
+
+    vectors = load_file(str(Path(folder) / "vectors.safetensors"))["vectors"].astype(np.float32)
+    words = (Path(folder) / "words.txt").read_text(encoding="utf-8").split("\n")[: len(vectors)]
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    labels = [MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=3).fit(vectors).labels_
+              for k in sizes]  # fmt: skip
+    clusters: dict[str, tuple[int, ...]] = {}
+    for i, word in enumerate(words):
+        clusters.setdefault(normalize_word(word), tuple(int(column[i]) for column in labels))  # most frequent first
+    clusters.pop("", None)
+    logger.info("word clusters: %d words, sizes %s", len(clusters), list(sizes))
+    return WordClusters.from_words(clusters)
+
+
+def _tagger(
+    sentences: Sequence[tuple[list[str], list[str]]], tags: Sequence[str], clusters: WordClusters | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit the word tagger: its feature keys (sorted), coefficients ``(keys, tags)`` and biases."""
     from scipy.sparse import csr_matrix
 
-    rows = [keys for words, _ in sentences for keys in tagger_keys(words)]
+    rows = [keys for words, _ in sentences for keys in tagger_keys(words, clusters)]
     gold = [tag for _, sentence_tags in sentences for tag in sentence_tags]
     counts = Counter(key for keys in rows for key in set(keys))
     keys = np.asarray(sorted(key for key, count in counts.items() if count >= TAG_MIN_COUNT), dtype=np.int64)
@@ -150,6 +182,7 @@ def _tagger(sentences: Sequence[tuple[list[str], list[str]]], tags: Sequence[str
 def fit_ngram(
     records: Sequence[Mapping[str, Any]], stance_labels: Sequence[str], event_types: Sequence[str],
     ner_tags: Sequence[str], ner_records: Sequence[Mapping[str, Any]] = (), config: NgramConfig | None = None,
+    clusters: WordClusters | None = None,
 ) -> NgramModel:
     """Fit the n-gram models on the gold sentences of ``records`` (the tagger also on ``ner_records``).
 
@@ -160,6 +193,7 @@ def fit_ngram(
         ner_tags: IOB2 tags in the model's order.
         ner_records: More NER-only training records (e.g. ANERcorp train) for the tagger.
         config: Features (blend weights are set later by ``choose_ngram_blend``).
+        clusters: Word clusters (:func:`word_clusters`) for the tagger's cluster features.
 
     Returns:
         The fitted model (blend weights 0 until chosen).
@@ -173,10 +207,11 @@ def fit_ngram(
         raise ValueError("the n-gram model needs training sentences of at least two stance labels")
     texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
     keys, idf, per_block = _vocabulary(texts, config)
-    tag_keys, tag_coef, tag_bias = _tagger(tagged_words([*records, *ner_records]), ner_tags)
+    tag_keys, tag_coef, tag_bias = _tagger(tagged_words([*records, *ner_records]), ner_tags, clusters)
     n, s, e = len(keys), len(stance_labels), len(event_types)
     model = NgramModel(config, keys, idf, np.zeros((n, s), np.float32), np.zeros(s, np.float32),
-                       np.zeros((n, e), np.float32), np.zeros(e, np.float32), tag_keys, tag_coef, tag_bias)  # fmt: skip
+                       np.zeros((n, e), np.float32), np.zeros(e, np.float32), tag_keys, tag_coef, tag_bias,
+                       clusters)  # fmt: skip
     stance = _logistic(_matrix(model, [t for t, _ in stance_spans]), [g for _, g in stance_spans], STANCE_C)
     classes = list(stance.classes_)
     for column, label in enumerate(stance_labels):

@@ -108,3 +108,24 @@ def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_di
     for name in before:
         np.testing.assert_allclose(after[name].astype(np.float32), before[name].astype(np.float32), atol=1e-3)
     assert "python -m training retune --model" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_word_clusters_feed_the_tagger(tmp_path: Any, gold_records: list[dict[str, Any]]) -> None:
+    from safetensors.numpy import save_file
+
+    from training.config import FinetuneConfig
+    from training.ngram import word_clusters
+
+    words = ["بغداد", "العراق", "سوريا", "السوداني", "البنتاغون", "قال", "أعلنت"]
+    vectors = np.asarray([[1, 0], [0.9, 0.1], [0.95, 0.05], [0, 1], [0.1, 0.9], [-1, 0], [-0.9, -0.1]], np.float32)
+    save_file({"vectors": vectors}, str(tmp_path / "vectors.safetensors"))
+    (tmp_path / "words.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    clusters = word_clusters(str(tmp_path), [3])
+    from arabnews_nlp.text.normalize import normalize_word
+
+    ids = clusters.lookup([normalize_word(word) for word in words])[:, 0].tolist()
+    assert ids[0] == ids[1] == ids[2] and ids[3] == ids[4] and ids[5] == ids[6] and len(set(ids)) == 3
+    model = fit_ngram(_copies(gold_records, 3), STANCE_LABELS, EVENT_TYPES, NER_TAGS, clusters=clusters)
+    assert model.clusters is clusters
+    with pytest.raises(Exception, match="ngram_clusters needs ngram: true"):
+        FinetuneConfig(base="x", train=[], ngram_clusters=[8])
