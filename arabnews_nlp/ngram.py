@@ -365,7 +365,9 @@ class NgramModel:
         for name in ("idf", "stance_coef", "event_coef", "tag_coef"):
             tensors[name] = tensors[name].astype(np.float16)
         if self.clusters is not None:
-            tensors["cluster_keys"], tensors["cluster_ids"] = self.clusters.keys, self.clusters.ids
+            ids = self.clusters.ids
+            tensors["cluster_keys"] = self.clusters.keys
+            tensors["cluster_ids"] = ids.astype(np.int16) if ids.size and ids.max() < 1 << 15 else ids
         save_file(tensors, str(path))
         return path
 
