@@ -1,12 +1,12 @@
 """Which word clusters help the n-gram tagger? The comparison behind ``ngram_clusters``.
 
 Fits the tagger alone (the features of ``arabnews_nlp.ngram.tagger_features``, hashed into 2^20
-columns, one multinomial logistic regression, C = 1) on the training split and ANERcorp train,
+columns, one multinomial logistic regression, C = 1 or those of ``--c``) on the training split and ANERcorp train,
 once without clusters and once per choice of k-means sizes of the skip-gram word vectors, and
 prints each one's dev micro-F1 (seqeval strict, Viterbi). Only dev is scored: the choice is made
 there. It takes about 3 minutes per choice on 2 cores.
 
-    python scripts/tagger_clusters.py --vectors runs/word_vectors --choices none 256 1024 256,1024
+    python scripts/tagger_clusters.py --vectors runs/word_vectors --choices none 256 1024 256,1024 [--c 0.5 1 2]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--train", nargs="+", default=["seeds/train.jsonl", "runs/data/anercorp_train.jsonl"])
     parser.add_argument("--dev", default="seeds/dev.jsonl")
     parser.add_argument("--choices", nargs="+", default=["none", "256", "1024", "256,1024"])
+    parser.add_argument("--c", type=float, nargs="+", default=[1.0], help="inverse L2 strengths to compare")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
 
@@ -37,17 +38,17 @@ def main() -> None:
 
     train, dev = tagged_words(read_records(args.train)), tagged_words(read_records(args.dev))
     hasher = FeatureHasher(n_features=2**20, input_type="string", alternate_sign=False)
-    for choice in args.choices:
+    for choice, c in ((choice, c) for choice in args.choices for c in args.c):
         clusters = None if choice == "none" else word_clusters(args.vectors, [int(k) for k in choice.split(",")])
         features = hasher.transform([f for words, _ in train for f in tagger_features(words, clusters)])
-        regression = LogisticRegression(C=1.0, max_iter=300).fit(features, [t for _, tags in train for t in tags])
+        regression = LogisticRegression(C=c, max_iter=300).fit(features, [t for _, tags in train for t in tags])
         columns = [list(regression.classes_).index(tag) for tag in NER_TAGS]
         predicted = []
         for words, _ in dev:
             rows = regression.predict_proba(hasher.transform(tagger_features(words, clusters)))[:, columns]
             predicted.append([NER_TAGS[i] for i in viterbi_bio(rows.tolist(), NER_TAGS)])
         f1 = ner_scores([tags for _, tags in dev], predicted)["micro"]["f1"]
-        print(f"clusters {choice:>10s}: dev NER micro-F1 {f1:.4f}", flush=True)
+        print(f"clusters {choice:>10s}, C {c:g}: dev NER micro-F1 {f1:.4f}", flush=True)
 
 
 if __name__ == "__main__":
