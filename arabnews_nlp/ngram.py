@@ -39,14 +39,15 @@ import functools
 import hashlib
 import itertools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from arabnews_nlp.errors import ConfigError, ModelFormatError
+from arabnews_nlp.tasks.arrays import sigmoid, softmax
 from arabnews_nlp.text.normalize import normalize_word
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ NGRAM_FILE = "ngram.safetensors"
 _MASK = (1 << 63) - 1
 _TENSORS = ("keys", "idf", "stance_coef", "stance_bias", "event_coef", "event_bias", "tag_keys", "tag_coef", "tag_bias")
 _CLITICS = ("و", "ف", "ب", "ل", "ك")
+T = TypeVar("T")
 
 
 @dataclass
@@ -166,44 +168,7 @@ def tagger_features(words: Sequence[str], clusters: WordClusters | None = None) 
         >>> tagger_features(["قال", "السوداني"])[1][:3]
         ['w0=السوداني', 'st=سوداني', 'w-1=قال']
     """
-    normalised = [_normalized(word) or "_" for word in words]
-    padded = ["<s2>", "<s1>", *normalised, "</s1>", "</s2>"]
-    groups = _cluster_columns(clusters, normalised)
-    features = []
-    for i, word in enumerate(normalised):
-        j = i + 2
-        features.append([
-            f"w0={word}", f"st={stem(word)}", f"w-1={padded[j - 1]}", f"w+1={padded[j + 1]}",
-            f"w-2={padded[j - 2]}", f"w+2={padded[j + 2]}", f"st-1={stem(padded[j - 1])}",
-            f"st+1={stem(padded[j + 1])}", f"b-={padded[j - 1]}|{word}", f"b+={word}|{padded[j + 1]}",
-            f"len={min(len(word), 8)}", f"al={int(word.startswith('ال'))}",
-            *(f"p{k}={word[:k]}" for k in (1, 2, 3)), *(f"s{k}={word[-k:]}" for k in (1, 2, 3)),
-            *(f"c{g}{offset}={column[i + 1 + step]}" for g, column in enumerate(groups)
-              for offset, step in (("0", 0), ("-1", -1), ("+1", 1))),
-        ])  # fmt: skip
-    return features
-
-
-def _cluster_columns(clusters: WordClusters | None, normalised: Sequence[str]) -> list[list[str]]:
-    """Per clustering, the cluster names of ``B``, the words and ``E``."""
-    if clusters is None or not normalised:
-        return []
-    ids = clusters.lookup(normalised)
-    return [["B", *(str(i) if i >= 0 else "U" for i in ids[:, g]), "E"] for g in range(ids.shape[1])]
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _word_tagger_keys(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The keys of the tagger features a (normalised) word gives itself and gives its neighbours.
-
-    Own: ``w0 st len al p1 p2 p3 s1 s2 s3``; as a neighbour: ``w-1 w+1 w-2 w+2 st-1 st+1`` (the
-    features of the word 1 or 2 positions after or before it).
-    """
-    base = stem(word)
-    own = (f"w0={word}", f"st={base}", f"len={min(len(word), 8)}", f"al={int(word.startswith('ال'))}",
-           *(f"p{k}={word[:k]}" for k in (1, 2, 3)), *(f"s{k}={word[-k:]}" for k in (1, 2, 3)))  # fmt: skip
-    neighbour = (f"w-1={word}", f"w+1={word}", f"w-2={word}", f"w+2={word}", f"st-1={base}", f"st+1={base}")
-    return tuple(_key("t", f) for f in own), tuple(_key("t", f) for f in neighbour)
+    return _tagger_rows(words, clusters, _word_features, str)
 
 
 def tagger_keys(words: Sequence[str], clusters: WordClusters | None = None) -> list[list[int]]:
@@ -212,22 +177,62 @@ def tagger_keys(words: Sequence[str], clusters: WordClusters | None = None) -> l
     The keys a word contributes by itself or as a neighbour are cached per word, so only the two
     word bigrams (and the cluster features) around each position are looked up anew.
     """
+    return _tagger_rows(words, clusters, _word_tagger_keys, functools.partial(_cached_key, "t"))
+
+
+def _word_features(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The tagger features a (normalised) word gives itself and gives its neighbours.
+
+    Own: ``w0 st len al p1 p2 p3 s1 s2 s3``; as a neighbour: ``w-1 w+1 w-2 w+2 st-1 st+1`` (the
+    features of the word 1 or 2 positions after or before it).
+    """
+    base = stem(word)
+    own = (f"w0={word}", f"st={base}", f"len={min(len(word), 8)}", f"al={int(word.startswith('ال'))}",
+           *(f"p{k}={word[:k]}" for k in (1, 2, 3)), *(f"s{k}={word[-k:]}" for k in (1, 2, 3)))  # fmt: skip
+    neighbour = (f"w-1={word}", f"w+1={word}", f"w-2={word}", f"w+2={word}", f"st-1={base}", f"st+1={base}")
+    return own, neighbour
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_tagger_keys(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The keys of :func:`_word_features` (cached per word)."""
+    own, neighbour = _word_features(word)
+    return tuple(_key("t", f) for f in own), tuple(_key("t", f) for f in neighbour)
+
+
+def _tagger_rows(
+    words: Sequence[str], clusters: WordClusters | None,
+    per_word: Callable[[str], tuple[tuple[T, ...], tuple[T, ...]]], feature: Callable[[str], T],
+) -> list[list[T]]:
+    """Assemble each word's tagger features in their fixed order, as strings or as keys.
+
+    ``per_word`` gives a word's own and neighbour features (:func:`_word_features` or its keys);
+    ``feature`` turns the features built here (bigrams, clusters) into the same kind.
+    """
     normalised = [_normalized(word) or "_" for word in words]
     padded = ["<s2>", "<s1>", *normalised, "</s1>", "</s2>"]
-    cached = [_word_tagger_keys(word) for word in padded]
+    parts = [per_word(word) for word in padded]
     groups = _cluster_columns(clusters, normalised)
-    keys = []
+    rows = []
     for i, word in enumerate(normalised):
         j = i + 2
-        own = cached[j][0]
-        keys.append([
-            own[0], own[1], cached[j - 1][1][0], cached[j + 1][1][1], cached[j - 2][1][2], cached[j + 2][1][3],
-            cached[j - 1][1][4], cached[j + 1][1][5], _cached_key("t", f"b-={padded[j - 1]}|{word}"),
-            _cached_key("t", f"b+={word}|{padded[j + 1]}"), *own[2:],
-            *(_cached_key("t", f"c{g}{offset}={column[i + 1 + step]}") for g, column in enumerate(groups)
+        own = parts[j][0]
+        rows.append([
+            own[0], own[1], parts[j - 1][1][0], parts[j + 1][1][1], parts[j - 2][1][2], parts[j + 2][1][3],
+            parts[j - 1][1][4], parts[j + 1][1][5], feature(f"b-={padded[j - 1]}|{word}"),
+            feature(f"b+={word}|{padded[j + 1]}"), *own[2:],
+            *(feature(f"c{g}{offset}={column[i + 1 + step]}") for g, column in enumerate(groups)
               for offset, step in (("0", 0), ("-1", -1), ("+1", 1))),
         ])  # fmt: skip
-    return keys
+    return rows
+
+
+def _cluster_columns(clusters: WordClusters | None, normalised: Sequence[str]) -> list[list[str]]:
+    """Per clustering, the cluster names of ``B``, the words and ``E``."""
+    if clusters is None or not normalised:
+        return []
+    ids = clusters.lookup(normalised)
+    return [["B", *(str(i) if i >= 0 else "U" for i in ids[:, g]), "E"] for g in range(ids.shape[1])]
 
 
 @dataclass
@@ -335,15 +340,7 @@ class NgramModel:
         vectors = self.vectors(texts)
         stance = _scores(vectors, len(texts), self.stance_coef, self.stance_bias)
         events = _scores(vectors, len(texts), self.event_coef, self.event_bias)
-        return _softmax(stance), 1.0 / (1.0 + np.exp(-events))
-
-    def stance_probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Return ``(len(texts), len(stance labels))`` softmax probabilities."""
-        return _softmax(_scores(self.vectors(texts), len(texts), self.stance_coef, self.stance_bias))
-
-    def event_probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Return ``(len(texts), len(event types))`` sigmoid probabilities."""
-        return 1.0 / (1.0 + np.exp(-_scores(self.vectors(texts), len(texts), self.event_coef, self.event_bias)))
+        return softmax(stance), sigmoid(events)
 
     def tag_probabilities(self, words: Sequence[str]) -> np.ndarray:
         """Return ``(len(words), len(NER tags))`` softmax tag probabilities of a sentence's words."""
@@ -354,7 +351,7 @@ class NgramModel:
             index, known = _lookup(self.tag_keys, flat)
             rows = np.repeat(np.arange(len(words)), [len(keys) for keys in per_word])
             np.add.at(scores, rows[known], self.tag_coef[index[known]].astype(np.float64))
-        return _softmax(scores)
+        return softmax(scores)
 
     def save(self, directory: str | Path) -> Path:
         """Write ``ngram.safetensors`` into ``directory`` (the config goes into the settings JSON)."""
@@ -402,12 +399,6 @@ def _scores(vectors: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, coef: np
     scores = np.tile(bias.astype(np.float64), (n, 1))
     np.add.at(scores, rows, values[:, None] * coef[cols].astype(np.float64))
     return scores
-
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    scores = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(scores)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def _lookup(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

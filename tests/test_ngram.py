@@ -87,11 +87,11 @@ def test_word_clusters_round_trip_with_the_model(tmp_path: Path) -> None:
 
 def test_probabilities_follow_the_coefficients_and_ignore_unknown_words() -> None:
     model = _model({"خروج": ("anti", None), "صاروخ": (None, "ROCKET_ATTACK")})
-    stance = model.stance_probabilities(["خروج القوات", "صاروخ", "كلام آخر", ""])
+    stance = model.sentence_probabilities(["خروج القوات", "صاروخ", "كلام آخر", ""])[0]
     np.testing.assert_allclose(stance.sum(axis=1), 1.0)
     assert [STANCE_LABELS[i] for i in stance.argmax(axis=1)] == ["anti", "neutral", "neutral", "neutral"]
     np.testing.assert_allclose(stance[2], stance[3])  # unknown words only: the biases alone
-    events = model.event_probabilities(["صاروخ صاروخ", "خروج"])
+    events = model.sentence_probabilities(["صاروخ صاروخ", "خروج"])[1]
     assert events[0, EVENT_TYPES.index("ROCKET_ATTACK")] > 0.99 and events[1].max() < 0.01
 
 
@@ -100,7 +100,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     model.save(tmp_path)
     loaded = NgramModel.load(tmp_path, NgramConfig(stance_weight=0.5))
     texts = ["خروج القوات", "دعم التحالف"]
-    np.testing.assert_allclose(loaded.stance_probabilities(texts), model.stance_probabilities(texts), atol=1e-3)
+    np.testing.assert_allclose(loaded.sentence_probabilities(texts)[0], model.sentence_probabilities(texts)[0], atol=1e-3)
     with pytest.raises(ModelFormatError, match="ngram.safetensors is missing"):
         NgramModel.load(tmp_path / "nowhere", NgramConfig())
 

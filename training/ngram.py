@@ -99,11 +99,11 @@ def _matrix(model: NgramModel, texts: Sequence[str]) -> Any:
     return csr_matrix((values, (rows, cols)), shape=(len(texts), len(model.keys)))
 
 
-def _logistic(features: Any, targets: Sequence[Any], c: float, balanced: bool = True) -> Any:
+def _logistic(features: Any, targets: Sequence[Any], c: float, balanced: bool = True, max_iter: int = 3000) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     weights = "balanced" if balanced else None
-    return LogisticRegression(C=c, max_iter=3000 if balanced else 300, class_weight=weights).fit(features, targets)
+    return LogisticRegression(C=c, max_iter=max_iter, class_weight=weights).fit(features, targets)
 
 
 def tagged_words(records: Sequence[Mapping[str, Any]]) -> list[tuple[list[str], list[str]]]:
@@ -170,7 +170,7 @@ def _tagger(
     indices = [[column[key] for key in word if key in column] for word in rows]
     matrix = csr_matrix((np.ones(sum(map(len, indices))), np.concatenate([np.asarray(i, dtype=np.int64) for i in indices]),
                          np.cumsum([0, *map(len, indices)])), shape=(len(rows), len(keys)))  # fmt: skip
-    regression = _logistic(matrix, gold, TAG_C, balanced=False)
+    regression = _logistic(matrix, gold, TAG_C, balanced=False, max_iter=300)  # 200k words: lbfgs budget
     coef, bias = np.zeros((len(keys), len(tags)), np.float32), np.full(len(tags), -30.0, np.float32)
     classes = list(regression.classes_)
     for j, tag in enumerate(tags):

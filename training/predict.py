@@ -135,12 +135,12 @@ def predict_encoded(
     decoding = settings.ner_decoding if settings is not None else "viterbi"
     ngram_model = settings.ngram_model if settings is not None and texts is not None else None
     linear = ngram.predict_spans(ngram_model, texts or [], spans)  # None fields without a model
+    ner_weight = float(settings.ngram.get("ner_weight", 0.0)) if settings is not None else 0.0
     for index, span in enumerate(spans):
         own = logits[position : position + len(span.windows)]
         position += len(span.windows)
         rows = ner_task.word_probabilities(span, [w["ner"] for w in own], ner_labels)
-        weight = float(settings.ngram.get("ner_weight", 0.0)) if settings is not None else 0.0
-        decoded = ner_task.tag_words(ner_task.blend_rows(rows, linear[index].tags, weight), ner_labels, decoding)
+        decoded = ner_task.tag_words(ner_task.blend_rows(rows, linear[index].tags, ner_weight), ner_labels, decoding)
         pairs = decoded
         if texts is not None and settings is not None:
             pairs = ner_task.postprocess(texts[index], span.words, decoded, settings)

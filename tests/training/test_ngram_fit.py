@@ -26,9 +26,9 @@ def test_fit_learns_the_training_sentences(gold_records: list[dict[str, Any]]) -
     records = _copies(gold_records, 3)
     model = fit_ngram(records, STANCE_LABELS, EVENT_TYPES, NER_TAGS)
     texts, gold = zip(*gold_spans(gold_records, "stance"))
-    predicted = [STANCE_LABELS[i] for i in model.stance_probabilities(list(texts)).argmax(axis=1)]
+    predicted = [STANCE_LABELS[i] for i in model.sentence_probabilities(list(texts))[0].argmax(axis=1)]
     assert predicted == list(gold)
-    events = model.event_probabilities(list(texts))
+    events = model.sentence_probabilities(list(texts))[1]
     found = [{EVENT_TYPES[j] for j in np.flatnonzero(row > 0.5)} for row in events]
     assert found == [set(g) for _, g in gold_spans(gold_records, "events")]
     # a type never seen in training is never predicted
