@@ -33,7 +33,8 @@ class FinetuneConfig:
     """Everything a fine-tuning run needs; see ``training/configs/*.yaml`` for examples.
 
     Attributes:
-        base: Encoder to start from: a local directory or a Hugging Face hub id.
+        base: Encoder to start from: a local directory or a Hugging Face hub id; or a trained
+            analyzer directory (e.g. ``models/default``) to continue fine-tuning it.
         train: SCHEMA.md JSONL files to train on (all layers they declare in ``tasks``).
         dev: JSONL file for per-epoch scores and event-threshold tuning (never trained on).
         test: Extra JSONL files scored after training for the model card (never trained on).

@@ -98,6 +98,9 @@ def load_config(args: Args) -> FinetuneConfig:
 def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
     """Load the base encoder and tokenizer, add fresh heads, and make the settings.
 
+    When ``config.base`` is a trained analyzer directory (e.g. ``models/default``), the run
+    continues from it instead: same encoder, heads and word embeddings (see :func:`is_analyzer_dir`).
+
     Raises:
         ConfigError: If the tokenizer is not a fast BERT-style one or windows exceed the encoder.
 
@@ -110,6 +113,8 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
     from arabnews_nlp.text.normalize import NormalizationConfig
 
     set_seed(config.seed)  # the heads' initialisation is part of the run
+    if is_analyzer_dir(config.base):
+        return _warm_start(config)
     tokenizer = AutoTokenizer.from_pretrained(config.base)
     if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
         raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
@@ -129,6 +134,50 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
         )
     settings = AnalyzerSettings(
         normalization=NormalizationConfig.from_dict(config.normalization),
+        max_length=config.max_length,
+        stride=config.stride,
+        trained=True,
+        description=config.description,
+        base_model=config.base,
+    )
+    return model, tokenizer, settings
+
+
+def is_analyzer_dir(base: str) -> bool:
+    """Whether ``base`` is a trained analyzer directory (it holds ``arabnews_nlp.json``), not an encoder.
+
+    Example:
+        >>> is_analyzer_dir("aubmindlab/bert-base-arabertv02")
+        False
+    """
+    from arabnews_nlp.settings import SETTINGS_FILE
+
+    return (Path(base) / SETTINGS_FILE).is_file()
+
+
+def _warm_start(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
+    """Continue from a trained analyzer: its encoder, heads and word embeddings, in float32.
+
+    The analyzer's architecture (word embedding, pooling, dropout) and text normalisation win over
+    the config's, since its weights and tokenizer were trained with them; its tuned thresholds and
+    n-gram model are not kept (``finish`` chooses them again on dev).
+    """
+    import torch
+
+    from arabnews_nlp.model_dir import load_analyzer
+    from arabnews_nlp.modeling import AnalyzerModel
+
+    model, tokenizer, base_settings = load_analyzer(config.base, device="cpu", dtype=torch.float32)
+    assert isinstance(model, AnalyzerModel)
+    positions = getattr(model.config.encoder, "max_position_embeddings", config.max_length)
+    if config.max_length > positions:
+        raise ConfigError(f"max_length {config.max_length} exceeds the encoder's max_position_embeddings {positions}; lower it")
+    if model.word_embeddings is not None:
+        model.word_embeddings.weight.requires_grad_(config.word_vectors_trainable or not config.word_vectors)
+    logger.info("continuing from the trained analyzer %s (%s)", config.base, base_settings.description)
+    model.train()
+    settings = AnalyzerSettings(
+        normalization=base_settings.normalization,
         max_length=config.max_length,
         stride=config.stride,
         trained=True,

@@ -194,3 +194,22 @@ def test_weight_averaging_is_the_mean_of_the_last_epochs_and_resumes(
     resumed = train(cut, resume=True)[0].state_dict()
     for name, value in averaged.items():
         assert torch.allclose(value, resumed[name], atol=1e-6), name
+
+
+def test_warm_start_continues_from_a_trained_analyzer(tmp_path: Path, tiny_model_dir: Path, gold_file: Path) -> None:
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.finetune import build_model, is_analyzer_dir
+
+    assert is_analyzer_dir(str(tiny_model_dir)) and not is_analyzer_dir(str(tmp_path))
+    config = _config(tmp_path, tiny_model_dir, gold_file, epochs=2)
+    model, _, settings = build_model(config)
+    trained = load_analyzer(tiny_model_dir, device="cpu", dtype=torch.float32)[0].state_dict()
+    start = model.state_dict()
+    assert start.keys() == trained.keys() and model.training
+    for name in trained:  # every weight, heads and word embeddings included, comes from the analyzer
+        assert torch.equal(start[name], trained[name]), name
+    assert settings.base_model == str(tiny_model_dir) and settings.ngram_model is None  # re-chosen by finish()
+    out = finetune(config)
+    assert out is not None
+    moved = load_analyzer(out, device="cpu", dtype=torch.float32)[0].state_dict()
+    assert any(not torch.equal(moved[name], trained[name]) for name in trained)
