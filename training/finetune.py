@@ -99,7 +99,10 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
     """Load the base encoder and tokenizer, add fresh heads, and make the settings.
 
     When ``config.base`` is a trained analyzer directory (e.g. ``models/default``), the run
-    continues from it instead: same encoder, heads and word embeddings (see :func:`is_analyzer_dir`).
+    continues from it instead: its encoder, heads and word embeddings in float32, its
+    architecture (word embedding, pooling, dropout) and text normalisation, whatever the config
+    says, since its weights and tokenizer were trained with them. Its thresholds and n-gram model
+    are not kept: ``finish`` chooses them again on dev.
 
     Raises:
         ConfigError: If the tokenizer is not a fast BERT-style one or windows exceed the encoder.
@@ -107,25 +110,17 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
     Example:
         >>> # model, tokenizer, settings = build_model(config)
     """
-    from transformers import AutoTokenizer, set_seed
+    from transformers import set_seed
 
-    from arabnews_nlp.modeling import AnalyzerModel
     from arabnews_nlp.text.normalize import NormalizationConfig
 
     set_seed(config.seed)  # the heads' initialisation is part of the run
     if is_analyzer_dir(config.base):
-        return _warm_start(config)
-    tokenizer = AutoTokenizer.from_pretrained(config.base)
-    if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
-        raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
-    model = AnalyzerModel.from_encoder(
-        config.base, classifier_dropout=config.classifier_dropout, word_buckets=config.word_buckets,
-        word_dim=config.word_dim, sentence_pooling=config.sentence_pooling,
-    )  # fmt: skip
+        model, tokenizer, normalization = _trained_analyzer(config.base)
+    else:
+        model, tokenizer = _fresh_heads(config)
+        normalization = NormalizationConfig.from_dict(config.normalization)
     if model.word_embeddings is not None:
-        model.set_word_pieces(tokenizer)
-        if config.word_vectors:
-            load_word_vectors(model, tokenizer, config.word_vectors)
         model.word_embeddings.weight.requires_grad_(config.word_vectors_trainable or not config.word_vectors)
     positions = getattr(model.config.encoder, "max_position_embeddings", config.max_length)
     if config.max_length > positions:
@@ -133,7 +128,7 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
             f"max_length {config.max_length} exceeds the encoder's max_position_embeddings {positions}; lower it"
         )
     settings = AnalyzerSettings(
-        normalization=NormalizationConfig.from_dict(config.normalization),
+        normalization=normalization,
         max_length=config.max_length,
         stride=config.stride,
         trained=True,
@@ -155,36 +150,36 @@ def is_analyzer_dir(base: str) -> bool:
     return (Path(base) / SETTINGS_FILE).is_file()
 
 
-def _warm_start(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
-    """Continue from a trained analyzer: its encoder, heads and word embeddings, in float32.
+def _fresh_heads(config: FinetuneConfig) -> tuple[Any, Any]:
+    """The encoder ``config.base`` with fresh heads (and word vectors when configured), and its tokenizer."""
+    from transformers import AutoTokenizer
 
-    The analyzer's architecture (word embedding, pooling, dropout) and text normalisation win over
-    the config's, since its weights and tokenizer were trained with them; its tuned thresholds and
-    n-gram model are not kept (``finish`` chooses them again on dev).
-    """
+    from arabnews_nlp.modeling import AnalyzerModel
+
+    tokenizer = AutoTokenizer.from_pretrained(config.base)
+    if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
+        raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
+    model = AnalyzerModel.from_encoder(
+        config.base, classifier_dropout=config.classifier_dropout, word_buckets=config.word_buckets,
+        word_dim=config.word_dim, sentence_pooling=config.sentence_pooling,
+    )  # fmt: skip
+    if model.word_embeddings is not None:
+        model.set_word_pieces(tokenizer)
+        if config.word_vectors:
+            load_word_vectors(model, tokenizer, config.word_vectors)
+    return model, tokenizer
+
+
+def _trained_analyzer(directory: str) -> tuple[Any, Any, Any]:
+    """The analyzer saved in ``directory`` (float32, train mode), its tokenizer and its normalisation."""
     import torch
 
     from arabnews_nlp.model_dir import load_analyzer
-    from arabnews_nlp.modeling import AnalyzerModel
 
-    model, tokenizer, base_settings = load_analyzer(config.base, device="cpu", dtype=torch.float32)
-    assert isinstance(model, AnalyzerModel)
-    positions = getattr(model.config.encoder, "max_position_embeddings", config.max_length)
-    if config.max_length > positions:
-        raise ConfigError(f"max_length {config.max_length} exceeds the encoder's max_position_embeddings {positions}; lower it")
-    if model.word_embeddings is not None:
-        model.word_embeddings.weight.requires_grad_(config.word_vectors_trainable or not config.word_vectors)
-    logger.info("continuing from the trained analyzer %s (%s)", config.base, base_settings.description)
+    model, tokenizer, settings = load_analyzer(directory, device="cpu", dtype=torch.float32)
+    logger.info("continuing from the trained analyzer %s (%s)", directory, settings.description)
     model.train()
-    settings = AnalyzerSettings(
-        normalization=base_settings.normalization,
-        max_length=config.max_length,
-        stride=config.stride,
-        trained=True,
-        description=config.description,
-        base_model=config.base,
-    )
-    return model, tokenizer, settings
+    return model, tokenizer, settings.normalization
 
 
 def load_word_vectors(model: Any, tokenizer: Any, folder: str) -> int:
