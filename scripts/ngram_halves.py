@@ -1,11 +1,13 @@
 """Does the n-gram blend help on articles it was not tuned on? A split-half check on dev.
 
-The blend weights, stance factors and event thresholds of a model are chosen on dev, so its dev
-scores are optimistic. This script splits the dev articles in two halves at random, chooses
-everything on one half exactly as ``python -m training finetune`` does (``choose_ngram_blend``,
-``tune_stance_weights``, ``tune_event_thresholds``), scores the other half, and averages over
-``--splits`` random splits in both directions. It does this twice: for the encoder alone (blend
-weights 0) and for the blend. NER is scored before the gazetteer (which is not re-chosen).
+The blend weights, event thresholds (and stance factors) of a model are chosen on dev, so its
+dev scores are optimistic. This script splits the dev articles in two halves at random, chooses
+everything on one half exactly as ``python -m training finetune`` does with the default config
+(``choose_ngram_blend``, ``tune_event_thresholds`` with one shared threshold, no stance factors;
+``--per-type-thresholds`` and ``--stance-factors`` make the other choices), scores the other
+half, and averages over ``--splits`` random splits in both directions. It does this twice: for
+the encoder alone (blend weights 0) and for the blend. NER is scored before the gazetteer
+(which is not re-chosen).
 
     python scripts/ngram_halves.py --model models/default --dev seeds/dev.jsonl --splits 5
 """
@@ -20,7 +22,9 @@ import statistics
 from typing import Any
 
 
-def _scores(settings: Any, tune: list[Any], score: list[Any], weights: tuple[float, float, float]) -> dict[str, float]:
+def _scores(
+    settings: Any, tune: list[Any], score: list[Any], weights: tuple[float, float, float], choices: argparse.Namespace
+) -> dict[str, float]:
     from training.data.records import record_tasks
     from training.evaluate import gold_tags
     from training.finetune import tune_event_thresholds, tune_stance_weights
@@ -28,16 +32,19 @@ def _scores(settings: Any, tune: list[Any], score: list[Any], weights: tuple[flo
     from training.ngram import blend_predictions
 
     tuned = blend_predictions(tune, settings.ngram_model, settings, *weights)
-    factors, thresholds = tune_stance_weights(settings, tuned), tune_event_thresholds(tuned)
+    factors = tune_stance_weights(settings, tuned) if choices.stance_factors else {}
+    thresholds = tune_event_thresholds(tuned, not choices.per_type_thresholds)
     scored = blend_predictions(score, settings.ngram_model, settings, *weights)
     stance = [(s["stance"], p.stance(settings.labels["stance"], factors) or "neutral")
               for r, s, p in scored if "stance" in record_tasks(r) and s.get("stance")]  # fmt: skip
     events = [(set(s["events"]), p.events(settings.labels["events"], thresholds))
               for r, s, p in scored if "events" in record_tasks(r) and s.get("events") is not None]  # fmt: skip
     ner = [(gold_tags(r, s), p.tags) for r, s, p in scored if "ner" in record_tasks(r)]
+    event = event_scores(*zip(*events))
     return {
         "stance macro-F1": stance_scores(*zip(*stance))["macro_f1"],
-        "events micro-F1": event_scores(*zip(*events))["micro"]["f1"],
+        "events micro-F1": event["micro"]["f1"],
+        "events macro-F1": event["macro_f1"],
         "NER micro-F1 (no gazetteer)": ner_scores(*zip(*ner))["micro"]["f1"],
     }
 
@@ -48,6 +55,8 @@ def main() -> None:
     parser.add_argument("--model", default="models/default")
     parser.add_argument("--dev", default="seeds/dev.jsonl")
     parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--per-type-thresholds", action="store_true", help="tune each event type's threshold")
+    parser.add_argument("--stance-factors", action="store_true", help="tune the anti/pro probability factors")
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
@@ -72,11 +81,11 @@ def main() -> None:
         second = [d for d in dev if d[0]["id"] not in half]
         for tune, score in ((first, second), (second, first)):
             trial = copy.copy(settings)
-            choose_ngram_blend(trial, tune)
+            choose_ngram_blend(trial, tune, not args.per_type_thresholds, args.stance_factors)
             weights = (trial.ngram["stance_weight"], trial.ngram["events_weight"], trial.ngram["ner_weight"])
             chosen.append(weights)
-            results["encoder alone"].append(_scores(settings, tune, score, (0.0, 0.0, 0.0)))
-            results["blend"].append(_scores(settings, tune, score, weights))
+            results["encoder alone"].append(_scores(settings, tune, score, (0.0, 0.0, 0.0), args))
+            results["blend"].append(_scores(settings, tune, score, weights, args))
     print(f"{len(chosen)} held-out halves of {len(ids)} dev articles; chosen (stance, events, NER) weights: {chosen}")
     for name, runs in results.items():
         means = {metric: statistics.mean(run[metric] for run in runs) for metric in runs[0]}

@@ -87,6 +87,12 @@ class FinetuneConfig:
             ship them with the model and choose their blend weights on ``dev``.
         ngram_clusters: Numbers of k-means clusters of the ``word_vectors`` whose cluster ids
             become features of the n-gram tagger (e.g. ``[256, 1024]``); empty: none.
+        event_thresholds: How the event thresholds are chosen on ``dev``: ``shared`` (one
+            threshold for every type, by micro-F1: one number, robust on a small dev set) or
+            ``per_type`` (each type's own, by its F1: for a large dev set).
+        stance_factors: Choose factors on the ``anti`` and ``pro`` probabilities by ``dev``
+            macro-F1 (a prior correction, 16 candidates; off by default since the heads and the
+            n-gram model are already trained with balanced class weights).
         normalization: :class:`~arabnews_nlp.text.normalize.NormalizationConfig` fields; empty
             keeps the defaults (must match how the base encoder's tokenizer was trained).
 
@@ -140,6 +146,8 @@ class FinetuneConfig:
     gazetteer: bool = False
     ngram: bool = False
     ngram_clusters: list[int] = field(default_factory=list)
+    event_thresholds: str = "shared"
+    stance_factors: bool = False
     normalization: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -176,6 +184,8 @@ class FinetuneConfig:
             raise ConfigError("ngram_clusters needs ngram: true and word_vectors (the vectors it clusters)")
         if any(not isinstance(k, int) or k < 2 for k in self.ngram_clusters):
             raise ConfigError(f"ngram_clusters must be cluster counts >= 2, got {self.ngram_clusters!r}")
+        if self.event_thresholds not in ("shared", "per_type"):
+            raise ConfigError(f"event_thresholds must be 'shared' or 'per_type', got {self.event_thresholds!r}")
         if self.word_vectors is not None:
             if not self.word_buckets:
                 raise ConfigError("word_vectors is set but word_buckets is 0; set word_buckets (e.g. 131072)")

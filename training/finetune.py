@@ -33,7 +33,7 @@ from arabnews_nlp.settings import AnalyzerSettings
 from training.config import FinetuneConfig
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
-from training.metrics import tune_thresholds
+from training.metrics import tune_shared_threshold, tune_thresholds
 from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, word_clusters
 
 if TYPE_CHECKING:
@@ -348,8 +348,11 @@ def predict_dev(
     return [(record, sentence, prediction) for (record, sentence), prediction in zip(refs, predictions)]
 
 
-def tune_event_thresholds(dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[str, float]:
-    """Tune per-event thresholds on dev sentences with event annotation (0.5 for absent types).
+def tune_event_thresholds(dev: list[tuple[Any, Any, SpanPrediction]], shared: bool = True) -> dict[str, float]:
+    """Tune the event thresholds on dev sentences with event annotation.
+
+    ``shared``: one threshold for every type, by micro-F1 (:func:`training.metrics.tune_shared_threshold`);
+    else each type's own by its F1, 0.5 for types absent from dev (:func:`training.metrics.tune_thresholds`).
 
     Example:
         >>> # settings.event_thresholds = tune_event_thresholds(predict_dev(model, tokenizer, settings, records, 32))
@@ -357,21 +360,24 @@ def tune_event_thresholds(dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[st
     from training.data.records import record_tasks
 
     kept = [(s, p) for r, s, p in dev if "events" in record_tasks(r) and s.get("events") is not None]
-    return tune_thresholds([p.event_probs for _, p in kept], [set(s["events"]) for s, _ in kept])
+    tune = tune_shared_threshold if shared else tune_thresholds
+    return tune([p.event_probs for _, p in kept], [set(s["events"]) for s, _ in kept])
 
 
 STANCE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
 
 
 def choose_ngram_blend(
-    settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]]
+    settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]],
+    shared_thresholds: bool = True, stance_factors: bool = False,
 ) -> list[tuple[Any, Any, SpanPrediction]]:
     """Choose the n-gram blend weights on dev (:mod:`training.ngram`); return the blended predictions.
 
-    For each weight the stance factors and event thresholds are tuned again on the blend, as
-    :func:`finish` then does; the weight with the best stance macro-F1 (events: micro-F1; NER:
-    micro-F1 before the gazetteer, which is chosen afterwards) is kept, ties to the smaller
-    weight. ``settings.ngram`` receives the model's features and the weights.
+    For each weight the event thresholds (and, with ``stance_factors``, the stance factors) are
+    tuned again on the blend, as :func:`finish` then does (``shared_thresholds``: see
+    :func:`tune_event_thresholds`); the weight with the best stance macro-F1 (events: micro-F1;
+    NER: micro-F1 before the gazetteer, which is chosen afterwards) is kept, ties to the
+    smaller weight. ``settings.ngram`` receives the model's features and the weights.
 
     Example:
         >>> # dev = choose_ngram_blend(settings, predict_dev(model, tokenizer, settings, records, 32))
@@ -389,10 +395,11 @@ def choose_ngram_blend(
     scores: dict[str, dict[float, float]] = {"stance": {}, "events": {}, "ner": {}}
     for weight in BLEND_WEIGHTS:
         blended = blend_predictions(dev, model, settings, weight, weight, weight)
-        factors, labels = tune_stance_weights(settings, blended), settings.labels["stance"]
+        factors = tune_stance_weights(settings, blended) if stance_factors else {}
+        labels = settings.labels["stance"]
         pred = [blended[i][2].stance(labels, factors) or "neutral" for i, _ in stance_gold]
         scores["stance"][weight] = stance_scores([g for _, g in stance_gold], pred)["macro_f1"]
-        thresholds = tune_event_thresholds(blended)
+        thresholds = tune_event_thresholds(blended, shared_thresholds)
         found = [blended[i][2].events(settings.labels["events"], thresholds) for i, _ in event_gold]
         scores["events"][weight] = event_scores([g for _, g in event_gold], found)["micro"]["f1"]
         tags = [blended[i][2].tags for i, _ in ner_gold]
@@ -488,9 +495,9 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
             clusters = word_clusters(config.word_vectors, config.ngram_clusters) if config.ngram_clusters else None
             settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra,
                                              clusters=clusters)  # fmt: skip
-            dev = choose_ngram_blend(settings, dev)
-        settings.event_thresholds = tune_event_thresholds(dev)
-        settings.stance_weights = tune_stance_weights(settings, dev)
+            dev = choose_ngram_blend(settings, dev, config.event_thresholds == "shared", config.stance_factors)
+        settings.event_thresholds = tune_event_thresholds(dev, config.event_thresholds == "shared")
+        settings.stance_weights = tune_stance_weights(settings, dev) if config.stance_factors else {}
         if config.gazetteer:
             settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(
                 settings, train, dev_records, dev

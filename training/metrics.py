@@ -226,6 +226,42 @@ def tune_thresholds(
     return thresholds
 
 
+def tune_shared_threshold(
+    probs: Sequence[Sequence[float]],
+    gold: Sequence[Collection[str]],
+    types: Sequence[str] = EVENT_TYPES,
+    grid: Sequence[float] = THRESHOLD_GRID,
+    fallback: float = 0.5,
+) -> dict[str, float]:
+    """Pick one threshold of ``grid`` for every event type, the one with the best micro-F1.
+
+    One number is all a small dev set can choose reliably: per-type thresholds fitted on a
+    handful of examples of a rare type do not carry over to new articles (docs/training.md).
+    Ties go to the threshold closest to ``fallback``; without any gold event, ``fallback``.
+
+    Args:
+        probs: Per sentence, the probability of each type in ``types`` order.
+        gold: Gold event types per sentence (dev data only).
+        types: The event types.
+        grid: Candidate thresholds.
+        fallback: The threshold when ``gold`` has no event.
+
+    Returns:
+        ``{type: threshold}`` for every type, all equal.
+
+    Example:
+        >>> tune_shared_threshold([[0.9, 0.2], [0.4, 0.1], [0.3, 0.6]], [{"A"}, {"A"}, {"B"}], types=["A", "B"])
+        {'A': 0.3, 'B': 0.3}
+    """
+    truth = [(k, name in g) for g in gold for k, name in enumerate(types)]
+    if not any(y for _, y in truth):
+        return dict.fromkeys(types, fallback)
+    scores = [p[k] for p in probs for k in range(len(types))]
+    f1 = {t: _f1_at(t, scores, [y for _, y in truth]) for t in grid}
+    best = max(grid, key=lambda t: (f1[t], -abs(t - fallback)))
+    return dict.fromkeys(types, best)
+
+
 def _f1_at(threshold: float, scores: Sequence[float], truth: Sequence[bool]) -> float:
     tp = sum(s >= threshold and y for s, y in zip(scores, truth))
     return prf(tp, sum(s >= threshold for s in scores), sum(truth))["f1"]

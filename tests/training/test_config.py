@@ -54,6 +54,7 @@ def test_missing_data_file(tmp_path: Path) -> None:
         ({"train": 3}, "train must be a file path or a list"),
         ({"average_last_epochs": -1}, "average_last_epochs must be an integer >= 0"),
         ({"average_last_epochs": 5, "epochs": 4}, "average_last_epochs \\(5\\) exceeds epochs \\(4\\)"),
+        ({"event_thresholds": "each"}, "event_thresholds must be 'shared' or 'per_type'"),
     ],
 )
 def test_invalid_values(train_file: Path, changes: dict, message: str) -> None:

@@ -156,7 +156,8 @@ def test_gazetteer_and_stance_choices_are_made_on_dev(tiny_model_dir: Path, gold
     assert on > off
     weights = tune_stance_weights(settings, dev)
     assert set(weights) <= {"anti", "pro"} and all(w in (1.0, 1.5, 2.0, 3.0) for w in weights.values())
-    assert set(tune_event_thresholds(dev)) <= set(settings.labels["events"])
+    shared, per_type = tune_event_thresholds(dev), tune_event_thresholds(dev, shared=False)
+    assert set(shared) == set(per_type) == set(settings.labels["events"]) and len(set(shared.values())) == 1
 
 
 def _epoch_snapshots(snapshots: list[dict[str, torch.Tensor]]) -> Any:

@@ -71,6 +71,10 @@ def test_blend_weight_is_chosen_on_dev(gold_records: list[dict[str, Any]]) -> No
     assert settings.ngram["stance_weight"] > 0 and settings.ngram["events_weight"] > 0
     assert settings.ngram["ner_weight"] > 0
     assert [p.tags for _, _, p in blended] == [tags for _, tags in tagged_words(gold_records)]
+    again = AnalyzerSettings()
+    again.ngram_model = model
+    choose_ngram_blend(again, _dev(gold_records, [0.1, 0.1, 0.8]), shared_thresholds=False, stance_factors=True)
+    assert again.ngram["stance_weight"] > 0 and again.ngram["events_weight"] > 0
     labels, factors = settings.labels["stance"], tune_stance_weights(settings, blended)
     assert [p.stance(labels, factors) for _, _, p in blended] == [s["stance"] for _, s, _ in blended]
 
