@@ -33,7 +33,7 @@ from arabnews_nlp.settings import AnalyzerSettings
 from training.config import FinetuneConfig
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
-from training.metrics import tune_shared_threshold, tune_thresholds
+from training.metrics import tune_thresholds
 from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, word_clusters
 
 if TYPE_CHECKING:
@@ -351,8 +351,8 @@ def predict_dev(
 def tune_event_thresholds(dev: list[tuple[Any, Any, SpanPrediction]], shared: bool = True) -> dict[str, float]:
     """Tune the event thresholds on dev sentences with event annotation.
 
-    ``shared``: one threshold for every type, by micro-F1 (:func:`training.metrics.tune_shared_threshold`);
-    else each type's own by its F1, 0.5 for types absent from dev (:func:`training.metrics.tune_thresholds`).
+    ``shared``: one threshold for every type, by micro-F1; else each type's own by its F1, 0.5
+    for types absent from dev (:func:`training.metrics.tune_thresholds`).
 
     Example:
         >>> # settings.event_thresholds = tune_event_thresholds(predict_dev(model, tokenizer, settings, records, 32))
@@ -360,8 +360,7 @@ def tune_event_thresholds(dev: list[tuple[Any, Any, SpanPrediction]], shared: bo
     from training.data.records import record_tasks
 
     kept = [(s, p) for r, s, p in dev if "events" in record_tasks(r) and s.get("events") is not None]
-    tune = tune_shared_threshold if shared else tune_thresholds
-    return tune([p.event_probs for _, p in kept], [set(s["events"]) for s, _ in kept])
+    return tune_thresholds([p.event_probs for _, p in kept], [set(s["events"]) for s, _ in kept], shared=shared)
 
 
 STANCE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)

@@ -194,10 +194,14 @@ def tune_thresholds(
     types: Sequence[str] = EVENT_TYPES,
     grid: Sequence[float] = THRESHOLD_GRID,
     fallback: float = 0.5,
+    shared: bool = False,
 ) -> dict[str, float]:
-    """Pick, per event type, the threshold of ``grid`` with the best F1 for that type.
+    """Pick event thresholds of ``grid`` on dev: per type by that type's F1, or one for all types.
 
-    Ties go to the threshold closest to ``fallback``; a type absent from ``gold`` keeps
+    ``shared``: one threshold for every type, the one with the best micro-F1. One number is all
+    a small dev set can choose reliably: per-type thresholds fitted on a handful of examples of
+    a rare type do not carry over to new articles (docs/training.md). Ties go to the threshold
+    closest to ``fallback``; a type (or, shared, a dev set) without any gold event keeps
     ``fallback`` (no evidence to move it).
 
     Args:
@@ -205,7 +209,8 @@ def tune_thresholds(
         gold: Gold event types per sentence (dev data only).
         types: The event types.
         grid: Candidate thresholds.
-        fallback: The threshold of types absent from ``gold``.
+        fallback: The threshold without evidence.
+        shared: One threshold for all types (by micro-F1) instead of one per type.
 
     Returns:
         ``{type: threshold}`` for every type.
@@ -213,53 +218,17 @@ def tune_thresholds(
     Example:
         >>> tune_thresholds([[0.3], [0.2], [0.1]], [{"THREAT"}, {"THREAT"}, set()], types=["THREAT"])
         {'THREAT': 0.2}
+        >>> tune_thresholds([[0.9, 0.2], [0.4, 0.1], [0.3, 0.6]], [{"A"}, {"A"}, {"B"}], types=["A", "B"], shared=True)
+        {'A': 0.4, 'B': 0.4}
     """
+    groups = [range(len(types))] if shared else [[k] for k in range(len(types))]
     thresholds: dict[str, float] = {}
-    for k, name in enumerate(types):
-        truth = [name in g for g in gold]
-        if not any(truth):
-            thresholds[name] = fallback
-            continue
-        scores = [p[k] for p in probs]
-        f1 = {t: _f1_at(t, scores, truth) for t in grid}
-        thresholds[name] = max(grid, key=lambda t: (f1[t], -abs(t - fallback)))
+    for group in groups:
+        truth = [types[k] in g for g in gold for k in group]
+        scores = [p[k] for p in probs for k in group]
+        best = max(grid, key=lambda t: (_f1_at(t, scores, truth), -abs(t - fallback))) if any(truth) else fallback
+        thresholds.update({types[k]: best for k in group})
     return thresholds
-
-
-def tune_shared_threshold(
-    probs: Sequence[Sequence[float]],
-    gold: Sequence[Collection[str]],
-    types: Sequence[str] = EVENT_TYPES,
-    grid: Sequence[float] = THRESHOLD_GRID,
-    fallback: float = 0.5,
-) -> dict[str, float]:
-    """Pick one threshold of ``grid`` for every event type, the one with the best micro-F1.
-
-    One number is all a small dev set can choose reliably: per-type thresholds fitted on a
-    handful of examples of a rare type do not carry over to new articles (docs/training.md).
-    Ties go to the threshold closest to ``fallback``; without any gold event, ``fallback``.
-
-    Args:
-        probs: Per sentence, the probability of each type in ``types`` order.
-        gold: Gold event types per sentence (dev data only).
-        types: The event types.
-        grid: Candidate thresholds.
-        fallback: The threshold when ``gold`` has no event.
-
-    Returns:
-        ``{type: threshold}`` for every type, all equal.
-
-    Example:
-        >>> tune_shared_threshold([[0.9, 0.2], [0.4, 0.1], [0.3, 0.6]], [{"A"}, {"A"}, {"B"}], types=["A", "B"])
-        {'A': 0.3, 'B': 0.3}
-    """
-    truth = [(k, name in g) for g in gold for k, name in enumerate(types)]
-    if not any(y for _, y in truth):
-        return dict.fromkeys(types, fallback)
-    scores = [p[k] for p in probs for k in range(len(types))]
-    f1 = {t: _f1_at(t, scores, [y for _, y in truth]) for t in grid}
-    best = max(grid, key=lambda t: (f1[t], -abs(t - fallback)))
-    return dict.fromkeys(types, best)
 
 
 def _f1_at(threshold: float, scores: Sequence[float], truth: Sequence[bool]) -> float:

@@ -71,22 +71,20 @@ def test_prf_and_labelled_sets() -> None:
 
 
 def test_tune_shared_threshold() -> None:
-    from training.metrics import tune_shared_threshold
-
     types = ["ROCKET_ATTACK", "THREAT"]
     probs = [[0.9, 0.2], [0.35, 0.1], [0.3, 0.6], [0.1, 0.7]]
     gold = [{"ROCKET_ATTACK"}, {"ROCKET_ATTACK"}, {"THREAT"}, {"THREAT"}]
     # per type: ROCKET is perfect in (0.30, 0.35], THREAT in (0.2, 0.6] (tie: closest to 0.5);
     # one shared threshold must do for both: 0.35 is perfect for both
     assert tune_thresholds(probs, gold, types=types) == {"ROCKET_ATTACK": 0.35, "THREAT": 0.5}
-    assert tune_shared_threshold(probs, gold, types=types) == {"ROCKET_ATTACK": 0.35, "THREAT": 0.35}
+    assert tune_thresholds(probs, gold, types=types, shared=True) == {"ROCKET_ATTACK": 0.35, "THREAT": 0.35}
     # no perfect shared threshold: 0.35 finds the 3 events with one false THREAT (micro-F1 6/7),
     # 0.7 misses a rocket (4/5), 0.4-0.65 both (2/3); per type, THREAT alone would take 0.7
     gold = [{"ROCKET_ATTACK"}, {"ROCKET_ATTACK"}, set(), {"THREAT"}]
     probs = [[0.9, 0.2], [0.35, 0.1], [0.3, 0.65], [0.1, 0.7]]
     assert tune_thresholds(probs, gold, types=types)["THREAT"] == 0.7
-    assert tune_shared_threshold(probs, gold, types=types) == {"ROCKET_ATTACK": 0.35, "THREAT": 0.35}
-    assert tune_shared_threshold(probs, [set()] * 4, types=types) == {"ROCKET_ATTACK": 0.5, "THREAT": 0.5}
+    assert tune_thresholds(probs, gold, types=types, shared=True) == {"ROCKET_ATTACK": 0.35, "THREAT": 0.35}
+    assert tune_thresholds(probs, [set()] * 4, types=types, shared=True) == {"ROCKET_ATTACK": 0.5, "THREAT": 0.5}
 
 
 def test_tune_thresholds() -> None:
