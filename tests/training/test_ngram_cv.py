@@ -1,0 +1,36 @@
+"""``scripts/ngram_cv.py``: grouped cross-validation of the n-gram models on the training split."""
+
+from __future__ import annotations
+
+import copy
+import re
+import runpy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from training.data.records import write_records
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ngram_cv.py"
+
+
+def test_scores_held_out_real_documents_only(
+    gold_records: list[dict[str, Any]], tiny_model_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # six copies of each gold document: every held-out copy has copies in the fitted folds
+    records = [dict(copy.deepcopy(r), id=f"{r['id']}-{i}") for i in range(6) for r in gold_records]
+    synthetic = [dict(copy.deepcopy(r), id=f"synth-{r['id']}", synthetic=True) for r in gold_records]
+    train = tmp_path / "train.jsonl"
+    write_records(train, records + synthetic)
+    argv = ["ngram_cv.py", "--model", str(tiny_model_dir), "--train", str(train), "--ner-extra", "--folds", "3"]
+    monkeypatch.setattr("sys.argv", argv)
+    runpy.run_path(str(SCRIPT), run_name="__main__")
+    out = capsys.readouterr().out
+    assert out.count("held-out documents") == 3
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("12 real training documents in 3 folds")  # the synthetic ones are never scored
+    scores = dict(re.findall(r"(stance macro-F1|events micro-F1|events macro-F1|NER micro-F1) ([0-9.]+)", summary))
+    assert {name: float(value) for name, value in scores.items()} == {
+        "stance macro-F1": 1.0, "events micro-F1": 1.0, "events macro-F1": 1.0, "NER micro-F1": 1.0}
