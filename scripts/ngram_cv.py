@@ -33,7 +33,8 @@ def main() -> None:
     parser.add_argument("--model", default="models/default", help="model whose word clusters the tagger reads")
     parser.add_argument("--train", nargs="+", default=["seeds/train.jsonl"])
     parser.add_argument("--ner-extra", nargs="*", default=["runs/data/anercorp_train.jsonl"],
-                        help="NER-only records for the tagger, as the config's ner_extra (none: omit)")  # fmt: skip
+                        help="NER-only records for the tagger, as the config's ner_extra (made by "
+                        "`python -m training convert anercorp`); give the flag alone for none")  # fmt: skip
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
@@ -56,8 +57,8 @@ def main() -> None:
     pred: dict[str, list] = {"stance": [], "events": [], "ner": []}
     for fold in range(args.folds):
         held = set(real[fold :: args.folds])
-        fitted = [r for r in records if r["id"] not in held]
-        scored = [r for r in records if r["id"] in held]
+        fitted = [r for r in records if str(r["id"]) not in held]
+        scored = [r for r in records if str(r["id"]) in held]
         model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters)
         stance_spans, event_spans = gold_spans(scored, "stance"), gold_spans(scored, "events")
         stance, _ = model.sentence_probabilities([text for text, _ in stance_spans])
