@@ -21,10 +21,8 @@ documents). About a minute per fold on 2 cores.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
-from pathlib import Path
 
 
 def main() -> None:
@@ -41,15 +39,16 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
-    from arabnews_nlp.ngram import NgramConfig, NgramModel
+    from arabnews_nlp.ngram import NgramConfig
+    from arabnews_nlp.settings import AnalyzerSettings
     from arabnews_nlp.tasks.ner import viterbi_bio
     from training.data.records import read_records
     from training.metrics import event_scores, ner_scores, stance_scores
     from training.ngram import fit_ngram, gold_spans, tagged_words
 
-    settings = json.loads((Path(args.model) / "arabnews_nlp.json").read_text(encoding="utf-8"))
-    labels, config = settings["labels"], NgramConfig.from_dict(settings.get("ngram") or {})
-    clusters = NgramModel.load(args.model, config).clusters if settings.get("ngram") else None
+    settings = AnalyzerSettings.load(args.model)
+    labels, config = settings.labels, NgramConfig.from_dict(settings.ngram or {})
+    clusters = settings.ngram_model.clusters if settings.ngram_model else None
     records, extra = read_records(args.train), read_records(args.ner_extra) if args.ner_extra else []
     real = sorted(str(r["id"]) for r in records if not r.get("synthetic"))
     random.Random(args.seed).shuffle(real)
@@ -61,12 +60,14 @@ def main() -> None:
         scored = [r for r in records if str(r["id"]) in held]
         model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters)
         stance_spans, event_spans = gold_spans(scored, "stance"), gold_spans(scored, "events")
-        stance, _ = model.sentence_probabilities([text for text, _ in stance_spans])
-        _, events = model.sentence_probabilities([text for text, _ in event_spans])
+        texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
+        row = {text: i for i, text in enumerate(texts)}  # the same sentences mostly: featurise each once
+        stance, events = model.sentence_probabilities(texts)
         gold["stance"] += [label for _, label in stance_spans]
-        pred["stance"] += [labels["stance"][i] for i in stance.argmax(1)]
+        pred["stance"] += [labels["stance"][stance[row[text]].argmax()] for text, _ in stance_spans]
         gold["events"] += [set(types) for _, types in event_spans]
-        pred["events"] += [{t for t, p in zip(labels["events"], row) if p >= args.threshold} for row in events]
+        pred["events"] += [{t for t, p in zip(labels["events"], events[row[text]]) if p >= args.threshold}
+                           for text, _ in event_spans]  # fmt: skip
         for words, tags in tagged_words(scored):
             rows = model.tag_probabilities(words).tolist()
             gold["ner"].append(tags)

@@ -489,13 +489,14 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
     train = train_records(config) if config.dev else []  # for the gazetteer and the baseline
     if dev_records:
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
+        shared_thresholds = config.event_thresholds == "shared"
         if config.ngram:
             labels, ner_extra = settings.labels, read_records(config.ner_extra) if config.ner_extra else []
             clusters = word_clusters(config.word_vectors, config.ngram_clusters) if config.ngram_clusters else None
             settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra,
                                              clusters=clusters)  # fmt: skip
-            dev = choose_ngram_blend(settings, dev, config.event_thresholds == "shared", config.stance_factors)
-        settings.event_thresholds = tune_event_thresholds(dev, config.event_thresholds == "shared")
+            dev = choose_ngram_blend(settings, dev, shared_thresholds, config.stance_factors)
+        settings.event_thresholds = tune_event_thresholds(dev, shared_thresholds)
         settings.stance_weights = tune_stance_weights(settings, dev) if config.stance_factors else {}
         if config.gazetteer:
             settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(
