@@ -5,8 +5,8 @@ Dev has 46 articles, so a change that gains on dev, even on held-out dev halves
 larger check: it splits the real (non-synthetic) training documents into ``--folds`` groups of
 whole documents; for each group it fits the n-gram models exactly as training does
 (``training.ngram.fit_ngram``, with the word clusters of ``--model`` and the ``--ner-extra``
-records for the tagger) on every other training document (synthetic ones included) and scores
-the n-gram models alone on the held-out group:
+records for the tagger) on every other training document (synthetic ones included, and the
+``--fit-only`` records) and scores the n-gram models alone on the held-out group:
 
 * stance macro-F1 of the most probable label;
 * events micro- and macro-F1 at ``--threshold`` (the balanced regressions are centred on 0.5);
@@ -16,6 +16,12 @@ Nothing here reads dev or test data, and the encoder is not used (it was trained
 documents). About a minute per fold on 2 cores.
 
     python scripts/ngram_cv.py --model models/default --train seeds/train.jsonl --folds 5
+
+Do new annotations help on other articles? Keep the folds of the old training split and add the
+new documents to every fitted part with ``--fit-only``; they are never scored, so both runs score
+the same held-out documents:
+
+    python scripts/ngram_cv.py --train old_train.jsonl --fit-only new_batches.jsonl
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ def main() -> None:
     parser.add_argument("--ner-extra", nargs="*", default=["runs/data/anercorp_train.jsonl"],
                         help="NER-only records for the tagger, as the config's ner_extra (made by "
                         "`python -m training convert anercorp`); give the flag alone for none")  # fmt: skip
+    parser.add_argument("--fit-only", nargs="*", default=[],
+                        help="records added to every fitted part and never scored (new annotations to judge)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
@@ -50,13 +58,14 @@ def main() -> None:
     labels, config = settings.labels, NgramConfig.from_dict(settings.ngram or {})
     clusters = settings.ngram_model.clusters if settings.ngram_model else None
     records, extra = read_records(args.train), read_records(args.ner_extra) if args.ner_extra else []
+    fit_only = read_records(args.fit_only) if args.fit_only else []
     real = sorted(str(r["id"]) for r in records if not r.get("synthetic"))
     random.Random(args.seed).shuffle(real)
     gold: dict[str, list] = {"stance": [], "events": [], "ner": []}
     pred: dict[str, list] = {"stance": [], "events": [], "ner": []}
     for fold in range(args.folds):
         held = set(real[fold :: args.folds])
-        fitted = [r for r in records if str(r["id"]) not in held]
+        fitted = [r for r in records if str(r["id"]) not in held] + fit_only
         scored = [r for r in records if str(r["id"]) in held]
         model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters)
         stance_spans, event_spans = gold_spans(scored, "stance"), gold_spans(scored, "events")

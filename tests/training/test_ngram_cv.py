@@ -34,3 +34,22 @@ def test_scores_held_out_real_documents_only(
     scores = dict(re.findall(r"(stance macro-F1|events micro-F1|events macro-F1|NER micro-F1) ([0-9.]+)", summary))
     assert {name: float(value) for name, value in scores.items()} == {
         "stance macro-F1": 1.0, "events micro-F1": 1.0, "events macro-F1": 1.0, "NER micro-F1": 1.0}
+
+
+def test_fit_only_records_are_fitted_in_every_fold_and_never_scored(
+    gold_records: list[dict[str, Any]], tiny_model_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # one copy per document in --train: a held-out document is seen only through its --fit-only copy
+    train, new = tmp_path / "train.jsonl", tmp_path / "new.jsonl"
+    write_records(train, gold_records)
+    write_records(new, [dict(copy.deepcopy(r), id=f"new-{r['id']}") for r in gold_records])
+    argv = ["ngram_cv.py", "--model", str(tiny_model_dir), "--train", str(train), "--fit-only", str(new),
+            "--ner-extra", "--folds", str(len(gold_records))]  # fmt: skip
+    monkeypatch.setattr("sys.argv", argv)
+    runpy.run_path(str(SCRIPT), run_name="__main__")
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert summary.startswith(f"{len(gold_records)} real training documents in {len(gold_records)} folds")
+    scores = dict(re.findall(r"(stance macro-F1|events micro-F1|events macro-F1|NER micro-F1) ([0-9.]+)", summary))
+    assert {name: float(value) for name, value in scores.items()} == {
+        "stance macro-F1": 1.0, "events micro-F1": 1.0, "events macro-F1": 1.0, "NER micro-F1": 1.0}
