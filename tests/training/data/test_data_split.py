@@ -122,3 +122,18 @@ def test_shipped_dev_has_no_near_copy_in_train() -> None:
     dev = {json.loads(line)["id"] for line in (seeds / "dev.jsonl").open(encoding="utf-8")}
     for group in near_duplicate_groups(records):
         assert group <= dev or not group & dev, f"near-duplicate documents split across train and dev: {sorted(group)}"
+
+
+def test_shipped_test_split_shares_no_document_or_near_copy_with_train_or_dev() -> None:
+    import json
+
+    seeds = Path(__file__).resolve().parents[3] / "seeds"
+    if not (seeds / "test.jsonl").is_file():
+        pytest.skip("seeds/test.jsonl not built")
+    read = lambda name: [json.loads(line) for line in (seeds / name).open(encoding="utf-8")]  # noqa: E731
+    test = read("test.jsonl")
+    seen = read("train.jsonl") + read("dev.jsonl")
+    test_ids = {r["id"] for r in test}
+    assert test_ids.isdisjoint(r["id"] for r in seen)
+    for group in near_duplicate_groups(test + seen):
+        assert group <= test_ids or not group & test_ids, f"near copies across test and train/dev: {sorted(group)}"
