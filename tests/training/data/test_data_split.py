@@ -130,7 +130,9 @@ def test_shipped_test_split_shares_no_document_or_near_copy_with_train_or_dev() 
     seeds = Path(__file__).resolve().parents[3] / "seeds"
     if not (seeds / "test.jsonl").is_file():
         pytest.skip("seeds/test.jsonl not built")
-    read = lambda name: [json.loads(line) for line in (seeds / name).open(encoding="utf-8")]  # noqa: E731
+    def read(name: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in (seeds / name).open(encoding="utf-8")]
+
     test = read("test.jsonl")
     seen = read("train.jsonl") + read("dev.jsonl")
     test_ids = {r["id"] for r in test}
