@@ -15,6 +15,12 @@ from training.data.records import write_records
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ngram_cv.py"
 
 
+def _scores(summary: str) -> dict[str, float]:
+    """The four scores of the script's summary line."""
+    found = re.findall(r"(stance macro-F1|events micro-F1|events macro-F1|NER micro-F1) ([0-9.]+)", summary)
+    return {name: float(value) for name, value in found}
+
+
 def test_scores_held_out_real_documents_only(
     gold_records: list[dict[str, Any]], tiny_model_dir: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -31,8 +37,7 @@ def test_scores_held_out_real_documents_only(
     assert out.count("held-out documents") == 3
     summary = out.strip().splitlines()[-1]
     assert summary.startswith("12 real training documents in 3 folds")  # the synthetic ones are never scored
-    scores = dict(re.findall(r"(stance macro-F1|events micro-F1|events macro-F1|NER micro-F1) ([0-9.]+)", summary))
-    assert {name: float(value) for name, value in scores.items()} == {
+    assert _scores(summary) == {
         "stance macro-F1": 1.0, "events micro-F1": 1.0, "events macro-F1": 1.0, "NER micro-F1": 1.0}
 
 
@@ -50,6 +55,5 @@ def test_fit_only_records_are_fitted_in_every_fold_and_never_scored(
     runpy.run_path(str(SCRIPT), run_name="__main__")
     summary = capsys.readouterr().out.strip().splitlines()[-1]
     assert summary.startswith(f"{len(gold_records)} real training documents in {len(gold_records)} folds")
-    scores = dict(re.findall(r"(stance macro-F1|events micro-F1|events macro-F1|NER micro-F1) ([0-9.]+)", summary))
-    assert {name: float(value) for name, value in scores.items()} == {
+    assert _scores(summary) == {
         "stance macro-F1": 1.0, "events micro-F1": 1.0, "events macro-F1": 1.0, "NER micro-F1": 1.0}

@@ -9,6 +9,7 @@ import pytest
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
+from training.data.records import read_records
 from training.data.split import (
     DEV,
     TRAIN,
@@ -112,29 +113,27 @@ def test_near_duplicate_documents_never_straddle_train_and_dev() -> None:
     assert near_duplicate_groups(docs) == [{"d000", "d001"}]
 
 
-def test_shipped_dev_has_no_near_copy_in_train() -> None:
-    import json
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
-    seeds = Path(__file__).resolve().parents[3] / "seeds"
-    if not (seeds / "dev.jsonl").is_file():
-        pytest.skip("seeds/dev.jsonl not built")
-    records = [json.loads(line) for name in ("train.jsonl", "dev.jsonl") for line in (seeds / name).open(encoding="utf-8")]
-    dev = {json.loads(line)["id"] for line in (seeds / "dev.jsonl").open(encoding="utf-8")}
+
+def _shipped(name: str) -> list[dict[str, Any]]:
+    """The records of ``seeds/<name>``; the test is skipped when the file has not been built."""
+    if not (SEEDS / name).is_file():
+        pytest.skip(f"seeds/{name} not built")
+    return read_records(SEEDS / name)
+
+
+def test_shipped_dev_has_no_near_copy_in_train() -> None:
+    dev_records = _shipped("dev.jsonl")
+    records = _shipped("train.jsonl") + dev_records
+    dev = {record["id"] for record in dev_records}
     for group in near_duplicate_groups(records):
         assert group <= dev or not group & dev, f"near-duplicate documents split across train and dev: {sorted(group)}"
 
 
 def test_shipped_test_split_shares_no_document_or_near_copy_with_train_or_dev() -> None:
-    import json
-
-    seeds = Path(__file__).resolve().parents[3] / "seeds"
-    if not (seeds / "test.jsonl").is_file():
-        pytest.skip("seeds/test.jsonl not built")
-    def read(name: str) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in (seeds / name).open(encoding="utf-8")]
-
-    test = read("test.jsonl")
-    seen = read("train.jsonl") + read("dev.jsonl")
+    test = _shipped("test.jsonl")
+    seen = _shipped("train.jsonl") + _shipped("dev.jsonl")
     test_ids = {r["id"] for r in test}
     assert test_ids.isdisjoint(r["id"] for r in seen)
     for group in near_duplicate_groups(test + seen):
