@@ -37,6 +37,7 @@ from training.metrics import tune_thresholds
 from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, word_clusters
 
 if TYPE_CHECKING:
+    from arabnews_nlp.ngram import WordClusters
     from training.predict import SpanPrediction
 
 logger = logging.getLogger(__name__)
@@ -472,8 +473,18 @@ def choose_gazetteer(
     return (names if mode != "off" else {}), mode, floor
 
 
-def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: AnalyzerSettings, command: str) -> Path:
+def finish(
+    config: FinetuneConfig,
+    model: Any,
+    tokenizer: Any,
+    settings: AnalyzerSettings,
+    command: str,
+    clusters: WordClusters | None = None,
+) -> Path:
     """Tune thresholds, save the model, evaluate the saved model and write the card.
+
+    The tagger's word clusters are ``clusters`` when given (a retuned model keeps its own),
+    else computed from ``config.word_vectors`` when ``config.ngram_clusters`` asks for them.
 
     Example:
         >>> # finish(config, model, tokenizer, settings, "python -m training finetune ...")
@@ -492,7 +503,8 @@ def finish(config: FinetuneConfig, model: Any, tokenizer: Any, settings: Analyze
         shared_thresholds = config.event_thresholds == "shared"
         if config.ngram:
             labels, ner_extra = settings.labels, read_records(config.ner_extra) if config.ner_extra else []
-            clusters = word_clusters(config.word_vectors, config.ngram_clusters) if config.ngram_clusters else None
+            if clusters is None and config.ngram_clusters:
+                clusters = word_clusters(config.word_vectors, config.ngram_clusters)
             settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra,
                                              clusters=clusters)  # fmt: skip
             dev = choose_ngram_blend(settings, dev, shared_thresholds, config.stance_factors)

@@ -5,7 +5,10 @@ the hours an encoder takes to retrain. This command loads a saved model director
 n-gram models and tuned settings, and runs the end of ``finetune`` again with a config: fit the
 n-gram models on ``train`` (if ``ngram: true``), choose blend weights, event thresholds, stance
 factors and the gazetteer on ``dev``, save to ``output_dir`` (the encoder's weights unchanged),
-evaluate on ``dev`` and ``test``, and write the model card.
+evaluate on ``dev`` and ``test``, and write the model card. The tagger's word clusters are part
+of the model, like the encoder: when the model has them they are kept (so the config's
+``word_vectors`` need not exist and the refit is deterministic), otherwise they are computed as
+``finetune`` does.
 
     python -m training retune --model models/default --config training/configs/default_cpu.yaml
 
@@ -21,7 +24,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from training.finetune import Args, finish, load_config
+from training.config import FinetuneConfig, read_config_file
+from training.finetune import finish
 
 
 def retune(model_dir: str, config_path: str | None, overrides: dict[str, object], command: str) -> Path:
@@ -30,7 +34,9 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     Args:
         model_dir: A saved analyzer directory (its encoder and heads are kept as they are).
         config_path: The fine-tuning config (data files, ``ngram``, ``gazetteer``, output).
-        overrides: Config fields to override (e.g. ``output_dir``).
+        overrides: Config fields to override (e.g. ``output_dir``). When the model has word
+            clusters, the config's ``word_vectors`` and ``ngram_clusters`` are dropped: its
+            clusters are kept.
         command: The command line, for the model card.
 
     Returns:
@@ -40,15 +46,19 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
 
     from arabnews_nlp.model_dir import load_analyzer
 
-    config = load_config(Args(config_path, dict(overrides), False))
     model, tokenizer, settings = load_analyzer(model_dir, device="cpu", dtype=torch.float32)
+    clusters = settings.ngram_model.clusters if settings.ngram_model else None
+    data = read_config_file(config_path) if config_path else {}
+    if clusters is not None:  # kept: the config's word vectors are not read
+        data = {**data, "word_vectors": None, "ngram_clusters": []}
+    config = FinetuneConfig.from_dict(data, overrides)
     settings.ngram, settings.ngram_model = {}, None
     settings.stance_weights = {}
     settings.event_thresholds = dict.fromkeys(settings.labels["events"], 0.5)
     settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = {}, "off", 0.0
     settings.metrics = {}
     settings.description = config.description or settings.description
-    return finish(config, model, tokenizer, settings, command)
+    return finish(config, model, tokenizer, settings, command, clusters=clusters)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,6 +114,37 @@ def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_di
     assert "python -m training retune --model" in (out / "README.md").read_text(encoding="utf-8")
 
 
+def test_retune_keeps_the_models_word_clusters_without_reading_word_vectors(
+    tmp_path: Any, tiny_model_dir: Any, gold_file: Any
+) -> None:
+    import json
+
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+    from arabnews_nlp.ngram import WordClusters
+    from training.retune import main
+
+    def config(name: str, **extra: Any) -> str:
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({
+            "base": str(tiny_model_dir), "train": [str(gold_file)], "dev": str(gold_file), "ngram": True,
+            "output_dir": str(tmp_path / name), "run_dir": str(tmp_path / f"{name}-run"), "max_length": 24,
+            "stride": 6, **extra,
+        }), encoding="utf-8")  # fmt: skip
+        return str(path)
+
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", config("plain")]) == 0
+    model, tokenizer, settings = load_analyzer(tmp_path / "plain", device="cpu")
+    clusters = WordClusters.from_words({"بغداد": (1,), "العراق": (1,), "قال": (0,)})
+    settings.ngram_model.clusters = clusters
+    save_analyzer(tmp_path / "clustered", model, tokenizer, settings)
+    # word vectors that do not exist: a retune that read them would stop with a ConfigError
+    missing = config("refit", word_vectors=str(tmp_path / "no-vectors"), ngram_clusters=[8])
+    assert main(["retune", "--model", str(tmp_path / "clustered"), "--config", missing]) == 0
+    kept = load_analyzer(tmp_path / "refit", device="cpu")[2].ngram_model.clusters
+    np.testing.assert_array_equal(kept.keys, clusters.keys)
+    np.testing.assert_array_equal(kept.ids, clusters.ids)
+
+
 def test_word_clusters_feed_the_tagger(tmp_path: Any, gold_records: list[dict[str, Any]]) -> None:
     from safetensors.numpy import save_file
 
