@@ -138,3 +138,25 @@ def test_shipped_test_split_shares_no_document_or_near_copy_with_train_or_dev() 
     assert test_ids.isdisjoint(r["id"] for r in seen)
     for group in near_duplicate_groups(test + seen):
         assert group <= test_ids or not group & test_ids, f"near copies across test and train/dev: {sorted(group)}"
+
+
+def test_shipped_candidate_synthetic_batches_are_valid_and_share_nothing_with_dev_or_test() -> None:
+    import json
+
+    from training.data.surface import check_surface_file, surface_to_record
+
+    files = sorted((SEEDS / "candidates").glob("synthetic*.jsonl"))
+    if not files:
+        pytest.skip("no candidate batches in seeds/candidates")
+    candidates = []
+    for path in files:
+        problems, _ = check_surface_file(str(path))
+        assert not problems, problems[:5]
+        lines = path.read_text(encoding="utf-8").splitlines()
+        candidates += [surface_to_record(json.loads(line)) for line in lines if line.strip()]
+    assert all(r.get("synthetic") and r.get("author") for r in candidates)
+    held = _shipped("dev.jsonl") + _shipped("test.jsonl")
+    ids = {r["id"] for r in candidates}
+    assert ids.isdisjoint(r["id"] for r in held + _shipped("train.jsonl"))
+    for group in near_duplicate_groups(candidates + held):
+        assert group <= ids or not group & ids, f"a candidate is a near copy of a dev/test article: {sorted(group)}"
