@@ -7,8 +7,8 @@ n-gram models on ``train`` (if ``ngram: true``), choose blend weights, event thr
 factors and the gazetteer on ``dev``, save to ``output_dir`` (the encoder's weights unchanged),
 evaluate on ``dev`` and ``test``, and write the model card. The tagger's word clusters are part
 of the model, like the encoder: when the model has them they are kept (so the config's
-``word_vectors`` need not exist and the refit is deterministic), otherwise they are computed as
-``finetune`` does.
+``word_vectors`` need not exist and the refit does not depend on a word2vec run); otherwise
+they are computed as ``finetune`` does.
 
     python -m training retune --model models/default --config training/configs/default_cpu.yaml
 
