@@ -90,6 +90,19 @@ def test_blend_weight_is_chosen_on_dev(gold_records: list[dict[str, Any]]) -> No
     assert settings.ngram["ner_weight"] == 0.0
 
 
+def _retune_config(tmp_path: Any, tiny_model_dir: Any, gold_file: Any, name: str, **extra: Any) -> str:
+    """A retune config file whose output is ``tmp_path / name``."""
+    import json
+
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps({
+        "base": str(tiny_model_dir), "train": [str(gold_file)], "dev": str(gold_file), "ngram": True,
+        "output_dir": str(tmp_path / name), "run_dir": str(tmp_path / f"{name}-run"), "max_length": 24,
+        "stride": 6, **extra,
+    }), encoding="utf-8")  # fmt: skip
+    return str(path)
+
+
 def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:
     import json
 
@@ -97,12 +110,8 @@ def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_di
 
     from training.retune import main
 
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps({
-        "base": str(tiny_model_dir), "train": [str(gold_file)], "dev": str(gold_file), "ngram": True,
-        "output_dir": str(tmp_path / "model"), "run_dir": str(tmp_path / "run"), "max_length": 24, "stride": 6,
-    }), encoding="utf-8")  # fmt: skip
-    assert main(["retune", "--model", str(tiny_model_dir), "--config", str(config)]) == 0
+    config = _retune_config(tmp_path, tiny_model_dir, gold_file, "model")
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", config]) == 0
     out = tmp_path / "model"
     assert (out / "ngram.safetensors").is_file()
     settings = json.loads((out / "arabnews_nlp.json").read_text(encoding="utf-8"))
@@ -117,28 +126,19 @@ def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_di
 def test_retune_keeps_the_models_word_clusters_without_reading_word_vectors(
     tmp_path: Any, tiny_model_dir: Any, gold_file: Any
 ) -> None:
-    import json
-
     from arabnews_nlp.model_dir import load_analyzer, save_analyzer
     from arabnews_nlp.ngram import WordClusters
     from training.retune import main
 
-    def config(name: str, **extra: Any) -> str:
-        path = tmp_path / f"{name}.json"
-        path.write_text(json.dumps({
-            "base": str(tiny_model_dir), "train": [str(gold_file)], "dev": str(gold_file), "ngram": True,
-            "output_dir": str(tmp_path / name), "run_dir": str(tmp_path / f"{name}-run"), "max_length": 24,
-            "stride": 6, **extra,
-        }), encoding="utf-8")  # fmt: skip
-        return str(path)
-
-    assert main(["retune", "--model", str(tiny_model_dir), "--config", config("plain")]) == 0
+    plain = _retune_config(tmp_path, tiny_model_dir, gold_file, "plain")
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", plain]) == 0
     model, tokenizer, settings = load_analyzer(tmp_path / "plain", device="cpu")
     clusters = WordClusters.from_words({"بغداد": (1,), "العراق": (1,), "قال": (0,)})
     settings.ngram_model.clusters = clusters
     save_analyzer(tmp_path / "clustered", model, tokenizer, settings)
     # word vectors that do not exist: a retune that read them would stop with a ConfigError
-    missing = config("refit", word_vectors=str(tmp_path / "no-vectors"), ngram_clusters=[8])
+    missing = _retune_config(tmp_path, tiny_model_dir, gold_file, "refit", word_vectors=str(tmp_path / "no-vectors"),
+                             ngram_clusters=[8])  # fmt: skip
     assert main(["retune", "--model", str(tmp_path / "clustered"), "--config", missing]) == 0
     kept = load_analyzer(tmp_path / "refit", device="cpu")[2].ngram_model.clusters
     np.testing.assert_array_equal(kept.keys, clusters.keys)

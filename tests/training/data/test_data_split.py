@@ -141,19 +141,16 @@ def test_shipped_test_split_shares_no_document_or_near_copy_with_train_or_dev() 
 
 
 def test_shipped_candidate_synthetic_batches_are_valid_and_share_nothing_with_dev_or_test() -> None:
-    import json
-
-    from training.data.surface import check_surface_file, surface_to_record
+    from training.data.cli import load_checked
 
     files = sorted((SEEDS / "candidates").glob("synthetic*.jsonl"))
     if not files:
         pytest.skip("no candidate batches in seeds/candidates")
     candidates = []
-    for path in files:
-        problems, _ = check_surface_file(str(path))
+    for path in files:  # converted and validated as `python -m training validate` does
+        records, problems = load_checked(path)
         assert not problems, problems[:5]
-        lines = path.read_text(encoding="utf-8").splitlines()
-        candidates += [surface_to_record(json.loads(line)) for line in lines if line.strip()]
+        candidates += [record for _, record in records]
     assert all(r.get("synthetic") and r.get("author") for r in candidates)
     held = _shipped("dev.jsonl") + _shipped("test.jsonl")
     ids = {r["id"] for r in candidates}
