@@ -18,7 +18,9 @@ features of the word and its neighbours (:func:`tagger_features`: the word, its 
 the clitics و ف ب ل ك and the article ال, its first and last 1-3 letters, its length, the words
 and stems one and two positions away, and the two word bigrams around it), the features of
 classic Arabic NER taggers; its distribution is blended with the encoder's before the Viterbi
-decoding of :mod:`arabnews_nlp.tasks.ner`.
+decoding of :mod:`arabnews_nlp.tasks.ner`. A model fitted as a linear-chain CRF
+(:mod:`arabnews_nlp.crf`) also stores tag transition scores, and its distribution is then each
+word's posterior marginal given the whole sentence.
 
 Each feature is identified by a stable 63-bit hash (BLAKE2b) of its block and string, so the
 model directory stores numbers only, in ``ngram.safetensors``: the sorted keys of the sentence
@@ -46,6 +48,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from arabnews_nlp.crf import ChainScores, marginals
 from arabnews_nlp.errors import ConfigError, ModelFormatError
 from arabnews_nlp.tasks.arrays import sigmoid, softmax
 from arabnews_nlp.text.normalize import normalize_word
@@ -58,6 +61,7 @@ NGRAM_FILE = "ngram.safetensors"
 
 _MASK = (1 << 63) - 1
 _TENSORS = ("keys", "idf", "stance_coef", "stance_bias", "event_coef", "event_bias", "tag_keys", "tag_coef", "tag_bias")
+_CHAIN = ("tag_transitions", "tag_start", "tag_end")
 _CLITICS = ("و", "ف", "ب", "ل", "ك")
 T = TypeVar("T")
 
@@ -289,6 +293,7 @@ class NgramModel:
         tag_coef: ``(m, len(NER tags))`` float32.
         tag_bias: ``(len(NER tags),)`` float32.
         clusters: Word clusters for the tagger's cluster features, if it was fitted with them.
+        tag_chain: Tag transition scores, if the tagger is a CRF (``None``: maximum entropy).
     """
 
     config: NgramConfig
@@ -302,14 +307,21 @@ class NgramModel:
     tag_coef: np.ndarray
     tag_bias: np.ndarray
     clusters: WordClusters | None = None
+    tag_chain: ChainScores | None = None
 
     def __post_init__(self) -> None:
-        n, m = len(self.keys), len(self.tag_keys)
+        n, m, k = len(self.keys), len(self.tag_keys), len(self.tag_bias)
         shapes = {"idf": (n,), "stance_coef": (n, len(self.stance_bias)), "event_coef": (n, len(self.event_bias)),
-                  "tag_coef": (m, len(self.tag_bias))}  # fmt: skip
+                  "tag_coef": (m, k)}  # fmt: skip
         for name, shape in shapes.items():
             if getattr(self, name).shape != shape:
                 raise ModelFormatError(f"{NGRAM_FILE}: {name} has shape {getattr(self, name).shape}, expected {shape}")
+        if self.tag_chain is not None:
+            chain = self.tag_chain
+            for name, array, shape in (("tag_transitions", chain.transitions, (k, k)), ("tag_start", chain.start, (k,)),
+                                       ("tag_end", chain.end, (k,))):  # fmt: skip
+                if array.shape != shape:
+                    raise ModelFormatError(f"{NGRAM_FILE}: {name} has shape {array.shape}, expected {shape}")
         for name in ("keys", "tag_keys"):
             keys = getattr(self, name)
             if len(keys) > 1 and not (np.diff(keys) > 0).all():
@@ -343,7 +355,10 @@ class NgramModel:
         return softmax(stance), sigmoid(events)
 
     def tag_probabilities(self, words: Sequence[str]) -> np.ndarray:
-        """Return ``(len(words), len(NER tags))`` softmax tag probabilities of a sentence's words."""
+        """Return ``(len(words), len(NER tags))`` tag probabilities of a sentence's words.
+
+        Each word's softmax for a maximum-entropy tagger, its CRF marginal for a CRF one.
+        """
         scores = np.tile(self.tag_bias.astype(np.float64), (len(words), 1))
         per_word = tagger_keys(words, self.clusters)
         if per_word:
@@ -351,7 +366,7 @@ class NgramModel:
             index, known = _lookup(self.tag_keys, flat)
             rows = np.repeat(np.arange(len(words)), [len(keys) for keys in per_word])
             np.add.at(scores, rows[known], self.tag_coef[index[known]].astype(np.float64))
-        return softmax(scores)
+        return softmax(scores) if self.tag_chain is None else marginals(scores, self.tag_chain).astype(np.float32)
 
     def save(self, directory: str | Path) -> Path:
         """Write ``ngram.safetensors`` into ``directory`` (the config goes into the settings JSON)."""
@@ -365,6 +380,9 @@ class NgramModel:
             ids = self.clusters.ids
             tensors["cluster_keys"] = self.clusters.keys
             tensors["cluster_ids"] = ids.astype(np.int16) if ids.size and ids.max() < 1 << 15 else ids
+        if self.tag_chain is not None:
+            for name, array in zip(_CHAIN, (self.tag_chain.transitions, self.tag_chain.start, self.tag_chain.end)):
+                tensors[name] = np.ascontiguousarray(array, dtype=np.float32)
         save_file(tensors, str(path))
         return path
 
@@ -391,7 +409,12 @@ class NgramModel:
         clusters = None
         if "cluster_keys" in tensors:
             clusters = WordClusters(tensors["cluster_keys"].astype(np.int64), tensors["cluster_ids"].astype(np.int32))
-        return cls(config, **arrays, clusters=clusters)
+        chain = None
+        if any(name in tensors for name in _CHAIN):
+            if not all(name in tensors for name in _CHAIN):
+                raise ModelFormatError(f"{path}: a CRF tagger needs all of {list(_CHAIN)}")
+            chain = ChainScores(*(tensors[name].astype(np.float64) for name in _CHAIN))
+        return cls(config, **arrays, clusters=clusters, tag_chain=chain)
 
 
 def _scores(vectors: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, coef: np.ndarray, bias: np.ndarray) -> np.ndarray:

@@ -22,6 +22,8 @@ new documents to every fitted part with ``--fit-only``; they are never scored, s
 the same held-out documents:
 
     python scripts/ngram_cv.py --train old_train.jsonl --fit-only new_batches.jsonl
+
+``--tagger crf`` fits the word tagger as a linear-chain CRF (the config's ``ngram_tagger``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tagger", choices=["maxent", "crf"], default="maxent", help="the word tagger to fit")
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
@@ -67,7 +70,7 @@ def main() -> None:
         held = set(real[fold :: args.folds])
         fitted = [r for r in records if str(r["id"]) not in held] + fit_only
         scored = [r for r in records if str(r["id"]) in held]
-        model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters)
+        model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters, args.tagger)
         stance_spans, event_spans = gold_spans(scored, "stance"), gold_spans(scored, "events")
         texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
         row = {text: i for i, text in enumerate(texts)}  # the same sentences mostly: featurise each once

@@ -87,6 +87,8 @@ class FinetuneConfig:
             ship them with the model and choose their blend weights on ``dev``.
         ngram_clusters: Numbers of k-means clusters of the ``word_vectors`` whose cluster ids
             become features of the n-gram tagger (e.g. ``[256, 1024]``); empty: none.
+        ngram_tagger: The n-gram word tagger: ``maxent`` (each word's tag on its own) or
+            ``crf`` (a linear-chain CRF over the same features, :mod:`training.crf`).
         event_thresholds: How the event thresholds are chosen on ``dev``: ``shared`` (one
             threshold for every type, by micro-F1: one number, robust on a small dev set) or
             ``per_type`` (each type's own, by its F1: for a large dev set).
@@ -146,6 +148,7 @@ class FinetuneConfig:
     gazetteer: bool = False
     ngram: bool = False
     ngram_clusters: list[int] = field(default_factory=list)
+    ngram_tagger: str = "maxent"
     event_thresholds: str = "shared"
     stance_factors: bool = False
     normalization: dict[str, Any] = field(default_factory=dict)
@@ -184,6 +187,8 @@ class FinetuneConfig:
             raise ConfigError("ngram_clusters needs ngram: true and word_vectors (the vectors it clusters)")
         if any(not isinstance(k, int) or k < 2 for k in self.ngram_clusters):
             raise ConfigError(f"ngram_clusters must be cluster counts >= 2, got {self.ngram_clusters!r}")
+        if self.ngram_tagger not in ("maxent", "crf"):
+            raise ConfigError(f"ngram_tagger must be 'maxent' or 'crf', got {self.ngram_tagger!r}")
         if self.event_thresholds not in ("shared", "per_type"):
             raise ConfigError(f"event_thresholds must be 'shared' or 'per_type', got {self.event_thresholds!r}")
         if self.word_vectors is not None:

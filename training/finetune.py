@@ -506,7 +506,7 @@ def finish(
             if clusters is None and config.ngram_clusters:
                 clusters = word_clusters(config.word_vectors, config.ngram_clusters)
             settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra,
-                                             clusters=clusters)  # fmt: skip
+                                             clusters=clusters, tagger=config.ngram_tagger)  # fmt: skip
             dev = choose_ngram_blend(settings, dev, shared_thresholds, config.stance_factors)
         settings.event_thresholds = tune_event_thresholds(dev, shared_thresholds)
         settings.stance_weights = tune_stance_weights(settings, dev) if config.stance_factors else {}

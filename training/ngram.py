@@ -7,7 +7,9 @@ smoothed ``ln((1 + n) / (1 + df)) + 1``; stance is one multinomial logistic regr
 event type a binary one, all L2-regularised with class weights inversely proportional to class
 frequencies (``class_weight="balanced"``), so rare ``pro`` sentences and rare event types are not
 ignored. The word tagger is one multinomial logistic regression over the IOB2 tags, on tagger
-features seen at least :data:`TAG_MIN_COUNT` times in the training words.
+features seen at least :data:`TAG_MIN_COUNT` times in the training words; with ``tagger="crf"``
+that fit is the starting point of a linear-chain CRF over the same features
+(:mod:`training.crf`).
 
 Blending, on dev like the event thresholds and stance factors
 (:func:`training.finetune.choose_ngram_blend`): for each weight of :data:`BLEND_WEIGHTS` the
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from arabnews_nlp.crf import ChainScores
 from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, blend, feature_keys, tagger_keys
 from arabnews_nlp.tasks import ner as ner_task
 from arabnews_nlp.text.words import split_words
@@ -51,6 +54,10 @@ TAG_MIN_COUNT = 2
 """Training words a tagger feature must occur in to become a feature."""
 TAG_C = 1.0
 """Inverse L2 strength of the tagger's regression."""
+CRF_MAX_ITER = 200
+"""L-BFGS iterations of the CRF tagger (``tagger: crf``), started from the maximum-entropy fit."""
+TAGGERS = ("maxent", "crf")
+"""Kinds of word tagger :func:`fit_ngram` fits."""
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Candidate weights of the n-gram probabilities in the blend."""
 
@@ -157,9 +164,14 @@ def word_clusters(folder: str, sizes: Sequence[int], seed: int = 0) -> WordClust
 
 
 def _tagger(
-    sentences: Sequence[tuple[list[str], list[str]]], tags: Sequence[str], clusters: WordClusters | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fit the word tagger: its feature keys (sorted), coefficients ``(keys, tags)`` and biases."""
+    sentences: Sequence[tuple[list[str], list[str]]], tags: Sequence[str], clusters: WordClusters | None = None,
+    kind: str = "maxent",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, ChainScores | None]:
+    """Fit the word tagger: its feature keys (sorted), coefficients ``(keys, tags)``, biases and transitions.
+
+    ``kind`` ``"crf"`` continues the maximum-entropy fit as a linear-chain CRF
+    (:func:`training.crf.fit_crf`, same features and L2 strength); ``"maxent"`` has no transitions.
+    """
     from scipy.sparse import csr_matrix
 
     rows = [keys for words, _ in sentences for keys in tagger_keys(words, clusters)]
@@ -176,13 +188,21 @@ def _tagger(
     for j, tag in enumerate(tags):
         if tag in classes:
             coef[:, j], bias[j] = regression.coef_[classes.index(tag)], regression.intercept_[classes.index(tag)]
-    return keys, coef, bias
+    if kind == "maxent":
+        return keys, coef, bias, None
+    from training.crf import fit_crf
+
+    ids = {tag: i for i, tag in enumerate(tags)}
+    crf = fit_crf(matrix, np.asarray([ids[tag] for tag in gold]), [len(words) for words, _ in sentences], tags, TAG_C,
+                  coef, bias, max_iter=CRF_MAX_ITER)  # fmt: skip
+    logger.info("CRF tagger: %d L-BFGS iterations, objective %.1f", crf.iterations, crf.loss)
+    return keys, crf.coef, crf.bias, crf.chain
 
 
 def fit_ngram(
     records: Sequence[Mapping[str, Any]], stance_labels: Sequence[str], event_types: Sequence[str],
     ner_tags: Sequence[str], ner_records: Sequence[Mapping[str, Any]] = (), config: NgramConfig | None = None,
-    clusters: WordClusters | None = None,
+    clusters: WordClusters | None = None, tagger: str = "maxent",
 ) -> NgramModel:
     """Fit the n-gram models on the gold sentences of ``records`` (the tagger also on ``ner_records``).
 
@@ -194,24 +214,28 @@ def fit_ngram(
         ner_records: More NER-only training records (e.g. ANERcorp train) for the tagger.
         config: Features (blend weights are set later by ``choose_ngram_blend``).
         clusters: Word clusters (:func:`word_clusters`) for the tagger's cluster features.
+        tagger: ``"maxent"`` (each word's tag on its own) or ``"crf"`` (a linear-chain CRF over the
+            same features, :mod:`training.crf`).
 
     Returns:
         The fitted model (blend weights 0 until chosen).
 
     Raises:
-        ValueError: If the records have no stance sentences of two labels or more.
+        ValueError: If the records have no stance sentences of two labels or more, or ``tagger`` is unknown.
     """
+    if tagger not in TAGGERS:
+        raise ValueError(f"tagger must be one of {list(TAGGERS)}, got {tagger!r}")
     config = config or NgramConfig()
     stance_spans, event_spans = gold_spans(records, "stance"), gold_spans(records, "events")
     if len({gold for _, gold in stance_spans}) < 2:
         raise ValueError("the n-gram model needs training sentences of at least two stance labels")
     texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
     keys, idf, per_block = _vocabulary(texts, config)
-    tag_keys, tag_coef, tag_bias = _tagger(tagged_words([*records, *ner_records]), ner_tags, clusters)
+    tag_keys, tag_coef, tag_bias, chain = _tagger(tagged_words([*records, *ner_records]), ner_tags, clusters, tagger)
     n, s, e = len(keys), len(stance_labels), len(event_types)
     model = NgramModel(config, keys, idf, np.zeros((n, s), np.float32), np.zeros(s, np.float32),
                        np.zeros((n, e), np.float32), np.zeros(e, np.float32), tag_keys, tag_coef, tag_bias,
-                       clusters)  # fmt: skip
+                       clusters, chain)  # fmt: skip
     stance = _logistic(_matrix(model, [t for t, _ in stance_spans]), [g for _, g in stance_spans], STANCE_C)
     classes = list(stance.classes_)
     for column, label in enumerate(stance_labels):

@@ -21,16 +21,18 @@ def _scores(summary: str) -> dict[str, float]:
     return {name: float(value) for name, value in found}
 
 
+@pytest.mark.parametrize("tagger", ["maxent", "crf"])
 def test_scores_held_out_real_documents_only(
     gold_records: list[dict[str, Any]], tiny_model_dir: Path, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tagger: str,
 ) -> None:  # fmt: skip
     # six copies of each gold document: every held-out copy has copies in the fitted folds
     records = [dict(copy.deepcopy(r), id=f"{r['id']}-{i}") for i in range(6) for r in gold_records]
     synthetic = [dict(copy.deepcopy(r), id=f"synth-{r['id']}", synthetic=True) for r in gold_records]
     train = tmp_path / "train.jsonl"
     write_records(train, records + synthetic)
-    argv = ["ngram_cv.py", "--model", str(tiny_model_dir), "--train", str(train), "--ner-extra", "--folds", "3"]
+    argv = ["ngram_cv.py", "--model", str(tiny_model_dir), "--train", str(train), "--ner-extra", "--folds", "3",
+            "--tagger", tagger]  # fmt: skip
     monkeypatch.setattr("sys.argv", argv)
     runpy.run_path(str(SCRIPT), run_name="__main__")
     out = capsys.readouterr().out

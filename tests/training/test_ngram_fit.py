@@ -123,6 +123,19 @@ def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_di
     assert "python -m training retune --model" in (out / "README.md").read_text(encoding="utf-8")
 
 
+def test_retune_fits_the_tagger_the_config_names(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.retune import main
+
+    for name, tagger in (("maxent", "maxent"), ("crf", "crf")):
+        config = _retune_config(tmp_path, tiny_model_dir, gold_file, name, ngram_tagger=tagger)
+        assert main(["retune", "--model", str(tiny_model_dir), "--config", config]) == 0
+    assert load_analyzer(tmp_path / "maxent", device="cpu")[2].ngram_model.tag_chain is None
+    assert load_analyzer(tmp_path / "crf", device="cpu")[2].ngram_model.tag_chain is not None
+    assert "a maximum-entropy word tagger for NER" in (tmp_path / "maxent" / "README.md").read_text(encoding="utf-8")
+    assert "a linear-chain CRF word tagger for NER" in (tmp_path / "crf" / "README.md").read_text(encoding="utf-8")
+
+
 def test_retune_keeps_the_models_word_clusters_without_reading_word_vectors(
     tmp_path: Any, tiny_model_dir: Any, gold_file: Any
 ) -> None:
