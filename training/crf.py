@@ -147,9 +147,9 @@ def fit_crf(
     """Fit the CRF tagger.
 
     Args:
-        features: ``(N, F)`` sparse indicator matrix, one row per word, sentences one after another.
-        gold: ``(N,)`` gold tag ids (valid IOB2 within each sentence).
-        lengths: Words of each sentence, in order; they sum to ``N``.
+        features: The words' features, as for :class:`CrfObjective`.
+        gold: Their gold tag ids, as for :class:`CrfObjective`.
+        lengths: The sentences' lengths, as for :class:`CrfObjective`.
         tags: The IOB2 tags in id order.
         c: Inverse L2 strength of the feature weights.
         coef: Starting feature weights ``(F, K)`` (e.g. the maximum-entropy tagger's); zeros if ``None``.
