@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from arabnews_nlp.crf import ChainScores, marginals
+from arabnews_nlp.crf import ChainScores, batch_marginals
 from arabnews_nlp.errors import ConfigError, ModelFormatError
 from arabnews_nlp.tasks.arrays import sigmoid, softmax
 from arabnews_nlp.text.normalize import normalize_word
@@ -359,6 +359,17 @@ class NgramModel:
 
         Each word's softmax for a maximum-entropy tagger, its CRF marginal for a CRF one.
         """
+        return self.tag_probabilities_batch([words])[0]
+
+    def tag_probabilities_batch(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Return :meth:`tag_probabilities` of each sentence; a CRF runs one forward-backward for all."""
+        scores = [self._tag_scores(words) for words in sentences]
+        if self.tag_chain is None:
+            return [softmax(rows) for rows in scores]
+        return [rows.astype(np.float32) for rows in batch_marginals(scores, self.tag_chain)]
+
+    def _tag_scores(self, words: Sequence[str]) -> np.ndarray:
+        """``(len(words), len(NER tags))`` summed tagger coefficients and biases (the emissions)."""
         scores = np.tile(self.tag_bias.astype(np.float64), (len(words), 1))
         per_word = tagger_keys(words, self.clusters)
         if per_word:
@@ -366,7 +377,7 @@ class NgramModel:
             index, known = _lookup(self.tag_keys, flat)
             rows = np.repeat(np.arange(len(words)), [len(keys) for keys in per_word])
             np.add.at(scores, rows[known], self.tag_coef[index[known]].astype(np.float64))
-        return softmax(scores) if self.tag_chain is None else marginals(scores, self.tag_chain).astype(np.float32)
+        return scores
 
     def save(self, directory: str | Path) -> Path:
         """Write ``ngram.safetensors`` into ``directory`` (the config goes into the settings JSON)."""
@@ -472,8 +483,5 @@ def predict_spans(model: NgramModel | None, texts: Sequence[str], spans: Sequenc
         return [SpanNgrams() for _ in spans]
     sentences = [text[span.start : span.end] for text, span in zip(texts, spans)]
     stance, events = model.sentence_probabilities(sentences)
-    return [
-        SpanNgrams(stance[i].tolist(), events[i].tolist(),
-                   model.tag_probabilities([text[a:b] for a, b in span.words]).tolist())
-        for i, (text, span) in enumerate(zip(texts, spans))
-    ]  # fmt: skip
+    tags = model.tag_probabilities_batch([[text[a:b] for a, b in span.words] for text, span in zip(texts, spans)])
+    return [SpanNgrams(stance[i].tolist(), events[i].tolist(), tags[i].tolist()) for i in range(len(spans))]

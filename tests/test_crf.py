@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from arabnews_nlp.crf import FORBIDDEN, ChainScores, allowed_transitions, forward_backward, marginals
+from arabnews_nlp.crf import FORBIDDEN, ChainScores, allowed_transitions, batch_marginals, forward_backward, marginals
 from arabnews_nlp.errors import ModelFormatError
 from arabnews_nlp.ngram import NgramConfig, NgramModel, _key
 from arabnews_nlp.schema import NER_TAGS
@@ -59,6 +59,19 @@ def test_padded_batch_gives_each_sentence_its_own_marginals() -> None:
         assert lattice.log_z[i] == pytest.approx(_enumerate(emissions, chain)[1], abs=1e-9)
 
 
+def test_batch_marginals_equal_one_sentence_at_a_time() -> None:
+    rng = np.random.default_rng(2)
+    sentences = [rng.normal(size=(n, len(TAGS))) for n in (4, 0, 1, 7)]
+    chain = _chain(2)
+    batch = batch_marginals(sentences, chain)
+    assert [rows.shape for rows in batch] == [(4, 5), (0, 5), (1, 5), (7, 5)]
+    for rows, emissions in zip(batch, sentences):
+        if len(emissions):
+            np.testing.assert_allclose(rows, _enumerate(emissions, chain)[0] if len(emissions) < 5 else
+                                       marginals(emissions, chain), atol=1e-12)  # fmt: skip
+    assert batch_marginals([], chain) == []
+
+
 def test_forbidden_transitions_never_get_probability() -> None:
     pairs, first = allowed_transitions(TAGS)
     assert not pairs[TAGS.index("O"), TAGS.index("I-PER")] and not pairs[TAGS.index("B-LOC"), TAGS.index("I-PER")]
@@ -102,6 +115,10 @@ def test_ngram_model_gives_crf_marginals_and_round_trips(tmp_path: Path) -> None
     loaded = NgramModel.load(tmp_path, NgramConfig())
     assert loaded.tag_chain is not None
     np.testing.assert_allclose(loaded.tag_probabilities(["في", "بغداد"]), crf, atol=1e-6)
+    batch = loaded.tag_probabilities_batch([["بغداد"], ["في", "بغداد"], []])
+    np.testing.assert_allclose(batch[1], crf, atol=1e-6)
+    np.testing.assert_allclose(batch[0], loaded.tag_probabilities(["بغداد"]), atol=1e-6)
+    assert batch[2].shape == (0, k)
 
 
 def test_a_broken_chain_is_refused(tmp_path: Path) -> None:
