@@ -11,7 +11,10 @@ Features (all on normalised words, :func:`arabnews_nlp.text.normalize.normalize_
 
 * word n-grams of the sentence (``word_n``, default 1 and 2 words);
 * character n-grams inside each word padded with a space on each side (``char_n``, default 2 to
-  5 characters: scikit-learn's ``char_wb``), which catches clitics and inflections.
+  5 characters: scikit-learn's ``char_wb``), which catches clitics and inflections;
+* with ``event_clusters``, for the event regressions only, the 1-2-grams of the words' clusters
+  (:func:`cluster_keys`), which carry what a regression learnt about a word to the words used
+  like it in the news corpus.
 
 The **word tagger** (NER) is a maximum-entropy classifier of each word's IOB2 tag from indicator
 features of the word and its neighbours (:func:`tagger_features`: the word, its stem without
@@ -42,7 +45,7 @@ import hashlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -77,6 +80,9 @@ class NgramConfig:
             (0: encoder only, 1: n-grams only); chosen on dev by training.
         events_weight: The same for event probabilities.
         ner_weight: The same for the word tagger's tag distributions.
+        event_clusters: Also give the event regressions a third block of features, the 1-2-grams
+            of the sentence's word clusters (:func:`cluster_keys`; the tagger's clusters, which
+            the model must then have). The stance regression does not read that block.
 
     Example:
         >>> NgramConfig.from_dict({"stance_weight": 0.5}).word_n
@@ -88,6 +94,7 @@ class NgramConfig:
     stance_weight: float = 0.0
     events_weight: float = 0.0
     ner_weight: float = 0.0
+    event_clusters: bool = False
 
     def __post_init__(self) -> None:
         self.word_n, self.char_n = tuple(self.word_n), tuple(self.char_n)  # type: ignore[assignment]
@@ -99,6 +106,8 @@ class NgramConfig:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
                 raise ConfigError(f"ngram {name} must be a number in [0, 1], got {value!r}")
+        if not isinstance(self.event_clusters, bool):
+            raise ConfigError(f"ngram event_clusters must be true or false, got {self.event_clusters!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -109,7 +118,7 @@ class NgramConfig:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NgramConfig:
         """Build from a dict (``settings.ngram``), ignoring unknown keys."""
-        known = {"word_n", "char_n", "stance_weight", "events_weight", "ner_weight"}
+        known = {field.name for field in fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
@@ -128,6 +137,10 @@ def _char_keys(word: str, low: int, high: int) -> tuple[int, ...]:
     return tuple(_key("c", padded[i : i + n]) for n in range(low, high + 1) for i in range(len(padded) - n + 1))
 
 
+def _sentence_words(text: str) -> list[str]:
+    return [w for w in (_normalized(word) for word in text.split()) if w]
+
+
 def feature_keys(text: str, config: NgramConfig) -> tuple[list[int], list[int]]:
     """Return the keys of the word n-grams and of the character n-grams of ``text`` (with repeats).
 
@@ -136,13 +149,52 @@ def feature_keys(text: str, config: NgramConfig) -> tuple[list[int], list[int]]:
         >>> len(words), len(chars)  # a, b, "a b"; " a ", " b "
         (3, 2)
     """
-    words = [w for w in (_normalized(word) for word in text.split()) if w]
+    words = _sentence_words(text)
     low, high = config.word_n
     word_keys = [
         _cached_key("w", " ".join(words[i : i + n])) for n in range(low, high + 1) for i in range(len(words) - n + 1)
     ]
     char_keys = [key for word in words for key in _char_keys(word, *config.char_n)]
     return word_keys, char_keys
+
+
+def cluster_keys(text: str, clusters: WordClusters) -> list[int]:
+    """Return the keys of the word-cluster 1-2-grams of ``text`` (with repeats; ``event_clusters``).
+
+    Per clustering ``g``, each word becomes its cluster (``U`` without one); the features are those
+    cluster names and each pair of consecutive ones, so "a strike on a base" and "a drone on a
+    camp" share features when their words share clusters.
+
+    Example:
+        >>> len(cluster_keys("بغداد غيرها", WordClusters.from_words({"بغداد": (3, 17)})))  # 2 clusterings x (2 + 1)
+        6
+    """
+    words = _sentence_words(text)
+    if not words:
+        return []
+    ids = clusters.lookup(words)
+    keys = []
+    for g in range(ids.shape[1]):
+        names = [f"{g}:{i}" if i >= 0 else f"{g}:U" for i in ids[:, g].tolist()]
+        keys += [_cached_key("g", name) for name in names]
+        keys += [_cached_key("g", f"{a} {b}") for a, b in zip(names, names[1:])]
+    return keys
+
+
+def sentence_keys(text: str, config: NgramConfig, clusters: WordClusters | None) -> tuple[list[int], ...]:
+    """Return the keys of each block of sentence features of ``text``: words, characters, and
+    with ``config.event_clusters`` the word clusters (which ``clusters`` must then hold).
+
+    Example:
+        >>> len(sentence_keys("a b", NgramConfig(), None))
+        2
+    """
+    blocks = feature_keys(text, config)
+    if not config.event_clusters:
+        return blocks
+    if clusters is None:
+        raise ConfigError("ngram event_clusters needs word clusters (the tagger's, from ngram_clusters)")
+    return (*blocks, cluster_keys(text, clusters))
 
 
 def stem(word: str) -> str:
@@ -283,7 +335,8 @@ class NgramModel:
 
     Attributes:
         config: Features and blend weights.
-        keys: ``(n,)`` int64, sorted keys of the sentence features (word and character n-grams).
+        keys: ``(n,)`` int64, sorted keys of the sentence features (word, character and, with
+            ``config.event_clusters``, word-cluster n-grams).
         idf: ``(n,)`` float32 inverse document frequencies.
         stance_coef: ``(n, len(stance labels))`` float32.
         stance_bias: ``(len(stance labels),)`` float32.
@@ -292,7 +345,8 @@ class NgramModel:
         tag_keys: ``(m,)`` int64, sorted keys of the tagger features.
         tag_coef: ``(m, len(NER tags))`` float32.
         tag_bias: ``(len(NER tags),)`` float32.
-        clusters: Word clusters for the tagger's cluster features, if it was fitted with them.
+        clusters: Word clusters for the cluster features of the tagger and, with
+            ``config.event_clusters``, of the event regressions.
         tag_chain: Tag transition scores, if the tagger is a CRF (``None``: maximum entropy).
     """
 
@@ -311,6 +365,8 @@ class NgramModel:
 
     def __post_init__(self) -> None:
         n, m, k = len(self.keys), len(self.tag_keys), len(self.tag_bias)
+        if self.config.event_clusters and self.clusters is None:
+            raise ModelFormatError(f"{NGRAM_FILE}: the settings ask for event_clusters but the file has no word clusters")
         shapes = {"idf": (n,), "stance_coef": (n, len(self.stance_bias)), "event_coef": (n, len(self.event_bias)),
                   "tag_coef": (m, k)}  # fmt: skip
         for name, shape in shapes.items():
@@ -333,7 +389,7 @@ class NgramModel:
         cols: list[int] = []
         values: list[float] = []
         for row, text in enumerate(texts):
-            for block_keys in feature_keys(text, self.config):
+            for block_keys in sentence_keys(text, self.config, self.clusters):
                 counts = Counter(block_keys)
                 index, known = _lookup(self.keys, np.fromiter(counts, dtype=np.int64, count=len(counts)))
                 if not known.any():

@@ -23,7 +23,8 @@ the same held-out documents:
 
     python scripts/ngram_cv.py --train old_train.jsonl --fit-only new_batches.jsonl
 
-``--tagger crf`` fits the word tagger as a linear-chain CRF (the config's ``ngram_tagger``).
+``--tagger crf`` fits the word tagger as a linear-chain CRF (the config's ``ngram_tagger``);
+``--event-clusters on`` gives the event regressions the word-cluster block (``ngram_event_clusters``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from __future__ import annotations
 import argparse
 import logging
 import random
+
+from training.config import NGRAM_TAGGERS
 
 
 def main() -> None:
@@ -46,7 +49,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tagger", choices=["maxent", "crf"], default="maxent", help="the word tagger to fit")
+    parser.add_argument("--tagger", choices=NGRAM_TAGGERS, default="maxent", help="the word tagger to fit")
+    parser.add_argument("--event-clusters", choices=["on", "off"],
+                        help="word-cluster features for the event regressions (default: as the model)")
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
@@ -59,6 +64,8 @@ def main() -> None:
 
     settings = AnalyzerSettings.load(args.model)
     labels, config = settings.labels, NgramConfig.from_dict(settings.ngram or {})
+    if args.event_clusters:
+        config.event_clusters = args.event_clusters == "on"
     clusters = settings.ngram_model.clusters if settings.ngram_model else None
     records, extra = read_records(args.train), read_records(args.ner_extra) if args.ner_extra else []
     fit_only = read_records(args.fit_only) if args.fit_only else []

@@ -11,7 +11,8 @@ import pytest
 
 from arabnews_nlp import Analyzer
 from arabnews_nlp.errors import ConfigError, ModelFormatError
-from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, _key, blend, feature_keys, stem, tagger_features
+from arabnews_nlp.ngram import (NgramConfig, NgramModel, WordClusters, _key, blend, cluster_keys, feature_keys, sentence_keys,
+                                stem, tagger_features)
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
 from arabnews_nlp.settings import AnalyzerSettings
 
@@ -48,6 +49,21 @@ def test_features_are_normalised_word_and_character_ngrams() -> None:
     assert len(chars) == len(" قال ") - 1 + len(" السوداني ") - 1
     assert feature_keys("قالَ  السّوداني", NgramConfig()) == feature_keys("قال السوداني", NgramConfig())
     assert feature_keys("", NgramConfig()) == ([], [])
+
+
+def test_cluster_keys_are_the_cluster_ngrams_of_the_sentence() -> None:
+    clusters = WordClusters.from_words({"صاروخ": (1, 10), "قذيفة": (1, 11), "قاعدة": (2, 20)})
+    keys = cluster_keys("صاروخ على قاعدة", clusters)
+    names = ["0:1", "0:U", "0:2", "0:1 0:U", "0:U 0:2", "1:10", "1:U", "1:20", "1:10 1:U", "1:U 1:20"]
+    assert keys == [_key("g", name) for name in names]
+    assert cluster_keys("قذيفة على قاعدة", clusters)[:5] == keys[:5]  # same cluster in the first clustering
+    assert cluster_keys("قذيفة على قاعدة", clusters)[5:] != keys[5:]
+    assert cluster_keys("صاروخٌ  على قاعدة", clusters) == keys and cluster_keys("", clusters) == []
+    assert sentence_keys("صاروخ", NgramConfig(), clusters) == feature_keys("صاروخ", NgramConfig())
+    blocks = sentence_keys("صاروخ", NgramConfig(event_clusters=True), clusters)
+    assert blocks == (*feature_keys("صاروخ", NgramConfig()), cluster_keys("صاروخ", clusters))
+    with pytest.raises(ConfigError, match="event_clusters needs word clusters"):
+        sentence_keys("صاروخ", NgramConfig(event_clusters=True), None)
 
 
 def test_tagger_features_read_the_word_and_its_neighbours() -> None:
@@ -115,6 +131,13 @@ def test_blend_and_config_checks() -> None:
         NgramConfig(word_n=(2, 1))
     with pytest.raises(ConfigError, match="events_weight"):
         AnalyzerSettings(ngram={"events_weight": -1})
+    with pytest.raises(ConfigError, match="event_clusters must be true or false"):
+        NgramConfig(event_clusters="yes")  # type: ignore[arg-type]
+    assert NgramConfig.from_dict(NgramConfig(event_clusters=True).to_dict()).event_clusters is True
+    model = _model({"أ": ("anti", None)})
+    with pytest.raises(ModelFormatError, match="event_clusters but the file has no word clusters"):
+        NgramModel(NgramConfig(event_clusters=True), model.keys, model.idf, model.stance_coef, model.stance_bias,
+                   model.event_coef, model.event_bias, model.tag_keys, model.tag_coef, model.tag_bias)  # fmt: skip
 
 
 def test_unsorted_keys_are_refused() -> None:

@@ -26,6 +26,8 @@ from typing import Any
 from arabnews_nlp.errors import ConfigError
 
 _FILE_LISTS = ("train", "ner_extra", "test")
+NGRAM_TAGGERS = ("maxent", "crf")
+"""Kinds of n-gram word tagger (``ngram_tagger``) that :func:`training.ngram.fit_ngram` fits."""
 
 
 @dataclass
@@ -89,6 +91,9 @@ class FinetuneConfig:
             become features of the n-gram tagger (e.g. ``[256, 1024]``); empty: none.
         ngram_tagger: The n-gram word tagger: ``maxent`` (each word's tag on its own) or
             ``crf`` (a linear-chain CRF over the same features, :mod:`training.crf`).
+        ngram_event_clusters: Give the n-gram event regressions the 1-2-grams of the words'
+            clusters as a third feature block (the tagger's clusters: ``ngram_clusters``, or those
+            of the model that ``retune`` starts from).
         event_thresholds: How the event thresholds are chosen on ``dev``: ``shared`` (one
             threshold for every type, by micro-F1: one number, robust on a small dev set) or
             ``per_type`` (each type's own, by its F1: for a large dev set).
@@ -149,6 +154,7 @@ class FinetuneConfig:
     ngram: bool = False
     ngram_clusters: list[int] = field(default_factory=list)
     ngram_tagger: str = "maxent"
+    ngram_event_clusters: bool = False
     event_thresholds: str = "shared"
     stance_factors: bool = False
     normalization: dict[str, Any] = field(default_factory=dict)
@@ -187,8 +193,12 @@ class FinetuneConfig:
             raise ConfigError("ngram_clusters needs ngram: true and word_vectors (the vectors it clusters)")
         if any(not isinstance(k, int) or k < 2 for k in self.ngram_clusters):
             raise ConfigError(f"ngram_clusters must be cluster counts >= 2, got {self.ngram_clusters!r}")
-        if self.ngram_tagger not in ("maxent", "crf"):
-            raise ConfigError(f"ngram_tagger must be 'maxent' or 'crf', got {self.ngram_tagger!r}")
+        if self.ngram_tagger not in NGRAM_TAGGERS:
+            raise ConfigError(f"ngram_tagger must be one of {list(NGRAM_TAGGERS)}, got {self.ngram_tagger!r}")
+        if not isinstance(self.ngram_event_clusters, bool):
+            raise ConfigError(f"ngram_event_clusters must be true or false, got {self.ngram_event_clusters!r}")
+        if self.ngram_event_clusters and not self.ngram:
+            raise ConfigError("ngram_event_clusters needs ngram: true")
         if self.event_thresholds not in ("shared", "per_type"):
             raise ConfigError(f"event_thresholds must be 'shared' or 'per_type', got {self.event_thresholds!r}")
         if self.word_vectors is not None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
 from training.config import FinetuneConfig
 from training.data.records import read_records
@@ -37,7 +38,6 @@ from training.metrics import tune_thresholds
 from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, word_clusters
 
 if TYPE_CHECKING:
-    from arabnews_nlp.ngram import WordClusters
     from training.predict import SpanPrediction
 
 logger = logging.getLogger(__name__)
@@ -505,8 +505,9 @@ def finish(
             labels, ner_extra = settings.labels, read_records(config.ner_extra) if config.ner_extra else []
             if clusters is None and config.ngram_clusters:
                 clusters = word_clusters(config.word_vectors, config.ngram_clusters)
+            features = NgramConfig(event_clusters=config.ngram_event_clusters)
             settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra,
-                                             clusters=clusters, tagger=config.ngram_tagger)  # fmt: skip
+                                             features, clusters, config.ngram_tagger)  # fmt: skip
             dev = choose_ngram_blend(settings, dev, shared_thresholds, config.stance_factors)
         settings.event_thresholds = tune_event_thresholds(dev, shared_thresholds)
         settings.stance_weights = tune_stance_weights(settings, dev) if config.stance_factors else {}
@@ -576,6 +577,18 @@ def score_baseline(config: FinetuneConfig, train: list[Any], dev_records: list[A
     return scores_path
 
 
+def check_event_clusters(config: FinetuneConfig, clusters: WordClusters | None = None) -> None:
+    """Fail before any work when ``ngram_event_clusters`` has no word clusters to read.
+
+    Raises:
+        ConfigError: If neither ``clusters`` (those of a model being retuned) nor
+            ``config.ngram_clusters`` give any.
+    """
+    if config.ngram_event_clusters and clusters is None and not config.ngram_clusters:
+        raise ConfigError("ngram_event_clusters needs word clusters: set ngram_clusters (e.g. [256, 1024]) "
+                          "and word_vectors, or retune a model that has them")  # fmt: skip
+
+
 def finetune(config: FinetuneConfig, resume: bool = False, command: str = "python -m training finetune") -> Path | None:
     """Train, then (on the main process) tune, save, evaluate and document the model.
 
@@ -585,6 +598,7 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
     Example:
         >>> # finetune(FinetuneConfig.from_file("training/configs/seed.yaml"))
     """
+    check_event_clusters(config)
     model, tokenizer, settings, trainer = train(config, resume)
     if not trainer.is_world_process_zero():
         return None

@@ -191,10 +191,11 @@ def _ngram_lines(settings: AnalyzerSettings) -> list[str]:
         counts = ", ".join(str(int(k) + 1) for k in model.clusters.ids.max(axis=0))
         clusters = f" that also reads k-means clusters ({counts}) of {len(model.clusters.keys):,} words' skip-gram vectors"
     tagger = "a linear-chain CRF word tagger" if model is not None and model.tag_chain is not None else "a maximum-entropy word tagger"
+    events = " (with word-cluster features for the event regressions: the 1-2-grams of those clusters)" if ngram.get("event_clusters") else ""
     return [
         f"- Linear n-gram models (`arabnews_nlp.ngram`){sizes}, fitted on the training records: TF-IDF logistic "
         f"regressions for stance and events over word {ngram['word_n'][0]}-{ngram['word_n'][1]}-grams and character "
-        f"{ngram['char_n'][0]}-{ngram['char_n'][1]}-grams, and {tagger} for NER{clusters}; blended into "
+        f"{ngram['char_n'][0]}-{ngram['char_n'][1]}-grams, and {tagger} for NER{clusters}{events}; blended into "
         f"the encoder's probabilities with weights chosen on dev: stance {ngram['stance_weight']}, events "
         f"{ngram['events_weight']}, NER {ngram.get('ner_weight', 0.0)} (0: encoder only, 1: n-gram model only)"
     ]

@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from arabnews_nlp.crf import ChainScores
-from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, blend, feature_keys, tagger_keys
+from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, blend, sentence_keys, tagger_keys
 from arabnews_nlp.tasks import ner as ner_task
 from arabnews_nlp.text.words import split_words
+from training.config import NGRAM_TAGGERS
 from training.data.records import record_tasks
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ WORD_MIN_DF = 2
 """Sentences a word n-gram must occur in to become a feature."""
 CHAR_MIN_DF = 3
 """Sentences a character n-gram must occur in to become a feature."""
+CLUSTER_MIN_DF = 2
+"""Sentences a word-cluster n-gram (``event_clusters``) must occur in to become a feature."""
 STANCE_C = 1.0
 """Inverse L2 strength of the stance regression."""
 EVENTS_C = 3.0
@@ -56,8 +59,6 @@ TAG_C = 1.0
 """Inverse L2 strength of the tagger's regression."""
 CRF_MAX_ITER = 200
 """L-BFGS iterations of the CRF tagger (``tagger: crf``), started from the maximum-entropy fit."""
-TAGGERS = ("maxent", "crf")
-"""Kinds of word tagger :func:`fit_ngram` fits."""
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Candidate weights of the n-gram probabilities in the blend."""
 
@@ -81,22 +82,25 @@ def gold_spans(records: Sequence[Mapping[str, Any]], task: str) -> list[tuple[st
     return spans
 
 
-def _vocabulary(texts: Sequence[str], config: NgramConfig) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """Sorted keys and IDF of the sentence features frequent enough in ``texts``, and the count per block."""
-    frequency: list[Counter[int]] = [Counter(), Counter()]
+def _vocabulary(
+    texts: Sequence[str], config: NgramConfig, clusters: WordClusters | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted keys and IDF of the sentence features frequent enough in ``texts``, and each one's block."""
+    min_dfs = (WORD_MIN_DF, CHAR_MIN_DF, CLUSTER_MIN_DF)
+    frequency: list[Counter[int]] = [Counter() for _ in min_dfs]
     for text in texts:
-        for block, keys in enumerate(feature_keys(text, config)):
+        for block, keys in enumerate(sentence_keys(text, config, clusters)):
             frequency[block].update(set(keys))
     n = len(texts)
-    kept = [(key, block, df) for block, min_df in enumerate((WORD_MIN_DF, CHAR_MIN_DF))
+    kept = [(key, block, df) for block, min_df in enumerate(min_dfs)
             for key, df in frequency[block].items() if df >= min_df]  # fmt: skip
     kept.sort()
     keys = np.asarray([key for key, _, _ in kept], dtype=np.int64)
     idf = np.asarray([np.log((1 + n) / (1 + df)) + 1 for _, _, df in kept], dtype=np.float32)
-    per_block = (sum(1 for _, b, _ in kept if b == 0), sum(1 for _, b, _ in kept if b == 1))
-    if len(keys) > 1 and not (np.diff(keys) > 0).all():  # a 63-bit collision between the two blocks
-        raise RuntimeError("n-gram key collision between word and character features; change the hash salt")
-    return keys, idf, per_block
+    blocks = np.asarray([block for _, block, _ in kept], dtype=np.int64)
+    if len(keys) > 1 and not (np.diff(keys) > 0).all():  # a 63-bit collision between two blocks
+        raise RuntimeError("n-gram key collision between two blocks of sentence features; change the hash salt")
+    return keys, idf, blocks
 
 
 def _matrix(model: NgramModel, texts: Sequence[str]) -> Any:
@@ -111,6 +115,25 @@ def _logistic(features: Any, targets: Sequence[Any], c: float, balanced: bool = 
 
     weights = "balanced" if balanced else None
     return LogisticRegression(C=c, max_iter=max_iter, class_weight=weights).fit(features, targets)
+
+
+def _label_columns(regression: Any, labels: Sequence[str], coef: np.ndarray, bias: np.ndarray, rows: Any = slice(None)) -> None:
+    """Write a fitted regression's score for each of ``labels`` into a column of ``coef`` (its ``rows``) and ``bias``.
+
+    A label the regression never saw gets bias -30 (probability ~0). With two classes scikit-learn
+    keeps one vector, the log-odds of ``classes_[1]`` against ``classes_[0]``, which scores 0.
+    """
+    classes = list(regression.classes_)
+    for column, label in enumerate(labels):
+        if label not in classes:
+            coef[rows, column], bias[column] = 0.0, -30.0
+        elif len(classes) > 2:
+            index = classes.index(label)
+            coef[rows, column], bias[column] = regression.coef_[index], regression.intercept_[index]
+        elif classes.index(label) == 1:
+            coef[rows, column], bias[column] = regression.coef_[0], regression.intercept_[0]
+        else:
+            coef[rows, column], bias[column] = 0.0, 0.0
 
 
 def tagged_words(records: Sequence[Mapping[str, Any]]) -> list[tuple[list[str], list[str]]]:
@@ -183,11 +206,8 @@ def _tagger(
     matrix = csr_matrix((np.ones(sum(map(len, indices))), np.concatenate([np.asarray(i, dtype=np.int64) for i in indices]),
                          np.cumsum([0, *map(len, indices)])), shape=(len(rows), len(keys)))  # fmt: skip
     regression = _logistic(matrix, gold, TAG_C, balanced=False, max_iter=300)  # 200k words: lbfgs budget
-    coef, bias = np.zeros((len(keys), len(tags)), np.float32), np.full(len(tags), -30.0, np.float32)
-    classes = list(regression.classes_)
-    for j, tag in enumerate(tags):
-        if tag in classes:
-            coef[:, j], bias[j] = regression.coef_[classes.index(tag)], regression.intercept_[classes.index(tag)]
+    coef, bias = np.zeros((len(keys), len(tags)), np.float32), np.zeros(len(tags), np.float32)
+    _label_columns(regression, tags, coef, bias)
     if kind == "maxent":
         return keys, coef, bias, None
     from training.crf import fit_crf
@@ -213,7 +233,8 @@ def fit_ngram(
         ner_tags: IOB2 tags in the model's order.
         ner_records: More NER-only training records (e.g. ANERcorp train) for the tagger.
         config: Features (blend weights are set later by ``choose_ngram_blend``).
-        clusters: Word clusters (:func:`word_clusters`) for the tagger's cluster features.
+        clusters: Word clusters (:func:`word_clusters`) for the tagger's cluster features (and the
+            event regressions' with ``config.event_clusters``).
         tagger: ``"maxent"`` (each word's tag on its own) or ``"crf"`` (a linear-chain CRF over the
             same features, :mod:`training.crf`).
 
@@ -221,31 +242,28 @@ def fit_ngram(
         The fitted model (blend weights 0 until chosen).
 
     Raises:
-        ValueError: If the records have no stance sentences of two labels or more, or ``tagger`` is unknown.
+        ValueError: If the records have no stance sentences of two labels or more, ``tagger`` is
+            unknown, or ``config.event_clusters`` is set without ``clusters``.
     """
-    if tagger not in TAGGERS:
-        raise ValueError(f"tagger must be one of {list(TAGGERS)}, got {tagger!r}")
+    if tagger not in NGRAM_TAGGERS:
+        raise ValueError(f"tagger must be one of {list(NGRAM_TAGGERS)}, got {tagger!r}")
     config = config or NgramConfig()
+    if config.event_clusters and clusters is None:
+        raise ValueError("event_clusters needs word clusters: pass clusters (the config's ngram_clusters)")
     stance_spans, event_spans = gold_spans(records, "stance"), gold_spans(records, "events")
     if len({gold for _, gold in stance_spans}) < 2:
         raise ValueError("the n-gram model needs training sentences of at least two stance labels")
     texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
-    keys, idf, per_block = _vocabulary(texts, config)
+    keys, idf, blocks = _vocabulary(texts, config, clusters)
     tag_keys, tag_coef, tag_bias, chain = _tagger(tagged_words([*records, *ner_records]), ner_tags, clusters, tagger)
     n, s, e = len(keys), len(stance_labels), len(event_types)
     model = NgramModel(config, keys, idf, np.zeros((n, s), np.float32), np.zeros(s, np.float32),
                        np.zeros((n, e), np.float32), np.zeros(e, np.float32), tag_keys, tag_coef, tag_bias,
                        clusters, chain)  # fmt: skip
-    stance = _logistic(_matrix(model, [t for t, _ in stance_spans]), [g for _, g in stance_spans], STANCE_C)
-    classes = list(stance.classes_)
-    for column, label in enumerate(stance_labels):
-        if label not in classes:
-            model.stance_bias[column] = -30.0  # never seen in training: probability ~0
-        elif len(classes) > 2:
-            model.stance_coef[:, column] = stance.coef_[classes.index(label)]
-            model.stance_bias[column] = stance.intercept_[classes.index(label)]
-        elif classes.index(label) == 1:  # binary: the log-odds of classes[1] against classes[0] (score 0)
-            model.stance_coef[:, column], model.stance_bias[column] = stance.coef_[0], stance.intercept_[0]
+    read = blocks < 2  # the stance regression reads the word and character blocks only
+    stance_features = _matrix(model, [t for t, _ in stance_spans])[:, read]
+    stance = _logistic(stance_features, [g for _, g in stance_spans], STANCE_C)
+    _label_columns(stance, stance_labels, model.stance_coef, model.stance_bias, read)
     features = _matrix(model, [t for t, _ in event_spans])
     for column, label in enumerate(event_types):
         target = [label in gold for _, gold in event_spans]
@@ -254,8 +272,9 @@ def fit_ngram(
             model.event_coef[:, column], model.event_bias[column] = regression.coef_[0], regression.intercept_[0]
         else:
             model.event_bias[column] = 30.0 if any(target) else -30.0
-    logger.info("n-gram model: %d sentence features (%d word, %d char) from %d stance and %d event sentences; "
-                "%d tagger features", n, *per_block, len(stance_spans), len(event_spans), len(tag_keys))  # fmt: skip
+    per_block = np.bincount(blocks, minlength=3)
+    logger.info("n-gram model: %d sentence features (%d word, %d char, %d cluster) from %d stance and %d event "
+                "sentences; %d tagger features", n, *per_block, len(stance_spans), len(event_spans), len(tag_keys))  # fmt: skip
     return model
 
 

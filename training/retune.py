@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from training.config import FinetuneConfig, read_config_file
-from training.finetune import finish
+from training.finetune import check_event_clusters, finish
 
 
 def retune(model_dir: str, config_path: str | None, overrides: dict[str, object], command: str) -> Path:
@@ -52,6 +52,7 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     if clusters is not None:  # kept: the config's word vectors are not read
         data = {**data, "word_vectors": None, "ngram_clusters": []}
     config = FinetuneConfig.from_dict(data, overrides)
+    check_event_clusters(config, clusters)
     settings.ngram, settings.ngram_model = {}, None
     settings.stance_weights = {}
     settings.event_thresholds = dict.fromkeys(settings.labels["events"], 0.5)

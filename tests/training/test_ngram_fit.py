@@ -156,6 +156,12 @@ def test_retune_keeps_the_models_word_clusters_without_reading_word_vectors(
     kept = load_analyzer(tmp_path / "refit", device="cpu")[2].ngram_model.clusters
     np.testing.assert_array_equal(kept.keys, clusters.keys)
     np.testing.assert_array_equal(kept.ids, clusters.ids)
+    # the kept clusters also feed the event regressions when the config asks
+    events = _retune_config(tmp_path, tiny_model_dir, gold_file, "events", ngram_event_clusters=True)
+    assert main(["retune", "--model", str(tmp_path / "clustered"), "--config", events]) == 0
+    refit = load_analyzer(tmp_path / "events", device="cpu")[2]
+    assert refit.ngram["event_clusters"] is True and len(refit.ngram_model.keys) > len(settings.ngram_model.keys)
+    assert "word-cluster features for the event regressions" in (tmp_path / "events" / "README.md").read_text("utf-8")
 
 
 def test_word_clusters_feed_the_tagger(tmp_path: Any, gold_records: list[dict[str, Any]]) -> None:
@@ -177,3 +183,63 @@ def test_word_clusters_feed_the_tagger(tmp_path: Any, gold_records: list[dict[st
     assert model.clusters is clusters
     with pytest.raises(Exception, match="ngram_clusters needs ngram: true"):
         FinetuneConfig(base="x", train=[], ngram_clusters=[8])
+
+
+def _rocket_records() -> list[dict[str, Any]]:
+    """Sentences where صاروخ (a rocket) marks ROCKET_ATTACK and اجتماع (a meeting) marks none."""
+    records = []
+    for i, place in enumerate(["القاعدة", "المطار", "المعسكر", "السفارة", "المدينة", "الحدود"] * 2):
+        texts = [(f"سقط صاروخ في {place}", ["ROCKET_ATTACK"], "anti"), (f"عقد اجتماع في {place}", [], "neutral")]
+        text = "\n".join(t for t, _, _ in texts)
+        sentences, start = [], 0
+        for sentence, events, stance in texts:
+            sentences.append({"start": start, "end": start + len(sentence), "stance": stance, "events": events})
+            start += len(sentence) + 1
+        entity = {"start": text.index(place), "end": text.index(place) + len(place), "label": "LOC"}
+        records.append({"id": f"r{i}", "text": text, "tasks": ["ner", "stance", "events"], "sentences": sentences,
+                        "entities": [entity]})  # fmt: skip
+    return records
+
+
+def test_event_clusters_carry_an_event_to_words_of_the_same_cluster() -> None:
+    from arabnews_nlp.ngram import NgramConfig, WordClusters
+
+    # قذيفة (a shell) never occurs in training but shares صاروخ's cluster
+    clusters = WordClusters.from_words({"صاروخ": (0,), "قذيفة": (0,), "اجتماع": (1,), "لقاء": (1,)})
+    records = _rocket_records()
+    plain = fit_ngram(records, STANCE_LABELS, EVENT_TYPES, NER_TAGS, clusters=clusters)
+    clustered = fit_ngram(records, STANCE_LABELS, EVENT_TYPES, NER_TAGS, config=NgramConfig(event_clusters=True),
+                          clusters=clusters)  # fmt: skip
+    assert len(clustered.keys) > len(plain.keys)
+    rocket = EVENT_TYPES.index("ROCKET_ATTACK")
+    texts = ["قذيفة", "لقاء"]  # a shell; a meeting (the cluster of اجتماع)
+    without, with_clusters = plain.sentence_probabilities(texts)[1][:, rocket], clustered.sentence_probabilities(texts)[1][:, rocket]
+    assert with_clusters[0] > max(0.5, without[0] + 0.1)  # without: only the bias, about 0.5 (balanced weights)
+    assert with_clusters[1] < min(0.5, without[1] - 0.1)
+    # the stance regression does not read the cluster block: the same stance as without it
+    np.testing.assert_allclose(clustered.sentence_probabilities(texts)[0], plain.sentence_probabilities(texts)[0],
+                               atol=1e-6)  # fmt: skip
+    with pytest.raises(ValueError, match="event_clusters needs word clusters"):
+        fit_ngram(records, STANCE_LABELS, EVENT_TYPES, NER_TAGS, config=NgramConfig(event_clusters=True))
+
+
+def test_retune_with_event_clusters_needs_word_clusters(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:
+    from arabnews_nlp.errors import ConfigError
+    from training.retune import main
+
+    config = _retune_config(tmp_path, tiny_model_dir, gold_file, "events", ngram_event_clusters=True)
+    with pytest.raises(ConfigError, match="ngram_event_clusters needs word clusters"):
+        main(["retune", "--model", str(tiny_model_dir), "--config", config])
+    from training.config import FinetuneConfig
+
+    with pytest.raises(ConfigError, match="ngram_event_clusters needs ngram: true"):
+        FinetuneConfig(base="x", train=[], ngram_event_clusters=True)
+
+
+@pytest.mark.parametrize("tagger", ["maxent", "crf"])
+def test_tagger_fits_data_with_one_entity_type(tagger: str) -> None:
+    # only O and B-LOC occur: scikit-learn keeps a single log-odds vector for two classes
+    model = fit_ngram(_rocket_records(), STANCE_LABELS, EVENT_TYPES, NER_TAGS, tagger=tagger)
+    rows = model.tag_probabilities(["سقط", "صاروخ", "في", "المطار"]).tolist()
+    assert [tag for tag, _ in tag_words(rows, NER_TAGS)] == ["O", "O", "O", "B-LOC"]
+    assert max(row[NER_TAGS.index("B-PER")] for row in rows) < 1e-6
