@@ -199,6 +199,11 @@ def _tagger(
 
     rows = [keys for words, _ in sentences for keys in tagger_keys(words, clusters)]
     gold = [tag for _, sentence_tags in sentences for tag in sentence_tags]
+    if len(set(gold)) < 2:
+        logger.warning("n-gram word tagger: the training words have %s; it gives no information",
+                       f"the tag {gold[0]!r} only" if gold else "no NER annotation")  # fmt: skip
+        bias = np.asarray([0.0 if tag in gold or not gold else -30.0 for tag in tags], np.float32)
+        return np.zeros(0, np.int64), np.zeros((0, len(tags)), np.float32), bias, None
     counts = Counter(key for keys in rows for key in set(keys))
     keys = np.asarray(sorted(key for key, count in counts.items() if count >= TAG_MIN_COUNT), dtype=np.int64)
     column = {int(key): i for i, key in enumerate(keys)}
@@ -241,9 +246,13 @@ def fit_ngram(
     Returns:
         The fitted model (blend weights 0 until chosen).
 
+    A part whose training data hold fewer than two classes (no stance sentences of two labels
+    or more, e.g. NER-only annotations; no entity at all) gets no coefficients: it gives the
+    classes it saw and nothing else, a warning says so, and ``choose_ngram_blend`` weighs it on dev
+    like any other part. Event types never (or always) seen are handled the same way.
+
     Raises:
-        ValueError: If the records have no stance sentences of two labels or more, ``tagger`` is
-            unknown, or ``config.event_clusters`` is set without ``clusters``.
+        ValueError: If ``tagger`` is unknown, or ``config.event_clusters`` is set without ``clusters``.
     """
     if tagger not in NGRAM_TAGGERS:
         raise ValueError(f"tagger must be one of {list(NGRAM_TAGGERS)}, got {tagger!r}")
@@ -251,8 +260,6 @@ def fit_ngram(
     if config.event_clusters and clusters is None:
         raise ValueError("event_clusters needs word clusters: pass clusters (the config's ngram_clusters)")
     stance_spans, event_spans = gold_spans(records, "stance"), gold_spans(records, "events")
-    if len({gold for _, gold in stance_spans}) < 2:
-        raise ValueError("the n-gram model needs training sentences of at least two stance labels")
     texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
     keys, idf, blocks = _vocabulary(texts, config, clusters)
     tag_keys, tag_coef, tag_bias, chain = _tagger(tagged_words([*records, *ner_records]), ner_tags, clusters, tagger)
@@ -260,10 +267,16 @@ def fit_ngram(
     model = NgramModel(config, keys, idf, np.zeros((n, s), np.float32), np.zeros(s, np.float32),
                        np.zeros((n, e), np.float32), np.zeros(e, np.float32), tag_keys, tag_coef, tag_bias,
                        clusters, chain)  # fmt: skip
-    read = blocks < 2  # the stance regression reads the word and character blocks only
-    stance_features = _matrix(model, [t for t, _ in stance_spans])[:, read]
-    stance = _logistic(stance_features, [g for _, g in stance_spans], STANCE_C)
-    _label_columns(stance, stance_labels, model.stance_coef, model.stance_bias, read)
+    seen = sorted({gold for _, gold in stance_spans})
+    if len(seen) >= 2:
+        read = blocks < 2  # the stance regression reads the word and character blocks only
+        stance_features = _matrix(model, [t for t, _ in stance_spans])[:, read]
+        stance = _logistic(stance_features, [g for _, g in stance_spans], STANCE_C)
+        _label_columns(stance, stance_labels, model.stance_coef, model.stance_bias, read)
+    else:
+        logger.warning("n-gram stance model: the training sentences have %s; it gives no information",
+                       f"the stance label {seen[0]!r} only" if seen else "no stance")  # fmt: skip
+        model.stance_bias[:] = [0.0 if label in seen or not seen else -30.0 for label in stance_labels]
     features = _matrix(model, [t for t, _ in event_spans])
     for column, label in enumerate(event_types):
         target = [label in gold for _, gold in event_spans]

@@ -45,8 +45,34 @@ def test_gold_spans_follow_the_annotated_tasks(gold_records: list[dict[str, Any]
     ner_only = dict(gold_records[0], tasks=["ner"])
     assert gold_spans([ner_only], "stance") == []
     assert len(gold_spans(gold_records, "stance")) == 4
-    with pytest.raises(ValueError, match="two stance labels"):
-        fit_ngram([ner_only], STANCE_LABELS, EVENT_TYPES, NER_TAGS)
+
+
+def test_parts_without_two_classes_give_no_information(gold_records: list[dict[str, Any]], caplog: Any) -> None:
+    # NER-only annotations: the stance and event parts have nothing to learn, the tagger does
+    ner_only = [dict(record, tasks=["ner"]) for record in _copies(gold_records, 3)]
+    model = fit_ngram(ner_only, STANCE_LABELS, EVENT_TYPES, NER_TAGS)
+    assert "n-gram stance model: the training sentences have no stance" in caplog.text
+    stance, events = model.sentence_probabilities(["خروج القوات الأمريكية", ""])
+    np.testing.assert_allclose(stance, 1 / len(STANCE_LABELS), atol=1e-6)
+    assert events.max() < 1e-6 and len(model.keys) == 0
+    words, gold_tags = tagged_words(gold_records)[0]
+    assert [tag for tag, _ in tag_words(model.tag_probabilities(words).tolist(), NER_TAGS)] == gold_tags
+    # stance and events without NER, and neutral stance only: no tagger, only the label seen
+    no_ner = [dict(record, tasks=["stance", "events"]) for record in _copies(gold_records, 3)]
+    for record in no_ner:
+        record["sentences"] = [dict(sentence, stance="neutral") for sentence in record["sentences"]]
+    for tagger in ("maxent", "crf"):
+        model = fit_ngram(no_ner, STANCE_LABELS, EVENT_TYPES, NER_TAGS, tagger=tagger)
+        assert len(model.tag_keys) == 0 and model.tag_chain is None
+        np.testing.assert_allclose(model.tag_probabilities(["في", "بغداد"]), 1 / len(NER_TAGS), atol=1e-6)
+        stance = model.sentence_probabilities(["خروج القوات"])[0][0]
+        assert stance[STANCE_LABELS.index("neutral")] > 0.999
+    assert "n-gram word tagger: the training words have no NER annotation" in caplog.text
+    assert "the stance label 'neutral' only" in caplog.text
+    # annotated for NER but without a single entity: the tagger says O
+    no_entity = [dict(record, entities=[]) for record in _copies(gold_records, 2)]
+    rows = fit_ngram(no_entity, STANCE_LABELS, EVENT_TYPES, NER_TAGS).tag_probabilities(["في", "بغداد"])
+    assert rows[:, NER_TAGS.index("O")].min() > 0.999
 
 
 def _dev(records: list[dict[str, Any]], stance_probs: list[float]) -> list[tuple[Any, Any, SpanPrediction]]:
@@ -243,3 +269,18 @@ def test_tagger_fits_data_with_one_entity_type(tagger: str) -> None:
     rows = model.tag_probabilities(["سقط", "صاروخ", "في", "المطار"]).tolist()
     assert [tag for tag, _ in tag_words(rows, NER_TAGS)] == ["O", "O", "O", "B-LOC"]
     assert max(row[NER_TAGS.index("B-PER")] for row in rows) < 1e-6
+
+
+def test_retune_on_ner_only_annotations_weighs_the_empty_parts_at_zero(
+    tmp_path: Any, tiny_model_dir: Any, gold_file: Any, gold_records: list[dict[str, Any]]
+) -> None:
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.data.records import write_records
+    from training.retune import main
+
+    ner_only = tmp_path / "ner_only.jsonl"
+    write_records(ner_only, [dict(record, tasks=["ner"]) for record in gold_records])
+    config = _retune_config(tmp_path, tiny_model_dir, gold_file, "ner-only", train=[str(ner_only)])
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", config]) == 0
+    settings = load_analyzer(tmp_path / "ner-only", device="cpu")[2]
+    assert settings.ngram["stance_weight"] == 0.0 and settings.ngram["events_weight"] == 0.0
