@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import torch
 
 from training.config import FinetuneConfig
@@ -214,3 +215,20 @@ def test_warm_start_continues_from_a_trained_analyzer(tmp_path: Path, tiny_model
     assert out is not None
     moved = load_analyzer(out, device="cpu", dtype=torch.float32)[0].state_dict()
     assert any(not torch.equal(moved[name], trained[name]) for name in trained)
+
+
+@pytest.mark.parametrize("tasks", [["ner"], ["stance", "events"]])
+def test_finetune_on_annotations_of_some_layers(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, gold_records: list[Any], tasks: list[str]
+) -> None:
+    """Training, the n-gram models, the gazetteer and the card all finish when the data annotate some layers only."""
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.data.records import write_records
+
+    partial = tmp_path / "partial.jsonl"
+    write_records(partial, [dict(record, tasks=tasks) for record in gold_records])
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, train=[str(partial)], epochs=2, ngram=True, gazetteer=True)
+    out = finetune(config)
+    assert out is not None and (out / "README.md").is_file()
+    settings = load_analyzer(out, device="cpu")[2]
+    assert settings.ngram is not None and settings.metrics
