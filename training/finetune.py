@@ -449,6 +449,7 @@ def choose_gazetteer(
 
     Each trial re-runs only the post-processing on the model's decoded tags (``dev`` from
     :func:`predict_dev` on ``dev_records``) and scores it as ``python -m training evaluate`` does.
+    Without NER annotation in dev there is nothing to choose on: the gazetteer stays off.
 
     Example:
         >>> # settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = choose_gazetteer(...)
@@ -456,8 +457,12 @@ def choose_gazetteer(
     from arabnews_nlp.tasks import ner as ner_task
     from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
     from training.baseline import build_gazetteer
+    from training.data.records import record_tasks
     from training.evaluate import score_sentences
 
+    if not any("ner" in record_tasks(record) for record in dev_records):
+        logger.warning("dev has no NER annotation to choose the gazetteer on: it stays off, entity floor 0")
+        return {}, "off", 0.0
     names = build_gazetteer(train_records)
     scores: dict[tuple[str, float], float] = {}
     for mode in GAZETTEER_MODES:

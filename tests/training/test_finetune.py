@@ -232,3 +232,20 @@ def test_finetune_on_annotations_of_some_layers(
     assert out is not None and (out / "README.md").is_file()
     settings = load_analyzer(out, device="cpu")[2]
     assert settings.ngram is not None and settings.metrics
+
+
+def test_finetune_with_a_dev_split_without_ner(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, gold_records: list[Any]
+) -> None:
+    """With nothing to choose the gazetteer on, it stays off (this failed after training before)."""
+    from arabnews_nlp.model_dir import load_analyzer
+    from training.data.records import write_records
+
+    dev = tmp_path / "dev.jsonl"
+    write_records(dev, [dict(record, tasks=["stance", "events"]) for record in gold_records])
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, dev=str(dev), epochs=2, ngram=True, gazetteer=True,
+                     stance_factors=True, event_thresholds="per_type")  # fmt: skip
+    out = finetune(config)
+    assert out is not None
+    settings = load_analyzer(out, device="cpu")[2]
+    assert settings.gazetteer_mode == "off" and settings.gazetteer == {} and settings.ngram["ner_weight"] == 0.0
