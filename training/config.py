@@ -38,7 +38,8 @@ class FinetuneConfig:
         base: Encoder to start from: a local directory or a Hugging Face hub id; or a trained
             analyzer directory (e.g. ``models/default``) to continue fine-tuning it.
         train: SCHEMA.md JSONL files to train on (all layers they declare in ``tasks``).
-        dev: JSONL file for per-epoch scores and event-threshold tuning (never trained on).
+        dev: JSONL file for per-epoch scores and event-threshold tuning (never trained on);
+            ``ngram``, ``gazetteer`` and ``stance_factors`` are chosen on it and need it.
         test: Extra JSONL files scored after training for the model card (never trained on).
         ner_extra: NER-only JSONL files (e.g. converted ANERcorp) mixed into training.
         ner_extra_max_sentences: At most this many ``ner_extra`` sentences (``None``: all).
@@ -199,6 +200,10 @@ class FinetuneConfig:
             raise ConfigError(f"ngram_event_clusters must be true or false, got {self.ngram_event_clusters!r}")
         if self.ngram_event_clusters and not self.ngram:
             raise ConfigError("ngram_event_clusters needs ngram: true")
+        chosen_on_dev = [name for name in ("ngram", "gazetteer", "stance_factors") if getattr(self, name)]
+        if chosen_on_dev and not self.dev:
+            raise ConfigError(f"{', '.join(chosen_on_dev)} need a dev file (their weights and modes are chosen on "
+                              "dev): set dev, or turn them off")  # fmt: skip
         if self.event_thresholds not in ("shared", "per_type"):
             raise ConfigError(f"event_thresholds must be 'shared' or 'per_type', got {self.event_thresholds!r}")
         if self.word_vectors is not None:

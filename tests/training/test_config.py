@@ -55,6 +55,9 @@ def test_missing_data_file(tmp_path: Path) -> None:
         ({"average_last_epochs": -1}, "average_last_epochs must be an integer >= 0"),
         ({"average_last_epochs": 5, "epochs": 4}, "average_last_epochs \\(5\\) exceeds epochs \\(4\\)"),
         ({"event_thresholds": "each"}, "event_thresholds must be 'shared' or 'per_type'"),
+        ({"ngram": True, "gazetteer": True}, "ngram, gazetteer need a dev file"),
+        ({"stance_factors": True}, "stance_factors need a dev file"),
+        ({"ngram_event_clusters": "yes"}, "ngram_event_clusters must be true or false"),
     ],
 )
 def test_invalid_values(train_file: Path, changes: dict, message: str) -> None:
