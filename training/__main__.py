@@ -2,6 +2,8 @@
 
 Each command module defines ``main(argv: list[str] | None) -> int``; it is imported only when
 its command runs, so ``python -m training validate`` needs nothing of what ``finetune`` needs.
+Errors the user can fix (the package's typed errors, a missing file) print one line naming what
+is wrong and exit with 2; anything else keeps its traceback.
 """
 
 from __future__ import annotations
@@ -34,8 +36,14 @@ def main(argv: list[str] | None = None) -> int:
         lines = [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
         print("usage: python -m training COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
         return 0 if args and args[0] in ("-h", "--help") else 2
+    from arabnews_nlp.errors import ArabNewsError
+
     module = importlib.import_module(COMMANDS[args[0]][0])
-    return int(module.main(args) or 0)
+    try:
+        return int(module.main(args) or 0)
+    except (ArabNewsError, FileNotFoundError) as error:  # what the user can fix: the message, not a traceback
+        print(f"python -m training {args[0]}: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -126,3 +126,11 @@ def test_convert_real_anercorp(tmp_path: Path, shared_data: Path) -> None:
     source = shared_data / "anercorp" / "ANERCorp_CamelLab_test.reconstructed.txt"
     assert main(["convert", "anercorp", str(source), str(tmp_path / "test.jsonl")]) == 0
     assert main(["validate", str(tmp_path / "test.jsonl")]) == 0
+
+
+def test_errors_the_user_can_fix_are_one_line_and_exit_2(tmp_path: Path, capsys: Any) -> None:
+    assert training_main(["finetune", "--config", str(tmp_path / "nope.yaml")]) == 2
+    assert "python -m training finetune: error: config file" in capsys.readouterr().err
+    assert training_main(["evaluate", "--model", str(tmp_path / "no-model"), "--data", str(tmp_path / "x.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "python -m training evaluate: error:" in err and "x.jsonl" in err and "Traceback" not in err
