@@ -119,17 +119,16 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
         results = list(analyzer.pipe(texts(), batch_size=args.batch_size, progress=args.progress))
         out.write(render_html(results, [None if i is None else str(i) for i in ids]))
         return 0
-    if args.format == "json":
-        out.write("[")
+    count = -1  # "[" goes out with the first result: an input error before it leaves the output empty
     for count, analysis in enumerate(analyzer.pipe(texts(), batch_size=args.batch_size, progress=args.progress)):
         doc_id = ids.popleft()
         record = ({"id": doc_id} if doc_id is not None else {}) | analysis.to_dict()
         if args.format == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            out.write(("," if count else "") + "\n" + json.dumps(record, ensure_ascii=False, indent=2))
+            out.write(("," if count else "[") + "\n" + json.dumps(record, ensure_ascii=False, indent=2))
     if args.format == "json":
-        out.write("\n]\n")
+        out.write(("[" if count < 0 else "") + "\n]\n")
     return 0
 
 

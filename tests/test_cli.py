@@ -104,6 +104,19 @@ def test_errors_are_one_line(
     assert "Traceback" not in err
 
 
+def test_json_output_is_empty_after_an_input_error_and_a_list_without_input(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("café".encode("latin-1"))
+    code, out, err = _run(["analyze", str(latin), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and out == "" and "not UTF-8" in err  # no half-written "[" to parse
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    code, out, _ = _run(["analyze", str(empty), "--model", str(tiny_model_dir)], capsys)
+    assert code == 0 and json.loads(out) == []
+
+
 def test_python_dash_m(tiny_model_dir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "arabnews_nlp", "info", "--model", str(tiny_model_dir)],
