@@ -1,6 +1,6 @@
 """A keyword and gazetteer baseline: what a user would build without a model.
 
-Fitted on the training split only:
+Fitted on the training split only, each part on the records that declare its layer (``tasks``):
 
 * **entities**: a gazetteer of every annotated entity string (normalised words -> majority
   label), matched by :func:`arabnews_nlp.tasks.gazetteer.find_names` (longest first; a leading
@@ -31,9 +31,12 @@ from arabnews_nlp.tasks.gazetteer import find_names
 from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.segment import split_sentences
 from arabnews_nlp.text.words import split_words
+from training.data.records import record_tasks
+
 
 def build_gazetteer(records: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """Every annotated entity string (normalised words) -> its most frequent label.
+    """Every annotated entity string (normalised words) -> its most frequent label (records
+    annotated for NER only).
 
     Example:
         >>> build_gazetteer([{"text": "في بغداد", "entities": [{"start": 3, "end": 8, "label": "LOC"}]}])
@@ -41,8 +44,10 @@ def build_gazetteer(records: Iterable[dict[str, Any]]) -> dict[str, str]:
     """
     names: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for record in records:
+        if "ner" not in record_tasks(record):
+            continue
         text = record["text"]
-        for entity in record.get("entities", []):
+        for entity in record.get("entities") or []:
             key = " ".join(normalize_word(text[s:e]) for s, e in split_words(text, entity["start"], entity["end"]))
             names[key][entity["label"]] += 1
     return {key: counts.most_common(1)[0][0] for key, counts in names.items()}
@@ -69,27 +74,34 @@ class KeywordBaseline:
     def fit(cls, records: Iterable[dict[str, Any]], min_count: int = 2, min_precision: float = 0.6) -> KeywordBaseline:
         """Build the gazetteer and keyword lists from annotated training records."""
         records = list(records)
-        word_sentences: collections.Counter[str] = collections.Counter()
+        # per layer: the annotated sentences each word is in, and those of each label
+        word_sentences: collections.Counter[tuple[str, str]] = collections.Counter()
         word_label: collections.Counter[tuple[str, str]] = collections.Counter()
         for record in records:
-            text = record["text"]
+            text, tasks = record["text"], record_tasks(record)
             for sentence in record["sentences"]:
-                if sentence.get("stance") is None:
+                labels: dict[str, list[str]] = {}
+                if "stance" in tasks and sentence.get("stance"):
+                    labels["stance"] = [sentence["stance"]]
+                if "events" in tasks and sentence.get("events") is not None:
+                    labels["events"] = sentence["events"]
+                if not labels:
                     continue
                 words = {normalize_word(text[s:e]) for s, e in split_words(text, sentence["start"], sentence["end"])}
-                labels = {f"stance:{sentence['stance']}"} | {f"event:{x}" for x in sentence.get("events") or []}
                 for word in words:
-                    word_sentences[word] += 1
-                    for label in labels:
-                        word_label[(word, label)] += 1
+                    for layer, gold in labels.items():
+                        word_sentences[(word, layer)] += 1
+                        for label in gold:
+                            word_label[(word, f"{layer}:{label}")] += 1
         selected: dict[str, list[str]] = collections.defaultdict(list)
         for (word, label), count in word_label.items():
-            if count >= min_count and count / word_sentences[word] >= min_precision and len(word) > 1:
+            precision = count / word_sentences[(word, label.split(":")[0])]
+            if count >= min_count and precision >= min_precision and len(word) > 1:
                 selected[label].append(word)
         return cls(
             gazetteer=build_gazetteer(records),
             stance_keywords={s: sorted(selected[f"stance:{s}"]) for s in ("anti", "pro")},
-            event_keywords={e: sorted(selected[f"event:{e}"]) for e in EVENT_TYPES},
+            event_keywords={e: sorted(selected[f"events:{e}"]) for e in EVENT_TYPES},
         )
 
     def _entities(self, text: str, start: int, end: int) -> list[Entity]:

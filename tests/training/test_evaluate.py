@@ -74,6 +74,22 @@ def test_keyword_baseline_is_scored_by_the_same_code(gold_records: list[dict[str
     assert 0.0 <= scores["documents"]["entities"]["micro"]["f1"] <= 1.0
 
 
+def test_keyword_baseline_learns_each_layer_from_the_records_that_declare_it(gold_records: list[dict[str, Any]]) -> None:
+    from training.baseline import KeywordBaseline
+
+    full = KeywordBaseline.fit(gold_records, min_count=1)
+    assert full.gazetteer and any(full.stance_keywords.values()) and any(full.event_keywords.values())
+    ner_only = KeywordBaseline.fit([dict(r, tasks=["ner"]) for r in gold_records], min_count=1)
+    assert ner_only.gazetteer == full.gazetteer
+    assert not any(ner_only.stance_keywords.values()) and not any(ner_only.event_keywords.values())
+    # events without stance (stance null): the event keywords are still learnt, nothing else
+    events_only = [dict(r, tasks=["events"], sentences=[dict(s, stance=None) for s in r["sentences"]])
+                   for r in gold_records]  # fmt: skip
+    fitted = KeywordBaseline.fit(events_only, min_count=1)
+    assert fitted.event_keywords == full.event_keywords
+    assert fitted.gazetteer == {} and not any(fitted.stance_keywords.values())
+
+
 def test_cli_writes_json(
     tiny_model_dir: Path, gold_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
