@@ -247,7 +247,9 @@ def load_analyzer(
     from arabnews_nlp.modeling import AnalyzerModel
 
     config = load_config(directory)
-    with _quiet_progress():
+    from arabnews_nlp.weights_file import damaged_weights_named
+
+    with _quiet_progress(), damaged_weights_named(directory / "model.safetensors"):
         model = AnalyzerModel.from_pretrained(
             str(directory), config=config, use_safetensors=True, dtype=dtype or inference_dtype(target)
         )

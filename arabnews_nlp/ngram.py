@@ -458,9 +458,9 @@ class NgramModel:
         """Read ``ngram.safetensors`` from ``directory``.
 
         Raises:
-            ModelFormatError: If the file is missing or its tensors do not fit together.
+            ModelFormatError: If the file is missing or damaged, or its tensors do not fit together.
         """
-        from safetensors.numpy import load_file
+        from arabnews_nlp.weights_file import load_numpy
 
         path = Path(directory) / NGRAM_FILE
         if not path.is_file():
@@ -468,7 +468,7 @@ class NgramModel:
                 f"{path} is missing, but the settings blend an n-gram model (settings 'ngram'); "
                 "copy the whole model directory, or remove 'ngram' from arabnews_nlp.json"
             )
-        tensors = load_file(str(path))
+        tensors = load_numpy(path)
         missing = [name for name in _TENSORS if name not in tensors]
         if missing:
             raise ModelFormatError(f"{path}: missing tensors {missing}")

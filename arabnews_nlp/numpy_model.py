@@ -205,16 +205,16 @@ class NumpyAnalyzerModel:
         """Load ``config.json`` and ``model.safetensors`` from ``directory`` (weights as ``float32``).
 
         Raises:
-            ModelFormatError: See :func:`read_config`; also for sharded weights.
+            ModelFormatError: See :func:`read_config`; also for sharded or damaged weights.
         """
-        from safetensors.numpy import load_file
+        from arabnews_nlp.weights_file import load_numpy
 
         config = read_config(directory)
         path = directory / "model.safetensors"
         if not path.is_file():
             raise ModelFormatError(f"{path} is missing (sharded weights are not supported by the numpy backend; use backend='torch')")
         weights = {
-            name: (array.astype(np.float32) if array.dtype.kind == "f" else array) for name, array in load_file(str(path)).items()
+            name: (array.astype(np.float32) if array.dtype.kind == "f" else array) for name, array in load_numpy(path).items()
         }
         return cls(config, weights)
 

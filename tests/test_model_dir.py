@@ -74,6 +74,20 @@ def test_incomplete_directory(model_copy: Path, name: str) -> None:
     assert "save" in str(info.value)  # says how to fix it
 
 
+@pytest.mark.parametrize("backend", ["torch", "numpy"])
+@pytest.mark.parametrize("cut", ["garbage", "after_header"])
+def test_damaged_weights_are_named(model_copy: Path, backend: str, cut: str) -> None:
+    import struct
+
+    path = model_copy / "model.safetensors"
+    data = path.read_bytes()
+    header = 8 + struct.unpack("<Q", data[:8])[0]
+    path.write_bytes(b"\x00" * 100 if cut == "garbage" else data[: header + 10])  # e.g. an interrupted copy
+    with pytest.raises(ModelFormatError, match="model.safetensors is not a readable safetensors file") as info:
+        load_analyzer(model_copy, device="cpu", backend=backend)
+    assert "copy or download the model directory again" in str(info.value)
+
+
 @pytest.mark.parametrize("name", ["pytorch_model.bin", "model.pt", "weights.ckpt"])
 def test_pickle_only_directory_is_refused(model_copy: Path, name: str) -> None:
     (model_copy / "model.safetensors").unlink()

@@ -119,6 +119,9 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     np.testing.assert_allclose(loaded.sentence_probabilities(texts)[0], model.sentence_probabilities(texts)[0], atol=1e-3)
     with pytest.raises(ModelFormatError, match="ngram.safetensors is missing"):
         NgramModel.load(tmp_path / "nowhere", NgramConfig())
+    (tmp_path / "ngram.safetensors").write_bytes((tmp_path / "ngram.safetensors").read_bytes()[:50])
+    with pytest.raises(ModelFormatError, match="ngram.safetensors is not a readable safetensors file"):
+        NgramModel.load(tmp_path, NgramConfig(stance_weight=0.5))
 
 
 def test_blend_and_config_checks() -> None:
