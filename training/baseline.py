@@ -76,7 +76,7 @@ class KeywordBaseline:
         records = list(records)
         # per layer: the annotated sentences each word is in, and those of each label
         word_sentences: collections.Counter[tuple[str, str]] = collections.Counter()
-        word_label: collections.Counter[tuple[str, str]] = collections.Counter()
+        word_label: collections.Counter[tuple[str, str, str]] = collections.Counter()
         for record in records:
             text, tasks = record["text"], record_tasks(record)
             for sentence in record["sentences"]:
@@ -92,16 +92,16 @@ class KeywordBaseline:
                     for layer, gold in labels.items():
                         word_sentences[(word, layer)] += 1
                         for label in gold:
-                            word_label[(word, f"{layer}:{label}")] += 1
-        selected: dict[str, list[str]] = collections.defaultdict(list)
-        for (word, label), count in word_label.items():
-            precision = count / word_sentences[(word, label.split(":")[0])]
+                            word_label[(word, layer, label)] += 1
+        selected: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
+        for (word, layer, label), count in word_label.items():
+            precision = count / word_sentences[(word, layer)]
             if count >= min_count and precision >= min_precision and len(word) > 1:
-                selected[label].append(word)
+                selected[(layer, label)].append(word)
         return cls(
             gazetteer=build_gazetteer(records),
-            stance_keywords={s: sorted(selected[f"stance:{s}"]) for s in ("anti", "pro")},
-            event_keywords={e: sorted(selected[f"events:{e}"]) for e in EVENT_TYPES},
+            stance_keywords={s: sorted(selected[("stance", s)]) for s in ("anti", "pro")},
+            event_keywords={e: sorted(selected[("events", e)]) for e in EVENT_TYPES},
         )
 
     def _entities(self, text: str, start: int, end: int) -> list[Entity]:

@@ -136,6 +136,16 @@ def _label_columns(regression: Any, labels: Sequence[str], coef: np.ndarray, bia
             coef[rows, column], bias[column] = 0.0, 0.0
 
 
+def _seen_only_bias(labels: Sequence[str], seen: set[str]) -> np.ndarray:
+    """The biases of a part with nothing to learn: 0 for the labels seen (for all when none was), -30 for the rest.
+
+    Example:
+        >>> _seen_only_bias(["anti", "pro", "neutral"], {"neutral"}).tolist()
+        [-30.0, -30.0, 0.0]
+    """
+    return np.asarray([0.0 if label in seen or not seen else -30.0 for label in labels], np.float32)
+
+
 def tagged_words(records: Sequence[Mapping[str, Any]]) -> list[tuple[list[str], list[str]]]:
     """``(words, gold IOB2 tags)`` for every sentence of the records annotated for NER.
 
@@ -202,8 +212,7 @@ def _tagger(
     if len(set(gold)) < 2:
         logger.warning("n-gram word tagger: the training words have %s; it gives no information",
                        f"the tag {gold[0]!r} only" if gold else "no NER annotation")  # fmt: skip
-        bias = np.asarray([0.0 if tag in gold or not gold else -30.0 for tag in tags], np.float32)
-        return np.zeros(0, np.int64), np.zeros((0, len(tags)), np.float32), bias, None
+        return np.zeros(0, np.int64), np.zeros((0, len(tags)), np.float32), _seen_only_bias(tags, set(gold)), None
     counts = Counter(key for keys in rows for key in set(keys))
     keys = np.asarray(sorted(key for key, count in counts.items() if count >= TAG_MIN_COUNT), dtype=np.int64)
     column = {int(key): i for i, key in enumerate(keys)}
@@ -276,7 +285,7 @@ def fit_ngram(
     else:
         logger.warning("n-gram stance model: the training sentences have %s; it gives no information",
                        f"the stance label {seen[0]!r} only" if seen else "no stance")  # fmt: skip
-        model.stance_bias[:] = [0.0 if label in seen or not seen else -30.0 for label in stance_labels]
+        model.stance_bias[:] = _seen_only_bias(stance_labels, set(seen))
     features = _matrix(model, [t for t, _ in event_spans])
     for column, label in enumerate(event_types):
         target = [label in gold for _, gold in event_spans]
