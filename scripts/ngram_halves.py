@@ -23,7 +23,8 @@ from typing import Any
 
 
 def _scores(
-    settings: Any, tune: list[Any], score: list[Any], weights: tuple[float, float, float], choices: argparse.Namespace
+    settings: Any, tune: list[Any], score: list[Any], weights: tuple[float, float, float], choices: argparse.Namespace,
+    outputs: dict[int, Any],
 ) -> dict[str, float]:
     from training.data.records import record_tasks
     from training.evaluate import gold_tags
@@ -31,10 +32,10 @@ def _scores(
     from training.metrics import event_scores, ner_scores, stance_scores
     from training.ngram import blend_predictions
 
-    tuned = blend_predictions(tune, settings.ngram_model, settings, *weights)
+    tuned = blend_predictions(tune, settings.ngram_model, settings, *weights, [outputs[id(d)] for d in tune])
     factors = tune_stance_weights(settings, tuned) if choices.stance_factors else {}
     thresholds = tune_event_thresholds(tuned, not choices.per_type_thresholds)
-    scored = blend_predictions(score, settings.ngram_model, settings, *weights)
+    scored = blend_predictions(score, settings.ngram_model, settings, *weights, [outputs[id(d)] for d in score])
     stance = [(s["stance"], p.stance(settings.labels["stance"], factors) or "neutral")
               for r, s, p in scored if "stance" in record_tasks(r) and s.get("stance")]  # fmt: skip
     events = [(set(s["events"]), p.events(settings.labels["events"], thresholds))
@@ -63,6 +64,7 @@ def main() -> None:
     from arabnews_nlp.model_dir import load_analyzer
     from training.data.records import read_records
     from training.finetune import choose_ngram_blend, predict_dev
+    from training.ngram import ngram_outputs
 
     model, tokenizer, settings = load_analyzer(args.model, device="cpu")
     if settings.ngram_model is None:
@@ -71,6 +73,8 @@ def main() -> None:
     encoder_only = copy.copy(settings)
     encoder_only.ngram_model, encoder_only.ngram = None, {}
     dev = predict_dev(model, tokenizer, encoder_only, read_records(args.dev), 32)
+    # the n-gram models' outputs for each dev sentence, once: every split only blends them again
+    outputs = {id(d): output for d, output in zip(dev, ngram_outputs(dev, settings.ngram_model))}
     ids = sorted({record["id"] for record, _, _ in dev})
     results: dict[str, list[dict[str, float]]] = {"encoder alone": [], "blend": []}
     chosen = []
@@ -81,11 +85,12 @@ def main() -> None:
         second = [d for d in dev if d[0]["id"] not in half]
         for tune, score in ((first, second), (second, first)):
             trial = copy.copy(settings)
-            choose_ngram_blend(trial, tune, not args.per_type_thresholds, args.stance_factors)
+            choose_ngram_blend(trial, tune, not args.per_type_thresholds, args.stance_factors,
+                               [outputs[id(d)] for d in tune])  # fmt: skip
             weights = (trial.ngram["stance_weight"], trial.ngram["events_weight"], trial.ngram["ner_weight"])
             chosen.append(weights)
-            results["encoder alone"].append(_scores(settings, tune, score, (0.0, 0.0, 0.0), args))
-            results["blend"].append(_scores(settings, tune, score, weights, args))
+            results["encoder alone"].append(_scores(settings, tune, score, (0.0, 0.0, 0.0), args, outputs))
+            results["blend"].append(_scores(settings, tune, score, weights, args, outputs))
     print(f"{len(chosen)} held-out halves of {len(ids)} dev articles; chosen (stance, events, NER) weights: {chosen}")
     for name, runs in results.items():
         means = {metric: statistics.mean(run[metric] for run in runs) for metric in runs[0]}

@@ -35,9 +35,12 @@ from training.config import FinetuneConfig
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
 from training.metrics import tune_thresholds
-from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, word_clusters
+from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, ngram_outputs, word_clusters
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from training.ngram import NgramOutput
     from training.predict import SpanPrediction
 
 logger = logging.getLogger(__name__)
@@ -369,7 +372,7 @@ STANCE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
 
 def choose_ngram_blend(
     settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]],
-    shared_thresholds: bool = True, stance_factors: bool = False,
+    shared_thresholds: bool = True, stance_factors: bool = False, outputs: Sequence[NgramOutput] | None = None,
 ) -> list[tuple[Any, Any, SpanPrediction]]:
     """Choose the n-gram blend weights on dev (:mod:`training.ngram`); return the blended predictions.
 
@@ -377,7 +380,9 @@ def choose_ngram_blend(
     tuned again on the blend, as :func:`finish` then does (``shared_thresholds``: see
     :func:`tune_event_thresholds`); the weight with the best stance macro-F1 (events: micro-F1;
     NER: micro-F1 before the gazetteer, which is chosen afterwards) is kept, ties to the
-    smaller weight. ``settings.ngram`` receives the model's features and the weights.
+    smaller weight. ``settings.ngram`` receives the model's features and the weights. ``outputs``:
+    the n-gram models' outputs for ``dev`` (:func:`training.ngram.ngram_outputs`) when the caller
+    has them already; they are computed once here otherwise.
 
     Example:
         >>> # dev = choose_ngram_blend(settings, predict_dev(model, tokenizer, settings, records, 32))
@@ -393,8 +398,10 @@ def choose_ngram_blend(
                   if "events" in record_tasks(r) and s.get("events") is not None]  # fmt: skip
     ner_gold = [(i, gold_tags(r, s)) for i, (r, s, _) in enumerate(dev) if "ner" in record_tasks(r)]
     scores: dict[str, dict[float, float]] = {"stance": {}, "events": {}, "ner": {}}
+    if outputs is None:
+        outputs = ngram_outputs(dev, model)  # the n-gram models run once; only the blend changes with the weight
     for weight in BLEND_WEIGHTS:
-        blended = blend_predictions(dev, model, settings, weight, weight, weight)
+        blended = blend_predictions(dev, model, settings, weight, weight, weight, outputs)
         factors = tune_stance_weights(settings, blended) if stance_factors else {}
         labels = settings.labels["stance"]
         pred = [blended[i][2].stance(labels, factors) or "neutral" for i, _ in stance_gold]
@@ -408,7 +415,7 @@ def choose_ngram_blend(
     logger.info("n-gram blend on dev (weight: score): %s -> %s", scores, chosen)
     settings.ngram = {**model.config.to_dict(), "stance_weight": chosen["stance"],
                       "events_weight": chosen["events"], "ner_weight": chosen["ner"]}  # fmt: skip
-    return blend_predictions(dev, model, settings, chosen["stance"], chosen["events"], chosen["ner"])
+    return blend_predictions(dev, model, settings, chosen["stance"], chosen["events"], chosen["ner"], outputs)
 
 
 def tune_stance_weights(settings: AnalyzerSettings, dev: list[tuple[Any, Any, SpanPrediction]]) -> dict[str, float]:

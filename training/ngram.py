@@ -300,32 +300,65 @@ def fit_ngram(
     return model
 
 
+@dataclasses.dataclass(frozen=True)
+class NgramOutput:
+    """The n-gram models' outputs for one dev sentence, computed once and blended at every weight.
+
+    Attributes:
+        stance: The stance probabilities, in the order of the stance labels.
+        events: The event probabilities, in the order of the event types.
+        tags: Each word's tag distribution from the word tagger, or ``None`` for a sentence without words.
+    """
+
+    stance: np.ndarray
+    events: np.ndarray
+    tags: list[list[float]] | None
+
+
+def ngram_outputs(dev: Sequence[tuple[Any, Any, SpanPrediction]], model: NgramModel) -> list[NgramOutput]:
+    """Return the n-gram models' outputs for each ``(record, sentence, prediction)`` of ``dev``.
+
+    Example:
+        >>> # outputs = ngram_outputs(dev, settings.ngram_model)  # then blend_predictions(..., outputs=outputs)
+    """
+    texts = [record["text"][sentence["start"] : sentence["end"]] for record, sentence, _ in dev]
+    stance, events = model.sentence_probabilities(texts)
+    outputs = []
+    for i, (record, _, prediction) in enumerate(dev):
+        words = [record["text"][a:b] for a, b in prediction.words]
+        outputs.append(NgramOutput(stance[i], events[i], model.tag_probabilities(words).tolist() if words else None))
+    return outputs
+
+
 def blend_predictions(
     dev: Sequence[tuple[Any, Any, SpanPrediction]], model: NgramModel, settings: AnalyzerSettings,
-    stance_weight: float, events_weight: float, ner_weight: float,
+    stance_weight: float, events_weight: float, ner_weight: float, outputs: Sequence[NgramOutput] | None = None,
 ) -> list[tuple[Any, Any, SpanPrediction]]:
     """Return ``dev`` (``(record, sentence, prediction)`` from the encoder alone) with blended probabilities.
 
     The NER tags are decoded again from the blended word distributions and post-processed with
-    ``settings`` (as :func:`training.predict.predict_encoded` does).
+    ``settings`` (as :func:`training.predict.predict_encoded` does). ``outputs`` are the model's
+    outputs for ``dev`` from :func:`ngram_outputs`; give them when blending the same sentences at
+    several weights, so that the n-gram models (a CRF forward-backward per sentence) run once.
 
     Example:
         >>> # blended = blend_predictions(predict_dev(...), ngram_model, settings, 1.0, 0.75, 0.5)
     """
-    texts = [record["text"][sentence["start"] : sentence["end"]] for record, sentence, _ in dev]
-    stance, events = model.sentence_probabilities(texts)
+    if outputs is None:
+        outputs = ngram_outputs(dev, model)
+    elif len(outputs) != len(dev):
+        raise ValueError(f"outputs has {len(outputs)} entries for {len(dev)} dev sentences: make it with ngram_outputs(dev, model)")
     labels = settings.labels["ner"]
     blended = []
-    for i, (record, sentence, prediction) in enumerate(dev):
-        words = [record["text"][a:b] for a, b in prediction.words]
-        tagger = model.tag_probabilities(words).tolist() if words and ner_weight else None
+    for (record, sentence, prediction), output in zip(dev, outputs):
+        tagger = output.tags if ner_weight else None
         decoded = ner_task.tag_words(ner_task.blend_rows(prediction.ner_probs, tagger, ner_weight), labels,
                                      settings.ner_decoding) if prediction.ner_probs else prediction.decoded  # fmt: skip
         blended.append((record, sentence, dataclasses.replace(
             prediction,
             tags=[tag for tag, _ in ner_task.postprocess(record["text"], prediction.words, decoded, settings)],
             decoded=decoded,
-            stance_probs=blend(prediction.stance_probs, stance[i], stance_weight),
-            event_probs=blend(prediction.event_probs, events[i], events_weight),
+            stance_probs=blend(prediction.stance_probs, output.stance, stance_weight),
+            event_probs=blend(prediction.event_probs, output.events, events_weight),
         )))  # fmt: skip
     return blended

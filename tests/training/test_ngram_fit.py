@@ -14,7 +14,7 @@ from arabnews_nlp.tasks.ner import tag_words
 from arabnews_nlp.text.words import split_words
 from arabnews_nlp.settings import AnalyzerSettings
 from training.finetune import choose_ngram_blend, tune_stance_weights
-from training.ngram import fit_ngram, gold_spans, tagged_words
+from training.ngram import blend_predictions, fit_ngram, gold_spans, ngram_outputs, tagged_words
 from training.predict import SpanPrediction
 
 
@@ -114,6 +114,17 @@ def test_blend_weight_is_chosen_on_dev(gold_records: list[dict[str, Any]]) -> No
     choose_ngram_blend(settings, _dev(gold_records, [0.1, 0.1, 0.8]))
     assert settings.ngram["stance_weight"] == 0.0 and settings.ngram["events_weight"] == 0.0
     assert settings.ngram["ner_weight"] == 0.0
+
+
+def test_blending_precomputed_outputs_is_blending_afresh(gold_records: list[dict[str, Any]]) -> None:
+    model = fit_ngram(_copies(gold_records, 3), STANCE_LABELS, EVENT_TYPES, NER_TAGS, tagger="crf")
+    settings = AnalyzerSettings()
+    dev = _dev(gold_records, [0.2, 0.3, 0.5])
+    outputs = ngram_outputs(dev, model)
+    for weights in ((0.0, 0.0, 0.0), (0.5, 0.25, 0.75), (1.0, 1.0, 1.0)):
+        assert blend_predictions(dev, model, settings, *weights, outputs) == blend_predictions(dev, model, settings, *weights)
+    with pytest.raises(ValueError, match="outputs has 1 entries for"):
+        blend_predictions(dev, model, settings, 0.5, 0.5, 0.5, outputs[:1])
 
 
 def _retune_config(tmp_path: Any, tiny_model_dir: Any, gold_file: Any, name: str, **extra: Any) -> str:
