@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build-data": ("training.data.cli", "surface annotations -> offset JSONL, train/dev split"),
     "convert": ("training.data.cli", "ANERcorp / WikiFANE / Doccano / Label Studio -> JSONL (and back)"),
     "stats": ("training.data.cli", "label counts per split"),
+    "conflicts": ("training.data.cli", "repeated sentences whose copies carry different labels"),
     "tokenizer": ("training.pretrain.tokenizer", "train a WordPiece tokenizer on raw news"),
     "pretokenize": ("training.pretrain.pretokenize", "the news corpus as one array of token ids (fast pre-training)"),
     "pretrain": ("training.pretrain.mlm", "masked-language-model pre-training of a compact encoder"),

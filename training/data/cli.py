@@ -1,4 +1,4 @@
-"""``python -m training validate | build-data | convert | stats``: the data commands.
+"""``python -m training validate | build-data | convert | stats | conflicts``: the data commands.
 
 Thin wrappers over :mod:`training.data`; the only module here that prints. ``main(argv)`` takes
 the command name first, as :mod:`training.__main__` passes it.
@@ -102,6 +102,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build_data(args: argparse.Namespace) -> int:
     """Surface files -> validated records, split, train/dev/seeds JSONL and the manifest."""
+    from training.data.consistency import label_conflicts
     from training.data.split import DEV, TRAIN, assign_splits, load_manifest, missing_in_dev, save_manifest
     from training.data.stats import compute_stats, format_table
 
@@ -122,6 +123,10 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     write_records(out / "seeds.jsonl", [r for r in records if str(r["id"]).startswith("seed-")])
     save_manifest(manifest_path, split)
     print(format_table({name: compute_stats(part) for name, part in parts.items()}))
+    conflicts = label_conflicts(_where(files))
+    if conflicts:
+        print(f"note: {len(conflicts)} repeated sentence(s) carry different labels in different documents; "
+              f"review them with python -m training conflicts {' '.join(args.surface)}", file=sys.stderr)  # fmt: skip
     missing = missing_in_dev(records, split)
     if missing:
         print(f"warning: not in dev (too rare, or fixed by the manifest): {', '.join(missing)}", file=sys.stderr)
@@ -236,6 +241,35 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _where(files: dict[str, tuple[list[tuple[int, Record]], list[str]]]) -> list[tuple[str, Record]]:
+    return [(f"{path}:{line_no}", record) for path, (records, _) in files.items() for line_no, record in records]
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    """Print the repeated sentences whose copies carry different labels; 1 with ``--fail`` if any."""
+    from training.data.consistency import label_conflicts
+
+    files = {path: load_checked(path) for path in _expand(args.files)}
+    problems = [p for _, found in files.values() for p in found]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print(f"conflicts: {len(problems)} problem(s) in the input; fix them first (python -m training validate)",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    conflicts = label_conflicts(_where(files), args.min_words)
+    for conflict in conflicts:
+        excerpt = conflict.text if len(conflict.text) <= 90 else conflict.text[:90] + "…"
+        print(f"{' and '.join(conflict.layers)} differ in {len(conflict.copies)} copies of: {excerpt}")
+        for copy in conflict.copies:
+            events = "not annotated" if copy.events is None else ", ".join(copy.events) or "none"
+            print(f"  {copy.where}: {copy.doc_id} sentence {copy.sentence}: stance {copy.stance or 'not annotated'}; "
+                  f"events {events}")  # fmt: skip
+    count = sum(len(recs) for recs, _ in files.values())
+    print(f"{len(conflicts)} repeated sentence(s) of {args.min_words}+ words with different labels in {count} "
+          f"document(s)", file=sys.stderr)  # fmt: skip
+    return 1 if conflicts and args.fail else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the data commands (one sub-command each)."""
     parser = argparse.ArgumentParser(prog="python -m training", description="Annotated data tools (SCHEMA.md).")
@@ -268,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--force", action="store_true", help="count even if the files have problems")
     p.set_defaults(func=cmd_stats)
+    p = sub.add_parser("conflicts", help="repeated sentences whose copies carry different stance or events",
+                       description="List sentences that occur in several records (same words after "
+                                   "normalisation) with a different stance or event set, for review.")  # fmt: skip
+    p.add_argument("files", nargs="+", help="JSONL files or glob patterns (records or surface documents)")
+    p.add_argument("--min-words", type=int, default=6, help="ignore shorter sentences (default: %(default)s)")
+    p.add_argument("--fail", action="store_true", help="exit 1 when there is any conflict (for CI)")
+    p.set_defaults(func=cmd_conflicts)
     return parser
 
 

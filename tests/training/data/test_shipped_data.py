@@ -67,3 +67,22 @@ def test_no_document_text_is_shipped_twice() -> None:
                 key = " ".join(doc["text"].split())
                 assert key not in seen, f"{doc['id']} repeats the text of {seen.get(key)}"
                 seen[key] = doc["id"]
+
+
+def test_review_corrections_name_shipped_sentences_and_are_not_applied() -> None:
+    # seeds/candidates/review1_corrections.jsonl (docs/annotation.md): each line names a sentence
+    # of a surface batch by file, line and index; its text and its "before" labels are the shipped ones
+    path = SEEDS / "candidates" / "review1_corrections.jsonl"
+    if not path.exists():
+        pytest.skip("no review corrections in seeds/candidates")
+    root = SEEDS.parent
+    corrections = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert corrections
+    for fix in corrections:
+        file_name, line_no = fix["surface"].rsplit(":", 1)
+        document = json.loads((root / file_name).read_text(encoding="utf-8").splitlines()[int(line_no) - 1])
+        sentence = document["sentences"][fix["sentence"]]
+        assert document["id"] == fix["id"] and sentence["text"] == fix["text"]
+        assert {key: sentence.get(key) for key in ("stance", "holder", "events")} == fix["before"] != fix["after"]
+        holder = fix["after"]["holder"]
+        assert holder is None or holder in [text for text, _ in sentence["entities"]]
