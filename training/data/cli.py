@@ -241,6 +241,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
 def _where(files: dict[str, tuple[list[tuple[int, Record]], list[str]]]) -> list[tuple[str, Record]]:
     return [(f"{path}:{line_no}", record) for path, (records, _) in files.items() for line_no, record in records]
 
@@ -306,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List sentences that occur in several records (same words after "
                                    "normalisation) with a different stance or event set, for review.")  # fmt: skip
     p.add_argument("files", nargs="+", help="JSONL files or glob patterns (records or surface documents)")
-    p.add_argument("--min-words", type=int, default=6, help="ignore shorter sentences (default: %(default)s)")
+    p.add_argument("--min-words", type=_at_least_one, default=6, help="ignore shorter sentences (default: %(default)s)")
     p.add_argument("--fail", action="store_true", help="exit 1 when there is any conflict (for CI)")
     p.set_defaults(func=cmd_conflicts)
     return parser

@@ -70,6 +70,9 @@ def test_conflicts_command(tmp_path: Path, record: dict[str, Any], capsys: pytes
     assert "1 repeated sentence(s) of 6+ words with different labels in 2 document(s)" in err
     assert main(["conflicts", str(path), "--fail"]) == 1
     assert main(["conflicts", str(path), "--min-words", "8", "--fail"]) == 0
+    with pytest.raises(SystemExit) as exit_info:
+        main(["conflicts", str(path), "--min-words", "0"])
+    assert exit_info.value.code == 2 and "--min-words: must be at least 1, got 0" in capsys.readouterr().err
     # build-data points to the command
     assert main(["build-data", "--surface", str(path), "--out", str(tmp_path / "seeds")]) == 0
     assert "note: 1 repeated sentence(s) carry different labels" in capsys.readouterr().err
