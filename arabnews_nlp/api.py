@@ -101,7 +101,9 @@ class Analyzer:
                 ``$ARABNEWS_NLP_MODEL`` or else the bundled default model.
             device: ``"auto"`` (GPU when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
             quantize: Apply dynamic int8 quantisation to the encoder's linear layers (CPU only;
-                about 2x faster, see docs/performance.md for the accuracy change).
+                about 2x faster, see docs/performance.md for the accuracy change). Activations are
+                quantised per forward pass, so int8 scores (rarely labels) depend on which windows
+                share a batch; ``batch_size=1`` makes each window's result its own.
             backend: ``"torch"``, or ``"numpy"`` for the torch-free CPU path (same outputs; it
                 neither imports torch nor transformers, so a script starts in well under a second).
 
@@ -180,7 +182,7 @@ class Analyzer:
             >>> [a.text for a in analyzer.pipe(["أ", "ب"], batch_size=2)]  # doctest: +SKIP
             ['أ', 'ب']
         """
-        if isinstance(texts, (str, bytes)):
+        if isinstance(texts, (str, bytes)) or not isinstance(texts, Iterable):
             raise TextsTypeError(texts)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ConfigError(f"batch_size must be a positive int, got {batch_size!r}")

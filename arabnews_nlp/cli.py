@@ -22,8 +22,13 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gzip
+import io
 import json
+import os
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -69,8 +74,20 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_jsonl(lines: Sequence[str] | IO[str], source: str) -> Iterator[tuple[Any, str]]:
-    for number, line in enumerate(lines, start=1):
+def _decode(data: bytes, source: str) -> str:
+    """``data`` as UTF-8 (a leading byte-order mark dropped), or a DataFormatError naming ``source``."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataFormatError(
+            f"{source}: not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
+            "convert it first, e.g. iconv -f WINDOWS-1256 -t UTF-8"
+        ) from error
+
+
+def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str) -> Iterator[tuple[Any, str]]:
+    for number, raw in enumerate(lines, start=1):
+        line = _decode(raw, f"{source}:{number}")
         if not line.strip():
             continue
         try:
@@ -82,29 +99,50 @@ def _read_jsonl(lines: Sequence[str] | IO[str], source: str) -> Iterator[tuple[A
         yield record.get("id"), record["text"]
 
 
+def _open_bytes(name: str) -> IO[bytes]:
+    """The file ``name`` in binary mode, decompressed when it ends with ``.gz``."""
+    return gzip.open(name, "rb") if name.endswith(".gz") else open(name, "rb")  # noqa: SIM115
+
+
 def _read_inputs(inputs: Sequence[str], input_format: str) -> Iterator[tuple[Any, str]]:
-    """Yield ``(id or None, text)`` per document, reading files one at a time."""
+    """Yield ``(id or None, text)`` per document, reading files one at a time.
+
+    Text is read as it is in the file (no newline translation, so offsets index the file's
+    characters; a leading byte-order mark is dropped), the same from a file and from stdin.
+    """
     for name in inputs:
-        jsonl = input_format == "jsonl" or (input_format == "auto" and name.endswith(".jsonl"))
+        jsonl = input_format == "jsonl" or (input_format == "auto" and name.endswith((".jsonl", ".jsonl.gz")))
         if name == "-":
-            data = sys.stdin.buffer.read().decode("utf-8")
+            data = sys.stdin.buffer.read()
             if jsonl:
-                yield from _read_jsonl(data.splitlines(), "<stdin>")
+                yield from _read_jsonl(data.split(b"\n"), "<stdin>")
             else:
-                yield None, data
-        elif jsonl:
-            with open(name, encoding="utf-8") as handle:
-                yield from _read_jsonl(handle, name)
+                yield None, _decode(data, "<stdin>")
         else:
-            yield name, Path(name).read_text(encoding="utf-8")
+            with _open_bytes(name) as handle:
+                if jsonl:
+                    yield from _read_jsonl(handle, name)
+                else:
+                    yield name, _decode(handle.read(), name)
+
+
+def _check_paths(inputs: Sequence[str], output: str | None) -> None:
+    """Raise before any work if an input is missing or a directory, or the output is an input."""
+    for name in inputs:
+        if name == "-":
+            continue
+        path = Path(name)
+        if path.is_dir():
+            raise ConfigError(f"input {name} is a directory; pass its files (e.g. {path / '*.txt'})")
+        if not path.is_file():
+            raise FileNotFoundError(f"input file not found: {name}")
+        if output is not None and Path(output).exists() and path.samefile(output):
+            raise ConfigError(f"--output {output} is also an input; write the results to another file")
 
 
 def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     from arabnews_nlp.api import Analyzer
 
-    missing = [name for name in args.inputs if name != "-" and not Path(name).is_file()]
-    if missing:
-        raise FileNotFoundError(f"input file not found: {missing[0]}")
     analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     ids: deque[Any] = deque()
 
@@ -200,16 +238,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         0
     """
     args = _build_parser().parse_args(argv)
-    handle: IO[str] | None = None
     try:
         if args.command == COMMAND or (args.command == "analyze" and args.engine == "ray"):
             return _analyze_corpus(args)
-        if args.command == "analyze" and args.output:
-            handle = open(args.output, "w", encoding="utf-8")  # noqa: SIM115
-        out = handle if handle is not None else sys.stdout
         if args.command == "analyze":
-            return _analyze(args, out)
-        return _info(args, out)
+            _check_paths(args.inputs, args.output)
+            with _output(args.output) as out:
+                return _analyze(args, out)
+        return _info(args, sys.stdout)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (ArabNewsError, OSError, UnicodeError) as error:
         message = f"input is not UTF-8 text ({error})" if isinstance(error, UnicodeDecodeError) else str(error)
         print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
@@ -217,6 +257,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    """Stdout, or a temporary file beside ``path`` that replaces it only when everything succeeded.
+
+    An error or an interruption leaves ``path`` as it was (no half-written JSON). Lone surrogates
+    (from JSON escapes in the input) are written as JSON escapes instead of failing.
+    """
+    if path is None:
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
+        yield sys.stdout
+        return
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"--output {path}: the directory {target.parent} does not exist")
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+        "w", encoding="utf-8", errors="backslashreplace", dir=target.parent, prefix=f".{target.name}.", delete=False
+    )
+    try:
+        with handle:
+            yield handle
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # as open(path, "w") would make it, not the temporary file's 0600
+        os.replace(handle.name, target)
     finally:
-        if handle is not None:
-            handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(handle.name)

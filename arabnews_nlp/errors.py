@@ -68,12 +68,23 @@ class SpanError(ArabNewsError, ValueError):
 
 
 class TextsTypeError(ArabNewsError, TypeError):
-    """A single string was passed where an iterable of documents was expected."""
+    """A single string (or anything not iterable) was passed where an iterable of documents was expected."""
+
+    def __init__(self, received: object) -> None:
+        what = f"a single {type(received).__name__}" if isinstance(received, (str, bytes)) else repr(received)[:60]
+        super().__init__(
+            f"texts must be an iterable of str (one per document), got {what}. "
+            "Call analyze(text) for one document, or pipe([text])."
+        )
+
+
+class AnalysisTypeError(ArabNewsError, TypeError):
+    """Something other than an :class:`~arabnews_nlp.results.Analysis` was passed where analyses are expected."""
 
     def __init__(self, received: object) -> None:
         super().__init__(
-            f"texts must be an iterable of str (one per document), got a single {type(received).__name__}. "
-            "Call analyze(text) for one document, or pipe([text])."
+            f"expected Analysis objects (the results of analyze() or pipe()), got {type(received).__name__}. "
+            "Pass the results themselves, not their to_dict() or their text."
         )
 
 

@@ -87,7 +87,10 @@ def resolve_model(path_or_id: str | os.PathLike[str] | None = None) -> Path:
     if path_or_id is None or str(path_or_id) == "":
         from_env = os.environ.get(MODEL_ENV, "").strip()
         if from_env:
-            return resolve_model(from_env)
+            try:
+                return resolve_model(from_env)
+            except ModelNotFoundError as error:  # say where the path came from, and how to get the default back
+                raise ModelNotFoundError(f"{error} [from ${MODEL_ENV}; unset it to use the bundled default model]") from error
         bundled = bundled_model_dir()
         if bundled is None:
             raise ModelNotFoundError(

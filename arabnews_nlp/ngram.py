@@ -123,7 +123,8 @@ class NgramConfig:
 
 
 def _key(block: str, gram: str) -> int:
-    digest = hashlib.blake2b(f"{block}\x00{gram}".encode(), digest_size=8).digest()
+    # surrogatepass: a lone surrogate (a JSON escape of half an emoji) is a feature like any other
+    digest = hashlib.blake2b(f"{block}\x00{gram}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little") & _MASK
 
 

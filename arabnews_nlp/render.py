@@ -18,8 +18,9 @@ Example:
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from arabnews_nlp.errors import AnalysisTypeError, ConfigError
 from arabnews_nlp.results import Analysis, Entity, SentenceResult, Stance
 
 STYLE = """
@@ -103,15 +104,25 @@ def render_html(analyses: Analysis | Iterable[Analysis], titles: Sequence[str | 
     Returns:
         An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script).
 
+    Raises:
+        AnalysisTypeError: If an item is not an :class:`~arabnews_nlp.results.Analysis` (e.g. a
+            ``to_dict()`` dict or a text).
+        ConfigError: If ``titles`` does not give one title per analysis.
+
     Example:
         >>> from arabnews_nlp.results import Analysis
         >>> "<article>" in render_html([Analysis.empty("")])
         True
     """
+    if isinstance(analyses, (str, bytes, Mapping)):
+        raise AnalysisTypeError(analyses)
     items = [analyses] if isinstance(analyses, Analysis) else list(analyses)
+    for item in items:
+        if not isinstance(item, Analysis):
+            raise AnalysisTypeError(item)
     names = list(titles) if titles is not None else [None] * len(items)
     if len(names) != len(items):
-        raise ValueError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
+        raise ConfigError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
     body = "\n".join(render_article(analysis, name) for analysis, name in zip(items, names))
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'

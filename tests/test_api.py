@@ -61,6 +61,9 @@ def test_non_str_input(tiny_analyzer: Analyzer, value: Any) -> None:
 def test_pipe_argument_errors(tiny_analyzer: Analyzer) -> None:
     with pytest.raises(TextsTypeError):
         tiny_analyzer.pipe("a single string")
+    for not_iterable in (None, 5):
+        with pytest.raises(TextsTypeError, match=f"got {not_iterable}. Call analyze"):
+            tiny_analyzer.pipe(not_iterable)  # type: ignore[arg-type]
     with pytest.raises(InputTypeError, match=r"texts\[1\]"):
         list(tiny_analyzer.pipe(["نص", 3]))
     with pytest.raises(ConfigError):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +126,93 @@ def test_python_dash_m(tiny_model_dir: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "UNTRAINED" in result.stdout
+
+
+def test_output_file_is_replaced_only_when_everything_succeeded(
+    tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    previous = tmp_path / "results.json"
+    previous.write_text('{"keep": "me"}', encoding="utf-8")
+    late = tmp_path / "late.jsonl"  # the error comes after results were written
+    late.write_text('{"text": "قال السوداني."}\n{"text": "نفت واشنطن."}\n{"id": "bad"}\n', encoding="utf-8")
+    for source in ("missing.txt", str(late)):
+        for fmt in ("json", "jsonl"):
+            code, _, err = _run(["analyze", source, "--format", fmt, "--model", str(tiny_model_dir), "-o", str(previous)], capsys)
+            assert code == 2 and err.startswith("arabnews-nlp: error: ")
+            assert previous.read_text(encoding="utf-8") == '{"keep": "me"}'  # neither emptied nor half-written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt", "late.jsonl", "news.jsonl", "results.json"]
+    code, _, _ = _run(["analyze", str(inputs["text"]), "--model", str(tiny_model_dir), "-o", str(previous)], capsys)
+    assert code == 0 and len(json.loads(previous.read_text(encoding="utf-8"))) == 1
+    mask = os.umask(0)
+    os.umask(mask)
+    assert previous.stat().st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's 0600
+
+
+def test_output_that_is_an_input_and_directory_inputs_are_refused(
+    tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = inputs["text"].read_text(encoding="utf-8")
+    code, _, err = _run(["analyze", str(inputs["text"]), "--model", str(tiny_model_dir), "-o", str(inputs["text"])], capsys)
+    assert code == 2 and "is also an input" in err and inputs["text"].read_text(encoding="utf-8") == article
+    code, _, err = _run(["analyze", str(tmp_path), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and f"input {tmp_path} is a directory; pass its files" in err
+
+
+def test_inputs_are_read_as_they_are_in_the_file(
+    tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "قال السوداني في بغداد.\r\nوأكد البرلمان قراره.\r\n"
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes(b"\xef\xbb\xbf" + text.encode())  # a byte-order mark, as Windows tools write it
+    code, out, err = _run(["analyze", str(crlf), "--format", "jsonl", "--model", str(tiny_model_dir)], capsys)
+    assert code == 0, err
+    from_file = json.loads(out)
+    assert from_file["text"] == text  # CRLF kept, the mark dropped: offsets index the file's characters
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(crlf.read_bytes()), encoding="utf-8"))
+    code, out, _ = _run(["analyze", "-", "--format", "jsonl", "--model", str(tiny_model_dir)], capsys)
+    assert code == 0 and {k: v for k, v in json.loads(out).items() if k != "id"} == {
+        k: v for k, v in from_file.items() if k != "id"}  # fmt: skip
+    # JSONL: a byte-order mark, CRLF line ends, gzip, and a lone surrogate (a JSON escape of half an emoji)
+    records = '{"id": "a", "text": "قال السوداني."}\r\n{"id": "b", "text": "قال \\ud83d العبادي."}\r\n'
+    plain, packed = tmp_path / "bom.jsonl", tmp_path / "news.jsonl.gz"
+    plain.write_bytes(b"\xef\xbb\xbf" + records.encode())
+    packed.write_bytes(gzip.compress(records.encode()))
+    for path in (plain, packed):
+        code, out, err = _run(["analyze", str(path), "--format", "jsonl", "--model", str(tiny_model_dir)], capsys)
+        assert code == 0, err
+        results = [json.loads(line) for line in out.splitlines()]
+        assert [r["id"] for r in results] == ["a", "b"] and results[1]["text"] == "قال \ud83d العبادي."
+
+
+def test_undecodable_input_names_the_file_and_line(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("café".encode("latin-1"))
+    code, _, err = _run(["analyze", str(latin), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and f"{latin}: not UTF-8 text (byte 0xe9 at position 3)" in err
+    records = tmp_path / "mixed.jsonl"
+    records.write_bytes('{"text": "قال."}\n'.encode() + '{"text": "café"}\n'.encode("latin-1"))
+    code, _, err = _run(["analyze", str(records), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and f"{records}:2: not UTF-8 text" in err
+
+
+def test_a_closed_pipe_ends_quietly(tiny_model_dir: Path, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["analyze", str(inputs["text"]), "--model", str(tiny_model_dir)]) == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_analyze_corpus_refuses_its_input_as_output_and_names_undecodable_lines(
+    tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = inputs["jsonl"].read_text(encoding="utf-8")
+    argv = ["analyze-corpus", str(inputs["jsonl"]), "-o", str(inputs["jsonl"]), "--model", str(tiny_model_dir)]
+    code, _, err = _run(argv, capsys)
+    assert code == 2 and "is the input file" in err and inputs["jsonl"].read_text(encoding="utf-8") == records
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes('{"id": 1, "text": "قال."}\n'.encode() + '{"id": 2, "text": "café"}\n'.encode("latin-1"))
+    code, _, err = _run(["analyze-corpus", str(mixed), "-o", str(tmp_path / "out.jsonl"), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and f"{mixed}:2: not UTF-8 text (byte 0xe9" in err

@@ -48,6 +48,9 @@ def test_resolve_explicit_env_and_bundled(tiny_model_dir: Path, monkeypatch: pyt
     assert resolve_model(str(tiny_model_dir)) == tiny_model_dir
     monkeypatch.setenv(MODEL_ENV, str(tiny_model_dir))
     assert resolve_model() == tiny_model_dir  # read at call time
+    monkeypatch.setenv(MODEL_ENV, "/no/such/model")  # a bad path says it came from the variable
+    with pytest.raises(ModelNotFoundError, match=rf"'/no/such/model' does not exist.*\[from \${MODEL_ENV}; unset it"):
+        resolve_model()
     monkeypatch.delenv(MODEL_ENV)
     bundled = model_dir.bundled_model_dir()
     if bundled is not None:

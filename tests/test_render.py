@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from arabnews_nlp.errors import AnalysisTypeError, ConfigError
 from arabnews_nlp.render import render_html
 from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
 
@@ -70,5 +71,11 @@ def test_entities_stances_and_events_are_marked() -> None:
 def test_empty_and_mismatched_titles() -> None:
     page = render_html(Analysis.empty("   "))
     assert "0 sentences" in page and page.startswith("<!DOCTYPE html>")
-    with pytest.raises(ValueError, match="one title per analysis"):
+    with pytest.raises(ConfigError, match="one title per analysis"):
         render_html([Analysis.empty("")], ["a", "b"])
+
+
+@pytest.mark.parametrize("wrong", [{"text": "", "sentences": []}, "نص", [Analysis.empty(""), {"text": ""}], [None]])
+def test_what_is_not_an_analysis_is_a_typed_error(wrong: object) -> None:
+    with pytest.raises(AnalysisTypeError, match="expected Analysis objects .* got (dict|str|NoneType)"):
+        render_html(wrong)  # type: ignore[arg-type]

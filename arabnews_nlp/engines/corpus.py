@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.errors import ConfigError, DataFormatError
 
 
 @dataclass
@@ -81,10 +81,21 @@ def output_line(key: str, analysis: Any) -> str:
     return '{"id": ' + key + (", " + body[1:] if len(body) > 2 else "}") + "\n"
 
 
-def _open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+def _open_bytes(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+
+
+def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> None:
+    """Raise before any work when the output file is the input file (its records would count as done).
+
+    Raises:
+        ConfigError: If ``output`` exists and is the same file as ``source``.
+
+    Example:
+        >>> check_corpus_paths("news.jsonl", "results.jsonl")  # different paths: nothing to say
+    """
+    if Path(output).exists() and Path(source).exists() and Path(source).samefile(output):
+        raise ConfigError(f"the output {output} is the input file; write the results to another file")
 
 
 def done_ids(output: str | os.PathLike[str]) -> set[str]:
@@ -135,11 +146,16 @@ def iter_pending(
     """
     path = Path(source)
     seen: set[str] = set()
-    with _open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
+    with _open_bytes(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{path}:{number}"
+            try:
+                line = raw.decode("utf-8-sig")  # a byte-order mark (Windows tools) is not part of the JSON
+            except UnicodeDecodeError as error:
+                raise DataFormatError(f"{where}: not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
+                                      f"{error.start}); convert the file to UTF-8 first") from error  # fmt: skip
             if not line.strip():
                 continue
-            where = f"{path}:{number}"
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
@@ -191,6 +207,7 @@ def analyze_corpus_local(
         from arabnews_nlp.api import Analyzer
 
         analyzer = Analyzer.from_pretrained(model, device=device)
+    check_corpus_paths(input_jsonl, output_jsonl)
     done = done_ids(output_jsonl)
     counts: dict[str, int] = {}
     keys: list[str] = []

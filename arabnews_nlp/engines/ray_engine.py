@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from arabnews_nlp.engines.corpus import CorpusStats, done_ids, iter_pending, output_line
+from arabnews_nlp.engines.corpus import CorpusStats, check_corpus_paths, done_ids, iter_pending, output_line
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
 
 DEFAULT_SHARD_SIZE = 100_000
@@ -195,6 +195,7 @@ def analyze_corpus_ray(
     context.enable_progress_bars = progress
     counts: dict[str, int] = {}
     try:
+        check_corpus_paths(input_jsonl, output_jsonl)
         pending = iter_pending(input_jsonl, done_ids(output_jsonl), id_field, text_field, counts)
         processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, actor_options, map_options)
     finally:
