@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(COMMANDS[args[0]][0])
     try:
         return int(module.main(args) or 0)
-    except (ArabNewsError, FileNotFoundError) as error:  # what the user can fix: the message, not a traceback
+    except (ArabNewsError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as error:  # what the user can fix
         print(f"python -m training {args[0]}: error: {error}", file=sys.stderr)
         return 2
 

@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    from training.data.records import read_records
+    from training.data.validate import read_valid_records
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "baseline":
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-precision", type=float, default=0.6, help="keyword: at least this precision")
     parser.add_argument("--exclude-synthetic", action="store_true", help="fit on real documents only")
     args = parser.parse_args(args_list)
-    records = [r for r in read_records(args.train) if not (args.exclude_synthetic and r.get("synthetic"))]
+    records = [r for r in read_valid_records(args.train) if not (args.exclude_synthetic and r.get("synthetic"))]
     baseline = KeywordBaseline.fit(records, args.min_count, args.min_precision)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     baseline.save(args.out)

@@ -163,6 +163,14 @@ class FinetuneConfig:
     def __post_init__(self) -> None:
         for name in _FILE_LISTS:
             setattr(self, name, _as_list(self, name))
+        for option in fields(self):  # YAML reads `no`/`false` as booleans, but "false" in quotes is a string
+            if option.type == "bool" and not isinstance(getattr(self, option.name), bool):
+                raise ConfigError(f"{option.name} must be true or false, got {getattr(self, option.name)!r}")
+        if self.dev is not None and not isinstance(self.dev, str):
+            raise ConfigError(f"dev must be one file path, got {self.dev!r}; merge the files, or score the "
+                              "others with test: [...]")  # fmt: skip
+        if self.description is not None and not isinstance(self.description, str):
+            raise ConfigError(f"description must be a string, got {self.description!r}; quote it in YAML")
         self.output_dir = self.output_dir or f"models/{self.name}"
         self.run_dir = self.run_dir or f"runs/{self.name}"
         if not isinstance(self.base, str):
@@ -223,9 +231,34 @@ class FinetuneConfig:
             raise ConfigError(
                 f"normalization must be a mapping of NormalizationConfig fields, got {self.normalization!r}"
             )
-        for path in [*self.train, *self.test, *self.ner_extra, *([self.dev] if self.dev else [])]:
+        for path in self.data_files():
+            if Path(path).is_dir():
+                raise ConfigError(f"data file {path!r} is a directory; list the JSONL files in it")
             if not Path(path).is_file():
                 raise ConfigError(f"data file {path!r} does not exist; check the path (relative to {Path.cwd()})")
+        tests = [f"test_{Path(path).stem}" for path in self.test]
+        if len(set(tests)) < len(tests):
+            raise ConfigError(f"test files {self.test} share a file name, so their results would overwrite each "
+                              "other (eval_test_NAME.json); give them different names")  # fmt: skip
+
+    def data_files(self) -> list[str]:
+        """Return every data file of the config: train, dev, test and ner_extra.
+
+        Example:
+            >>> FinetuneConfig(base="x").data_files()
+            []
+        """
+        return [*self.train, *([self.dev] if self.dev else []), *self.test, *self.ner_extra]
+
+    def check_data(self) -> None:
+        """Raise :class:`DataFormatError` if a data file is not valid SCHEMA.md JSONL (before any work).
+
+        The first problem is named, with ``python -m training validate FILE`` to list them all; a
+        file in the surface format gets the command that converts it.
+        """
+        from training.data.validate import check_files
+
+        check_files(self.data_files())
 
     def _check_optional(self) -> None:
         if self.ner_extra_max_sentences is not None:
@@ -248,6 +281,13 @@ class FinetuneConfig:
             raise ConfigError("base is empty: set `base:` in the config or pass --base DIR_OR_HUB_ID")
         if not self.train:
             raise ConfigError("train lists no file: set `train:` in the config or pass --train FILE ...")
+        local = Path(self.base).expanduser()
+        if local.is_file():
+            raise ConfigError(f"base {self.base!r} is a file; give an encoder or analyzer directory, or a hub id")
+        if not local.exists() and (self.base.startswith((".", "/", "~")) or self.base.count("/") > 1):
+            raise ConfigError(f"base directory {self.base!r} does not exist (and is not a hub id like org/name); "
+                              "check the path")  # fmt: skip
+        self.check_data()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the config as a JSON-ready dict.
@@ -348,7 +388,8 @@ def _check_number(
         bounds = f"> {low:g}" if strict else f">= {low:g}"
         if high != math.inf:
             bounds = f"in [{low:g}, {high:g}{')' if high_open else ']'}"
-        hint = " Use e.g. 5e-5 for a base-size encoder, 1e-4..1e-3 for a small one." if key == "learning_rate" else ""
+        hint = (" Use e.g. 5.0e-5 for a base-size encoder, 1.0e-4..1.0e-3 for a small one (YAML reads 5e-5, "
+                "without the '.0', as a string)." if key == "learning_rate" else "")  # fmt: skip
         raise ConfigError(f"{key} must be a number {bounds}, got {value!r}.{hint}")
 
 

@@ -37,7 +37,8 @@ from typing import Any, Protocol
 
 from arabnews_nlp.schema import OUTSIDE, spans_to_bio
 from arabnews_nlp.text.words import split_words
-from training.data.records import read_records, record_tasks, sentence_entities
+from training.data.records import record_tasks, sentence_entities
+from training.data.validate import read_valid_records
 from training.features import gold_sentences, word_spans_of_entities
 from training.metrics import align_sentences, event_scores, labelled_set_scores, ner_scores, stance_scores
 
@@ -344,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args(argv[1:])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    records = read_records(args.data)
+    records = read_valid_records(args.data)
     if args.baseline:
         from training.baseline import KeywordBaseline
 

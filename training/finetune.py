@@ -282,8 +282,6 @@ def train(
         >>> # model, tokenizer, settings, trainer = train(config)
     """
     import torch
-    from transformers.trainer_utils import get_last_checkpoint
-
     from training.trainer import (
         LOG_FILE,
         AnalyzerTrainer,
@@ -304,7 +302,7 @@ def train(
         model.event_pos_weights.copy_(torch.tensor(event_weights))
         logger.info("stance class weights %s; event pos_weight %s", stance_weights, event_weights)
     dataset = build_dataset(sentences, tokenizer, settings)
-    checkpoint = get_last_checkpoint(config.run_dir) if resume and Path(config.run_dir).is_dir() else None
+    checkpoint = last_complete_checkpoint(config.run_dir) if resume else None
     log_path = Path(config.run_dir) / LOG_FILE
     extra = [JsonlLogCallback(log_path), *(callbacks or [])]
     evaluator = None
@@ -331,6 +329,28 @@ def train(
         entry = {"step": trainer.state.global_step, "epoch": trainer.state.epoch, "dev_averaged": evaluator(trainer.model)}
         append_jsonl(log_path, entry)
     return trainer.model, tokenizer, settings, trainer
+
+
+def last_complete_checkpoint(run_dir: str | Path) -> str | None:
+    """Return the newest ``checkpoint-N`` of ``run_dir`` that was saved completely, or ``None``.
+
+    A run stopped while saving leaves a checkpoint without ``trainer_state.json``; it is skipped
+    with a warning, so ``--resume`` continues from the one before.
+
+    Example:
+        >>> last_complete_checkpoint("no/such/run") is None
+        True
+    """
+    run = Path(run_dir)
+    if not run.is_dir():
+        return None
+    found = sorted((int(p.name.split("-", 1)[1]), p) for p in run.glob("checkpoint-*")
+                   if p.is_dir() and p.name.split("-", 1)[1].isdigit())  # fmt: skip
+    for _, path in reversed(found):
+        if (path / "trainer_state.json").is_file():
+            return str(path)
+        logger.warning("%s was not saved completely (no trainer_state.json); resuming from an earlier checkpoint", path)
+    return None
 
 
 def predict_dev(

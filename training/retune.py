@@ -24,6 +24,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from arabnews_nlp.errors import ConfigError
 from training.config import FinetuneConfig, read_config_file
 from training.finetune import check_event_clusters, finish
 
@@ -34,7 +35,8 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     Args:
         model_dir: A saved analyzer directory (its encoder and heads are kept as they are).
         config_path: The fine-tuning config (data files, ``ngram``, ``gazetteer``, output).
-        overrides: Config fields to override (e.g. ``output_dir``). When the model has word
+        overrides: Config fields to override (e.g. ``output_dir``); without ``run_dir``, the
+            evaluation files go to the config's ``run_dir`` / ``retune``. When the model has word
             clusters, the config's ``word_vectors`` and ``ngram_clusters`` are dropped: its
             clusters are kept.
         command: The command line, for the model card.
@@ -52,6 +54,11 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     if clusters is not None:  # kept: the config's word vectors are not read
         data = {**data, "word_vectors": None, "ngram_clusters": []}
     config = FinetuneConfig.from_dict(data, overrides)
+    if "run_dir" not in overrides:  # not the training run's own folder: its evaluation files stay
+        config.run_dir = str(Path(config.run_dir) / "retune")
+    if not config.train:
+        raise ConfigError("train lists no file: the n-gram models and the baseline are fitted on it; set `train:`")
+    config.check_data()
     check_event_clusters(config, clusters)
     settings.ngram, settings.ngram_model = {}, None
     settings.stance_weights = {}
@@ -70,9 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True, help="saved model directory whose encoder and heads are kept")
     parser.add_argument("--config", required=True, help="fine-tuning config (training/configs/*.yaml)")
     parser.add_argument("--output", dest="output_dir", help="model directory to write (default: the config's)")
+    parser.add_argument("--run-dir", help="where the evaluation files and the baseline go (default: RUN_DIR/retune, "
+                        "RUN_DIR being the config's run_dir, so that the training run's results stay as they are)")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides = {"output_dir": args.output_dir} if args.output_dir else {}
+    if args.run_dir:
+        overrides["run_dir"] = args.run_dir
     out = retune(args.model, args.config, overrides, "python -m training " + shlex.join(argv))
     print(f"model saved to {out}")
     return 0

@@ -58,6 +58,12 @@ def test_missing_data_file(tmp_path: Path) -> None:
         ({"ngram": True, "gazetteer": True}, "ngram, gazetteer need a dev file"),
         ({"stance_factors": True}, "stance_factors need a dev file"),
         ({"ngram_event_clusters": "yes"}, "ngram_event_clusters must be true or false"),
+        ({"ngram": "false"}, "ngram must be true or false, got 'false'"),  # a quoted YAML string is not a bool
+        ({"bf16": "true"}, "bf16 must be true or false"),
+        ({"class_weights": "no"}, "class_weights must be true or false"),
+        ({"description": 5}, "description must be a string, got 5"),
+        ({"dev": ["a.jsonl", "b.jsonl"]}, "dev must be one file path"),
+        ({"learning_rate": "5e-5"}, "5.0e-5 .*YAML reads 5e-5"),
     ],
 )
 def test_invalid_values(train_file: Path, changes: dict, message: str) -> None:
@@ -92,3 +98,37 @@ def test_file_lists_keep_their_roles(tmp_path: Path) -> None:
         base="x", train=str(files["train"]), ner_extra=str(files["extra"]), test=str(files["test"])
     )
     assert (config.train, config.ner_extra, config.test) == ([str(files["train"])], [str(files["extra"])], [str(files["test"])])
+
+
+def test_data_paths_that_cannot_work(tmp_path: Path, train_file: Path) -> None:
+    with pytest.raises(ConfigError, match="data file .* is a directory; list the JSONL files in it"):
+        FinetuneConfig(base="enc", train=[str(train_file)], dev=str(tmp_path))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "test.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "test.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match="share a file name, so their results would overwrite each other"):
+        FinetuneConfig(base="enc", train=[str(train_file)], test=[str(tmp_path / "test.jsonl"), str(other / "test.jsonl")])
+    for base, message in ((str(train_file), "is a file"), (str(tmp_path / "no_encoder"), "does not exist"),
+                          ("./enc", "does not exist")):  # fmt: skip
+        with pytest.raises(ConfigError, match=f"base .* {message}"):
+            FinetuneConfig(base=base, train=[str(train_file)]).check_ready()
+    FinetuneConfig(base="aubmindlab/bert-base-arabertv02", train=[str(train_file)]).check_ready()  # a hub id is fine
+
+
+def test_data_files_are_checked_before_any_work(tmp_path: Path, gold_records: list) -> None:
+    from arabnews_nlp.errors import DataFormatError
+    from training.data.records import to_surface, write_records
+
+    good, bad, surface = tmp_path / "good.jsonl", tmp_path / "bad.jsonl", tmp_path / "surface.jsonl"
+    write_records(good, gold_records)
+    broken = [dict(gold_records[0], sentences=[dict(s, stance="Neutral") for s in gold_records[0]["sentences"]])]
+    write_records(bad, broken)
+    write_records(surface, [to_surface(r) for r in gold_records])
+    FinetuneConfig(base="enc", train=[str(good)], dev=str(good)).check_ready()
+    with pytest.raises(DataFormatError, match=r"bad.jsonl has \d+ problem\(s\), the first: .*bad.jsonl:1: doc-0: "
+                       r"sentence 0: stance 'Neutral'.*python -m training validate .*bad.jsonl lists them all"):  # fmt: skip
+        FinetuneConfig(base="enc", train=[str(good)], dev=str(bad)).check_ready()  # dev: before training, not after
+    with pytest.raises(DataFormatError, match="surface.jsonl is in the surface format .* convert surface"):
+        FinetuneConfig(base="enc", train=[str(surface)]).check_ready()
+

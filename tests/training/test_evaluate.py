@@ -111,7 +111,7 @@ def test_baseline_cli_can_exclude_synthetic_documents(gold_records: list[dict[st
     from training.baseline import KeywordBaseline
     from training.baseline import main as baseline_main
 
-    synthetic = {**gold_records[0], "id": "synthetic-1", "synthetic": True}
+    synthetic = {**gold_records[0], "id": "synthetic-1", "synthetic": True, "author": "test"}
     synthetic["text"] = "زار فلانوف بلدة كذا."
     synthetic["sentences"] = [{"start": 0, "end": len(synthetic["text"]), "stance": "neutral", "holder": None, "events": []}]
     synthetic["entities"] = [{"start": 4, "end": 10, "label": "PER"}]

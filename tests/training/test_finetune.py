@@ -98,6 +98,9 @@ def test_resume_matches_uninterrupted(tmp_path: Path, tiny_encoder_dir: Path, go
     cut = _config(tmp_path / "b", tiny_encoder_dir, gold_file, **common)
     train(cut, callbacks=[_stop_at(3)])  # checkpoint-2 is written; step 3 is lost
     assert sorted(p.name for p in Path(cut.run_dir).glob("checkpoint-*")) == ["checkpoint-2"]
+    half_saved = Path(cut.run_dir) / "checkpoint-3"  # a stop while saving: no trainer_state.json
+    half_saved.mkdir()
+    (half_saved / "config.json").write_text("{}", encoding="utf-8")
     starts: list[int] = []
     model_resumed = train(cut, resume=True, callbacks=[_first_steps(starts)])[0]
     assert starts == [2]

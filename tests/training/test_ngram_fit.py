@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.ngram import NgramModel
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
 from arabnews_nlp.tasks.ner import tag_words
@@ -158,6 +160,20 @@ def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_di
     for name in before:
         np.testing.assert_allclose(after[name].astype(np.float32), before[name].astype(np.float32), atol=1e-3)
     assert "python -m training retune --model" in (out / "README.md").read_text(encoding="utf-8")
+    # the evaluation files go beside the training run's, not over them
+    assert (tmp_path / "model-run" / "retune" / "eval_dev.json").is_file() and not (tmp_path / "model-run" / "eval_dev.json").exists()
+
+
+def test_retune_needs_training_data(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:
+    import json
+
+    from training.retune import main
+
+    config = _retune_config(tmp_path, tiny_model_dir, gold_file, "model")
+    data = json.loads(Path(config).read_text(encoding="utf-8"))
+    Path(config).write_text(json.dumps({key: value for key, value in data.items() if key != "train"}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="train lists no file"):
+        main(["retune", "--model", str(tiny_model_dir), "--config", config])
 
 
 def test_retune_fits_the_tagger_the_config_names(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:

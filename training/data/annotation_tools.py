@@ -147,6 +147,9 @@ def from_doccano(items: Sequence[Mapping[str, Any]]) -> list[Record]:
 def to_doccano_sentences(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Export one Doccano text-classification example per sentence (labels: stance + events).
 
+    Records that do not annotate stance (``"tasks": ["ner"]``, e.g. ANERcorp) have nothing to
+    classify and are left out; :func:`merge_doccano_sentences` leaves them unchanged.
+
     Example:
         >>> rec = {"id": "d1", "text": "قصف.", "entities": [], "sentences": [
         ...     {"start": 0, "end": 4, "stance": "neutral", "holder": None, "events": ["AIRSTRIKE"]}]}
@@ -155,6 +158,8 @@ def to_doccano_sentences(records: Sequence[Mapping[str, Any]]) -> list[dict[str,
     """
     out = []
     for record in records:
+        if "stance" not in record_tasks(record):
+            continue
         for index, sentence in enumerate(record["sentences"]):
             labels = ([sentence["stance"]] if sentence.get("stance") else []) + list(sentence.get("events") or [])
             holder = sentence.get("holder")

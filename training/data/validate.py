@@ -39,14 +39,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import TASKS, parse_line
+from training.data.records import TASKS, Record, parse_line, read_records
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -297,3 +297,44 @@ def validate_file(path: str | Path) -> list[str]:
             elif isinstance(doc_id, str):
                 first_line[doc_id] = line_no
     return problems
+
+
+def check_files(paths: Iterable[str | Path]) -> None:
+    """Raise unless every file is valid SCHEMA.md JSONL: what commands that read data check first.
+
+    Raises:
+        DataFormatError: Naming the file and its first problem, with the command that lists them
+            all; a file in the surface format gets the command that converts it.
+
+    Example:
+        >>> check_files([])
+    """
+    for path in paths:
+        problems = validate_file(path)
+        if not problems:
+            continue
+        with open(path, encoding="utf-8") as handle:
+            first = next((line for line in handle if line.strip()), "")
+        try:
+            record = parse_line(first, path, 1)
+        except DataFormatError:
+            record = {}
+        sentences = record.get("sentences")
+        if isinstance(sentences, list) and sentences and isinstance(sentences[0], dict) and "start" not in sentences[0]:
+            raise DataFormatError(f"{path} is in the surface format (sentences given by text); convert it first: "
+                                  f"python -m training convert surface {path} OUT.jsonl")  # fmt: skip
+        raise DataFormatError(f"{path} has {len(problems)} problem(s), the first: {problems[0]}; "
+                              f"python -m training validate {path} lists them all")  # fmt: skip
+
+
+def read_valid_records(paths: str | Path | Iterable[str | Path]) -> list[Record]:
+    """:func:`check_files`, then every record of the files in file order.
+
+    Example:
+        >>> read_valid_records([])
+        []
+    """
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    check_files(paths)
+    return read_records(paths)
+

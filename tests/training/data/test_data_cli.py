@@ -110,6 +110,14 @@ def test_convert_doccano_sentences_merges(tmp_path: Path, record: dict[str, Any]
     assert main(["convert", "doccano-sentences", str(tmp_path / "s.jsonl"), str(tmp_path / "m.jsonl")]) == 1
     merged = ["convert", "doccano-sentences", str(tmp_path / "s.jsonl"), str(tmp_path / "m.jsonl"), "--records", str(tmp_path / "r.jsonl")]
     assert main(merged) == 0 and read_records(tmp_path / "m.jsonl") == [record]
+    # NER-only records (ANERcorp-style) have no stance to classify: left out, and unchanged by the merge
+    ner_only = dict(copy.deepcopy(record), id="doc-ner", tasks=["ner"])
+    for sentence in ner_only["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    write_records(tmp_path / "r.jsonl", [record, ner_only])
+    assert main(["convert", "doccano-sentences", str(tmp_path / "r.jsonl"), str(tmp_path / "s.jsonl"), "--export"]) == 0
+    assert {json.loads(line)["doc_id"] for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()} == {"doc-1"}
+    assert main(merged) == 0 and read_records(tmp_path / "m.jsonl") == [record, ner_only]
 
 
 def test_stats_table_and_json(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,3 +142,27 @@ def test_errors_the_user_can_fix_are_one_line_and_exit_2(tmp_path: Path, capsys:
     assert training_main(["evaluate", "--model", str(tmp_path / "no-model"), "--data", str(tmp_path / "x.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "python -m training evaluate: error:" in err and "x.jsonl" in err and "Traceback" not in err
+
+
+def test_evaluate_and_baseline_refuse_invalid_data(tmp_path: Path, record: dict[str, Any], capsys: Any) -> None:
+    broken = copy.deepcopy(record)
+    broken["entities"][0]["label"] = "PERSON"
+    bad, surface = tmp_path / "bad.jsonl", tmp_path / "surface.jsonl"
+    write_records(bad, [broken])
+    write_records(surface, [to_surface(record)])
+    baseline = tmp_path / "baseline.json"
+    for argv, message in (
+        (["baseline", "--train", str(bad), "--out", str(baseline)], "bad.jsonl has 1 problem(s), the first:"),
+        (["baseline", "--train", str(surface), "--out", str(baseline)], "is in the surface format"),
+    ):
+        assert training_main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    write_records(tmp_path / "good.jsonl", [record])
+    assert training_main(["baseline", "--train", str(tmp_path / "good.jsonl"), "--out", str(baseline)]) == 0
+    for data, message in ((bad, "'PERSON'"), (surface, "is in the surface format")):
+        assert training_main(["evaluate", "--baseline", str(baseline), "--data", str(data)]) == 2
+        assert message in capsys.readouterr().err
+    assert training_main(["evaluate", "--baseline", str(tmp_path), "--data", str(tmp_path / "good.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "python -m training evaluate: error:" in err and "Is a directory" in err
