@@ -201,6 +201,8 @@ def merge_doccano_sentences(records: Sequence[Mapping[str, Any]], items: Sequenc
         if unknown or len(stances) != 1:
             raise DataFormatError(f"{where}: labels {labels} must be exactly one stance of {list(STANCE_LABELS)} plus events")
         sentence["stance"] = stances[0]
+        if stances[0] == "neutral":  # a neutral sentence holds no position, so no holder
+            sentence["holder"] = None
         sentence["events"] = [x for x in EVENT_TYPES if x in labels]
     return [merged[r["id"]] for r in records]
 

@@ -118,6 +118,13 @@ def test_convert_doccano_sentences_merges(tmp_path: Path, record: dict[str, Any]
     assert main(["convert", "doccano-sentences", str(tmp_path / "r.jsonl"), str(tmp_path / "s.jsonl"), "--export"]) == 0
     assert {json.loads(line)["doc_id"] for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()} == {"doc-1"}
     assert main(merged) == 0 and read_records(tmp_path / "m.jsonl") == [record, ner_only]
+    # a sentence made neutral in Doccano loses its holder (holders are not edited there)
+    items = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert items[0]["label"][0] == "anti" and record["sentences"][0]["holder"] is not None
+    items[0]["label"][0] = "neutral"
+    write_records(tmp_path / "s.jsonl", items)
+    assert main(merged) == 0
+    assert read_records(tmp_path / "m.jsonl")[0]["sentences"][0] | {"stance": "anti"} == record["sentences"][0] | {"holder": None}
 
 
 def test_stats_table_and_json(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
