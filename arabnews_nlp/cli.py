@@ -7,10 +7,12 @@ Inputs of ``analyze``: each file is one plain UTF-8 text document, read as it is
 so offsets index the file; a leading byte-order mark dropped), or, for ``*.jsonl`` and
 ``*.jsonl.gz`` files (or ``--input-format jsonl``), one JSON object per line with a ``text`` field
 (its ``id`` is kept); ``-`` reads one document from stdin. ``--output`` is replaced only when
-every input was analysed, so an error leaves an existing file as it was. Output: ``--format json`` writes one JSON array of results,
-``--format jsonl`` one result per line, each result being ``Analysis.to_dict()`` with an ``id``
-first (the path for text files, the record's ``id`` for JSONL) when there is one; ``--format
-html`` one self-contained page to read in a browser (:mod:`arabnews_nlp.render`).
+every input was analysed, so an error leaves an existing file as it was.
+
+Output: ``--format json`` writes one JSON array of results, ``--format jsonl`` one result per
+line, each result being ``Analysis.to_dict()`` with an ``id`` first (the path for text files, the
+record's ``id`` for JSONL) when there is one; ``--format html`` one self-contained page to read in
+a browser (:mod:`arabnews_nlp.render`).
 
 Example:
     $ arabnews-nlp analyze article.txt --format jsonl
