@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import io
 import json
 import os
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from arabnews_nlp.engines.command import BACKEND_HELP, COMMAND, add_analyze_corpus_parser, run_analyze_corpus, summary
+from arabnews_nlp.engines.corpus import decode_utf8, open_bytes
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 
@@ -78,20 +78,9 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _decode(data: bytes, source: str) -> str:
-    """``data`` as UTF-8 (a leading byte-order mark dropped), or a DataFormatError naming ``source``."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataFormatError(
-            f"{source}: not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
-            "convert it first, e.g. iconv -f WINDOWS-1256 -t UTF-8"
-        ) from error
-
-
 def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str) -> Iterator[tuple[Any, str]]:
     for number, raw in enumerate(lines, start=1):
-        line = _decode(raw, f"{source}:{number}")
+        line = decode_utf8(raw, f"{source}:{number}")
         if not line.strip():
             continue
         try:
@@ -101,11 +90,6 @@ def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str) -> Iterat
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise DataFormatError(f"{source}:{number}: expected a JSON object with a string 'text' field")
         yield record.get("id"), record["text"]
-
-
-def _open_bytes(name: str) -> IO[bytes]:
-    """The file ``name`` in binary mode, decompressed when it ends with ``.gz``."""
-    return gzip.open(name, "rb") if name.endswith(".gz") else open(name, "rb")  # noqa: SIM115
 
 
 def _read_inputs(inputs: Sequence[str], input_format: str) -> Iterator[tuple[Any, str]]:
@@ -121,13 +105,13 @@ def _read_inputs(inputs: Sequence[str], input_format: str) -> Iterator[tuple[Any
             if jsonl:
                 yield from _read_jsonl(data.split(b"\n"), "<stdin>")
             else:
-                yield None, _decode(data, "<stdin>")
+                yield None, decode_utf8(data, "<stdin>")
         else:
-            with _open_bytes(name) as handle:
+            with open_bytes(name) as handle:
                 if jsonl:
                     yield from _read_jsonl(handle, name)
                 else:
-                    yield name, _decode(handle.read(), name)
+                    yield name, decode_utf8(handle.read(), name)
 
 
 def _check_paths(inputs: Sequence[str], output: str | None) -> None:

@@ -204,8 +204,6 @@ class FinetuneConfig:
             raise ConfigError(f"ngram_clusters must be cluster counts >= 2, got {self.ngram_clusters!r}")
         if self.ngram_tagger not in NGRAM_TAGGERS:
             raise ConfigError(f"ngram_tagger must be one of {list(NGRAM_TAGGERS)}, got {self.ngram_tagger!r}")
-        if not isinstance(self.ngram_event_clusters, bool):
-            raise ConfigError(f"ngram_event_clusters must be true or false, got {self.ngram_event_clusters!r}")
         if self.ngram_event_clusters and not self.ngram:
             raise ConfigError("ngram_event_clusters needs ngram: true")
         chosen_on_dev = [name for name in ("ngram", "gazetteer", "stance_factors") if getattr(self, name)]
@@ -236,10 +234,19 @@ class FinetuneConfig:
                 raise ConfigError(f"data file {path!r} is a directory; list the JSONL files in it")
             if not Path(path).is_file():
                 raise ConfigError(f"data file {path!r} does not exist; check the path (relative to {Path.cwd()})")
-        tests = [f"test_{Path(path).stem}" for path in self.test]
-        if len(set(tests)) < len(tests):
+        names = [name for name, _ in self.evaluations()]
+        if len(set(names)) < len(names):
             raise ConfigError(f"test files {self.test} share a file name, so their results would overwrite each "
                               "other (eval_test_NAME.json); give them different names")  # fmt: skip
+
+    def evaluations(self) -> list[tuple[str, str]]:
+        """Return ``(name, file)`` of each evaluation after training: ``dev``, then ``test_STEM`` per test file.
+
+        Example:
+            >>> FinetuneConfig(base="x").evaluations()
+            []
+        """
+        return ([("dev", self.dev)] if self.dev else []) + [(f"test_{Path(path).stem}", path) for path in self.test]
 
     def data_files(self) -> list[str]:
         """Return every data file of the config: train, dev, test and ner_extra.

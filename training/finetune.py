@@ -551,10 +551,8 @@ def finish(
         logger.warning("no dev file: event thresholds stay at 0.5")
     out = save_analyzer(config.output_dir, model.cpu(), tokenizer, settings, dtype=torch.float16)
     saved = load_analyzer(out, device="auto")
-    evaluations = [("dev", config.dev)] if config.dev else []
-    evaluations += [(f"test_{Path(path).stem}", path) for path in config.test]
     commands, files = [command], {}
-    for name, path in evaluations:
+    for name, path in config.evaluations():
         files[name] = Path(config.run_dir) / f"eval_{name}.json"  # beside the run: the model dir stays lean
         argv = ["evaluate", "--model", str(out), "--data", path, "--mode", "both", "--out", str(files[name])]
         records = dev_records if name == "dev" else read_records(path)

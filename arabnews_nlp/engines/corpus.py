@@ -81,8 +81,28 @@ def output_line(key: str, analysis: Any) -> str:
     return '{"id": ' + key + (", " + body[1:] if len(body) > 2 else "}") + "\n"
 
 
-def _open_bytes(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+def open_bytes(path: str | os.PathLike[str]) -> IO[bytes]:
+    """The file at ``path`` in binary mode, decompressed when it ends with ``.gz``."""
+    return gzip.open(path, "rb") if str(path).endswith(".gz") else open(path, "rb")  # noqa: SIM115
+
+
+def decode_utf8(data: bytes, where: str) -> str:
+    """``data`` as UTF-8 text, a leading byte-order mark (Windows tools) dropped.
+
+    Raises:
+        DataFormatError: Naming ``where`` (a file, or a file and line) and the first bad byte.
+
+    Example:
+        >>> decode_utf8("\ufeffنص".encode(), "a.txt")
+        'نص'
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataFormatError(
+            f"{where}: not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
+            "convert it first, e.g. iconv -f WINDOWS-1256 -t UTF-8"
+        ) from error
 
 
 def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> None:
@@ -146,14 +166,10 @@ def iter_pending(
     """
     path = Path(source)
     seen: set[str] = set()
-    with _open_bytes(path) as handle:
+    with open_bytes(path) as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{path}:{number}"
-            try:
-                line = raw.decode("utf-8-sig")  # a byte-order mark (Windows tools) is not part of the JSON
-            except UnicodeDecodeError as error:
-                raise DataFormatError(f"{where}: not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
-                                      f"{error.start}); convert the file to UTF-8 first") from error  # fmt: skip
+            line = decode_utf8(raw, where)
             if not line.strip():
                 continue
             try:

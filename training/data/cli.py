@@ -18,22 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
-from training.data.records import Record, iter_records, parse_line, write_records
+from training.data.records import Record, is_surface, iter_records, parse_line, write_records
 
 IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
-
-
-def is_surface(record: Record) -> bool:
-    """Return whether a JSONL document is in the surface format (sentences given by text).
-
-    Example:
-        >>> is_surface({"sentences": [{"text": "نص"}]}), is_surface({"sentences": [{"start": 0}]})
-        (True, False)
-    """
-    sentences = record.get("sentences")
-    first = sentences[0] if isinstance(sentences, list) and sentences else None
-    return isinstance(first, dict) and "text" in first and "start" not in first
 
 
 def load_checked(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]:

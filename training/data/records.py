@@ -216,3 +216,15 @@ def to_surface(record: Mapping[str, Any]) -> Record:
             "earlier in its sentence); keep this record in the offset format"
         )
     return doc
+
+
+def is_surface(record: Record) -> bool:
+    """Return whether a JSONL document is in the surface format (sentences given by text).
+
+    Example:
+        >>> is_surface({"sentences": [{"text": "نص"}]}), is_surface({"sentences": [{"start": 0}]})
+        (True, False)
+    """
+    sentences = record.get("sentences")
+    first = sentences[0] if isinstance(sentences, list) and sentences else None
+    return isinstance(first, dict) and "text" in first and "start" not in first

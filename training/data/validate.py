@@ -46,7 +46,7 @@ from typing import Any
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import TASKS, Record, parse_line, read_records
+from training.data.records import TASKS, Record, is_surface, parse_line, read_records
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -319,8 +319,7 @@ def check_files(paths: Iterable[str | Path]) -> None:
             record = parse_line(first, path, 1)
         except DataFormatError:
             record = {}
-        sentences = record.get("sentences")
-        if isinstance(sentences, list) and sentences and isinstance(sentences[0], dict) and "start" not in sentences[0]:
+        if is_surface(record):
             raise DataFormatError(f"{path} is in the surface format (sentences given by text); convert it first: "
                                   f"python -m training convert surface {path} OUT.jsonl")  # fmt: skip
         raise DataFormatError(f"{path} has {len(problems)} problem(s), the first: {problems[0]}; "
