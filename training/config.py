@@ -79,7 +79,8 @@ class FinetuneConfig:
         word_dim: Width of the whole-word embedding.
         word_vectors: Folder of ``python -m training word-vectors`` (``vectors.safetensors``,
             ``words.txt``) to initialise the whole-word embedding from; needs ``word_dim`` equal
-            to the vectors' width.
+            to the vectors' width. Not read when ``base`` is a trained analyzer: its embedding,
+            and its word clusters if it has them, are kept.
         word_vectors_trainable: Update the whole-word embedding while fine-tuning (else frozen,
             so words unseen in training keep their pre-trained neighbours).
         exclude_synthetic: Skip ``train`` records marked ``"synthetic": true`` (to measure what
@@ -89,7 +90,8 @@ class FinetuneConfig:
         ngram: Fit the linear n-gram models (:mod:`training.ngram`) on the ``train`` records,
             ship them with the model and choose their blend weights on ``dev``.
         ngram_clusters: Numbers of k-means clusters of the ``word_vectors`` whose cluster ids
-            become features of the n-gram tagger (e.g. ``[256, 1024]``); empty: none.
+            become features of the n-gram tagger (e.g. ``[256, 1024]``); empty: none. A trained
+            analyzer ``base`` that has word clusters keeps its own instead.
         ngram_tagger: The n-gram word tagger: ``maxent`` (each word's tag on its own) or
             ``crf`` (a linear-chain CRF over the same features, :mod:`training.crf`).
         ngram_event_clusters: Give the n-gram event regressions the 1-2-grams of the words'
@@ -215,11 +217,8 @@ class FinetuneConfig:
         if self.word_vectors is not None:
             if not self.word_buckets:
                 raise ConfigError("word_vectors is set but word_buckets is 0; set word_buckets (e.g. 131072)")
-            if not (Path(self.word_vectors) / "vectors.safetensors").is_file():
-                raise ConfigError(
-                    f"word_vectors {self.word_vectors!r} has no vectors.safetensors; "
-                    "make it with `python -m training word-vectors --out DIR`"
-                )
+            if not is_analyzer_dir(self.base):  # a trained analyzer's own embeddings and clusters are kept
+                check_word_vectors(self.word_vectors)
         if self.stride > self.max_length - 4:
             raise ConfigError(f"stride ({self.stride}) must be at most max_length - 4 ({self.max_length - 4})")
         self._check_optional()
@@ -403,3 +402,28 @@ def _check_number(
 def _check_int(key: str, value: Any, low: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < low:
         raise ConfigError(f"{key} must be an integer >= {low}, got {value!r}")
+
+
+def is_analyzer_dir(base: str) -> bool:
+    """Whether ``base`` is a trained analyzer directory (it holds ``arabnews_nlp.json``), not an encoder.
+
+    Example:
+        >>> is_analyzer_dir("aubmindlab/bert-base-arabertv02")
+        False
+    """
+    from arabnews_nlp.settings import SETTINGS_FILE
+
+    return (Path(base) / SETTINGS_FILE).is_file()
+
+
+def check_word_vectors(folder: str) -> None:
+    """Fail when ``folder`` is not the output of ``python -m training word-vectors``.
+
+    Raises:
+        ConfigError: If ``folder`` has no ``vectors.safetensors``.
+    """
+    if not (Path(folder) / "vectors.safetensors").is_file():
+        raise ConfigError(
+            f"word_vectors {folder!r} has no vectors.safetensors; "
+            "make it with `python -m training word-vectors --out DIR`"
+        )

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
-from training.config import FinetuneConfig
+from training.config import FinetuneConfig, check_word_vectors, is_analyzer_dir
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
 from training.metrics import tune_thresholds
@@ -140,18 +140,6 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
         base_model=config.base,
     )
     return model, tokenizer, settings
-
-
-def is_analyzer_dir(base: str) -> bool:
-    """Whether ``base`` is a trained analyzer directory (it holds ``arabnews_nlp.json``), not an encoder.
-
-    Example:
-        >>> is_analyzer_dir("aubmindlab/bert-base-arabertv02")
-        False
-    """
-    from arabnews_nlp.settings import SETTINGS_FILE
-
-    return (Path(base) / SETTINGS_FILE).is_file()
 
 
 def _fresh_heads(config: FinetuneConfig) -> tuple[Any, Any]:
@@ -515,8 +503,9 @@ def finish(
 ) -> Path:
     """Tune thresholds, save the model, evaluate the saved model and write the card.
 
-    The tagger's word clusters are ``clusters`` when given (a retuned model keeps its own),
-    else computed from ``config.word_vectors`` when ``config.ngram_clusters`` asks for them.
+    The tagger's word clusters are ``clusters`` when given (a retuned or continued model keeps
+    its own; :func:`run_clusters`), else computed from ``config.word_vectors`` when
+    ``config.ngram_clusters`` asks for them.
 
     Example:
         >>> # finish(config, model, tokenizer, settings, "python -m training finetune ...")
@@ -628,11 +617,33 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
     Example:
         >>> # finetune(FinetuneConfig.from_file("training/configs/seed.yaml"))
     """
-    check_event_clusters(config)
+    clusters = run_clusters(config)
+    check_event_clusters(config, clusters)
     model, tokenizer, settings, trainer = train(config, resume)
     if not trainer.is_world_process_zero():
         return None
-    return finish(config, model, tokenizer, dataclasses.replace(settings), command)
+    return finish(config, model, tokenizer, dataclasses.replace(settings), command, clusters=clusters)
+
+
+def run_clusters(config: FinetuneConfig) -> WordClusters | None:
+    """The n-gram tagger's word clusters for a run, found before training so that errors come first.
+
+    A trained analyzer ``base`` that has word clusters keeps them, like its encoder (the config's
+    ``word_vectors`` need not exist, as for ``retune``); otherwise they are computed from
+    ``word_vectors`` when ``ngram`` and ``ngram_clusters`` ask for them.
+
+    Raises:
+        ConfigError: If clusters must be computed and ``word_vectors`` holds no vectors.
+    """
+    if is_analyzer_dir(config.base):
+        base = AnalyzerSettings.load(config.base).ngram_model
+        if base is not None and base.clusters is not None:
+            logger.info("keeping the word clusters of %s", config.base)
+            return base.clusters
+    if not (config.ngram and config.ngram_clusters and config.word_vectors):
+        return None
+    check_word_vectors(config.word_vectors)
+    return word_clusters(config.word_vectors, config.ngram_clusters)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,7 +203,8 @@ def test_weight_averaging_is_the_mean_of_the_last_epochs_and_resumes(
 
 def test_warm_start_continues_from_a_trained_analyzer(tmp_path: Path, tiny_model_dir: Path, gold_file: Path) -> None:
     from arabnews_nlp.model_dir import load_analyzer
-    from training.finetune import build_model, is_analyzer_dir
+    from training.config import is_analyzer_dir
+    from training.finetune import build_model
 
     assert is_analyzer_dir(str(tiny_model_dir)) and not is_analyzer_dir(str(tmp_path))
     config = _config(tmp_path, tiny_model_dir, gold_file, epochs=2)
@@ -218,6 +219,43 @@ def test_warm_start_continues_from_a_trained_analyzer(tmp_path: Path, tiny_model
     assert out is not None
     moved = load_analyzer(out, device="cpu", dtype=torch.float32)[0].state_dict()
     assert any(not torch.equal(moved[name], trained[name]) for name in trained)
+
+
+def test_continuing_a_trained_analyzer_keeps_its_word_clusters(
+    tmp_path: Path, tiny_model_dir: Path, tiny_encoder_dir: Path, gold_file: Path
+) -> None:
+    """Like retune, a continued run keeps the base's clusters: the config's word vectors need not exist."""
+    import numpy as np
+
+    from arabnews_nlp.errors import ConfigError
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+    from arabnews_nlp.ngram import WordClusters
+    from training.retune import main as retune
+
+    refit = tmp_path / "refit.json"
+    refit.write_text(json.dumps({"train": [str(gold_file)], "dev": str(gold_file), "ngram": True, "max_length": 24,
+                                 "stride": 6, "output_dir": str(tmp_path / "refit"), "run_dir": str(tmp_path / "r")}),
+                     encoding="utf-8")  # fmt: skip
+    assert retune(["retune", "--model", str(tiny_model_dir), "--config", str(refit)]) == 0
+    model, tokenizer, settings = load_analyzer(tmp_path / "refit", device="cpu", dtype=torch.float32)
+    clusters = WordClusters.from_words({"بغداد": (1,), "العراق": (1,), "قال": (0,)})
+    settings.ngram_model.clusters = clusters
+    save_analyzer(tmp_path / "clustered", model, tokenizer, settings, dtype=torch.float32)
+    missing = {"word_vectors": str(tmp_path / "no-vectors"), "ngram_clusters": [8], "word_buckets": 257}
+    # as the shipped continue config on a fresh clone: its word_vectors folder was never made
+    config = _config(tmp_path / "c", tmp_path / "clustered", gold_file, epochs=1, ngram=True, **missing)
+    out = finetune(config)
+    assert out is not None
+    kept = load_analyzer(out, device="cpu")[2].ngram_model.clusters
+    np.testing.assert_array_equal(kept.keys, clusters.keys)
+    np.testing.assert_array_equal(kept.ids, clusters.ids)
+    # an encoder, or an analyzer without clusters, still needs the vectors, and says so before training
+    with pytest.raises(ConfigError, match="has no vectors.safetensors"):
+        _config(tmp_path / "e", tiny_encoder_dir, gold_file, ngram=True, **missing)
+    plain = _config(tmp_path / "p", tiny_model_dir, gold_file, epochs=1, ngram=True, **missing)
+    with pytest.raises(ConfigError, match="has no vectors.safetensors"):
+        finetune(plain)
+    assert not Path(plain.run_dir).exists()
 
 
 @pytest.mark.parametrize("tasks", [["ner"], ["stance", "events"]])
