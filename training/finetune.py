@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
 import shlex
 import sys
@@ -279,6 +280,7 @@ def train(
         append_jsonl,
         loss_weights,
         training_arguments,
+        truncate_log,
     )
 
     config.check_ready()
@@ -310,6 +312,10 @@ def train(
         logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
     elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):
         logger.warning("%s holds checkpoints of an earlier run; pass --resume to continue it", config.run_dir)
+    if resume and trainer.is_world_process_zero():  # the steps after the checkpoint are redone, and logged again
+        step = checkpoint_step(checkpoint)
+        if dropped := truncate_log(log_path, step):
+            logger.info("--resume: %d lines of %s logged after step %d dropped", dropped, log_path, step)
     trainer.train(resume_from_checkpoint=checkpoint)
     if evaluator is not None and config.average_last_epochs and trainer.is_world_process_zero():
         # the per-epoch lines score the last weights; this one scores their average, same way
@@ -339,6 +345,19 @@ def last_complete_checkpoint(run_dir: str | Path) -> str | None:
             return str(path)
         logger.warning("%s was not saved completely (no trainer_state.json); resuming from an earlier checkpoint", path)
     return None
+
+
+def checkpoint_step(checkpoint: str | Path | None) -> int:
+    """Return the global step a checkpoint was saved at (its ``trainer_state.json``); 0 for ``None``.
+
+    Example:
+        >>> checkpoint_step(None)
+        0
+    """
+    if checkpoint is None:
+        return 0
+    state = json.loads((Path(checkpoint) / "trainer_state.json").read_text(encoding="utf-8"))
+    return int(state["global_step"])
 
 
 def predict_dev(

@@ -12,24 +12,145 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.settings import AnalyzerSettings
 from training.data.records import read_records, record_tasks
 
-LIMITATIONS = (
-    "- Trained on a small, hand-annotated seed set plus public NER data; scores on the dev set "
-    "are noisy estimates, and rare labels (`pro`, `DRONE_ATTACK`, `WITHDRAWAL_TALKS`) have very "
-    "few examples.",
+RARE_LABELS = 3  # how many of the least-trained labels the Limitations name
+
+ALWAYS_TRUE = (
     "- The stance target is fixed (the US/coalition military presence in Iraq and Syria); stance "
     "toward anything else is `neutral` by design.",
     "- Modern Standard Arabic news only; dialects, social media and transliterated text are out of domain.",
-    "- Sentences marked `synthetic` were written for training only and never scored.",
     "- Predictions are not facts: do not use them to make decisions about people.",
 )
+SYNTHETIC = "- Sentences marked `synthetic` were written for training only and never scored."
+
+# layer -> (its name in the card, its labels, what one training example of a label is: one, many)
+LAYERS = {
+    "ner": ("NER", ENTITY_TYPES, ("entity", "entities")),
+    "stance": ("stance", STANCE_LABELS, ("sentence", "sentences")),
+    "events": ("events", EVENT_TYPES, ("sentence", "sentences")),
+}
+
+
+class LayerCounts(NamedTuple):
+    """The training examples of one annotation layer.
+
+    Attributes:
+        sentences: Sentences annotated for the layer.
+        labels: Examples per label of the layer (every label of the schema, 0 when absent).
+    """
+
+    sentences: int
+    labels: dict[str, int]
+
+
+def label_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, LayerCounts]:
+    """Count the training examples per layer and label: entities by type, sentences by stance and event.
+
+    Only the layers a record annotates (:func:`~training.data.records.record_tasks`) count, as in training.
+
+    Example:
+        >>> record = {"text": "x", "tasks": ["stance"], "entities": [],
+        ...           "sentences": [{"start": 0, "end": 1, "stance": "pro", "events": []}]}
+        >>> counts = label_counts([record])
+        >>> counts["stance"].labels["pro"], counts["ner"].sentences, counts["events"].sentences
+        (1, 0, 0)
+    """
+    sentences = dict.fromkeys(LAYERS, 0)
+    labels = {layer: dict.fromkeys(names, 0) for layer, (_, names, _) in LAYERS.items()}
+    for record in records:
+        tasks = record_tasks(record)
+        if "ner" in tasks:
+            sentences["ner"] += len(record["sentences"])
+            for entity in record["entities"]:
+                labels["ner"][entity["label"]] = labels["ner"].get(entity["label"], 0) + 1
+        for sentence in record["sentences"]:
+            if "stance" in tasks and sentence.get("stance") is not None:
+                sentences["stance"] += 1
+                labels["stance"][sentence["stance"]] = labels["stance"].get(sentence["stance"], 0) + 1
+            if "events" in tasks and sentence.get("events") is not None:
+                sentences["events"] += 1
+                for name in sentence["events"]:
+                    labels["events"][name] = labels["events"].get(name, 0) + 1
+    return {layer: LayerCounts(sentences[layer], labels[layer]) for layer in LAYERS}
+
+
+def limitations(
+    config: Mapping[str, Any],
+    stats: Mapping[str, Mapping[str, int]],
+    labels: Mapping[str, LayerCounts] | None = None,
+) -> list[str]:
+    """The card's Limitations: what the run's data, trained layers and rarest labels imply.
+
+    Args:
+        config: The fine-tuning config (as a dict): its ``train``, ``ner_extra``, ``dev`` and
+            ``exclude_synthetic`` are read.
+        stats: :func:`data_stats` of the data files.
+        labels: :func:`label_counts` of the training records; without them the card names no
+            layer or label.
+
+    Example:
+        >>> limitations({"train": ["a.jsonl"]}, {"a.jsonl": {"documents": 3, "sentences": 9}})[0]
+        '- Trained on `a.jsonl` (3 documents, 9 sentences); there was no dev file: nothing was tuned on held-out data.'
+    """
+    lines = [_data_line(config, stats)]
+    if labels is not None:
+        lines += _label_lines(labels)
+    lines += ALWAYS_TRUE[:2]
+    train = [stats[str(path)] for path in config.get("train") or [] if str(path) in stats]
+    if not config.get("exclude_synthetic") and any(counts.get("synthetic_documents") for counts in train):
+        lines.append(SYNTHETIC)
+    return [*lines, *ALWAYS_TRUE[2:]]
+
+
+def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]]) -> str:
+    """The Limitations line on the training and dev data: what they were and how much."""
+    files = [str(path) for path in config.get("train") or []]
+    counts = [stats[path] for path in files if path in stats]
+    documents, sentences = (sum(c.get(key, 0) for c in counts) for key in ("documents", "sentences"))
+    synthetic = sum(c.get("synthetic_documents", 0) for c in counts) if config.get("exclude_synthetic") else 0
+    left_out = f"; {_plural(synthetic, 'synthetic document')} left out" if synthetic else ""
+    names = ", ".join(f"`{path}`" for path in files) or "no file"
+    line = f"- Trained on {names} ({_plural(documents, 'document')}, {_plural(sentences, 'sentence')}{left_out})"
+    extra = config.get("ner_extra") or []
+    if extra:
+        line += ", plus NER-only sentences sampled from " + ", ".join(f"`{path}`" for path in extra)
+    dev = config.get("dev")
+    if not dev:
+        return line + "; there was no dev file: nothing was tuned on held-out data."
+    size = stats.get(str(dev), {}).get("documents")
+    of = f" of {_plural(size, 'document')}" if size is not None else ""
+    return line + f"; scores on the dev set{of} are estimates, noisy when it is small."
+
+
+def _plural(n: int, word: str) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1."""
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _label_lines(labels: Mapping[str, LayerCounts]) -> list[str]:
+    """The Limitations lines on untrained layers, labels without examples and the rarest labels."""
+    untrained = [LAYERS[layer][0] for layer, counts in labels.items() if not counts.sentences]
+    lines: list[str] = []
+    if untrained:
+        lines.append(f"- The training data annotate no {' or '.join(untrained)}: this run did not train "
+                     "those heads, which keep the weights they started from.")  # fmt: skip
+    trained = [(n, label, LAYERS[layer][2]) for layer, counts in labels.items() if counts.sentences
+               for label, n in counts.labels.items()]  # fmt: skip
+    missing = [f"`{label}`" for n, label, _ in trained if not n]
+    if missing:
+        lines.append(f"- No training examples of {', '.join(missing)}: this run could not teach the model them.")
+    rare = sorted((entry for entry in trained if entry[0]), key=lambda entry: entry[0])[:RARE_LABELS]
+    if rare:
+        named = ", ".join(f"`{label}` ({n} {unit[n != 1]})" for n, label, unit in rare)
+        lines.append(f"- The labels with the fewest training examples: {named}; scores on them are the least reliable.")
+    return lines
 
 
 def data_stats(paths: Sequence[str | Path]) -> dict[str, dict[str, int]]:
@@ -207,6 +328,7 @@ def render_card(
     stats: Mapping[str, Mapping[str, int]],
     metrics: Mapping[str, Mapping[str, Any]],
     commands: Sequence[str],
+    labels: Mapping[str, LayerCounts] | None = None,
 ) -> str:
     """Return the card's Markdown.
 
@@ -216,6 +338,7 @@ def render_card(
         stats: :func:`data_stats` of the training and evaluation files.
         metrics: Name (``dev``, a test file) -> the scores JSON written by the evaluation.
         commands: The commands that produced the model and the scores, in order.
+        labels: :func:`label_counts` of the training records, for the Limitations.
 
     Example:
         >>> settings = AnalyzerSettings(trained=True, base_model="enc")
@@ -234,7 +357,8 @@ def render_card(
         lines += _metrics_section(title, scores)
     config_json = json.dumps(dict(config), ensure_ascii=False, indent=2)
     lines += ["## How it was made", "", "```bash", *commands, "```", "", "Fine-tuning config:", ""]
-    lines += ["```json", config_json, "```", "", "## Limitations", "", *LIMITATIONS, "", "## Versions", ""]
+    lines += ["```json", config_json, "```", "", "## Limitations", "", *limitations(config, stats, labels), ""]
+    lines += ["## Versions", ""]
     lines += [f"- {name} {version}" for name, version in sorted(settings.versions.items())]
     return "\n".join(lines) + "\n"
 
@@ -250,7 +374,8 @@ def write_model_card(
 
     Args:
         model_dir: A saved model directory (its ``arabnews_nlp.json`` is read).
-        config: The fine-tuning config.
+        config: The fine-tuning config (its ``train`` and ``ner_extra`` files are counted for the
+            Limitations).
         data_files: Training and evaluation JSONL files, counted for the card.
         metrics_files: Name -> path of a scores JSON (``python -m training evaluate --out``).
         commands: The commands that produced the model and the scores.
@@ -264,7 +389,11 @@ def write_model_card(
     directory = Path(model_dir)
     settings = AnalyzerSettings.load(directory)
     metrics = {name: json.loads(Path(path).read_text(encoding="utf-8")) for name, path in metrics_files.items()}
-    card = render_card(settings, config, data_stats(data_files), metrics, commands)
+    records = read_records(config.get("train") or [])
+    if config.get("exclude_synthetic"):  # as training reads them
+        records = [record for record in records if not record.get("synthetic")]
+    labels = label_counts([*records, *read_records(config.get("ner_extra") or [])])
+    card = render_card(settings, config, data_stats(data_files), metrics, commands, labels)
     path = directory / "README.md"
     path.write_text(card, encoding="utf-8")
     return path

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +148,49 @@ def append_jsonl(path: str | Path, entry: Mapping[str, Any]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(dict(entry), ensure_ascii=False) + "\n")
+
+
+def truncate_log(path: str | Path, last_step: int) -> int:
+    """Drop the entries of the JSONL log ``path`` logged after ``last_step``, atomically.
+
+    A run resumed from the checkpoint of ``last_step`` redoes the later steps and logs them
+    again, so their entries from the interrupted run go. Entries without a step are kept; a
+    line that is not JSON (a write cut short by the interruption) goes too. The file is only
+    rewritten (a temporary file, then ``os.replace``) when something is dropped.
+
+    Returns:
+        The number of lines dropped.
+
+    Example:
+        >>> import tempfile, os
+        >>> log = os.path.join(tempfile.mkdtemp(), "log.jsonl")
+        >>> for step in (1, 2, 3):
+        ...     append_jsonl(log, {"step": step, "loss": 1.0})
+        >>> truncate_log(log, 2), [json.loads(line)["step"] for line in open(log, encoding="utf-8")]
+        (1, [1, 2])
+    """
+    log = Path(path)
+    if not log.is_file():
+        return 0
+    text = log.read_bytes().decode("utf-8", errors="replace")  # a cut write may end inside a character
+    lines = [line for line in text.split("\n") if line.strip()]
+    kept = [line for line in lines if _logged_by(line, last_step)]
+    if len(kept) == len(lines):
+        return 0
+    temporary = log.with_name(log.name + ".tmp")
+    temporary.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    os.replace(temporary, log)
+    return len(lines) - len(kept)
+
+
+def _logged_by(line: str, last_step: int) -> bool:
+    """Whether a log line is a JSON entry of ``last_step`` or earlier, or one without a step."""
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    step = entry.get("step") if isinstance(entry, dict) else None
+    return not isinstance(step, int) or step <= last_step
 
 
 class JsonlLogCallback(TrainerCallback):

@@ -290,3 +290,23 @@ def test_finetune_with_a_dev_split_without_ner(
     assert out is not None
     settings = load_analyzer(out, device="cpu")[2]
     assert settings.gazetteer_mode == "off" and settings.gazetteer == {} and settings.ngram["ner_weight"] == 0.0
+
+
+def test_resume_logs_each_step_once(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
+    """The entries of the steps after the checkpoint are dropped: the resumed run logs them again."""
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=3, batch_size=2, save_steps=2, logging_steps=1,
+                     eval_each_epoch=True)  # fmt: skip
+    log_path = Path(config.run_dir) / "log.jsonl"
+    train(config, callbacks=[_stop_at(5)])  # checkpoint-4 is written; step 5 is logged, then lost
+    logged = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
+    assert [e["step"] for e in logged if "loss" in e] == [1, 2, 3, 4, 5]
+    with open(log_path, "a", encoding="utf-8") as handle:
+        handle.write('{"note": "kept: no step"}\n{"step": 6, "lo')  # and a write cut by the interruption
+    max_steps = train(config, resume=True)[3].state.max_steps
+    log = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
+    assert [e["step"] for e in log if "loss" in e] == list(range(1, max_steps + 1))
+    assert [e["epoch"] for e in log if "dev" in e] == [1.0, 2.0, 3.0]
+    assert [e["step"] for e in log if "train_runtime" in e] == [max_steps]  # the interrupted run's summary went
+    assert {"note": "kept: no step"} in log
+    steps = [e["step"] for e in log if "step" in e]
+    assert steps == sorted(steps)

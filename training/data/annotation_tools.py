@@ -171,12 +171,25 @@ def to_doccano_sentences(records: Sequence[Mapping[str, Any]]) -> list[dict[str,
     return out
 
 
-def merge_doccano_sentences(records: Sequence[Mapping[str, Any]], items: Sequence[Mapping[str, Any]]) -> list[Record]:
+def merge_doccano_sentences(
+    records: Sequence[Mapping[str, Any]], items: Sequence[Mapping[str, Any]], keep_missing: bool = False
+) -> list[Record]:
     """Write stance and events from a Doccano classification export back into copies of ``records``.
+
+    Every sentence that :func:`to_doccano_sentences` exports must come back exactly once: an
+    example deleted in Doccano (or left out of a partial export) would otherwise keep its old
+    labels without anyone having reviewed them.
+
+    Args:
+        records: The records that were exported.
+        items: The Doccano export (one example per sentence).
+        keep_missing: Keep the current labels of sentences that have no example instead of
+            failing (e.g. to merge the export of a subset of the documents).
 
     Raises:
         DataFormatError: On an unknown document or sentence, a sentence whose text changed, a
-            label that is neither a stance nor an event, or not exactly one stance label.
+            label that is neither a stance nor an event, not exactly one stance label, two
+            examples of one sentence, or (unless ``keep_missing``) sentences without an example.
 
     Example:
         >>> rec = {"id": "d1", "text": "قصف.", "entities": [], "sentences": [
@@ -186,12 +199,16 @@ def merge_doccano_sentences(records: Sequence[Mapping[str, Any]], items: Sequenc
         {'start': 0, 'end': 4, 'stance': 'anti', 'holder': None, 'events': ['THREAT']}
     """
     merged = {r["id"]: {**r, "sentences": [dict(s) for s in r["sentences"]]} for r in records}
+    seen: set[tuple[str, int]] = set()
     for item in items:
         where = f"Doccano example for {item.get('doc_id')!r} sentence {item.get('sentence')!r}"
         record = merged.get(item.get("doc_id"))
         index = item.get("sentence")
         if record is None or not isinstance(index, int) or not 0 <= index < len(record["sentences"]):
             raise DataFormatError(f"{where}: no such document or sentence in the records")
+        if (record["id"], index) in seen:
+            raise DataFormatError(f"{where}: the export holds two examples of this sentence; keep one in Doccano")
+        seen.add((record["id"], index))
         sentence = record["sentences"][index]
         if span_text(record, sentence) != item.get("text"):
             raise DataFormatError(f"{where}: the sentence text changed; edit texts in the records, not in Doccano")
@@ -204,6 +221,15 @@ def merge_doccano_sentences(records: Sequence[Mapping[str, Any]], items: Sequenc
         if stances[0] == "neutral":  # a neutral sentence holds no position, so no holder
             sentence["holder"] = None
         sentence["events"] = [x for x in EVENT_TYPES if x in labels]
+    missing = [(r["id"], i) for r in records if "stance" in record_tasks(r) for i in range(len(r["sentences"]))
+               if (r["id"], i) not in seen]  # fmt: skip
+    if missing and not keep_missing:
+        shown = ", ".join(f"{doc!r} sentence {i}" for doc, i in missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise DataFormatError(
+            f"{len(missing)} sentence(s) of the records have no Doccano example ({shown}): deleted in Doccano or "
+            "left out of the export, their labels were never reviewed. Restore them in Doccano, or pass "
+            "--keep-missing to keep their current labels"
+        )
     return [merged[r["id"]] for r in records]
 
 

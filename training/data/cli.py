@@ -15,58 +15,77 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from arabnews_nlp.errors import DataFormatError
-from training.data.records import Record, is_surface, iter_records, parse_line, write_records
+from training.data.records import Record, is_surface, iter_records, parse_line, to_surface, write_records
 
 IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 
 
-def load_checked(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]:
-    """Read a JSONL file of records or surface documents; return ``(line, record)`` and problems.
+class Checked(NamedTuple):
+    """What :func:`read_checked` found in one JSONL file."""
 
-    Surface documents are converted with :func:`training.data.surface.surface_to_record`, then
+    records: list[tuple[int, Record]]
+    """``(line, record)`` for each document read and converted (surface documents)."""
+    problems: list[str]
+    """``file:line: …`` messages, in line order."""
+    documents: int
+    """Non-blank lines holding a JSON object, including documents that could not be converted."""
+    unreadable: int
+    """Non-blank lines that are not a JSON object (invalid JSON, or another JSON value)."""
+
+
+def read_checked(path: str | Path) -> Checked:
+    """Read a JSONL file of records or surface documents; convert, validate and count them.
+
+    Surface documents are converted with :func:`training.data.surface.convert_document`, then
     every record is validated; problems are ``file:line: …`` messages.
     """
-    from training.data.surface import surface_to_record
+    from training.data.surface import convert_document
     from training.data.validate import validate_record
 
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
+    documents = unreadable = 0
     with open(path, encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
                 record = parse_line(line, path, line_no)
-                record = surface_to_record(record) if is_surface(record) else record
             except DataFormatError as err:
-                problems.append(str(err) if str(err).startswith(str(path)) else f"{path}:{line_no}: {err}")
+                unreadable += 1
+                problems.append(str(err))
                 continue
-            except (KeyError, TypeError, AttributeError) as err:
-                problems.append(f"{path}:{line_no}: malformed surface document ({type(err).__name__}: {err})")
+            documents += 1
+            try:
+                record = convert_document(record, path, line_no) if is_surface(record) else record
+            except DataFormatError as err:
+                problems.append(str(err))
                 continue
             doc_id = record.get("id")
             prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
             problems += [f"{prefix} {message}" for message in validate_record(record)]
             records.append((line_no, record))
-    return records, problems
+    return Checked(records, problems, documents, unreadable)
+
+
+def load_checked(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]:
+    """Read a JSONL file of records or surface documents; return ``(line, record)`` and problems.
+
+    :func:`read_checked` without the counts.
+    """
+    checked = read_checked(path)
+    return checked.records, checked.problems
 
 
 def _duplicates(files: dict[str, list[tuple[int, Record]]]) -> list[str]:
-    seen: dict[str, str] = {}
-    problems = []
-    for path, records in files.items():
-        for line_no, record in records:
-            doc_id = str(record.get("id"))
-            where = f"{path}:{line_no}"
-            if doc_id in seen:
-                problems.append(f"{where}: {doc_id}: duplicate id (first at {seen[doc_id]}); ids must be unique")
-            else:
-                seen[doc_id] = where
-    return problems
+    from training.data.validate import duplicate_id_messages
+
+    located = ((f"{path}:{line_no}", record) for path, records in files.items() for line_no, record in records)
+    return duplicate_id_messages(located)
 
 
 def _expand(patterns: Sequence[str]) -> list[str]:
@@ -78,13 +97,19 @@ def _expand(patterns: Sequence[str]) -> list[str]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate files; print one line per problem; 1 if any."""
-    files = {path: load_checked(path) for path in _expand(args.files)}
-    problems = [p for path, (recs, found) in files.items() for p in found + _duplicates({path: recs})]
+    """Validate files; print one line per problem, then a summary on stderr; 1 if any problem.
+
+    The summary counts the documents read (non-blank lines holding a JSON object, valid or not)
+    and, apart, the lines that are not a JSON object, so no line goes uncounted.
+    """
+    files = {path: read_checked(path) for path in _expand(args.files)}
+    problems = [p for path, checked in files.items() for p in checked.problems + _duplicates({path: checked.records})]
     for problem in problems:
         print(problem)
-    count = sum(len(recs) for recs, _ in files.values())
-    print(f"{len(problems)} problem(s) in {count} document(s) from {len(files)} file(s)", file=sys.stderr)
+    documents = sum(checked.documents for checked in files.values())
+    unreadable = sum(checked.unreadable for checked in files.values())
+    print(f"{len(problems)} problem(s) in {len(files)} file(s): {documents} document(s) read"
+          f"{f', {unreadable} line(s) not a JSON object (not read)' if unreadable else ''}", file=sys.stderr)  # fmt: skip
     return 1 if problems else 0
 
 
@@ -151,10 +176,20 @@ def _import(args: argparse.Namespace) -> list[Record]:
     if fmt == "doccano-sentences":
         if not args.records:
             raise DataFormatError("convert doccano-sentences needs --records FILE: the records to merge the sentence labels into")
-        return tools.merge_doccano_sentences([r for _, r in iter_records(args.records)], _read_json_any(source))
-    from training.data.surface import surface_to_record
+        records = [r for _, r in iter_records(args.records)]
+        return tools.merge_doccano_sentences(records, _read_json_any(source), keep_missing=args.keep_missing)
+    return _import_surface(source)
 
-    return [surface_to_record(doc) for _, doc in iter_records(source)]
+
+def _import_surface(source: str) -> list[Record]:
+    """Convert every surface document; refuse (all problems named, nothing written) if any fails."""
+    from training.data.surface import read_surface_file
+
+    converted, problems = read_surface_file(source)
+    if problems:
+        summary = f"{source}: {len(problems)} line(s) cannot be converted; nothing written. Fix them:"
+        raise DataFormatError("\n".join([summary, *problems]))
+    return [record for _, record in converted]
 
 
 def _export(args: argparse.Namespace) -> None:
@@ -176,8 +211,6 @@ def _export(args: argparse.Namespace) -> None:
             with open(args.config, "w", encoding="utf-8") as handle:
                 handle.write(tools.label_studio_config())
     elif fmt == "surface":
-        from training.data.records import to_surface
-
         write_records(target, [to_surface(r) for r in plain])
     else:
         write_records(target, tools.to_doccano(plain) if fmt == "doccano" else tools.to_doccano_sentences(plain))
@@ -213,16 +246,27 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    """Print label counts per file, as a table or JSON."""
-    from training.data.stats import compute_stats, format_table, to_json
+    """Print label counts per file, as a table or JSON; refuse files with problems unless ``--force``.
+
+    Problems are those of ``validate``, repeated ids included; with ``--force`` the counts include
+    ``duplicate_ids`` and a note on stderr names the repeated ids.
+    """
+    from training.data.stats import brief_ids, compute_stats, format_table, to_json
+    from training.data.validate import duplicate_ids
 
     by_name: dict[str, Any] = {}
     for path in _expand(args.files):
         records, problems = load_checked(path)
+        problems = problems + _duplicates({path: records})
         if problems and not args.force:
             print("\n".join(problems), file=sys.stderr)
             print(f"stats: {path} has {len(problems)} problem(s); fix them or pass --force", file=sys.stderr)
             return 1
+        repeats = duplicate_ids(records)
+        if repeats:
+            ids = sorted({doc_id for _, doc_id, _ in repeats})
+            print(f"stats: {path}: {len(repeats)} document(s) repeat the id of an earlier one ({brief_ids(ids)}); "
+                  f"python -m training validate {path} lists where", file=sys.stderr)  # fmt: skip
         name = Path(path).name.removesuffix(".jsonl")
         by_name[name if name not in by_name else path] = compute_stats(r for _, r in records)
     print(to_json(by_name) if args.json else format_table(by_name))
@@ -290,6 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentences-per-doc", type=int, default=20, help="CoNLL import: sentences per record (default: %(default)s)")
     p.add_argument("--id-prefix", default=None, help="CoNLL import: record id prefix (default: from the file name)")
     p.add_argument("--records", default=None, help="doccano-sentences import: the records to merge the labels into")
+    p.add_argument("--keep-missing", action="store_true",
+                   help="doccano-sentences import: keep the labels of sentences without an example (else an error)")
     p.add_argument("--config", default=None, help="labelstudio export: also write the labeling config XML here")
     p.set_defaults(func=cmd_convert)
     p = sub.add_parser("stats", help="label counts per file (table, or --json)")

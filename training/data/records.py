@@ -178,8 +178,8 @@ def to_surface(record: Mapping[str, Any]) -> Record:
         record: A valid record.
 
     Returns:
-        The surface document; ``surface_to_record`` of it gives ``record`` back (``events``
-        of ``null`` become ``[]``, since the surface format needs a list).
+        The surface document; ``surface_to_record`` of it gives ``record`` back (a layer that
+        is not annotated, ``null``, stays ``null``).
 
     Raises:
         DataFormatError: If the surface form would be ambiguous (an entity whose text also
@@ -204,7 +204,7 @@ def to_surface(record: Mapping[str, Any]) -> Record:
                 "text": span_text(record, sentence),
                 "stance": sentence.get("stance"),
                 "holder": None if holder is None else span_text(record, holder),
-                "events": sentence.get("events") or [],
+                "events": sentence.get("events"),
                 "entities": [[span_text(record, e), e["label"]] for e in sentence_entities(record, sentence)],
             }
         )

@@ -1,9 +1,10 @@
 """Label counts of record sets (per split or per file), as a dict, a text table or JSON.
 
-Counted: documents (real and synthetic), sentences, entities per type, sentence stance per
-label (sentences of records that declare the stance task), document stance, events per type and
-sentences with at least one event. Every schema label appears, with 0 when absent, so a missing
-label shows in the table.
+Counted: documents (real and synthetic), documents repeating the id of an earlier one
+(``duplicate_ids``, found as ``python -m training validate`` finds them), sentences, entities
+per type, sentence stance per label (sentences of records that declare the stance task),
+document stance, events per type and sentences with at least one event. Every schema label
+appears, with 0 when absent, so a missing label shows in the table.
 
 Example:
     >>> recs = [{"id": "a", "text": "x", "doc_stance": "anti", "entities": [],
@@ -15,10 +16,11 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from training.data.validate import duplicate_ids
 
 Stats = dict[str, Any]
 
@@ -27,7 +29,7 @@ def compute_stats(records: Iterable[Mapping[str, Any]]) -> Stats:
     """Count the labels of ``records``.
 
     Returns:
-        ``{"documents", "real", "synthetic", "sentences", "sentences_with_events",
+        ``{"documents", "real", "synthetic", "duplicate_ids", "sentences", "sentences_with_events",
         "entities": {type: n}, "stance": {label: n}, "doc_stance": {label: n},
         "events": {type: n}}``.
 
@@ -35,8 +37,10 @@ def compute_stats(records: Iterable[Mapping[str, Any]]) -> Stats:
         >>> compute_stats([])["entities"]
         {'PER': 0, 'ORG': 0, 'LOC': 0, 'FAC': 0}
     """
+    records = list(records)
     stats: Stats = {
-        "documents": 0, "real": 0, "synthetic": 0, "sentences": 0, "sentences_with_events": 0,
+        "documents": 0, "real": 0, "synthetic": 0, "duplicate_ids": len(duplicate_ids(enumerate(records))),
+        "sentences": 0, "sentences_with_events": 0,
         "entities": dict.fromkeys(ENTITY_TYPES, 0), "stance": dict.fromkeys(STANCE_LABELS, 0),
         "doc_stance": dict.fromkeys(STANCE_LABELS, 0), "events": dict.fromkeys(EVENT_TYPES, 0),
     }  # fmt: skip
@@ -56,6 +60,17 @@ def compute_stats(records: Iterable[Mapping[str, Any]]) -> Stats:
             for event in events:
                 _bump(stats["events"], event)
     return stats
+
+
+def brief_ids(ids: Sequence[str], limit: int = 5) -> str:
+    """Return the first ``limit`` ids, comma-separated, and how many there are in all when more.
+
+    Example:
+        >>> brief_ids(["a", "b", "c"], limit=2)
+        'a, b, … (3 in all)'
+    """
+    shown = ", ".join(ids[:limit])
+    return shown if len(ids) <= limit else f"{shown}, … ({len(ids)} in all)"
 
 
 def _bump(counts: dict[str, int], key: str) -> None:

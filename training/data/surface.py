@@ -11,15 +11,23 @@ Sentences are located in order, each after the previous one, and only whitespace
 between them. Entities are located in order inside their sentence, each after the previous one,
 on whole-word boundaries; list a repeated name once per occurrence. ``holder`` is the text of
 one of the sentence's entities (the first with that text), or ``null``.
+
+Layers a partially annotated record leaves out (``tasks``, see :mod:`training.data.validate`)
+stay ``null`` both ways: a sentence ``"events": null`` (or ``"stance": null``) converts to
+``null``, never to ``[]``, so :func:`training.data.records.to_surface` then
+:func:`surface_to_record` gives the record back unchanged. :func:`read_surface_file` converts a
+whole file and names the ``file:line`` of every document it cannot convert.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.text.words import is_whole_words
+from training.data.records import Record, parse_line
 
 # A one-letter word before a full stop is an abbreviation (د. for doctor), not a sentence end.
 _SENTENCE_END = re.compile(r"(?<![\s(«\"]\w)[.!?؟؛]+(?=\s)|[.!?؟؛]+$|\n+")
@@ -90,7 +98,9 @@ def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
         doc: A surface document (see the module docstring).
 
     Returns:
-        The record: same fields, sentences and entities as offsets, holder as a span or ``None``.
+        The record: same fields, sentences and entities as offsets, holder as a span or ``None``;
+        a ``null`` (or missing) ``stance`` or ``events`` is ``None``, for the validator to accept
+        when the record's ``tasks`` leave that layer out.
 
     Raises:
         DataFormatError: When a sentence or entity cannot be located, text lies between
@@ -117,8 +127,15 @@ def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
             if not matches:
                 raise DataFormatError(f"{doc_id}: holder {holder!r} is not an entity of sentence {surface[:60]!r}…")
             holder_span = {"start": matches[0]["start"], "end": matches[0]["end"]}
+        events = sentence.get("events")
         sentences.append(
-            {"start": start, "end": end, "stance": sentence["stance"], "holder": holder_span, "events": list(sentence["events"])}
+            {
+                "start": start,
+                "end": end,
+                "stance": sentence.get("stance"),
+                "holder": holder_span,
+                "events": None if events is None else list(events),
+            }
         )
         entities.extend(sent_entities)
         pos = end
@@ -130,41 +147,77 @@ def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def check_surface_file(path: str) -> tuple[list[str], dict[str, int]]:
-    """Convert every document of a surface JSONL file; return the problems and label counts."""
-    import collections
-    import json
+def convert_document(doc: Record, path: str | Path, line_no: int) -> Record:
+    """:func:`surface_to_record`, with any failure as a ``file:line: id: what is wrong`` error.
 
-    from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+    Raises:
+        DataFormatError: When the document cannot be converted, naming ``path`` and ``line_no``;
+            a missing field or a value of the wrong type reads "malformed surface document".
+    """
+    try:
+        return surface_to_record(doc)
+    except DataFormatError as err:
+        raise DataFormatError(f"{path}:{line_no}: {err}") from err
+    except (KeyError, TypeError, AttributeError) as err:
+        raise DataFormatError(f"{path}:{line_no}: malformed surface document ({type(err).__name__}: {err})") from err
 
+
+def read_surface_file(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]:
+    """Convert every document of a surface JSONL file, past any that fails.
+
+    Args:
+        path: The surface JSONL file (blank lines are skipped).
+
+    Returns:
+        ``(line, record)`` for each document converted, and one ``file:line: …`` message for each
+        line that is not a JSON object or whose document cannot be converted. The records are
+        not validated (:func:`training.data.validate.validate_record` does that).
+
+    Example:
+        >>> import tempfile, os
+        >>> tmp = os.path.join(tempfile.mkdtemp(), "s.jsonl")
+        >>> _ = open(tmp, "w", encoding="utf-8").write('{"id": "d1", "text": "نص", "sentences": []}\\n')
+        >>> read_surface_file(tmp)[1] == [f"{tmp}:1: d1: trailing text 'نص' belongs to no sentence"]
+        True
+    """
+    records: list[tuple[int, Record]] = []
     problems: list[str] = []
-    counts: collections.Counter[str] = collections.Counter()
     with open(path, encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            doc = json.loads(line)
             try:
-                record = surface_to_record(doc)
-            except (DataFormatError, KeyError) as err:
-                problems.append(f"{path}:{line_no}: {err}")
-                continue
-            if record.get("doc_stance") not in STANCE_LABELS:
-                problems.append(f"{path}:{line_no}: doc_stance {record.get('doc_stance')!r} not in {STANCE_LABELS}")
-            for sent in record["sentences"]:
-                counts["sentences"] += 1
-                if sent["stance"] not in STANCE_LABELS:
-                    problems.append(f"{path}:{line_no}: stance {sent['stance']!r} not in {STANCE_LABELS}")
-                counts[f"stance:{sent['stance']}"] += 1
-                for event in sent["events"]:
-                    if event not in EVENT_TYPES:
-                        problems.append(f"{path}:{line_no}: event {event!r} not in {EVENT_TYPES}")
-                    counts[f"event:{event}"] += 1
-            for ent in record["entities"]:
-                if ent["label"] not in ENTITY_TYPES:
-                    problems.append(f"{path}:{line_no}: entity label {ent['label']!r} not in {ENTITY_TYPES}")
-                counts[f"entity:{ent['label']}"] += 1
-            counts["documents"] += 1
+                records.append((line_no, convert_document(parse_line(line, path, line_no), path, line_no)))
+            except DataFormatError as err:
+                problems.append(str(err))
+    return records, problems
+
+
+def check_surface_file(path: str) -> tuple[list[str], dict[str, int]]:
+    """Convert every document of a surface JSONL file; return the problems and label counts."""
+    import collections
+
+    from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+
+    records, problems = read_surface_file(path)
+    counts: collections.Counter[str] = collections.Counter()
+    for line_no, record in records:
+        if record.get("doc_stance") not in STANCE_LABELS:
+            problems.append(f"{path}:{line_no}: doc_stance {record.get('doc_stance')!r} not in {STANCE_LABELS}")
+        for sent in record["sentences"]:
+            counts["sentences"] += 1
+            if sent["stance"] not in STANCE_LABELS:
+                problems.append(f"{path}:{line_no}: stance {sent['stance']!r} not in {STANCE_LABELS}")
+            counts[f"stance:{sent['stance']}"] += 1
+            for event in sent["events"] or []:
+                if event not in EVENT_TYPES:
+                    problems.append(f"{path}:{line_no}: event {event!r} not in {EVENT_TYPES}")
+                counts[f"event:{event}"] += 1
+        for ent in record["entities"]:
+            if ent["label"] not in ENTITY_TYPES:
+                problems.append(f"{path}:{line_no}: entity label {ent['label']!r} not in {ENTITY_TYPES}")
+            counts[f"entity:{ent['label']}"] += 1
+        counts["documents"] += 1
     return problems, dict(counts)
 
 

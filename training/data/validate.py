@@ -41,12 +41,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
 from training.data.records import TASKS, Record, is_surface, parse_line, read_records
+
+Where = TypeVar("Where")
+
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -260,10 +263,50 @@ def validate_record(record: Any) -> list[str]:
     return problems
 
 
+def duplicate_ids(located: Iterable[tuple[Where, Any]]) -> list[tuple[Where, str, Where]]:
+    """Find the records whose id an earlier record already used (ids must be unique).
+
+    Only string ids are compared; :func:`validate_record` reports any other id.
+
+    Args:
+        located: ``(where, record)`` pairs in reading order; ``where`` is anything that places
+            the record (a line number, ``"file:line"``).
+
+    Returns:
+        ``(where, id, where the id was first used)`` for each repeat, in reading order.
+
+    Example:
+        >>> duplicate_ids([(1, {"id": "a"}), (2, {"id": "b"}), (3, {"id": "a"})])
+        [(3, 'a', 1)]
+    """
+    first: dict[str, Where] = {}
+    repeats: list[tuple[Where, str, Where]] = []
+    for where, record in located:
+        doc_id = record.get("id") if isinstance(record, Mapping) else None
+        if not isinstance(doc_id, str):
+            continue
+        if doc_id in first:
+            repeats.append((where, doc_id, first[doc_id]))
+        else:
+            first[doc_id] = where
+    return repeats
+
+
+def duplicate_id_messages(located: Iterable[tuple[str, Any]]) -> list[str]:
+    """:func:`duplicate_ids` as ``where: id: duplicate id (first at …)`` messages.
+
+    Example:
+        >>> duplicate_id_messages([("a.jsonl:1", {"id": "d"}), ("a.jsonl:2", {"id": "d"})])
+        ['a.jsonl:2: d: duplicate id (first at a.jsonl:1); ids must be unique']
+    """
+    return [f"{where}: {doc_id}: duplicate id (first at {first}); ids must be unique"
+            for where, doc_id, first in duplicate_ids(located)]  # fmt: skip
+
+
 def validate_file(path: str | Path) -> list[str]:
     """Validate every record of a JSONL file; return ``file:line: id: what is wrong`` messages.
 
-    Blank lines are skipped; ids must be unique within the file.
+    Blank lines are skipped; ids must be unique within the file (:func:`duplicate_ids`).
 
     Args:
         path: The JSONL file.
@@ -278,8 +321,8 @@ def validate_file(path: str | Path) -> list[str]:
         >>> validate_file(tmp)[0].endswith("d1: missing required field 'text'")
         True
     """
-    problems: list[str] = []
-    first_line: dict[str, int] = {}
+    problems: list[tuple[int, str]] = []
+    records: list[tuple[int, Record]] = []
     with open(path, encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
@@ -287,16 +330,16 @@ def validate_file(path: str | Path) -> list[str]:
             try:
                 record = parse_line(line, path, line_no)
             except DataFormatError as err:
-                problems.append(str(err))
+                problems.append((line_no, str(err)))
                 continue
             doc_id = record.get("id")
             prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
-            problems += [f"{prefix} {message}" for message in validate_record(record)]
-            if isinstance(doc_id, str) and doc_id in first_line:
-                problems.append(f"{prefix} duplicate id (first used on line {first_line[doc_id]}); ids must be unique")
-            elif isinstance(doc_id, str):
-                first_line[doc_id] = line_no
-    return problems
+            problems += [(line_no, f"{prefix} {message}") for message in validate_record(record)]
+            records.append((line_no, record))
+    for line_no, doc_id, first in duplicate_ids(records):
+        message = f"{path}:{line_no}: {doc_id}: duplicate id (first used on line {first}); ids must be unique"
+        problems.append((line_no, message))
+    return [message for _, message in sorted(problems, key=lambda item: item[0])]
 
 
 def check_files(paths: Iterable[str | Path]) -> None:

@@ -91,6 +91,17 @@ def test_doccano_sentence_merge_errors(record: Record, change: dict[str, Any], m
         merge_doccano_sentences([record], items)
 
 
+def test_doccano_sentence_merge_refuses_deleted_and_doubled_examples(record: Record) -> None:
+    """A sentence deleted in Doccano would keep labels nobody reviewed; a doubled one has two answers."""
+    items = to_doccano_sentences([record])
+    with pytest.raises(DataFormatError, match=r"1 sentence\(s\) of the records have no Doccano example \('doc-1' sentence 1\)"):
+        merge_doccano_sentences([record], items[:1])
+    kept = merge_doccano_sentences([record], [dict(items[0], label=["pro"])], keep_missing=True)[0]
+    assert kept["sentences"][0]["stance"] == "pro" and kept["sentences"][1] == record["sentences"][1]
+    with pytest.raises(DataFormatError, match="two examples of this sentence"):
+        merge_doccano_sentences([record], [*items, dict(items[1], label=["pro"])])
+
+
 def test_label_studio_round_trip(record: Record) -> None:
     record.update(synthetic=True, author="tester", tasks=["ner", "stance", "events"])
     assert from_label_studio(_through_json(to_label_studio([record]))) == [record]

@@ -104,7 +104,9 @@ def test_convert_annotation_tools_round_trip(tmp_path: Path, record: dict[str, A
     assert read_records(tmp_path / "back.jsonl") == [record]
 
 
-def test_convert_doccano_sentences_merges(tmp_path: Path, record: dict[str, Any]) -> None:
+def test_convert_doccano_sentences_merges(
+    tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     write_records(tmp_path / "r.jsonl", [record])
     assert main(["convert", "doccano-sentences", str(tmp_path / "r.jsonl"), str(tmp_path / "s.jsonl"), "--export"]) == 0
     assert main(["convert", "doccano-sentences", str(tmp_path / "s.jsonl"), str(tmp_path / "m.jsonl")]) == 1
@@ -125,6 +127,11 @@ def test_convert_doccano_sentences_merges(tmp_path: Path, record: dict[str, Any]
     write_records(tmp_path / "s.jsonl", items)
     assert main(merged) == 0
     assert read_records(tmp_path / "m.jsonl")[0]["sentences"][0] | {"stance": "anti"} == record["sentences"][0] | {"holder": None}
+    # a sentence deleted in Doccano is an error, unless its labels are kept on purpose
+    write_records(tmp_path / "s.jsonl", items[:1])
+    assert main(merged) == 1 and "have no Doccano example" in capsys.readouterr().err
+    assert main([*merged, "--keep-missing"]) == 0
+    assert read_records(tmp_path / "m.jsonl")[0]["sentences"][1] == record["sentences"][1]
 
 
 def test_stats_table_and_json(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -173,3 +180,55 @@ def test_evaluate_and_baseline_refuse_invalid_data(tmp_path: Path, record: dict[
     assert training_main(["evaluate", "--baseline", str(tmp_path), "--data", str(tmp_path / "good.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "python -m training evaluate: error:" in err and "Is a directory" in err
+
+
+def test_stats_reports_repeated_ids(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "train.jsonl"
+    write_records(path, [record, dict(record, id="doc-2"), record])
+    assert main(["stats", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:3: doc-1: duplicate id (first at {path}:1); ids must be unique" in err
+    assert main(["stats", str(path), "--json", "--force"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["train"]["duplicate_ids"] == 1
+    assert f"stats: {path}: 1 document(s) repeat the id of an earlier one (doc-1)" in err
+
+
+def test_validate_summary_counts_documents_and_unreadable_lines(
+    tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    unconvertible = dict(to_surface(record), id="doc-3")
+    unconvertible["sentences"][0]["holder"] = "بغداد"
+    path = tmp_path / "a.jsonl"
+    lines = [json.dumps(record, ensure_ascii=False), "not json", "", json.dumps(unconvertible, ensure_ascii=False), "[1]"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert [line.split(": ")[0] for line in out.splitlines()] == [f"{path}:2", f"{path}:4", f"{path}:5"]
+    assert err.splitlines()[-1] == "3 problem(s) in 1 file(s): 2 document(s) read, 2 line(s) not a JSON object (not read)"
+
+
+def test_convert_surface_names_every_problem_and_writes_nothing(
+    tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad_holder = dict(to_surface(record), id="doc-2")
+    bad_holder["sentences"][0]["holder"] = "بغداد"
+    bad_entity = dict(to_surface(record), id="doc-3")
+    bad_entity["sentences"][1]["entities"].append(["بغداد", "LOC"])
+    source, target = tmp_path / "s.jsonl", tmp_path / "out.jsonl"
+    write_records(source, [to_surface(record), bad_holder, bad_entity])
+    assert main(["convert", "surface", str(source), str(target)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"convert: {source}: 2 line(s) cannot be converted; nothing written. Fix them:"
+    assert err[1].startswith(f"{source}:2: doc-2: holder 'بغداد'") and err[2].startswith(f"{source}:3: doc-3: entity 'بغداد'")
+    assert not target.exists()
+
+
+def test_convert_surface_round_trip_keeps_null_layers(tmp_path: Path, record: dict[str, Any]) -> None:
+    ner_only = dict(copy.deepcopy(record), id="doc-ner", tasks=["ner"], doc_stance=None)
+    for sentence in ner_only["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    write_records(tmp_path / "r.jsonl", [record, ner_only])
+    assert main(["convert", "surface", str(tmp_path / "r.jsonl"), str(tmp_path / "s.jsonl"), "--export"]) == 0
+    assert main(["convert", "surface", str(tmp_path / "s.jsonl"), str(tmp_path / "back.jsonl")]) == 0
+    assert read_records(tmp_path / "back.jsonl") == [record, ner_only]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from training.data.stats import compute_stats, format_table, to_json
+from training.data.stats import brief_ids, compute_stats, format_table, to_json
 
 
 def test_counts(record: dict[str, Any]) -> None:
@@ -34,3 +34,14 @@ def test_table_and_json(record: dict[str, Any]) -> None:
     fac = next(line for line in table if line.startswith("entities:FAC"))
     assert fac.split()[1:] == ["1", "0", "1"]
     assert json.loads(to_json(by_split))["train"]["entities"]["PER"] == 1
+
+
+def test_counts_repeated_ids_as_validate_finds_them(record: dict[str, Any]) -> None:
+    stats = compute_stats([record, dict(record, id="doc-2"), record, record])
+    assert stats["documents"] == 4 and stats["duplicate_ids"] == 2
+    assert compute_stats([record])["duplicate_ids"] == 0
+
+
+def test_brief_ids_shows_the_first_few() -> None:
+    assert brief_ids(["a", "b"]) == "a, b"
+    assert brief_ids([f"d{i}" for i in range(7)], limit=3) == "d0, d1, d2, … (7 in all)"

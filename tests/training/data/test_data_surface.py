@@ -1,0 +1,46 @@
+"""The surface format converter: every problem named by file and line; null layers kept."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from training.data.records import to_surface
+from training.data.surface import read_surface_file, surface_to_record
+
+
+def _ner_only(record: dict[str, Any]) -> dict[str, Any]:
+    ner = dict(copy.deepcopy(record), id="ner-1", tasks=["ner"], doc_stance=None)
+    for sentence in ner["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    return ner
+
+
+def test_round_trip_keeps_null_events_of_ner_only_records(record: dict[str, Any]) -> None:
+    ner = _ner_only(record)
+    surface = to_surface(ner)
+    assert [s["events"] for s in surface["sentences"]] == [None, None]
+    assert surface_to_record(surface) == ner
+    # declared layers keep their lists, empty ones included
+    record["sentences"][1]["events"] = []
+    assert surface_to_record(to_surface(record)) == record
+
+
+def test_read_surface_file_names_every_problem(tmp_path: Path, record: dict[str, Any]) -> None:
+    good = to_surface(record)
+    wrong_holder = copy.deepcopy(good) | {"id": "doc-2"}
+    wrong_holder["sentences"][0]["holder"] = "بغداد"
+    no_text = copy.deepcopy(good) | {"id": "doc-3"}
+    del no_text["text"]
+    lines = [json.dumps(d, ensure_ascii=False) for d in (good, wrong_holder, no_text)]
+    lines += ["", "{oops", json.dumps(good | {"id": "doc-4"}, ensure_ascii=False)]
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    converted, problems = read_surface_file(path)
+    assert [(n, r["id"]) for n, r in converted] == [(1, "doc-1"), (6, "doc-4")]
+    assert len(problems) == 3
+    assert problems[0].startswith(f"{path}:2: doc-2: holder 'بغداد' is not an entity of sentence")
+    assert problems[1] == f"{path}:3: malformed surface document (KeyError: 'text')"
+    assert problems[2].startswith(f"{path}:5: invalid JSON")

@@ -1,0 +1,54 @@
+"""The model card's Limitations follow the run: its data, the layers it trained, its rarest labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from arabnews_nlp.settings import AnalyzerSettings
+from training.data.records import write_records
+from training.model_card import write_model_card
+
+
+def _limitations(model_dir: Path, config: dict[str, Any]) -> str:
+    """Write the card of ``config`` for a bare model directory; return its Limitations section."""
+    AnalyzerSettings(trained=True, base_model="enc").save(model_dir)
+    files = [*config["train"], *config.get("ner_extra", []), *([config["dev"]] if config.get("dev") else [])]
+    card = write_model_card(model_dir, config, files, {}, ["python -m training finetune"]).read_text(encoding="utf-8")
+    return card.split("## Limitations\n")[1].split("## Versions")[0]
+
+
+def test_limitations_of_own_annotations_only(tmp_path: Path, gold_file: Path) -> None:
+    """Without ner_extra the card claims no seed set or public NER data; the rare labels are the data's."""
+    text = _limitations(tmp_path / "model", {"train": [str(gold_file)], "dev": str(gold_file)})
+    assert "public NER data" not in text and "seed set" not in text and "NER-only" not in text
+    assert f"- Trained on `{gold_file}` (2 documents, 4 sentences); scores on the dev set of 2 documents" in text
+    # PER: 1 entity; anti and pro: 1 sentence each (ties keep the schema's order: NER, stance, events)
+    assert "fewest training examples: `PER` (1 entity), `anti` (1 sentence), `pro` (1 sentence);" in text
+    missing = next(line for line in text.splitlines() if line.startswith("- No training examples of"))
+    assert "`WITHDRAWAL_TALKS`" in missing and "`DRONE_ATTACK`" not in missing and "`PER`" not in missing
+    assert "annotate no" not in text and "synthetic" not in text
+    for always in ("The stance target is fixed", "Modern Standard Arabic news only", "Predictions are not facts"):
+        assert always in text
+
+
+def test_limitations_name_ner_extra_untrained_layers_and_synthetic(
+    tmp_path: Path, gold_file: Path, gold_records: list[dict[str, Any]]
+) -> None:
+    train = tmp_path / "train.jsonl"
+    write_records(train, [dict(gold_records[0], tasks=["stance", "events"], synthetic=True),
+                          dict(gold_records[1], tasks=["stance", "events"])])  # fmt: skip
+    extra = tmp_path / "extra.jsonl"
+    write_records(extra, [dict(record, tasks=["ner"]) for record in gold_records])
+    text = _limitations(tmp_path / "a", {"train": [str(train)], "ner_extra": [str(extra)]})
+    assert f"plus NER-only sentences sampled from `{extra}`; there was no dev file" in text
+    assert "annotate no" not in text  # NER comes from ner_extra
+    assert "Sentences marked `synthetic`" in text
+    # without ner_extra NER is not trained; the synthetic document left out counts no label
+    text = _limitations(tmp_path / "b", {"train": [str(train)], "exclude_synthetic": True})
+    assert f"- Trained on `{train}` (2 documents, 4 sentences; 1 synthetic document left out)" in text
+    assert "Sentences marked `synthetic`" not in text
+    assert "- The training data annotate no NER: this run did not train those heads" in text
+    assert "`pro` (1 sentence), `neutral` (1 sentence), `ROCKET_ATTACK` (1 sentence);" in text
+    assert "`PER`" not in text  # the NER layer was not trained: its labels are not named
+    assert "`anti`" not in text.split("fewest training examples")[1]  # anti was in the synthetic document only
