@@ -1,7 +1,8 @@
 """Build a random analyzer of a chosen encoder size, for speed runs before a trained model exists.
 
-The tokenizer and settings are copied from an existing model directory (the bundled placeholder
-by default); the encoder is BERT-shaped with random weights, and the heads are drawn wide so that
+The tokenizer and settings are copied from an existing model directory (the bundled model by
+default; ``--base`` a placeholder from ``scripts/build_placeholder_model.py`` for its small
+vocabulary); the encoder is BERT-shaped with random weights, and the heads are drawn wide so that
 predictions are decisive and varied (entities, stances and events all occur). Predictions mean
 nothing; only speed and the agreement checks of ``benchmarks/run.py`` and
 ``benchmarks/quantization.py`` are meaningful on it.

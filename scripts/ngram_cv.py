@@ -32,6 +32,10 @@ from __future__ import annotations
 import argparse
 import logging
 import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `pip install .` does not install `training`
 
 from training.config import NGRAM_TAGGERS
 

@@ -19,7 +19,11 @@ import copy
 import logging
 import random
 import statistics
+import sys
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `pip install .` does not install `training`
 
 
 def _scores(

@@ -123,3 +123,16 @@ def test_time_budget_shortens_the_run(tmp_path: Path, tiny_tokenizer: Any) -> No
     saved = json.loads((tmp_path / "budget/config.json").read_text())
     assert 50 <= saved["total_steps"] < 100_000
     assert (tmp_path / "budget/encoder/model.safetensors").exists()
+
+
+def test_cli_reads_the_corpus_without_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only --tokenizer and --run-dir are required: the documented CPU command gives no --tokens."""
+    import training.pretrain.mlm as mlm
+
+    runs: list[Any] = []
+    monkeypatch.setattr(mlm, "pretrain", lambda config, resume: runs.append((config, resume)))
+    assert mlm.main(["pretrain", "--tokenizer", "tok", "--run-dir", "run", "--corpus", "a.jsonl.gz"]) == 0
+    config, resume = runs[0]
+    assert (config.tokenizer, config.run_dir, config.tokens, config.corpus, resume) == ("tok", "run", "", ["a.jsonl.gz"], False)
+    with pytest.raises(SystemExit):
+        mlm.main(["pretrain", "--run-dir", "run"])

@@ -334,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "bf16":
             continue
         else:
-            parser.add_argument(flag, type=type(value) if value != "" else str, default=value, required=value == "")
+            required = name in ("tokenizer", "run_dir")  # the others have defaults (tokens "": read the corpus)
+            parser.add_argument(flag, type=type(value) if value != "" else str, default=value, required=required)
     args = vars(parser.parse_args(argv))
     resume = args.pop("resume")
     args.pop("command")
