@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.errors import ConfigError, DataFormatError
 
 _FILE_LISTS = ("train", "ner_extra", "test")
 NGRAM_TAGGERS = ("maxent", "crf")
@@ -260,11 +260,26 @@ class FinetuneConfig:
         """Raise :class:`DataFormatError` if a data file is not valid SCHEMA.md JSONL (before any work).
 
         The first problem is named, with ``python -m training validate FILE`` to list them all; a
-        file in the surface format gets the command that converts it.
+        file in the surface format gets the command that converts it. A training document that
+        repeats a document of another dev or test file (:func:`training.data.split.held_out_copies`)
+        is an error too.
         """
+        from training.data.records import read_records
+        from training.data.split import held_out_copies
         from training.data.validate import check_files
 
         check_files(self.data_files())
+        trained = {Path(path).resolve() for path in self.train}  # a file given as both is deliberate (smoke runs)
+        held_out = {path: read_records(path) for path in [*([self.dev] if self.dev else []), *self.test]
+                    if Path(path).resolve() not in trained}  # fmt: skip
+        copies = held_out_copies(read_records(self.train), held_out) if held_out and self.train else []
+        if copies:
+            shown = "; ".join(f"train {t!r} = {name} {h!r}" for t, name, h in copies[:5])
+            raise DataFormatError(
+                f"{len(copies)} training document(s) repeat a dev or test document (the same id, or at least half "
+                f"of its 5-word sequences): {shown}{'; ...' if len(copies) > 5 else ''}. Training on them would "
+                "inflate the held-out scores: remove them from the training files"
+            )
 
     def _check_optional(self) -> None:
         if self.ner_extra_max_sentences is not None:

@@ -57,7 +57,8 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     if "run_dir" not in overrides:  # not the training run's own folder: its evaluation files stay
         config.run_dir = str(Path(config.run_dir) / "retune")
     if not config.train:
-        raise ConfigError("train lists no file: the n-gram models and the baseline are fitted on it; set `train:`")
+        raise ConfigError("train lists no file: the n-gram models and the baseline are fitted on it; set `train:` "
+                          "in the config or pass --train FILE ...")  # fmt: skip
     config.check_data()
     check_event_clusters(config, clusters)
     settings.ngram, settings.ngram_model = {}, None
@@ -70,20 +71,23 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry point: ``python -m training retune --model DIR --config FILE [--output DIR]``."""
+    """CLI entry point: ``python -m training retune --model DIR --config FILE [--train FILE ...] [--output DIR]``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m training retune", description=__doc__.split("\n")[0])
     parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--model", required=True, help="saved model directory whose encoder and heads are kept")
     parser.add_argument("--config", required=True, help="fine-tuning config (training/configs/*.yaml)")
+    parser.add_argument("--train", nargs="+", help="training files for the n-gram models and the baseline "
+                        "(default: the config's); list them all, e.g. seeds/train.jsonl mine.jsonl")  # fmt: skip
+    parser.add_argument("--dev", help="the file every choice is made on (default: the config's)")
+    parser.add_argument("--test", nargs="+", help="files scored for the card only (default: the config's)")
     parser.add_argument("--output", dest="output_dir", help="model directory to write (default: the config's)")
     parser.add_argument("--run-dir", help="where the evaluation files and the baseline go (default: RUN_DIR/retune, "
                         "RUN_DIR being the config's run_dir, so that the training run's results stay as they are)")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    overrides = {"output_dir": args.output_dir} if args.output_dir else {}
-    if args.run_dir:
-        overrides["run_dir"] = args.run_dir
+    names = ("output_dir", "run_dir", "train", "dev", "test")
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     out = retune(args.model, args.config, overrides, "python -m training " + shlex.join(argv))
     print(f"model saved to {out}")
     return 0

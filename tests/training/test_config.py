@@ -132,3 +132,23 @@ def test_data_files_are_checked_before_any_work(tmp_path: Path, gold_records: li
     with pytest.raises(DataFormatError, match="surface.jsonl is in the surface format .* convert surface"):
         FinetuneConfig(base="enc", train=[str(surface)]).check_ready()
 
+
+
+def test_training_documents_that_repeat_a_held_out_document_are_refused(tmp_path: Path, gold_records: list) -> None:
+    """The same article under another id, or the same id, in train and in dev/test would inflate the scores."""
+    import copy
+
+    from arabnews_nlp.errors import DataFormatError
+    from training.data.records import write_records
+
+    train, dev, test = tmp_path / "train.jsonl", tmp_path / "dev.jsonl", tmp_path / "test.jsonl"
+    write_records(train, gold_records)
+    write_records(dev, [dict(copy.deepcopy(gold_records[1]), id="dev-copy")])
+    write_records(test, [dict(copy.deepcopy(gold_records[0]), text=gold_records[0]["text"], id=gold_records[0]["id"])])
+    with pytest.raises(DataFormatError, match=rf"1 training document\(s\) repeat a dev or test document .*: "
+                       rf"train '{gold_records[1]['id']}' = .*dev.jsonl 'dev-copy'\. .*remove them"):  # fmt: skip
+        FinetuneConfig(base="enc", train=[str(train)], dev=str(dev)).check_ready()
+    with pytest.raises(DataFormatError, match=r"2 training document\(s\) repeat"):
+        FinetuneConfig(base="enc", train=[str(train)], dev=str(dev), test=[str(test)]).check_ready()
+    # the same file as train and dev is deliberate (an overfitting or smoke run): allowed
+    FinetuneConfig(base="enc", train=[str(train)], dev=str(train)).check_ready()

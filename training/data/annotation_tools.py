@@ -37,11 +37,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from training.data.records import Record, record_tasks, span_text
+from training.data.stats import brief_ids
 
 META_KEY = "arabnews"
 """Key under which exports keep the record fields the tool does not edit."""
@@ -296,33 +298,109 @@ def to_label_studio(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
     return tasks
 
 
-def _task_record(task: Mapping[str, Any], number: int) -> tuple[Record, list[dict[str, Any]]]:
+def _timestamp(annotation: Mapping[str, Any]) -> datetime | None:
+    """``updated_at``, else ``created_at``, of a Label Studio annotation (ISO 8601; naive = UTC)."""
+    for key in ("updated_at", "created_at"):
+        value = annotation.get(key)
+        if isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return None
+
+
+def _chosen_annotation(task: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, int]:
+    """Return the annotation to import and how many submitted (not skipped) annotations the task has.
+
+    Skipped annotations (``was_cancelled``, or ``skipped`` in old exports) do not count. Of
+    several, the ones a manager marked ``ground_truth`` are preferred; among those left, the most
+    recent by ``updated_at`` (else ``created_at``) when every one has a timestamp, ties and
+    otherwise the last in the list (Label Studio lists them in creation order).
+    """
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise DataFormatError(f"Label Studio task {task.get('id')!r}: 'annotations' must be a list")
+    submitted = [a for a in annotations if isinstance(a, Mapping) and not (a.get("was_cancelled") or a.get("skipped"))]
+    candidates = [a for a in submitted if a.get("ground_truth")] or submitted
+    if not candidates:
+        return None, 0
+    times = [_timestamp(a) for a in candidates]
+    if all(t is not None for t in times):
+        newest = max(range(len(candidates)), key=lambda i: (times[i], i))
+        return candidates[newest], len(submitted)
+    return candidates[-1], len(submitted)
+
+
+def _task_record(task: Mapping[str, Any], number: int) -> tuple[Record, list[dict[str, Any]] | None, int]:
+    """Return the record shell, the chosen annotation's result (None: nothing submitted) and how many were submitted."""
     data = task.get("data")
     if not (isinstance(data, Mapping) and isinstance(data.get("text"), str)):
         raise DataFormatError(f"Label Studio task {number}: missing data.text")
     meta = data.get(META_KEY)
     record: Record = dict(meta) if isinstance(meta, Mapping) else {"id": f"labelstudio-{task.get('id', number)}"}
     record["text"] = data["text"]
-    annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-    return record, list(annotations[0].get("result", [])) if annotations else []
+    annotation, submitted = _chosen_annotation(task)
+    return record, None if annotation is None else list(annotation.get("result") or []), submitted
 
 
-def from_label_studio(tasks: Sequence[Mapping[str, Any]]) -> list[Record]:
-    """Import Label Studio tasks (JSON export, first non-cancelled annotation) as records.
+def _task_name(task: Mapping[str, Any], number: int) -> str:
+    return str(task["id"]) if task.get("id") is not None else f"#{number} (position in the export)"
 
-    Without sentence regions the record becomes NER-only (``"tasks": ["ner"]``) with
-    sentences from :func:`training.data.surface.presplit`.
+
+def _import_notes(unannotated: Sequence[str], several: Sequence[str], total: int) -> list[str]:
+    notes = []
+    if unannotated:
+        notes.append(
+            f"skipped {len(unannotated)} of {total} Label Studio task(s) with no submitted annotation "
+            f"(none, or only skipped ones), so not annotated: task id(s) {brief_ids(list(unannotated), limit=20)}"
+        )
+    if several:
+        notes.append(
+            f"{len(several)} Label Studio task(s) have several submitted annotations; took the one marked ground "
+            f"truth, else the most recently updated: task id(s) {brief_ids(list(several), limit=20)}"
+        )
+    return notes
+
+
+def from_label_studio(tasks: Sequence[Mapping[str, Any]], notes: list[str] | None = None) -> list[Record]:
+    """Import Label Studio tasks (JSON export) as records, one per annotated task.
+
+    A task without a submitted annotation (none, or only skipped ones: ``was_cancelled``) was not
+    annotated and is left out; an empty record would teach "no entities here". Of several
+    submitted annotations (an annotator's and a reviewer's, say) the one marked ``ground_truth``
+    is taken, else the most recently updated (``updated_at``, else ``created_at``, else the last
+    in the list). Without sentence regions the record becomes NER-only (``"tasks": ["ner"]``)
+    with sentences from :func:`training.data.surface.presplit`.
+
+    Args:
+        tasks: The export, a list of tasks.
+        notes: If given, a line is appended for the tasks left out and one for the tasks with
+            several annotations (with their task ids), for the caller to show.
 
     Raises:
         DataFormatError: On a task without ``data.text`` or a holder relation to no entity.
 
     Example:
-        >>> from_label_studio([{"data": {"text": "في بغداد"}, "annotations": []}])[0]["tasks"]
-        ['ner']
+        >>> tasks = [{"id": 3, "data": {"text": "في بغداد"}, "annotations": [{"result": []}]},
+        ...          {"id": 4, "data": {"text": "قصف"}, "annotations": [{"was_cancelled": True, "result": []}]}]
+        >>> notes = []
+        >>> [r["tasks"] for r in from_label_studio(tasks, notes)]
+        [['ner']]
+        >>> notes[0]
+        'skipped 1 of 2 Label Studio task(s) with no submitted annotation (none, or only skipped ones), so not annotated: task id(s) 4'
     """
-    records = []
+    records: list[Record] = []
+    unannotated: list[str] = []
+    several: list[str] = []
     for number, task in enumerate(tasks, 1):
-        record, result = _task_record(task, number)
+        record, result, submitted = _task_record(task, number)
+        if result is None:
+            unannotated.append(_task_name(task, number))
+            continue
+        if submitted > 1:
+            several.append(_task_name(task, number))
         regions: dict[str, dict[str, Any]] = {}
         entities, sentence_ids, relations = [], [], []
         for item in result:
@@ -354,6 +432,8 @@ def from_label_studio(tasks: Sequence[Mapping[str, Any]]) -> list[Record]:
             for i in sorted(sentence_ids, key=lambda i: regions[i]["start"])
         ]  # fmt: skip
         records.append(record)
+    if notes is not None:
+        notes.extend(_import_notes(unannotated, several, len(tasks)))
     return records
 
 

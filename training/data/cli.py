@@ -172,7 +172,11 @@ def _import(args: argparse.Namespace) -> list[Record]:
     if fmt == "doccano":
         return tools.from_doccano(_read_json_any(source))
     if fmt == "labelstudio":
-        return tools.from_label_studio(_read_json_any(source))
+        notes: list[str] = []
+        records = tools.from_label_studio(_read_json_any(source), notes)
+        for note in notes:
+            print(f"convert: {note}", file=sys.stderr)
+        return records
     if fmt == "doccano-sentences":
         if not args.records:
             raise DataFormatError("convert doccano-sentences needs --records FILE: the records to merge the sentence labels into")

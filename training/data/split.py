@@ -253,6 +253,45 @@ def near_duplicate_groups(
     return [group for group in groups.values() if len(group) > 1]
 
 
+def held_out_copies(
+    train: Sequence[Mapping[str, Any]], held_out: Mapping[str, Sequence[Mapping[str, Any]]],
+    threshold: float = NEAR_DUPLICATE,
+) -> list[tuple[str, str, str]]:
+    """Training documents that are a held-out document again: the same id, or near duplicates.
+
+    Near duplicates as :func:`near_duplicate_groups` finds them (the same article under another
+    id, from another outlet or date). Training on one inflates the held-out scores.
+
+    Args:
+        train: The training records.
+        held_out: File name -> its records (dev, test).
+        threshold: See :func:`near_duplicate_groups`.
+
+    Returns:
+        ``(training id, held-out file, held-out id)`` for each pair, sorted.
+
+    Example:
+        >>> text = "قال المتحدث باسم التحالف الدولي إن قواته باقية في العراق"
+        >>> held_out_copies([{"id": "t1", "text": text}], {"dev.jsonl": [{"id": "d1", "text": text + " اليوم"}]})
+        [('t1', 'dev.jsonl', 'd1')]
+    """
+    keyed = [{"id": f"\0train\0{i}", "text": r.get("text", "")} for i, r in enumerate(train)]
+    owners = {f"\0train\0{i}": ("", str(r.get("id"))) for i, r in enumerate(train)}
+    pairs: set[tuple[str, str, str]] = set()
+    train_ids = {str(r.get("id")) for r in train}
+    for name, records in held_out.items():
+        for i, record in enumerate(records):
+            key = f"\0{name}\0{i}"
+            keyed.append({"id": key, "text": record.get("text", "")})
+            owners[key] = (name, str(record.get("id")))
+            if str(record.get("id")) in train_ids:
+                pairs.add((str(record.get("id")), name, str(record.get("id"))))
+    for group in near_duplicate_groups(keyed, threshold):
+        members = [owners[key] for key in group]
+        pairs.update((t, name, h) for source, t in members if not source for name, h in members if name)
+    return sorted(pairs)
+
+
 def missing_in_dev(
     records: Sequence[Mapping[str, Any]], split: Mapping[str, str], prefixes: Sequence[str] = ("stance:", "event:")
 ) -> list[str]:

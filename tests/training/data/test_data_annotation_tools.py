@@ -152,3 +152,71 @@ def test_label_studio_config_names_every_label() -> None:
     for label in (*ENTITY_TYPES, *STANCE_LABELS, *EVENT_TYPES):
         assert f'value="{label}"' in config
     assert 'perRegion="true"' in config and "<Relation value=\"holder\"/>" in config
+
+
+def _annotated(task: dict[str, Any], label: str, **fields: Any) -> dict[str, Any]:
+    """The task's annotation with every entity relabelled ``label``, plus ``fields``."""
+    annotation = copy.deepcopy(task["annotations"][0])
+    for item in annotation["result"]:
+        if item.get("from_name") == "entities":
+            item["value"]["labels"] = [label]
+    return {**annotation, **fields}
+
+
+def test_label_studio_skips_tasks_nobody_annotated(record: Record) -> None:
+    """A skipped task, or one without annotations, is not imported as "no entities here"; the note names it."""
+    task = _through_json(to_label_studio([record])[0])
+    skipped = dict(copy.deepcopy(task), id=12, annotations=[{"was_cancelled": True, "result": []}])
+    old_skipped = dict(copy.deepcopy(task), id=13, annotations=[{"skipped": True, "result": []}])
+    bare = {"id": 14, "data": {"text": "قصف بغداد."}}
+    notes: list[str] = []
+    assert from_label_studio([dict(task, id=11), skipped, bare, old_skipped], notes) == [record]
+    assert notes == [
+        "skipped 3 of 4 Label Studio task(s) with no submitted annotation (none, or only skipped ones), "
+        "so not annotated: task id(s) 12, 14, 13"
+    ]
+    assert from_label_studio([{"data": {"text": "قصف."}, "annotations": []}]) == []  # notes are optional
+
+
+def test_label_studio_takes_the_latest_or_ground_truth_annotation(record: Record) -> None:
+    """Of several annotations (annotator's, reviewer's) the review wins, whatever the list order; the note counts them."""
+    task = _through_json(to_label_studio([record])[0])
+    first = _annotated(task, "ORG", created_at="2024-05-01T10:00:00Z", updated_at="2024-05-01T10:00:00Z")
+    review = _annotated(task, "FAC", created_at="2024-04-30T09:00:00.123456Z", updated_at="2024-05-02T08:00:00.5Z")
+    cancelled = _annotated(task, "PER", was_cancelled=True, updated_at="2024-06-01T00:00:00Z")
+    notes: list[str] = []
+    back = from_label_studio([dict(task, id=5, annotations=[first, review, cancelled])], notes)
+    assert {e["label"] for e in back[0]["entities"]} == {"FAC"}
+    assert {e["label"] for e in from_label_studio([dict(task, annotations=[review, first])])[0]["entities"]} == {"FAC"}
+    assert notes == [
+        "1 Label Studio task(s) have several submitted annotations; took the one marked ground truth, "
+        "else the most recently updated: task id(s) 5"
+    ]
+    # created_at when there is no updated_at; times are compared as instants (a naive one is UTC)
+    newer = _annotated(task, "ORG", created_at="2024-05-01T10:00:00")
+    older = _annotated(task, "FAC", created_at="2024-05-01T10:30:00+01:00")
+    assert {e["label"] for e in from_label_studio([dict(task, annotations=[newer, older])])[0]["entities"]} == {"ORG"}
+    # without timestamps on all of them: the last in the list (Label Studio keeps creation order)
+    untimed = [_annotated(task, "ORG", updated_at="2030-01-01T00:00:00Z"), _annotated(task, "FAC")]
+    assert {e["label"] for e in from_label_studio([dict(task, annotations=untimed)])[0]["entities"]} == {"FAC"}
+    # a manager's ground truth mark beats a later edit
+    truth = dict(first, ground_truth=True)
+    assert {e["label"] for e in from_label_studio([dict(task, annotations=[truth, review])])[0]["entities"]} == {"ORG"}
+    # one submitted annotation next to skipped ones is no choice: no note
+    notes.clear()
+    assert from_label_studio([dict(task, annotations=[cancelled, task["annotations"][0]])], notes) == [record]
+    assert notes == []
+
+
+def test_convert_labelstudio_prints_the_notes(tmp_path: Any, record: Record, capsys: pytest.CaptureFixture[str]) -> None:
+    from training.data.cli import main
+    from training.data.records import read_records
+
+    task = _through_json(to_label_studio([record])[0])
+    export = [dict(task, id=1), dict(task, id=2, annotations=[{"was_cancelled": True, "result": []}])]
+    (tmp_path / "export.json").write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    assert main(["convert", "labelstudio", str(tmp_path / "export.json"), str(tmp_path / "out.jsonl")]) == 0
+    assert read_records(tmp_path / "out.jsonl") == [record]
+    err = capsys.readouterr().err
+    assert "convert: skipped 1 of 2 Label Studio task(s)" in err and "task id(s) 2" in err
+    assert "wrote 1 record(s)" in err
