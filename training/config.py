@@ -83,6 +83,8 @@ class FinetuneConfig:
             and its word clusters if it has them, are kept.
         word_vectors_trainable: Update the whole-word embedding while fine-tuning (else frozen,
             so words unseen in training keep their pre-trained neighbours).
+        allow_held_out_copies: Train even when ``train`` repeats documents of ``dev`` or ``test``
+            (else an error before any work; for deliberate runs such as tests).
         exclude_synthetic: Skip ``train`` records marked ``"synthetic": true`` (to measure what
             the synthetic training sentences add).
         gazetteer: Ship a gazetteer of the ``train`` entity strings with the model and choose
@@ -153,6 +155,7 @@ class FinetuneConfig:
     word_vectors: str | None = None
     word_vectors_trainable: bool = False
     exclude_synthetic: bool = False
+    allow_held_out_copies: bool = False
     gazetteer: bool = False
     ngram: bool = False
     ngram_clusters: list[int] = field(default_factory=list)
@@ -272,13 +275,14 @@ class FinetuneConfig:
         trained = {Path(path).resolve() for path in self.train}  # a file given as both is deliberate (smoke runs)
         held_out = {path: read_records(path) for path in [*([self.dev] if self.dev else []), *self.test]
                     if Path(path).resolve() not in trained}  # fmt: skip
-        copies = held_out_copies(read_records(self.train), held_out) if held_out and self.train else []
+        check = held_out and self.train and not self.allow_held_out_copies
+        copies = held_out_copies(read_records(self.train), held_out) if check else []
         if copies:
             shown = "; ".join(f"train {t!r} = {name} {h!r}" for t, name, h in copies[:5])
             raise DataFormatError(
                 f"{len(copies)} training document(s) repeat a dev or test document (the same id, or at least half "
                 f"of its 5-word sequences): {shown}{'; ...' if len(copies) > 5 else ''}. Training on them would "
-                "inflate the held-out scores: remove them from the training files"
+                "inflate the held-out scores: remove them from the training files (or set allow_held_out_copies: true)"
             )
 
     def _check_optional(self) -> None:

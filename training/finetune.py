@@ -284,6 +284,9 @@ def train(
     )
 
     config.check_ready()
+    checkpoint = last_complete_checkpoint(config.run_dir) if resume else None
+    if checkpoint is not None:  # before any model is loaded: a changed config must not mix two runs
+        check_resume_config(config)
     model, tokenizer, settings = build_model(config)
     sentences = training_sentences(config)
     if config.class_weights:
@@ -292,7 +295,6 @@ def train(
         model.event_pos_weights.copy_(torch.tensor(event_weights))
         logger.info("stance class weights %s; event pos_weight %s", stance_weights, event_weights)
     dataset = build_dataset(sentences, tokenizer, settings)
-    checkpoint = last_complete_checkpoint(config.run_dir) if resume else None
     log_path = Path(config.run_dir) / LOG_FILE
     extra = [JsonlLogCallback(log_path), *(callbacks or [])]
     evaluator = None
@@ -312,6 +314,12 @@ def train(
         logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
     elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):
         logger.warning("%s holds checkpoints of an earlier run; pass --resume to continue it", config.run_dir)
+    if trainer.is_world_process_zero():  # before the first checkpoint, so that an interrupted run has it
+        saved = Path(config.run_dir) / RUN_CONFIG_FILE
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        part = saved.with_name(saved.name + ".part")  # written whole, then renamed: never half a file
+        part.write_text(json.dumps(config.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        part.replace(saved)
     if resume and trainer.is_world_process_zero():  # the steps after the checkpoint are redone, and logged again
         step = checkpoint_step(checkpoint)
         if dropped := truncate_log(log_path, step):
@@ -345,6 +353,66 @@ def last_complete_checkpoint(run_dir: str | Path) -> str | None:
             return str(path)
         logger.warning("%s was not saved completely (no trainer_state.json); resuming from an earlier checkpoint", path)
     return None
+
+
+RUN_CONFIG_FILE = "finetune_config.json"
+"""The run's config in ``run_dir``, written before its first checkpoint; ``--resume`` compares against it."""
+
+NOT_TRAINING_FIELDS = frozenset({
+    "name", "description", "output_dir", "run_dir",  # names and where outputs go
+    "dev", "test", "eval_batch_size", "eval_each_epoch",  # scoring: dev is never trained on
+    "save_steps", "save_total_limit", "logging_steps", "dataloader_num_workers",  # bookkeeping, same steps
+    "gazetteer", "ngram", "ngram_clusters", "ngram_tagger", "ngram_event_clusters",  # fitted after training
+    "event_thresholds", "stance_factors",  # chosen on dev after training
+    "allow_held_out_copies",  # a check of the data files, not how they are trained on
+})  # fmt: skip
+"""Config fields that a resumed run may change: they do not change the training steps."""
+
+
+def check_resume_config(config: FinetuneConfig) -> None:
+    """Refuse to resume the run in ``config.run_dir`` with other training settings than it started with.
+
+    Every field of :class:`~training.config.FinetuneConfig` is compared with the run's saved
+    ``finetune_config.json`` except :data:`NOT_TRAINING_FIELDS`: so ``base``, ``train``,
+    ``ner_extra`` (and its sampling), ``exclude_synthetic``, the optimisation settings (epochs,
+    max_steps, batch sizes, learning rate, warm-up, decay, clipping, seed), the windows
+    (``max_length``, ``stride``), the model (dropout, pooling, word embedding and vectors,
+    normalization), ``class_weights``, ``average_last_epochs`` and precision. A field missing from
+    the saved config (an older version) counts as its default. A run without a saved config
+    (older runs) is resumed with a warning.
+
+    Raises:
+        ConfigError: If a compared field differs (each one with its old and new value), or the
+            saved config cannot be read.
+
+    Example:
+        >>> check_resume_config(FinetuneConfig(base="x", run_dir="no/such/run"))  # nothing saved: a warning
+    """
+    path = Path(config.run_dir) / RUN_CONFIG_FILE
+    if not path.is_file():
+        logger.warning("--resume: %s has no %s (an older run); its training settings cannot be checked against "
+                       "this config, resuming anyway", config.run_dir, RUN_CONFIG_FILE)  # fmt: skip
+        return
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:  # JSON and UTF-8 errors
+        saved = error
+    if not isinstance(saved, dict):
+        raise ConfigError(f"--resume: {path} is not a JSON config ({saved}); delete it to resume anyway, or pass "
+                          "a new --run-dir, or drop --resume to start over")  # fmt: skip
+    current = config.to_dict()
+    defaults = {f.name: f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+                for f in dataclasses.fields(FinetuneConfig)}  # fmt: skip
+    changed = [f"  {name}: {json.dumps(saved.get(name, defaults[name]), ensure_ascii=False)} → "
+               f"{json.dumps(value, ensure_ascii=False)}"
+               for name, value in current.items()
+               if name not in NOT_TRAINING_FIELDS and saved.get(name, defaults[name]) != value]  # fmt: skip
+    if changed:
+        raise ConfigError(
+            f"--resume: the run in {config.run_dir} was started with other training settings; resuming it would mix "
+            "two runs. Changed (saved → now):\n" + "\n".join(changed) + "\nUse the old settings to resume it, or "
+            "pass a new --run-dir to train the new settings apart, or drop --resume to start over in this run_dir"
+        )
 
 
 def checkpoint_step(checkpoint: str | Path | None) -> int:

@@ -150,5 +150,6 @@ def test_training_documents_that_repeat_a_held_out_document_are_refused(tmp_path
         FinetuneConfig(base="enc", train=[str(train)], dev=str(dev)).check_ready()
     with pytest.raises(DataFormatError, match=r"2 training document\(s\) repeat"):
         FinetuneConfig(base="enc", train=[str(train)], dev=str(dev), test=[str(test)]).check_ready()
-    # the same file as train and dev is deliberate (an overfitting or smoke run): allowed
+    # the same file as train and dev is deliberate (an overfitting or smoke run): allowed, as on request
     FinetuneConfig(base="enc", train=[str(train)], dev=str(train)).check_ready()
+    FinetuneConfig(base="enc", train=[str(train)], dev=str(dev), allow_held_out_copies=True).check_ready()

@@ -268,7 +268,8 @@ def test_finetune_on_annotations_of_some_layers(
 
     partial = tmp_path / "partial.jsonl"
     write_records(partial, [dict(record, tasks=tasks) for record in gold_records])
-    config = _config(tmp_path, tiny_encoder_dir, gold_file, train=[str(partial)], epochs=2, ngram=True, gazetteer=True)
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, train=[str(partial)], epochs=2, ngram=True, gazetteer=True,
+                     allow_held_out_copies=True)  # dev: the same documents with every layer  # fmt: skip
     out = finetune(config)
     assert out is not None and (out / "README.md").is_file()
     settings = load_analyzer(out, device="cpu")[2]
@@ -285,7 +286,7 @@ def test_finetune_with_a_dev_split_without_ner(
     dev = tmp_path / "dev.jsonl"
     write_records(dev, [dict(record, tasks=["stance", "events"]) for record in gold_records])
     config = _config(tmp_path, tiny_encoder_dir, gold_file, dev=str(dev), epochs=2, ngram=True, gazetteer=True,
-                     stance_factors=True, event_thresholds="per_type")  # fmt: skip
+                     stance_factors=True, event_thresholds="per_type", allow_held_out_copies=True)  # fmt: skip
     out = finetune(config)
     assert out is not None
     settings = load_analyzer(out, device="cpu")[2]
@@ -310,3 +311,72 @@ def test_resume_logs_each_step_once(tmp_path: Path, tiny_encoder_dir: Path, gold
     assert {"note": "kept: no step"} in log
     steps = [e["step"] for e in log if "step" in e]
     assert steps == sorted(steps)
+
+
+def test_resume_refuses_changed_training_settings(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
+    """``--resume`` with other training settings stops before training and names each change, old → new."""
+    from arabnews_nlp.errors import ConfigError
+
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=2, batch_size=2, save_steps=2)
+    train(config, callbacks=[_stop_at(3)])  # checkpoint-2 is written
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(gold_file.read_bytes())
+    outputs = {"output_dir": str(tmp_path / "elsewhere"), "eval_batch_size": 3, "logging_steps": 1,
+               "description": "moved", "eval_each_epoch": True, "save_steps": 5}  # fmt: skip
+    changed = dataclasses.replace(config, train=[str(other)], dev=str(other), learning_rate=1e-3, seed=8,
+                                  max_length=32, **outputs)  # fmt: skip
+    starts: list[int] = []
+    with pytest.raises(ConfigError) as refused:
+        train(changed, resume=True, callbacks=[_first_steps(starts)])
+    message = str(refused.value)
+    assert f'train: ["{gold_file}"] → ["{other}"]' in message
+    assert "learning_rate: 0.005 → 0.001" in message and "seed: 7 → 8" in message and "max_length: 24 → 32" in message
+    assert not any(name in message for name in [*outputs, "dev"])  # they do not change training
+    assert "old settings" in message and "--run-dir" in message and "drop --resume" in message
+    assert starts == []
+    saved = Path(config.run_dir) / "finetune_config.json"
+    text = saved.read_text(encoding="utf-8")
+    saved.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(ConfigError, match="finetune_config.json is not a JSON config"):
+        train(config, resume=True)
+    older = json.loads(text)
+    del older["word_dim"]  # a field an older version did not save counts as its default
+    saved.write_text(json.dumps(older), encoding="utf-8")
+    train(dataclasses.replace(config, **outputs), resume=True, callbacks=[_first_steps(starts)])
+    assert starts == [2]
+
+
+def test_run_config_is_saved_before_the_first_checkpoint(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path
+) -> None:
+    """An interrupted run has its config in run_dir, so ``--resume`` can check it."""
+    from transformers import TrainerCallback
+
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=1, batch_size=2)
+    saved = Path(config.run_dir) / "finetune_config.json"
+    seen: list[Any] = []
+
+    class Look(TrainerCallback):
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            seen.append(json.loads(saved.read_text(encoding="utf-8")) if saved.is_file() else None)
+
+    train(config, callbacks=[Look(), _stop_at(1)])
+    assert seen == [json.loads(json.dumps(config.to_dict()))]
+
+
+def test_resume_without_a_saved_config_warns_and_continues(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run of an older version has no saved config: it is resumed, with a warning, and its config saved."""
+    import logging
+
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=2, batch_size=2, save_steps=2)
+    train(config, callbacks=[_stop_at(3)])
+    saved = Path(config.run_dir) / "finetune_config.json"
+    saved.unlink(missing_ok=True)
+    starts: list[int] = []
+    with caplog.at_level(logging.WARNING, logger="training.finetune"):
+        train(dataclasses.replace(config, learning_rate=1e-3), resume=True, callbacks=[_first_steps(starts)])
+    assert starts == [2]
+    assert any("finetune_config.json" in r.getMessage() and "resuming anyway" in r.getMessage() for r in caplog.records)
+    assert json.loads(saved.read_text(encoding="utf-8"))["learning_rate"] == 1e-3  # checked on the next --resume
