@@ -9,7 +9,9 @@ Two modes:
 * ``documents``: ``analyze(text)`` on each whole document, with its own sentence splitting.
   Entities are matched exactly on ``(start, end, label)``; each gold sentence takes the stance
   of the predicted sentence overlapping it most and the events of the predicted sentences that
-  overlap it most (:func:`training.metrics.align_sentences`); document stance accuracy.
+  overlap it most (:func:`training.metrics.align_sentences`); document stance accuracy; the
+  holders of the gold ``anti``/``pro`` sentences (:func:`holder_scores`), which the runtime
+  finds with a rule (:func:`arabnews_nlp.tasks.stance.find_holder`).
 
 Anything with ``analyze(text)`` returning an object with ``to_dict()`` (SCHEMA.md §6), or that
 dict itself, can be scored: a keyword baseline uses the same code as the model.
@@ -166,22 +168,52 @@ def analyzer_sentence_predictions(analyzer: AnalyzerLike, records: Sequence[Mapp
         result = result_dict(analyzer.analyze(record["text"][start:end]))
         words = split_words(record["text"][start:end])
         tags = tags_from_entities(words, result.get("entities", []))
-        stance, events = _aligned_labels([(0, end - start)], result.get("sentences", []))[0]
+        stance, events, _ = _aligned_labels([(0, end - start)], result.get("sentences", []))[0]
         predictions.append((tags, stance, events))
     return predictions
 
 
 def _aligned_labels(
     gold_spans: Sequence[tuple[int, int]], predicted: Sequence[Mapping[str, Any]]
-) -> list[tuple[str | None, set[str]]]:
+) -> list[tuple[str | None, set[str], tuple[int, int] | None]]:
+    """Per gold sentence: the stance and holder span of the predicted sentence overlapping it most, and the events."""
     spans = [(p["start"], p["end"]) for p in predicted]
     labels = []
     for match in align_sentences(gold_spans, spans):
         best = match["best"]
-        stance = predicted[best]["stance"]["label"] if best is not None else None
+        stance = predicted[best]["stance"] if best is not None else None
+        holder = (stance or {}).get("holder")
         members = match["members"] or ([best] if best is not None else [])
-        labels.append((stance, {e["label"] for j in members for e in predicted[j].get("events", [])}))
+        events = {e["label"] for j in members for e in predicted[j].get("events", [])}
+        labels.append((stance["label"] if stance else None, events, None if holder is None else (holder["start"], holder["end"])))
     return labels
+
+
+Holder = tuple[str, str | None, tuple[int, int] | None, tuple[int, int] | None]
+"""(gold stance, predicted stance, gold holder span, predicted holder span) of one sentence."""
+
+
+def holder_scores(items: Sequence[Holder]) -> dict[str, Any]:
+    """Score the holders of the gold ``anti``/``pro`` sentences.
+
+    Args:
+        items: ``(gold stance, predicted stance, gold holder span, predicted holder span)`` per
+            gold ``anti``/``pro`` sentence; a span is ``None`` for no holder.
+
+    Returns:
+        ``{"n", "accuracy", "n_stance_right", "accuracy_stance_right"}``: the share of the
+        sentences whose predicted stance and holder (``None`` matching ``None``) are both right,
+        and among those whose stance is right, the share whose holder is right too.
+
+    Example:
+        >>> holder_scores([("anti", "anti", (0, 3), (0, 3)), ("pro", "anti", None, None),
+        ...                ("anti", "anti", None, (4, 9))])
+        {'n': 3, 'accuracy': 0.3333333333333333, 'n_stance_right': 2, 'accuracy_stance_right': 0.5}
+    """
+    right = [item for item in items if item[1] == item[0]]
+    both = sum(item[2] == item[3] for item in right)
+    return {"n": len(items), "accuracy": both / len(items) if items else 0.0, "n_stance_right": len(right),
+            "accuracy_stance_right": both / len(right) if right else 0.0}  # fmt: skip
 
 
 def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -194,6 +226,7 @@ def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, An
     gold_entities, pred_entities = set(), set()
     sentence_preds: list[SentencePred] = []
     doc_gold, doc_pred = [], []
+    holders: list[Holder] = []
     for index, record in enumerate(records):
         result = result_dict(analyzer.analyze(record["text"]))
         tasks = record_tasks(record)
@@ -201,10 +234,14 @@ def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, An
             gold_entities |= {(index, e["start"], e["end"], e["label"]) for e in record["entities"]}
             pred_entities |= {(index, e["start"], e["end"], e["label"]) for e in result.get("entities", [])}
         gold_spans = [(s["start"], s["end"]) for s in record["sentences"]]
-        for (start, end), (stance, events) in zip(gold_spans, _aligned_labels(gold_spans, result.get("sentences", []))):
+        aligned = _aligned_labels(gold_spans, result.get("sentences", []))
+        for sentence, (start, end), (stance, events, holder) in zip(record["sentences"], gold_spans, aligned):
             words = split_words(record["text"], start, end)
             inside = [e for e in result.get("entities", []) if start <= e["start"] and e["end"] <= end]
             sentence_preds.append((tags_from_entities(words, inside), stance, events))
+            if "stance" in tasks and sentence.get("stance") in ("anti", "pro"):
+                gold = sentence.get("holder")
+                holders.append((sentence["stance"], stance, None if gold is None else (gold["start"], gold["end"]), holder))
         if "stance" in tasks and record.get("doc_stance") is not None:
             doc_gold.append(record["doc_stance"])
             doc_pred.append(result["stance"]["label"])
@@ -215,6 +252,8 @@ def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, An
     scores.update({k: v for k, v in sentence_scores.items() if k in ("stance", "events", "n_sentences")})
     if doc_gold:
         scores["doc_stance"] = stance_scores(doc_gold, doc_pred)
+    if holders:
+        scores["holder"] = holder_scores(holders)
     return scores
 
 
@@ -317,6 +356,10 @@ def format_table(scores: Mapping[str, Any]) -> str:
                     f"F_avg(pro,anti) {s['f_avg']:.3f}"
                 )
                 lines += [f"    {c:<20} F1 {v['f1']:.3f}  (support {v['support']})" for c, v in s["per_class"].items()]
+        if "holder" in part:
+            h = part["holder"]
+            lines.append(f"  holder      n={h['n']}  stance and holder right {h['accuracy']:.3f}  holder right when "
+                         f"the stance is {h['accuracy_stance_right']:.3f} (n={h['n_stance_right']})")  # fmt: skip
         if "events" in part:
             e = part["events"]
             lines += _prf_block("events", e["micro"], {k: v for k, v in e["per_type"].items() if v["support"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,26 @@ def test_documents_mode_perfect_and_split(gold_records: list[dict[str, Any]]) ->
     scores = evaluate_documents(Oracle({record["text"]: output}), [record])
     assert scores["stance"]["accuracy"] == 1.0 and scores["events"]["exact_match"] == 1.0
     assert scores["entities"]["micro"]["recall"] == pytest.approx(3 / 4, abs=1e-4)
+
+
+def test_documents_mode_scores_the_holders_of_anti_and_pro_sentences(gold_records: list[dict[str, Any]]) -> None:
+    gold_records = copy.deepcopy(gold_records)  # a session fixture: the holders below stay here
+    positions = [(r, i, s) for r in gold_records for i, s in enumerate(r["sentences"]) if s["stance"] in ("anti", "pro")]
+    for record, _, sentence in positions:  # give each position whose sentence names a PER/ORG that one as holder
+        inside = [e for e in record["entities"] if sentence["start"] <= e["start"] and e["end"] <= sentence["end"]
+                  and e["label"] in ("PER", "ORG")]  # fmt: skip
+        sentence["holder"] = {"start": inside[0]["start"], "end": inside[0]["end"]} if inside else None
+    assert positions and any(s["holder"] for _, _, s in positions)
+    outputs = {r["text"]: _gold_as_output(r) for r in gold_records}
+    for record, index, sentence in positions:  # the gold holders, as the runtime writes them
+        holder = sentence["holder"]
+        outputs[record["text"]]["sentences"][index]["stance"]["holder"] = holder and {**holder, "label": "PER"}
+    scores = evaluate_documents(Oracle(outputs), gold_records)["holder"]
+    assert scores == {"n": len(positions), "accuracy": 1.0, "n_stance_right": len(positions), "accuracy_stance_right": 1.0}
+    record, index, sentence = next(p for p in positions if p[2]["holder"])
+    outputs[record["text"]]["sentences"][index]["stance"]["holder"] = None  # a holder missed
+    scores = evaluate_documents(Oracle(outputs), gold_records)["holder"]
+    assert scores["accuracy"] == scores["accuracy_stance_right"] == pytest.approx(1 - 1 / len(positions))
 
 
 def test_sentences_mode_for_analyzer_like(gold_records: list[dict[str, Any]]) -> None:
