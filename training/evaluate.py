@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.schema import OUTSIDE, spans_to_bio
 from arabnews_nlp.text.words import split_words
 from training.data.records import record_tasks, sentence_entities
@@ -302,6 +303,19 @@ def evaluate_analyzer(
     return scores
 
 
+SUMMARY_PATHS = {
+    "ner_f1": ("ner", "micro", "f1"),
+    "entity_f1": ("entities", "micro", "f1"),
+    "stance_accuracy": ("stance", "accuracy"),
+    "stance_macro_f1": ("stance", "macro_f1"),
+    "stance_f_avg": ("stance", "f_avg"),
+    "events_micro_f1": ("events", "micro", "f1"),
+    "events_macro_f1": ("events", "macro_f1"),
+    "doc_stance_accuracy": ("doc_stance", "accuracy"),
+}
+"""Headline metrics of :func:`summary`: name -> path in the scores of a mode."""
+
+
 def summary(scores: Mapping[str, Any]) -> dict[str, float]:
     """Flatten the headline numbers (for ``settings.metrics`` and logs).
 
@@ -309,19 +323,9 @@ def summary(scores: Mapping[str, Any]) -> dict[str, float]:
         >>> summary({"sentences": {"ner": {"micro": {"f1": 0.5}}}})
         {'sentences/ner_f1': 0.5}
     """
-    paths = {
-        "ner_f1": ("ner", "micro", "f1"),
-        "entity_f1": ("entities", "micro", "f1"),
-        "stance_accuracy": ("stance", "accuracy"),
-        "stance_macro_f1": ("stance", "macro_f1"),
-        "stance_f_avg": ("stance", "f_avg"),
-        "events_micro_f1": ("events", "micro", "f1"),
-        "events_macro_f1": ("events", "macro_f1"),
-        "doc_stance_accuracy": ("doc_stance", "accuracy"),
-    }
     flat: dict[str, float] = {}
     for mode in MODES[:2]:
-        for name, path in paths.items():
+        for name, path in SUMMARY_PATHS.items():
             value: Any = scores.get(mode, {})
             for key in path:
                 value = value.get(key) if isinstance(value, Mapping) else None
@@ -386,7 +390,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=MODES, default="both")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
+                        help="exit 1 if METRIC (a key of the JSON's summary, e.g. sentences/events_micro_f1) "
+                        "is below VALUE; repeatable")  # fmt: skip
+    parser.add_argument("--floor", type=float, metavar="TOLERANCE",
+                        help="exit 1 if a metric the model recorded at training (its arabnews_nlp.json) is now more "
+                        "than TOLERANCE below it (e.g. 0.02); score the dev file it was evaluated on")  # fmt: skip
     args = parser.parse_args(argv[1:])
+    minimums = parse_minimums(args.min)
+    if args.floor is not None and not args.model:
+        raise ConfigError("--floor compares with the metrics a model recorded; it needs --model")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     records = read_valid_records(args.data)
     if args.baseline:
@@ -402,7 +415,65 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(report))
     if args.out:
         write_json(args.out, report)
-    return 0
+    now = summary(report)
+    failures = below_minimums(now, minimums)
+    if args.floor is not None:
+        failures += below_floor(now, settings.metrics, args.floor)
+    for failure in failures:
+        print(f"evaluate: {failure}", file=sys.stderr)
+    if minimums or args.floor is not None:
+        checked = len(minimums) + (len(set(now) & set(settings.metrics)) if args.floor is not None else 0)
+        print(f"evaluate: {len(failures)} of {checked} checked metric(s) below their minimum", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def parse_minimums(items: Sequence[str]) -> dict[str, float]:
+    """Parse ``--min METRIC=VALUE`` items.
+
+    Raises:
+        ConfigError: On an item that is not ``METRIC=VALUE`` with a number, or an unknown metric.
+
+    Example:
+        >>> parse_minimums(["sentences/ner_f1=0.8"])
+        {'sentences/ner_f1': 0.8}
+    """
+    known = {f"{mode}/{name}" for mode in MODES[:2] for name in SUMMARY_PATHS}
+    minimums: dict[str, float] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            minimums[name.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"--min {item!r}: expected METRIC=VALUE, e.g. sentences/events_micro_f1=0.65") from None
+        if name.strip() not in known:
+            raise ConfigError(f"--min {item!r}: unknown metric {name.strip()!r}; one of {sorted(known)}")
+    return minimums
+
+
+def below_minimums(now: Mapping[str, float], minimums: Mapping[str, float]) -> list[str]:
+    """One message per metric of ``minimums`` that ``now`` scores below (or does not score).
+
+    Example:
+        >>> below_minimums({"sentences/ner_f1": 0.7}, {"sentences/ner_f1": 0.8})
+        ['sentences/ner_f1 0.7000 is below the minimum 0.8000']
+    """
+    return [f"{name} {now[name]:.4f} is below the minimum {value:.4f}" if name in now
+            else f"{name} was not scored (the data do not annotate its layer, or --mode leaves it out)"
+            for name, value in minimums.items() if name not in now or now[name] < value]  # fmt: skip
+
+
+def below_floor(now: Mapping[str, float], recorded: Mapping[str, Any], tolerance: float) -> list[str]:
+    """One message per metric the model recorded that ``now`` scores more than ``tolerance`` below.
+
+    Only the metrics scored both then and now are compared (a CI regression guard).
+
+    Example:
+        >>> below_floor({"sentences/ner_f1": 0.85}, {"sentences/ner_f1": 0.9}, 0.02)
+        ['sentences/ner_f1 0.8500 is below the recorded 0.9000 - 0.02']
+    """
+    return [f"{name} {now[name]:.4f} is below the recorded {value:.4f} - {tolerance:g}"
+            for name, value in recorded.items()
+            if name in now and isinstance(value, (int, float)) and now[name] < value - tolerance]  # fmt: skip
 
 
 def scores_report(model: str, data: Sequence[str], scores: Mapping[str, Any], argv: Sequence[str]) -> dict[str, Any]:

@@ -142,3 +142,33 @@ def test_baseline_cli_can_exclude_synthetic_documents(gold_records: list[dict[st
         out = tmp_path / f"baseline{len(flag)}.json"
         assert baseline_main(["baseline", "--train", str(data), "--out", str(out), *flag]) == 0
         assert ("فلانوف" in KeywordBaseline.load(out).gazetteer) is expected
+
+
+def test_cli_minimums_and_floor_fail_the_run(
+    tiny_model_dir: Path, gold_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI job can fail on a metric below a minimum, or below what the model recorded at training."""
+    import torch
+
+    from arabnews_nlp.errors import ConfigError
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+
+    base = ["evaluate", "--model", str(tiny_model_dir), "--data", str(gold_file), "--device", "cpu"]
+    out = tmp_path / "m.json"
+    assert main([*base, "--out", str(out)]) == 0
+    ner = json.loads(out.read_text(encoding="utf-8"))["sentences"]["ner"]["micro"]["f1"]
+    capsys.readouterr()
+    assert main([*base, "--min", f"sentences/ner_f1={ner}"]) == 0
+    assert main([*base, "--min", f"sentences/ner_f1={ner + 0.01}", "--min", "sentences/stance_accuracy=0"]) == 1
+    err = capsys.readouterr().err
+    assert f"sentences/ner_f1 {ner:.4f} is below the minimum {ner + 0.01:.4f}" in err and "1 of 2 checked" in err
+    with pytest.raises(ConfigError, match="unknown metric 'ner'"):
+        main([*base, "--min", "ner=0.5"])
+    # the floor: the metrics recorded in the model's settings, less a tolerance
+    model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu", dtype=torch.float32)
+    settings.metrics = {"sentences/ner_f1": ner + 0.05}
+    save_analyzer(tmp_path / "recorded", model, tokenizer, settings, dtype=torch.float32)
+    floored = ["evaluate", "--model", str(tmp_path / "recorded"), "--data", str(gold_file), "--device", "cpu"]
+    assert main([*floored, "--floor", "0.1"]) == 0
+    assert main([*floored, "--floor", "0.02"]) == 1
+    assert f"is below the recorded {ner + 0.05:.4f} - 0.02" in capsys.readouterr().err
