@@ -121,7 +121,14 @@ def test_speech_verbs(word: str) -> None:
     assert stance.is_speech_verb(word)
 
 
-@pytest.mark.parametrize("word", ["القوات", "وقالب", "السوداني", ""])
+def test_a_preposition_spelled_like_a_speech_verb_does_not_pick_the_holder() -> None:
+    text = "وبعد اجتماع بين وزارة الخارجية والسفير قال السوداني إن القوات ستغادر"
+    ministry = Entity(text.index("وزارة"), text.index("وزارة") + len("وزارة الخارجية"), "ORG", "وزارة الخارجية", 0.9)
+    person = Entity(text.index("السوداني"), text.index("السوداني") + 8, "PER", "السوداني", 0.9)
+    assert stance.find_holder(text, split_words(text), [ministry, person]) == person
+
+
+@pytest.mark.parametrize("word", ["القوات", "وقالب", "السوداني", "", "بين", "عبر", "تابع"])
 def test_not_speech_verbs(word: str) -> None:
     assert not stance.is_speech_verb(word)
 

@@ -417,13 +417,18 @@ def main(argv: list[str] | None = None) -> int:
         write_json(args.out, report)
     now = summary(report)
     failures = below_minimums(now, minimums)
+    checked = len(minimums)
     if args.floor is not None:
+        recorded = [name for name in settings.metrics if name in now]
+        if not recorded:
+            failures.append(f"--floor: the model records none of the metrics scored now ({sorted(now)}); "
+                            "nothing to guard: score the dev file it was evaluated on, or use --min")  # fmt: skip
         failures += below_floor(now, settings.metrics, args.floor)
+        checked += len(recorded)
     for failure in failures:
         print(f"evaluate: {failure}", file=sys.stderr)
     if minimums or args.floor is not None:
-        checked = len(minimums) + (len(set(now) & set(settings.metrics)) if args.floor is not None else 0)
-        print(f"evaluate: {len(failures)} of {checked} checked metric(s) below their minimum", file=sys.stderr)
+        print(f"evaluate: {len(failures)} failure(s) among {checked} checked metric(s)", file=sys.stderr)
     return 1 if failures else 0
 
 

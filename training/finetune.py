@@ -287,6 +287,9 @@ def train(
     checkpoint = last_complete_checkpoint(config.run_dir) if resume else None
     if checkpoint is not None:  # before any model is loaded: a changed config must not mix two runs
         check_resume_config(config)
+    elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):  # a later --resume would mix the two
+        raise ConfigError(f"{config.run_dir} holds checkpoints of an earlier run: pass --resume to continue it, "
+                          "or a new --run-dir, or delete them to start over there")  # fmt: skip
     model, tokenizer, settings = build_model(config)
     sentences = training_sentences(config)
     if config.class_weights:
@@ -312,14 +315,8 @@ def train(
     )
     if resume and checkpoint is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
-    elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):
-        logger.warning("%s holds checkpoints of an earlier run; pass --resume to continue it", config.run_dir)
     if trainer.is_world_process_zero():  # before the first checkpoint, so that an interrupted run has it
-        saved = Path(config.run_dir) / RUN_CONFIG_FILE
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        part = saved.with_name(saved.name + ".part")  # written whole, then renamed: never half a file
-        part.write_text(json.dumps(config.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        part.replace(saved)
+        write_run_config(config)
     if resume and trainer.is_world_process_zero():  # the steps after the checkpoint are redone, and logged again
         step = checkpoint_step(checkpoint)
         if dropped := truncate_log(log_path, step):
@@ -367,6 +364,20 @@ NOT_TRAINING_FIELDS = frozenset({
     "allow_held_out_copies",  # a check of the data files, not how they are trained on
 })  # fmt: skip
 """Config fields that a resumed run may change: they do not change the training steps."""
+
+
+def write_run_config(config: FinetuneConfig, name: str = RUN_CONFIG_FILE) -> Path:
+    """Write ``config`` as JSON into ``config.run_dir`` (whole, then renamed: never half a file).
+
+    Example:
+        >>> # write_run_config(config)  # RUN_DIR/finetune_config.json
+    """
+    path = Path(config.run_dir) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(config.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    part.replace(path)
+    return path
 
 
 def check_resume_config(config: FinetuneConfig) -> None:
@@ -591,7 +602,7 @@ def finish(
     """Tune thresholds, save the model, evaluate the saved model and write the card.
 
     The tagger's word clusters are ``clusters`` when given (a retuned or continued model keeps
-    its own; :func:`run_clusters`), else computed from ``config.word_vectors`` when
+    its own; :func:`base_clusters`), else computed from ``config.word_vectors`` when
     ``config.ngram_clusters`` asks for them.
 
     Example:
@@ -641,7 +652,6 @@ def finish(
             saved[2].save(out)
     if config.dev:
         files["baseline_dev"] = score_baseline(config, train, dev_records, commands)
-    write_json(Path(config.run_dir) / "finetune_config.json", config.to_dict())
     write_model_card(
         out,
         config.to_dict(),
@@ -704,7 +714,8 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
     Example:
         >>> # finetune(FinetuneConfig.from_file("training/configs/seed.yaml"))
     """
-    clusters = run_clusters(config)
+    config.check_ready()  # the data and the held-out copies first: they name the user's files
+    clusters = base_clusters(config)
     check_event_clusters(config, clusters)
     model, tokenizer, settings, trainer = train(config, resume)
     if not trainer.is_world_process_zero():
@@ -712,25 +723,25 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
     return finish(config, model, tokenizer, dataclasses.replace(settings), command, clusters=clusters)
 
 
-def run_clusters(config: FinetuneConfig) -> WordClusters | None:
-    """The n-gram tagger's word clusters for a run, found before training so that errors come first.
+def base_clusters(config: FinetuneConfig) -> WordClusters | None:
+    """The word clusters a run keeps from its base, checked before training so that errors come first.
 
     A trained analyzer ``base`` that has word clusters keeps them, like its encoder (the config's
-    ``word_vectors`` need not exist, as for ``retune``); otherwise they are computed from
-    ``word_vectors`` when ``ngram`` and ``ngram_clusters`` ask for them.
+    ``word_vectors`` need not exist, as for ``retune``). Otherwise ``None``: :func:`finish`
+    computes them from ``word_vectors`` when ``ngram`` and ``ngram_clusters`` ask, and those
+    vectors are checked here.
 
     Raises:
-        ConfigError: If clusters must be computed and ``word_vectors`` holds no vectors.
+        ConfigError: If clusters will be computed and ``word_vectors`` holds no vectors.
     """
     if is_analyzer_dir(config.base):
         base = AnalyzerSettings.load(config.base).ngram_model
         if base is not None and base.clusters is not None:
             logger.info("keeping the word clusters of %s", config.base)
             return base.clusters
-    if not (config.ngram and config.ngram_clusters and config.word_vectors):
-        return None
-    check_word_vectors(config.word_vectors)
-    return word_clusters(config.word_vectors, config.ngram_clusters)
+    if config.ngram and config.ngram_clusters and config.word_vectors:
+        check_word_vectors(config.word_vectors)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

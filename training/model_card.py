@@ -115,7 +115,7 @@ def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]]
     counts = [stats[path] for path in files if path in stats]
     documents, sentences = (sum(c.get(key, 0) for c in counts) for key in ("documents", "sentences"))
     synthetic = sum(c.get("synthetic_documents", 0) for c in counts) if config.get("exclude_synthetic") else 0
-    left_out = f"; {_plural(synthetic, 'synthetic document')} left out" if synthetic else ""
+    left_out = f"; of them, {_plural(synthetic, 'synthetic document')} left out" if synthetic else ""
     names = ", ".join(f"`{path}`" for path in files) or "no file"
     line = f"- Trained on {names} ({_plural(documents, 'document')}, {_plural(sentences, 'sentence')}{left_out})"
     extra = config.get("ner_extra") or []

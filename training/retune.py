@@ -26,7 +26,7 @@ from pathlib import Path
 
 from arabnews_nlp.errors import ConfigError
 from training.config import FinetuneConfig, read_config_file
-from training.finetune import check_event_clusters, finish
+from training.finetune import check_event_clusters, finish, write_run_config
 
 
 def retune(model_dir: str, config_path: str | None, overrides: dict[str, object], command: str) -> Path:
@@ -67,6 +67,7 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = {}, "off", 0.0
     settings.metrics = {}
     settings.description = config.description or settings.description
+    write_run_config(config, "retune_config.json")  # not finetune_config.json: a training run's --resume reads that
     return finish(config, model, tokenizer, settings, command, clusters=clusters)
 
 

@@ -380,3 +380,14 @@ def test_resume_without_a_saved_config_warns_and_continues(
     assert starts == [2]
     assert any("finetune_config.json" in r.getMessage() and "resuming anyway" in r.getMessage() for r in caplog.records)
     assert json.loads(saved.read_text(encoding="utf-8"))["learning_rate"] == 1e-3  # checked on the next --resume
+
+
+def test_a_fresh_start_over_old_checkpoints_is_refused(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
+    """Without --resume, a run_dir with checkpoints would leave them for a later --resume to mix in."""
+    from arabnews_nlp.errors import ConfigError
+
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=1, save_steps=1)
+    train(config)
+    assert any(Path(config.run_dir).glob("checkpoint-*"))
+    with pytest.raises(ConfigError, match="holds checkpoints of an earlier run: pass --resume"):
+        train(config)

@@ -46,7 +46,7 @@ def test_limitations_name_ner_extra_untrained_layers_and_synthetic(
     assert "Sentences marked `synthetic`" in text
     # without ner_extra NER is not trained; the synthetic document left out counts no label
     text = _limitations(tmp_path / "b", {"train": [str(train)], "exclude_synthetic": True})
-    assert f"- Trained on `{train}` (2 documents, 4 sentences; 1 synthetic document left out)" in text
+    assert f"- Trained on `{train}` (2 documents, 4 sentences; of them, 1 synthetic document left out)" in text
     assert "Sentences marked `synthetic`" not in text
     assert "- The training data annotate no NER: this run did not train those heads" in text
     assert "`pro` (1 sentence), `neutral` (1 sentence), `ROCKET_ATTACK` (1 sentence);" in text

@@ -162,6 +162,8 @@ def test_retune_refits_ngrams_and_keeps_the_encoder(tmp_path: Any, tiny_model_di
     assert "python -m training retune --model" in (out / "README.md").read_text(encoding="utf-8")
     # the evaluation files go beside the training run's, not over them
     assert (tmp_path / "model-run" / "retune" / "eval_dev.json").is_file() and not (tmp_path / "model-run" / "eval_dev.json").exists()
+    assert (tmp_path / "model-run" / "retune" / "retune_config.json").is_file()  # a training run's file stays its own
+    assert not (tmp_path / "model-run" / "retune" / "finetune_config.json").exists()
 
 
 def test_retune_needs_training_data(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:

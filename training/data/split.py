@@ -257,10 +257,12 @@ def held_out_copies(
     train: Sequence[Mapping[str, Any]], held_out: Mapping[str, Sequence[Mapping[str, Any]]],
     threshold: float = NEAR_DUPLICATE,
 ) -> list[tuple[str, str, str]]:
-    """Training documents that are a held-out document again: the same id, or near duplicates.
+    """Training documents that are a held-out document again: the same id, or a near duplicate.
 
-    Near duplicates as :func:`near_duplicate_groups` finds them (the same article under another
-    id, from another outlet or date). Training on one inflates the held-out scores.
+    A pair is near duplicate as in :func:`near_duplicate_groups`: at least ``threshold`` of the
+    5-word sequences of the shorter document occur in the other (the same article under another
+    id, from another outlet or date), pair by pair, not through a third document. Training on
+    one inflates the held-out scores.
 
     Args:
         train: The training records.
@@ -275,20 +277,20 @@ def held_out_copies(
         >>> held_out_copies([{"id": "t1", "text": text}], {"dev.jsonl": [{"id": "d1", "text": text + " اليوم"}]})
         [('t1', 'dev.jsonl', 'd1')]
     """
-    keyed = [{"id": f"\0train\0{i}", "text": r.get("text", "")} for i, r in enumerate(train)]
-    owners = {f"\0train\0{i}": ("", str(r.get("id"))) for i, r in enumerate(train)}
+    targets = [(name, str(r.get("id")), shingles(str(r.get("text", "")))) for name, rs in held_out.items() for r in rs]
+    index: dict[tuple[str, ...], list[int]] = {}
+    for j, (_, _, grams) in enumerate(targets):
+        for gram in grams:
+            index.setdefault(gram, []).append(j)
+    by_id: dict[str, list[int]] = {}
+    for j, (_, doc_id, _) in enumerate(targets):
+        by_id.setdefault(doc_id, []).append(j)
     pairs: set[tuple[str, str, str]] = set()
-    train_ids = {str(r.get("id")) for r in train}
-    for name, records in held_out.items():
-        for i, record in enumerate(records):
-            key = f"\0{name}\0{i}"
-            keyed.append({"id": key, "text": record.get("text", "")})
-            owners[key] = (name, str(record.get("id")))
-            if str(record.get("id")) in train_ids:
-                pairs.add((str(record.get("id")), name, str(record.get("id"))))
-    for group in near_duplicate_groups(keyed, threshold):
-        members = [owners[key] for key in group]
-        pairs.update((t, name, h) for source, t in members if not source for name, h in members if name)
+    for record in train:
+        doc_id, grams = str(record.get("id")), shingles(str(record.get("text", "")))
+        shared = Counter(j for gram in grams for j in index.get(gram, ()))
+        near = [j for j, count in shared.items() if count >= threshold * min(len(grams), len(targets[j][2]))]
+        pairs.update((doc_id, targets[j][0], targets[j][1]) for j in [*by_id.get(doc_id, []), *near])
     return sorted(pairs)
 
 

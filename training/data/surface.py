@@ -194,28 +194,29 @@ def read_surface_file(path: str | Path) -> tuple[list[tuple[int, Record]], list[
 
 
 def check_surface_file(path: str) -> tuple[list[str], dict[str, int]]:
-    """Convert every document of a surface JSONL file; return the problems and label counts."""
+    """Convert and validate every document of a surface JSONL file; return the problems and label counts.
+
+    Problems are those of :func:`read_surface_file` and of
+    :func:`training.data.validate.validate_record` (which accepts the ``null`` layers a record's
+    ``tasks`` leave out); only annotated layers are counted.
+    """
     import collections
 
-    from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+    from training.data.records import record_tasks
+    from training.data.validate import validate_record
 
     records, problems = read_surface_file(path)
     counts: collections.Counter[str] = collections.Counter()
     for line_no, record in records:
-        if record.get("doc_stance") not in STANCE_LABELS:
-            problems.append(f"{path}:{line_no}: doc_stance {record.get('doc_stance')!r} not in {STANCE_LABELS}")
+        problems += [f"{path}:{line_no}: {record.get('id')}: {message}" for message in validate_record(record)]
+        tasks = record_tasks(record)
         for sent in record["sentences"]:
             counts["sentences"] += 1
-            if sent["stance"] not in STANCE_LABELS:
-                problems.append(f"{path}:{line_no}: stance {sent['stance']!r} not in {STANCE_LABELS}")
-            counts[f"stance:{sent['stance']}"] += 1
+            if "stance" in tasks:
+                counts[f"stance:{sent['stance']}"] += 1
             for event in sent["events"] or []:
-                if event not in EVENT_TYPES:
-                    problems.append(f"{path}:{line_no}: event {event!r} not in {EVENT_TYPES}")
                 counts[f"event:{event}"] += 1
         for ent in record["entities"]:
-            if ent["label"] not in ENTITY_TYPES:
-                problems.append(f"{path}:{line_no}: entity label {ent['label']!r} not in {ENTITY_TYPES}")
             counts[f"entity:{ent['label']}"] += 1
         counts["documents"] += 1
     return problems, dict(counts)

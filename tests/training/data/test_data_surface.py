@@ -44,3 +44,13 @@ def test_read_surface_file_names_every_problem(tmp_path: Path, record: dict[str,
     assert problems[0].startswith(f"{path}:2: doc-2: holder 'بغداد' is not an entity of sentence")
     assert problems[1] == f"{path}:3: malformed surface document (KeyError: 'text')"
     assert problems[2].startswith(f"{path}:5: invalid JSON")
+
+
+def test_check_surface_file_accepts_the_null_layers_of_ner_only_records(tmp_path: Path, record: dict[str, Any]) -> None:
+    from training.data.records import write_records
+    from training.data.surface import check_surface_file
+
+    path = tmp_path / "ner.jsonl"
+    write_records(path, [to_surface(_ner_only(record))])
+    problems, counts = check_surface_file(str(path))
+    assert problems == [] and counts["documents"] == 1 and not any(key.startswith("stance:") for key in counts)
