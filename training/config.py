@@ -280,9 +280,10 @@ class FinetuneConfig:
         if copies:
             shown = "; ".join(f"train {t!r} = {name} {h!r}" for t, name, h in copies[:5])
             raise DataFormatError(
-                f"{len({t for t, _, _ in copies})} training document(s) repeat a dev or test document (the same id, or at least half "
-                f"of its 5-word sequences): {shown}{'; ...' if len(copies) > 5 else ''}. Training on them would "
-                "inflate the held-out scores: remove them from the training files (or set allow_held_out_copies: true)"
+                f"{len({t for t, _, _ in copies})} training document(s) repeat a dev or test document (the same "
+                f"id, or at least half of its 5-word sequences): {shown}{'; ...' if len(copies) > 5 else ''}. "
+                "Training on them would inflate the held-out scores: remove them from the training files (or set "
+                "allow_held_out_copies: true)"
             )
 
     def _check_optional(self) -> None:

@@ -493,12 +493,26 @@ def scores_report(model: str, data: Sequence[str], scores: Mapping[str, Any], ar
 
 
 def write_json(path: str | Path, data: Any) -> None:
-    """Write ``data`` as indented UTF-8 JSON (non-ASCII kept), creating parent folders.
+    """Write ``data`` as indented UTF-8 JSON (non-ASCII kept), creating parent folders (atomically).
 
     Example:
         >>> import tempfile, os
         >>> write_json(os.path.join(tempfile.mkdtemp(), "a", "m.json"), {"f1": 1.0})
     """
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` whole or not at all (a sibling ``.part`` file, then a rename).
+
+    An interruption leaves the previous file, never half of one. Parent folders are created.
+
+    Example:
+        >>> import tempfile, os
+        >>> write_text_atomic(os.path.join(tempfile.mkdtemp(), "a", "m.json"), "{}")
+    """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    part = out.with_name(out.name + ".part")
+    part.write_text(text, encoding="utf-8")
+    part.replace(out)

@@ -372,11 +372,10 @@ def write_run_config(config: FinetuneConfig, name: str = RUN_CONFIG_FILE) -> Pat
     Example:
         >>> # write_run_config(config)  # RUN_DIR/finetune_config.json
     """
+    from training.evaluate import write_json
+
     path = Path(config.run_dir) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(config.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    part.replace(path)
+    write_json(path, config.to_dict())
     return path
 
 
@@ -714,8 +713,7 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
     Example:
         >>> # finetune(FinetuneConfig.from_file("training/configs/seed.yaml"))
     """
-    config.check_ready()  # the data and the held-out copies first: they name the user's files
-    clusters = base_clusters(config)
+    clusters = base_clusters(config)  # cheap: train() checks the data first, before any model is built
     check_event_clusters(config, clusters)
     model, tokenizer, settings, trainer = train(config, resume)
     if not trainer.is_world_process_zero():

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,7 +155,7 @@ def truncate_log(path: str | Path, last_step: int) -> int:
     A run resumed from the checkpoint of ``last_step`` redoes the later steps and logs them
     again, so their entries from the interrupted run go. Entries without a step are kept; a
     line that is not JSON (a write cut short by the interruption) goes too. The file is only
-    rewritten (a temporary file, then ``os.replace``) when something is dropped.
+    rewritten (:func:`training.evaluate.write_text_atomic`) when something is dropped.
 
     Returns:
         The number of lines dropped.
@@ -177,9 +176,9 @@ def truncate_log(path: str | Path, last_step: int) -> int:
     kept = [line for line in lines if _logged_by(line, last_step)]
     if len(kept) == len(lines):
         return 0
-    temporary = log.with_name(log.name + ".tmp")
-    temporary.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-    os.replace(temporary, log)
+    from training.evaluate import write_text_atomic
+
+    write_text_atomic(log, "".join(line + "\n" for line in kept))
     return len(lines) - len(kept)
 
 

@@ -15,9 +15,10 @@ past or present, any person; not the undiacritised forms that are also common ot
 بين "between", عبر "via", تابع "affiliated", تبين) marks a reported position. With the
 annotated entities and stance, the rule names the annotated holder of 64 % of the real
 ``anti``/``pro`` training sentences and 57 % of dev's (``python scripts/holder_rule.py
-seeds/train.jsonl seeds/dev.jsonl``; 60 % and 53 % with the first 13 verbs only). Its subject is taken as the holder:
-the first PER/ORG entity that starts within :data:`HOLDER_WORDS_AFTER` words after the verb
-(Arabic news is mostly verb-subject: ``وقال رئيس الوزراء محمد شياع السوداني``), else the
+seeds/train.jsonl seeds/dev.jsonl``; 60 % and 53 % with the first 13 verbs only). Its subject
+is taken as the holder: the first PER/ORG entity that starts within :data:`HOLDER_WORDS_AFTER`
+words after the verb (Arabic news is mostly verb-subject: ``وقال رئيس الوزراء محمد شياع
+السوداني``), else the
 nearest PER/ORG entity that ends before the verb (subject-verb: ``السوداني قال``). If no
 speech verb has such an entity, the holder is ``None`` (the author's voice or an unnamed holder).
 

@@ -238,15 +238,10 @@ def near_duplicate_groups(
             i = parent[i]
         return i
 
-    index: dict[tuple[str, ...], list[int]] = {}
+    index = _shingle_index(sets)
     for i, grams in enumerate(sets):
-        for gram in grams:
-            index.setdefault(gram, []).append(i)
-    for i, grams in enumerate(sets):
-        shared: Counter[int] = Counter(j for gram in grams for j in index[gram] if j > i)
-        for j, count in shared.items():
-            if count >= threshold * min(len(grams), len(sets[j])):
-                parent[root(j)] = root(i)
+        for j in _near_duplicates_of(grams, index, sets, threshold, after=i):
+            parent[root(j)] = root(i)
     groups: dict[int, set[str]] = {}
     for i, doc_id in enumerate(ids):
         groups.setdefault(root(i), set()).add(doc_id)
@@ -277,21 +272,36 @@ def held_out_copies(
         >>> held_out_copies([{"id": "t1", "text": text}], {"dev.jsonl": [{"id": "d1", "text": text + " اليوم"}]})
         [('t1', 'dev.jsonl', 'd1')]
     """
-    targets = [(name, str(r.get("id")), shingles(str(r.get("text", "")))) for name, rs in held_out.items() for r in rs]
-    index: dict[tuple[str, ...], list[int]] = {}
-    for j, (_, _, grams) in enumerate(targets):
-        for gram in grams:
-            index.setdefault(gram, []).append(j)
+    targets = [(name, str(r.get("id"))) for name, rs in held_out.items() for r in rs]
+    sets = [shingles(str(r.get("text", ""))) for rs in held_out.values() for r in rs]
+    index = _shingle_index(sets)
     by_id: dict[str, list[int]] = {}
-    for j, (_, doc_id, _) in enumerate(targets):
+    for j, (_, doc_id) in enumerate(targets):
         by_id.setdefault(doc_id, []).append(j)
     pairs: set[tuple[str, str, str]] = set()
     for record in train:
         doc_id, grams = str(record.get("id")), shingles(str(record.get("text", "")))
-        shared = Counter(j for gram in grams for j in index.get(gram, ()))
-        near = [j for j, count in shared.items() if count >= threshold * min(len(grams), len(targets[j][2]))]
-        pairs.update((doc_id, targets[j][0], targets[j][1]) for j in [*by_id.get(doc_id, []), *near])
+        near = _near_duplicates_of(grams, index, sets, threshold)
+        pairs.update((doc_id, *targets[j]) for j in [*by_id.get(doc_id, []), *near])
     return sorted(pairs)
+
+
+def _shingle_index(sets: Sequence[set[tuple[str, ...]]]) -> dict[tuple[str, ...], list[int]]:
+    """5-word sequence -> the positions in ``sets`` of the documents that have it."""
+    index: dict[tuple[str, ...], list[int]] = {}
+    for j, grams in enumerate(sets):
+        for gram in grams:
+            index.setdefault(gram, []).append(j)
+    return index
+
+
+def _near_duplicates_of(
+    grams: set[tuple[str, ...]], index: Mapping[tuple[str, ...], list[int]], sets: Sequence[set[tuple[str, ...]]],
+    threshold: float, after: int = -1,
+) -> list[int]:
+    """Positions ``j > after`` in ``sets`` sharing at least ``threshold`` of the shorter document's sequences."""
+    shared = Counter(j for gram in grams for j in index.get(gram, ()) if j > after)
+    return [j for j, count in shared.items() if count >= threshold * min(len(grams), len(sets[j]))]
 
 
 def missing_in_dev(
