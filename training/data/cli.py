@@ -84,8 +84,7 @@ def load_checked(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]
 def _duplicates(files: dict[str, list[tuple[int, Record]]]) -> list[str]:
     from training.data.validate import duplicate_id_messages
 
-    located = ((f"{path}:{line_no}", record) for path, records in files.items() for line_no, record in records)
-    return duplicate_id_messages(located)
+    return duplicate_id_messages(_where(files))
 
 
 def _expand(patterns: Sequence[str]) -> list[str]:
@@ -121,7 +120,8 @@ def cmd_build_data(args: argparse.Namespace) -> int:
 
     paths = _expand(args.surface)
     files = {path: load_checked(path) for path in paths}
-    problems = [p for _, found in files.values() for p in found] + _duplicates({p: recs for p, (recs, _) in files.items()})
+    read = {path: recs for path, (recs, _) in files.items()}
+    problems = [p for _, found in files.values() for p in found] + _duplicates(read)
     if problems or not files:
         print("\n".join(problems) or f"no input files match {args.surface}", file=sys.stderr)
         print(f"build-data: {len(problems)} problem(s); nothing written", file=sys.stderr)
@@ -136,7 +136,7 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     write_records(out / "seeds.jsonl", [r for r in records if str(r["id"]).startswith("seed-")])
     save_manifest(manifest_path, split)
     print(format_table({name: compute_stats(part) for name, part in parts.items()}))
-    conflicts = label_conflicts(_where(files))
+    conflicts = label_conflicts(_where(read))
     if conflicts:
         print(f"note: {len(conflicts)} repeated sentence(s) carry different labels in different documents; "
               f"review them with python -m training conflicts {' '.join(args.surface)}", file=sys.stderr)  # fmt: skip
@@ -284,8 +284,9 @@ def _at_least_one(value: str) -> int:
     return number
 
 
-def _where(files: dict[str, tuple[list[tuple[int, Record]], list[str]]]) -> list[tuple[str, Record]]:
-    return [(f"{path}:{line_no}", record) for path, (records, _) in files.items() for line_no, record in records]
+def _where(files: dict[str, list[tuple[int, Record]]]) -> list[tuple[str, Record]]:
+    """``("file:line", record)`` for every record of ``files`` (path -> ``(line, record)``)."""
+    return [(f"{path}:{line_no}", record) for path, records in files.items() for line_no, record in records]
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
@@ -299,7 +300,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         print(f"conflicts: {len(problems)} problem(s) in the input; fix them first (python -m training validate)",
               file=sys.stderr)  # fmt: skip
         return 1
-    conflicts = label_conflicts(_where(files), args.min_words)
+    conflicts = label_conflicts(_where({path: recs for path, (recs, _) in files.items()}), args.min_words)
     for conflict in conflicts:
         excerpt = conflict.text if len(conflict.text) <= 90 else conflict.text[:90] + "…"
         print(f"{' and '.join(conflict.layers)} differ in {len(conflict.copies)} copies of: {excerpt}")
