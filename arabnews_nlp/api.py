@@ -267,6 +267,7 @@ class Analyzer:
         text, settings = document.text, self.settings
         sentences: list[SentenceResult] = []
         probabilities: list[list[float]] = []
+        reported: list[bool] = []
         linear = ngram.predict_spans(settings.ngram_model, [text] * len(document.spans), document.spans)
         offset = 0
         for span, extra in zip(document.spans, linear):
@@ -280,12 +281,13 @@ class Analyzer:
             found = events.decode(text, span, outputs.events[window_slice], settings, ngram=extra.events)
             if n:
                 probabilities.append(stance.sentence_probabilities(outputs.stance[window_slice], settings, extra.stance))
+                reported.append(sentence_stance.holder is not None)
             sentences.append(
                 SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
             )
         return Analysis(
             text=text,
-            stance=stance.document_stance(probabilities, settings),
+            stance=stance.document_stance(probabilities, settings, reported),
             entities=tuple(entity for sentence in sentences for entity in sentence.entities),
             sentences=tuple(sentences),
         )

@@ -50,13 +50,16 @@ def default_doc_stance() -> dict[str, float | str]:
 
     ``weighted_mean``: the document's stance probabilities are the weighted mean of its
     sentences' probabilities, where a sentence predicted ``anti`` or ``pro`` weighs 1 and a
-    sentence predicted ``neutral`` weighs ``neutral_weight``; the label is the argmax.
+    sentence predicted ``neutral`` weighs ``neutral_weight``; the label is the argmax. A sentence
+    whose position is reported (its stance has a holder) keeps ``reported_weight`` of its
+    ``anti``/``pro`` probability, the rest counting as ``neutral``: SCHEMA.md's document stance is
+    the article's own voice. A saved model without ``reported_weight`` gets 0 as well.
 
     Example:
         >>> default_doc_stance()["rule"]
         'weighted_mean'
     """
-    return {"rule": "weighted_mean", "neutral_weight": 0.25}
+    return {"rule": "weighted_mean", "neutral_weight": 0.25, "reported_weight": 0.0}
 
 
 @dataclass
@@ -160,9 +163,10 @@ class AnalyzerSettings:
         rule = self.doc_stance.get("rule", "weighted_mean")
         if rule not in DOC_STANCE_RULES:
             raise ConfigError(f"doc_stance rule must be one of {list(DOC_STANCE_RULES)}, got {rule!r}")
-        weight = self.doc_stance.get("neutral_weight", 0.25)
-        if not isinstance(weight, (int, float)) or not 0.0 <= weight <= 1.0:
-            raise ConfigError(f"doc_stance neutral_weight must be in [0, 1], got {weight!r}")
+        for name, default in (("neutral_weight", 0.25), ("reported_weight", 0.0)):
+            weight = self.doc_stance.get(name, default)
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.0 <= weight <= 1.0:
+                raise ConfigError(f"doc_stance {name} must be in [0, 1], got {weight!r}")
 
     def check_labels(self) -> None:
         """Raise :class:`~arabnews_nlp.errors.LabelMismatchError` unless the labels are the schema's.

@@ -167,8 +167,12 @@ def test_analyzer_blends_the_ngram_model(tiny_model_dir: Path, tmp_path: Path, b
     first, second = analysis.sentences
     assert first.stance.label == "anti" and first.events == ()
     assert second.stance.label == "neutral" and [e.label for e in second.events] == ["ROCKET_ATTACK"]
-    assert analysis.stance.label == "anti"
     assert [(e.text, e.label) for e in analysis.entities] == [("النائب", "PER"), ("القاعدة", "FAC")]
+    assert first.stance.holder is not None and first.stance.holder.text == "النائب"
+    assert analysis.stance.label == "neutral"  # the article only reports the position: SCHEMA.md's document stance
+    own_voice = analyzer.analyze("خروج القوات الأجنبية واجب. سقط صاروخ قرب القاعدة.")
+    assert own_voice.sentences[0].stance.label == "anti" and own_voice.sentences[0].stance.holder is None
+    assert own_voice.stance.label == "anti"
     assert all(text[e.start : e.end] == e.text for e in analysis.entities)
 
     (directory / "ngram.safetensors").unlink()

@@ -44,6 +44,8 @@ def test_unknown_keys_are_ignored() -> None:
         {"event_thresholds": {"THREAT": 1.5}},
         {"doc_stance": {"rule": "vote"}},
         {"doc_stance": {"rule": "weighted_mean", "neutral_weight": 2}},
+        {"doc_stance": {"rule": "weighted_mean", "reported_weight": -0.5}},
+        {"doc_stance": {"rule": "weighted_mean", "reported_weight": True}},
         {"task": "ner"},
         {"normalization": {"unknown_rule": True}},
         {"stance_weights": {"against": 2.0}},

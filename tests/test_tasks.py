@@ -144,6 +144,22 @@ def test_document_stance_rule() -> None:
     assert stance.document_stance([[0.1, 0.2, 0.7]], settings).label == "neutral"
 
 
+def test_document_stance_is_the_articles_own_voice() -> None:
+    """SCHEMA.md: ``neutral`` when the article only reports; a reported position (with a holder) does not count."""
+    settings = AnalyzerSettings()
+    reporting = [[0.1, 0.1, 0.8], [0.9, 0.05, 0.05], [0.04, 0.93, 0.03]]
+    assert stance.document_stance(reporting, settings).label == "pro"  # without holders: its positions decide
+    only_reports = stance.document_stance(reporting, settings, reported=[False, True, True])
+    assert only_reports.label == "neutral" and only_reports.score == pytest.approx((0.8 + 1.0 + 1.0) / 3)
+    assert stance.document_stance(reporting, settings, reported=[False, False, True]).label == "anti"  # its own voice
+    settings.doc_stance["reported_weight"] = 1.0  # the rule before: reported positions count in full
+    assert stance.document_stance(reporting, settings, reported=[False, True, True]).label == "pro"
+    settings.doc_stance["reported_weight"] = 0.5
+    assert stance.document_stance([[0.8, 0.1, 0.1]], settings, reported=[True]).score == pytest.approx(0.55)
+    with pytest.raises(ValueError):  # one flag per sentence
+        stance.document_stance(reporting, settings, reported=[True])
+
+
 def test_events_threshold_and_max_over_windows() -> None:
     settings = AnalyzerSettings(event_thresholds={"THREAT": 0.9})
     span = EncodedSpan(0, 1, [(0, 1)], [Window([2, 3], [None, None])] * 2)

@@ -366,8 +366,36 @@ NOT_TRAINING_FIELDS = frozenset({
 """Config fields that a resumed run may change: they do not change the training steps."""
 
 
+FINGERPRINTS_KEY = "data_sha256"
+"""Key of the saved config holding :func:`data_fingerprints` (not a config field)."""
+
+
+def data_fingerprints(config: FinetuneConfig) -> dict[str, str]:
+    """SHA-256 of each file the run trains on (``train`` and ``ner_extra``), by path as configured.
+
+    ``--resume`` compares them, so that a data file edited in place since the run started is
+    noticed even though its path did not change.
+
+    Example:
+        >>> data_fingerprints(FinetuneConfig(base="x", train=[]))
+        {}
+    """
+    import hashlib
+
+    prints: dict[str, str] = {}
+    for path in [*config.train, *config.ner_extra]:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        prints[str(path)] = digest.hexdigest()
+    return prints
+
+
 def write_run_config(config: FinetuneConfig, name: str = RUN_CONFIG_FILE) -> Path:
     """Write ``config`` as JSON into ``config.run_dir`` (whole, then renamed: never half a file).
+
+    The training files' :func:`data_fingerprints` are saved with it, under ``data_sha256``.
 
     Example:
         >>> # write_run_config(config)  # RUN_DIR/finetune_config.json
@@ -375,7 +403,7 @@ def write_run_config(config: FinetuneConfig, name: str = RUN_CONFIG_FILE) -> Pat
     from training.evaluate import write_json
 
     path = Path(config.run_dir) / name
-    write_json(path, config.to_dict())
+    write_json(path, {**config.to_dict(), FINGERPRINTS_KEY: data_fingerprints(config)})
     return path
 
 
@@ -389,7 +417,8 @@ def check_resume_config(config: FinetuneConfig) -> None:
     (``max_length``, ``stride``), the model (dropout, pooling, word embedding and vectors,
     normalization), ``class_weights``, ``average_last_epochs`` and precision. A field missing from
     the saved config (an older version) counts as its default. A run without a saved config
-    (older runs) is resumed with a warning.
+    (older runs) is resumed with a warning. The contents of the training files are compared too
+    (:func:`data_fingerprints`), so a file edited in place is refused like a changed path.
 
     Raises:
         ConfigError: If a compared field differs (each one with its old and new value), or the
@@ -417,6 +446,10 @@ def check_resume_config(config: FinetuneConfig) -> None:
                f"{json.dumps(value, ensure_ascii=False)}"
                for name, value in current.items()
                if name not in NOT_TRAINING_FIELDS and saved.get(name, defaults[name]) != value]  # fmt: skip
+    saved_prints = saved.get(FINGERPRINTS_KEY) or {}
+    changed += [f"  {path}: its content changed since the run started (sha256 {saved_prints[path][:12]}… → {digest[:12]}…)"
+                for path, digest in data_fingerprints(config).items()
+                if path in saved_prints and saved_prints[path] != digest]  # fmt: skip
     if changed:
         raise ConfigError(
             f"--resume: the run in {config.run_dir} was started with other training settings; resuming it would mix "
@@ -597,12 +630,15 @@ def finish(
     settings: AnalyzerSettings,
     command: str,
     clusters: WordClusters | None = None,
+    retuned: bool = False,
 ) -> Path:
     """Tune thresholds, save the model, evaluate the saved model and write the card.
 
     The tagger's word clusters are ``clusters`` when given (a retuned or continued model keeps
     its own; :func:`base_clusters`), else computed from ``config.word_vectors`` when
-    ``config.ngram_clusters`` asks for them.
+    ``config.ngram_clusters`` asks for them. ``retuned`` says the model comes from ``python -m
+    training retune``, which trained nothing: its card then says the training files fitted only
+    the n-gram models and the dev choices.
 
     Example:
         >>> # finish(config, model, tokenizer, settings, "python -m training finetune ...")
@@ -657,6 +693,7 @@ def finish(
         [*config.train, *config.ner_extra, *([config.dev] if config.dev else []), *config.test],
         files,
         commands,
+        retuned,
     )
     logger.info("saved %s", out)
     return out

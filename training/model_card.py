@@ -81,10 +81,16 @@ def label_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, LayerCounts]
     return {layer: LayerCounts(sentences[layer], labels[layer]) for layer in LAYERS}
 
 
+RETUNE_CONFIG = ("Retune config (its data files, n-gram and dev-choice settings were used; its training settings "
+                 "were not: `retune` trains nothing):")
+"""What the card of a retuned model calls its config."""
+
+
 def limitations(
     config: Mapping[str, Any],
     stats: Mapping[str, Mapping[str, int]],
     labels: Mapping[str, LayerCounts] | None = None,
+    retuned: bool = False,
 ) -> list[str]:
     """The card's Limitations: what the run's data, trained layers and rarest labels imply.
 
@@ -94,12 +100,14 @@ def limitations(
         stats: :func:`data_stats` of the data files.
         labels: :func:`label_counts` of the training records; without them the card names no
             layer or label.
+        retuned: The model was made by ``python -m training retune``: the training files fitted
+            only the n-gram models and the choices, not the encoder and heads.
 
     Example:
         >>> limitations({"train": ["a.jsonl"]}, {"a.jsonl": {"documents": 3, "sentences": 9}})[0]
         '- Trained on `a.jsonl` (3 documents, 9 sentences); there was no dev file: nothing was tuned on held-out data.'
     """
-    lines = [_data_line(config, stats)]
+    lines = [_data_line(config, stats, retuned)]
     if labels is not None:
         lines += _label_lines(labels)
     lines += ALWAYS_TRUE[:2]
@@ -109,7 +117,7 @@ def limitations(
     return [*lines, *ALWAYS_TRUE[2:]]
 
 
-def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]]) -> str:
+def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]], retuned: bool = False) -> str:
     """The Limitations line on the training and dev data: what they were and how much."""
     files = [str(path) for path in config.get("train") or []]
     counts = [stats[path] for path in files if path in stats]
@@ -117,10 +125,16 @@ def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]]
     synthetic = sum(c.get("synthetic_documents", 0) for c in counts) if config.get("exclude_synthetic") else 0
     left_out = f"; of them, {_plural(synthetic, 'synthetic document')} left out" if synthetic else ""
     names = ", ".join(f"`{path}`" for path in files) or "no file"
-    line = f"- Trained on {names} ({_plural(documents, 'document')}, {_plural(sentences, 'sentence')}{left_out})"
+    what = "Retuned on" if retuned else "Trained on"
+    line = f"- {what} {names} ({_plural(documents, 'document')}, {_plural(sentences, 'sentence')}{left_out})"
     extra = config.get("ner_extra") or []
     if extra:
-        line += ", plus NER-only sentences sampled from " + ", ".join(f"`{path}`" for path in extra)
+        line += (", plus NER-only sentences from " if retuned else ", plus NER-only sentences sampled from ") + ", ".join(
+            f"`{path}`" for path in extra
+        )
+    if retuned:
+        line += (": only the n-gram models and the choices made on dev were fitted on them; the encoder and its "
+                 "heads are those of the model this one was retuned from, trained before (see its card)")  # fmt: skip
     dev = config.get("dev")
     if not dev:
         return line + "; there was no dev file: nothing was tuned on held-out data."
@@ -329,6 +343,7 @@ def render_card(
     metrics: Mapping[str, Mapping[str, Any]],
     commands: Sequence[str],
     labels: Mapping[str, LayerCounts] | None = None,
+    retuned: bool = False,
 ) -> str:
     """Return the card's Markdown.
 
@@ -339,6 +354,7 @@ def render_card(
         metrics: Name (``dev``, a test file) -> the scores JSON written by the evaluation.
         commands: The commands that produced the model and the scores, in order.
         labels: :func:`label_counts` of the training records, for the Limitations.
+        retuned: Made by ``python -m training retune`` (see :func:`limitations`).
 
     Example:
         >>> settings = AnalyzerSettings(trained=True, base_model="enc")
@@ -356,8 +372,9 @@ def render_card(
         title = "keyword/gazetteer baseline on dev" if name == "baseline_dev" else name
         lines += _metrics_section(title, scores)
     config_json = json.dumps(dict(config), ensure_ascii=False, indent=2)
-    lines += ["## How it was made", "", "```bash", *commands, "```", "", "Fine-tuning config:", ""]
-    lines += ["```json", config_json, "```", "", "## Limitations", "", *limitations(config, stats, labels), ""]
+    what = RETUNE_CONFIG if retuned else "Fine-tuning config:"
+    lines += ["## How it was made", "", "```bash", *commands, "```", "", what, ""]
+    lines += ["```json", config_json, "```", "", "## Limitations", "", *limitations(config, stats, labels, retuned), ""]
     lines += ["## Versions", ""]
     lines += [f"- {name} {version}" for name, version in sorted(settings.versions.items())]
     return "\n".join(lines) + "\n"
@@ -369,6 +386,7 @@ def write_model_card(
     data_files: Sequence[str | Path],
     metrics_files: Mapping[str, str | Path],
     commands: Sequence[str],
+    retuned: bool = False,
 ) -> Path:
     """Write ``README.md`` into ``model_dir`` from its settings and the metrics files on disk.
 
@@ -379,6 +397,7 @@ def write_model_card(
         data_files: Training and evaluation JSONL files, counted for the card.
         metrics_files: Name -> path of a scores JSON (``python -m training evaluate --out``).
         commands: The commands that produced the model and the scores.
+        retuned: Made by ``python -m training retune`` (see :func:`limitations`).
 
     Returns:
         The card's path.
@@ -393,7 +412,7 @@ def write_model_card(
     if config.get("exclude_synthetic"):  # as training reads them
         records = [record for record in records if not record.get("synthetic")]
     labels = label_counts([*records, *read_records(config.get("ner_extra") or [])])
-    card = render_card(settings, config, data_stats(data_files), metrics, commands, labels)
+    card = render_card(settings, config, data_stats(data_files), metrics, commands, labels, retuned)
     path = directory / "README.md"
     path.write_text(card, encoding="utf-8")
     return path

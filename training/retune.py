@@ -68,7 +68,7 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     settings.metrics = {}
     settings.description = config.description or settings.description
     write_run_config(config, "retune_config.json")  # not finetune_config.json: a training run's --resume reads that
-    return finish(config, model, tokenizer, settings, command, clusters=clusters)
+    return finish(config, model, tokenizer, settings, command, clusters=clusters, retuned=True)
 
 
 def main(argv: list[str] | None = None) -> int:

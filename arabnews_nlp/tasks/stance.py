@@ -26,7 +26,10 @@ speech verb has such an entity, the holder is ``None`` (the author's voice or an
 mean of the sentences' stance probabilities, where a sentence predicted ``anti`` or ``pro``
 weighs 1 and a ``neutral`` one weighs ``neutral_weight`` (0.25 by default), so a few positioned
 sentences are not drowned by factual reporting; the label is the argmax and the score its
-probability. A document without sentences is ``neutral`` with score 1.0.
+probability. A document without sentences is ``neutral`` with score 1.0. SCHEMA.md defines the
+document stance as that of the article's own voice, ``neutral`` when it only reports, so a
+*reported* position (a sentence whose stance has a holder) keeps only ``reported_weight`` (0 by
+default) of its ``anti``/``pro`` probability; the rest counts as ``neutral``.
 
 Example:
     >>> words = ["وقال", "السوداني"]
@@ -205,12 +208,19 @@ def decode(
     return Stance(labels[best], probabilities[best], holder)
 
 
-def document_stance(sentence_probabilities: Sequence[Sequence[float]], settings: AnalyzerSettings) -> Stance:
+def document_stance(
+    sentence_probabilities: Sequence[Sequence[float]],
+    settings: AnalyzerSettings,
+    reported: Sequence[bool] | None = None,
+) -> Stance:
     """Combine sentence stance probabilities into the document stance (rule ``weighted_mean``).
 
     Args:
         sentence_probabilities: Per sentence with tokens, its stance probabilities.
-        settings: Gives the stance labels and ``doc_stance["neutral_weight"]``.
+        settings: Gives the stance labels, ``doc_stance["neutral_weight"]`` and
+            ``doc_stance["reported_weight"]``.
+        reported: Per sentence, whether its position is a reported one (its stance has a
+            holder); ``None``: none is.
 
     Returns:
         The document stance (no holder).
@@ -219,10 +229,15 @@ def document_stance(sentence_probabilities: Sequence[Sequence[float]], settings:
         >>> from arabnews_nlp.settings import AnalyzerSettings
         >>> document_stance([[0.7, 0.1, 0.2], [0.1, 0.1, 0.8]], AnalyzerSettings()).label
         'anti'
+        >>> document_stance([[0.7, 0.1, 0.2], [0.1, 0.1, 0.8]], AnalyzerSettings(), reported=[True, False]).label
+        'neutral'
     """
     if not sentence_probabilities:
         return Stance(NEUTRAL, 1.0)
     labels = settings.labels["stance"]
+    if reported is not None:
+        sentence_probabilities = [_own_voice(probs, labels, settings) if is_reported else probs
+                                  for probs, is_reported in zip(sentence_probabilities, reported, strict=True)]  # fmt: skip
     neutral_weight = float(settings.doc_stance.get("neutral_weight", 0.25))
     weights = [
         neutral_weight if labels[max(range(len(labels)), key=probs.__getitem__)] == NEUTRAL else 1.0
@@ -237,3 +252,10 @@ def document_stance(sentence_probabilities: Sequence[Sequence[float]], settings:
     mean = [total / weight_sum for total in totals]
     best = max(range(len(labels)), key=mean.__getitem__)
     return Stance(labels[best], mean[best])
+
+
+def _own_voice(probabilities: Sequence[float], labels: Sequence[str], settings: AnalyzerSettings) -> list[float]:
+    """A reported sentence's probabilities for the document: ``reported_weight`` of its positions kept."""
+    kept = float(settings.doc_stance.get("reported_weight", 0.0))
+    moved = sum((1.0 - kept) * p for label, p in zip(labels, probabilities) if label != NEUTRAL)
+    return [p + moved if label == NEUTRAL else kept * p for label, p in zip(labels, probabilities)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -361,7 +363,28 @@ def test_run_config_is_saved_before_the_first_checkpoint(
             seen.append(json.loads(saved.read_text(encoding="utf-8")) if saved.is_file() else None)
 
     train(config, callbacks=[Look(), _stop_at(1)])
-    assert seen == [json.loads(json.dumps(config.to_dict()))]
+    digest = hashlib.sha256(gold_file.read_bytes()).hexdigest()
+    assert seen == [{**json.loads(json.dumps(config.to_dict())), "data_sha256": {str(gold_file): digest}}]
+
+
+def test_resume_refuses_a_training_file_edited_in_place(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
+    """The same path with other content is another training set: ``--resume`` names the file and stops."""
+    from arabnews_nlp.errors import ConfigError
+
+    data = tmp_path / "train.jsonl"
+    data.write_bytes(gold_file.read_bytes())
+    config = dataclasses.replace(_config(tmp_path, tiny_encoder_dir, gold_file, epochs=2, batch_size=2, save_steps=2),
+                                 train=[str(data)], dev=str(data))  # fmt: skip
+    train(config, callbacks=[_stop_at(3)])
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join(lines[:-1]), encoding="utf-8")  # one document fewer
+    starts: list[int] = []
+    with pytest.raises(ConfigError, match=rf"{re.escape(str(data))}: its content changed since the run started"):
+        train(config, resume=True, callbacks=[_first_steps(starts)])
+    assert starts == []
+    data.write_text("".join(lines), encoding="utf-8")  # the same content again: resumed
+    train(config, resume=True, callbacks=[_first_steps(starts)])
+    assert starts == [2]
 
 
 def test_resume_without_a_saved_config_warns_and_continues(

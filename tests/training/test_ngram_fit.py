@@ -182,7 +182,9 @@ def test_retune_needs_training_data(tmp_path: Any, tiny_model_dir: Any, gold_fil
     assert main(["retune", "--model", str(tiny_model_dir), "--config", config, "--train", str(gold_file), str(own),
                  "--output", str(tmp_path / "own-model")]) == 0  # fmt: skip
     card = (tmp_path / "own-model" / "README.md").read_text(encoding="utf-8")
-    assert f"| `{own}` |" in card and f"- Trained on `{gold_file}`, `{own}` (4 documents" in card
+    assert f"| `{own}` |" in card and f"- Retuned on `{gold_file}`, `{own}` (4 documents" in card
+    assert "only the n-gram models and the choices made on dev were fitted on them" in card  # retune trains nothing
+    assert "Retune config (" in card and "Fine-tuning config:" not in card and "Trained on" not in card
 
 
 def test_retune_fits_the_tagger_the_config_names(tmp_path: Any, tiny_model_dir: Any, gold_file: Any) -> None:
