@@ -10,7 +10,15 @@ U+0085, U+2028, U+2029: the breaks of :meth:`str.splitlines`). It does not end:
 - after a full stop that follows a one-letter word (``د.``, ``م.``, ``أ.``, ``U.S.``; tatweel and
   diacritics do not count, so ``هـ.`` is one letter) or a word of :data:`ABBREVIATIONS`
   (``Dr.``, ``Gen.``; case-insensitive), unless that word ends a URL or e-mail address;
-- at an omission mark in brackets: ``(...)``, ``(..)``, ``[…]``.
+- at an omission mark in brackets: ``(...)``, ``(..)``, ``[…]``;
+- at a semicolon ``؛`` (it joins clauses);
+- at an ellipsis (``..``, ``...``, ``…``: Arabic news also uses them as a dash) inside a quote or
+  bracket that the sentence opened and has not closed (``"أردوغان يعلن عن انتخابات مبكرة.. وتركيا
+  إلى صيف ساخن"``).
+
+The last two rules follow the annotated training articles: of the boundaries the splitter used to
+put there, 9 of 11 at ``؛`` and 35 of 47 at an ellipsis inside an open quote or bracket were not
+annotated sentence ends.
 
 A line break always ends a sentence, even after an abbreviation.
 
@@ -61,6 +69,7 @@ _BOUNDARY = re.compile(
     rf"|(?<!\s)\s*[{_LINE_BREAKS}]\s*"
 )
 _LINE_BREAK = re.compile(f"[{_LINE_BREAKS}]")
+_PAIRS = ("()", "«»", "[]", "“”", "{}")
 _URL_LOOKBACK = 2048
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
 _NON_SPACE = re.compile(r"\S")
@@ -99,12 +108,15 @@ def _ends_url(text: str, word_start: int, dot: int) -> bool:
     return "://" in token or token[:4].lower() == "www." or (at >= 0 and "." in token[at:])
 
 
-def _continues(text: str, match: re.Match[str]) -> bool:
-    """Whether the sentence goes on after the terminator run of ``match``."""
+def _continues(text: str, match: re.Match[str], start: int) -> bool:
+    """Whether the sentence that starts at ``start`` goes on after the terminator run of ``match``."""
     dot = match.start()
     bracketed = dot > 0 and text[dot - 1] in "(["
-    if not bracketed and match.group("end") != ".":
-        return False
+    run = match.group("end").rstrip(_CLOSERS)
+    if not bracketed and run != ".":
+        if _LINE_BREAK.search(match.group("space")) is not None:
+            return False
+        return set(run) == {"؛"} or (_is_ellipsis(run) and _unclosed(text, start, match.end("end")))
     if (dot == 1 or dot > 1 and text[dot - 2].isspace()) and text[dot - 1].isalpha():
         # fast path for the common abbreviation, a bare one-letter word ("د.")
         return text[dot - 1] != "\u0640" and _LINE_BREAK.search(match.group("space")) is None
@@ -116,6 +128,17 @@ def _continues(text: str, match: re.Match[str]) -> bool:
     return word_start >= 0 and not _ends_url(text, word_start, dot)
 
 
+def _is_ellipsis(run: str) -> bool:
+    """Whether a terminator run is an ellipsis: ``..``, ``...``, ``…``."""
+    return set(run) <= {".", "…"} and (run.count(".") >= 2 or "…" in run)
+
+
+def _unclosed(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` opens a quote or bracket it does not close."""
+    piece = text[start:end]
+    return piece.count('"') % 2 == 1 or any(piece.count(o) > piece.count(c) for o, c in _PAIRS)
+
+
 def _segments(text: str) -> list[tuple[int, int]]:
     """Cut ``text`` at every sentence boundary into stripped, non-empty spans."""
     segments: list[tuple[int, int]] = []
@@ -124,7 +147,7 @@ def _segments(text: str) -> list[tuple[int, int]]:
         end = match.end("end")
         if end < 0:  # a line break
             end = match.start()
-        elif _continues(text, match):
+        elif _continues(text, match, start):
             continue
         if start < end:
             segments.append((start, end))

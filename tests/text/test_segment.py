@@ -77,8 +77,7 @@ def test_news_paragraph() -> None:
         "وقال مصدران: «القصف استهدف منصة إطلاق صواريخ».",
         "هل تنسحب القوات؟",
         "لا أحد يعرف!",
-        "وأكد المتحدث؛",
-        "أن الحوار مستمر…",
+        "وأكد المتحدث؛ أن الحوار مستمر…",
         "ونقلت رويترز \"لن ننسحب.\"",
         "ثم غادر (انظر الصورة.)",
         "وانتهى",
@@ -243,3 +242,24 @@ def test_invariants_hold_with_default_limit(text: str) -> None:
     spans = split_sentences(text)
     check_invariants(text, spans, 1000)
     assert (spans == []) == (text.strip() == "")
+
+
+def test_semicolons_and_ellipses_inside_open_quotes_do_not_end_sentences() -> None:
+    """As the annotated articles cut them: ``؛`` joins clauses; ``..`` inside an open quote is a dash."""
+    text = (
+        'وأكد المتحدث؛ أن الحوار مستمر. '
+        '"أردوغان يعلن عن انتخابات مبكرة.. وتركيا إلى صيف ساخن" هذا هو العنوان. '
+        'فكروا في الأمر.. سبعة تريليونات دولار. '
+        '(ترامب: سنخرج من سوريا قريبا جدا… ودعوا الآخرين يهتموا بالأمر) انتهى.. '
+        'قالوا "لا نعرف..\nشيئا"؛\nثم غادروا'
+    )
+    assert sentences(text) == [
+        "وأكد المتحدث؛ أن الحوار مستمر.",
+        '"أردوغان يعلن عن انتخابات مبكرة.. وتركيا إلى صيف ساخن" هذا هو العنوان.',
+        "فكروا في الأمر..",  # no open quote: an ellipsis still ends a sentence
+        "سبعة تريليونات دولار.",
+        "(ترامب: سنخرج من سوريا قريبا جدا… ودعوا الآخرين يهتموا بالأمر) انتهى..",
+        'قالوا "لا نعرف..',  # a line break always ends one
+        'شيئا"؛',
+        "ثم غادروا",
+    ]
