@@ -128,6 +128,15 @@ def test_a_preposition_spelled_like_a_speech_verb_does_not_pick_the_holder() -> 
     assert stance.find_holder(text, split_words(text), [ministry, person]) == person
 
 
+def test_holder_prefers_the_person_to_the_organisation_of_their_title() -> None:
+    text = "وقال عضو المكتب السياسي في الحزب الشيوعي العراقي جاسم الحلفي إن القوات يجب أن تغادر"
+    party = Entity(text.index("الحزب"), text.index("الحزب") + len("الحزب الشيوعي العراقي"), "ORG",
+                   "الحزب الشيوعي العراقي", 0.9)  # fmt: skip
+    person = Entity(text.index("جاسم"), text.index("جاسم") + len("جاسم الحلفي"), "PER", "جاسم الحلفي", 0.9)
+    assert stance.find_holder(text, split_words(text), [party, person]) == person
+    assert stance.find_holder(text, split_words(text), [party]) == party  # no person: the organisation speaks
+
+
 @pytest.mark.parametrize("word", ["القوات", "وقالب", "السوداني", "", "بين", "عبر", "تابع"])
 def test_not_speech_verbs(word: str) -> None:
     assert not stance.is_speech_verb(word)
