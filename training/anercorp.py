@@ -31,9 +31,11 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.schema import ANERCORP_TO_SCHEMA, OUTSIDE, bio_labels
 from arabnews_nlp.text.words import split_words
+from training.config import check_base
+from training.evaluate import positive_int
 
 logger = logging.getLogger(__name__)
 
@@ -170,15 +172,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=None, help=f"default: {default_data_dir()}")
     parser.add_argument("--out", type=Path, default=Path("runs/anercorp"), help="results JSON and log")
     parser.add_argument("--epochs", type=float, default=3.0)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=positive_int, default=16)
     parser.add_argument("--learning-rate", "--lr", type=float, default=5e-5)
     parser.add_argument("--warmup-ratio", type=float, default=0.1)
-    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--max-length", type=positive_int, default=128)
     parser.add_argument("--stride", type=int, default=32)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--normalization", choices=("library", "none"), default="library",
                         help="'library': the runtime's word normalisation; 'none': raw tokens")  # fmt: skip
-    parser.add_argument("--limit", type=int, default=None, help="first N sentences per file (smoke tests)")
+    parser.add_argument("--limit", type=positive_int, default=None, help="first N sentences per file (smoke tests)")
     parser.add_argument("--save-model", action="store_true", help="save the selected model in OUT/model")
     parser.add_argument("--bf16", action="store_true")
     parser.add_argument("--fp16", action="store_true")
@@ -264,17 +266,25 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
     from arabnews_nlp.model_dir import library_versions
     from training.evaluate import write_json
 
+    check_base(args.base, analyzer_ok=False)  # before the data are read: fail fast
     data_dir = args.data_dir or default_data_dir()
     train_sents, dev_sents = split_dev(read_split(data_dir / TRAIN_FILE))
     train_sents, dev_sents = train_sents[: args.limit], dev_sents[: args.limit]
     tests = {name: read_split(data_dir / file, args.limit) for name, file in TEST_FILES.items()}
     settings = _settings(args)
     set_seed(args.seed)
-    tokenizer = AutoTokenizer.from_pretrained(args.base)
-    model = AutoModelForTokenClassification.from_pretrained(
-        args.base, num_labels=len(ANERCORP_TAGS), id2label=dict(enumerate(ANERCORP_TAGS)),
-        label2id={t: i for i, t in enumerate(ANERCORP_TAGS)},
-    )  # fmt: skip
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(args.base)
+        model = AutoModelForTokenClassification.from_pretrained(
+            args.base, num_labels=len(ANERCORP_TAGS), id2label=dict(enumerate(ANERCORP_TAGS)),
+            label2id={t: i for i, t in enumerate(ANERCORP_TAGS)},
+        )  # fmt: skip
+    except OSError as error:  # not found locally, no network, no such hub repository
+        raise ConfigError(f"cannot load the encoder {args.base!r}: {str(error).splitlines()[0]}") from None
+    positions = getattr(model.config, "max_position_embeddings", args.max_length)
+    if args.max_length > positions:
+        raise ConfigError(f"--max-length {args.max_length} exceeds the encoder's max_position_embeddings "
+                          f"{positions}; pass --max-length {positions} or less")  # fmt: skip
     select = SelectEpoch(tokenizer, dev_sents, encode_sentences(dev_sents, tokenizer, settings), args.out / "log.jsonl")
     dataset = build_examples(train_sents, encode_sentences(train_sents, tokenizer, settings))
     trainer = _trainer(args, model, tokenizer, dataset, [select])

@@ -112,7 +112,7 @@ class FinetuneConfig:
         >>> FinetuneConfig(base="x", train=[], learning_rate=-1.0)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        arabnews_nlp.errors.ConfigError: learning_rate must be a number > 0, got -1.0. Use e.g. 5e-5 for a ...
+        arabnews_nlp.errors.ConfigError: learning_rate must be a number > 0, got -1.0. Use e.g. 5.0e-5 for a ...
     """
 
     base: str = ""
@@ -307,12 +307,7 @@ class FinetuneConfig:
             raise ConfigError("base is empty: set `base:` in the config or pass --base DIR_OR_HUB_ID")
         if not self.train:
             raise ConfigError("train lists no file: set `train:` in the config or pass --train FILE ...")
-        local = Path(self.base).expanduser()
-        if local.is_file():
-            raise ConfigError(f"base {self.base!r} is a file; give an encoder or analyzer directory, or a hub id")
-        if not local.exists() and (self.base.startswith((".", "/", "~")) or self.base.count("/") > 1):
-            raise ConfigError(f"base directory {self.base!r} does not exist (and is not a hub id like org/name); "
-                              "check the path")  # fmt: skip
+        check_base(self.base)
         self.check_data()
 
     def to_dict(self) -> dict[str, Any]:
@@ -422,6 +417,47 @@ def _check_number(
 def _check_int(key: str, value: Any, low: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < low:
         raise ConfigError(f"{key} must be an integer >= {low}, got {value!r}")
+
+
+def check_base(base: str, analyzer_ok: bool = True) -> None:
+    """Fail early on a ``base`` that cannot be loaded: a file, a missing directory, pickle-only weights.
+
+    A hub id (``org/name``) is left to Hugging Face to resolve. A local directory must be a
+    Hugging Face model directory (``config.json``) with safetensors weights, or, when
+    ``analyzer_ok``, a trained analyzer directory.
+
+    Raises:
+        ConfigError: Naming the problem and the fix.
+
+    Example:
+        >>> check_base("no/such/dir/here")
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.ConfigError: base directory 'no/such/dir/here' does not exist (and is not a hub id like org/name); check the path
+    """
+    from arabnews_nlp.model_dir import PICKLE_SUFFIXES
+
+    local = Path(base).expanduser()
+    if local.is_file():
+        raise ConfigError(f"base {base!r} is a file; give an encoder or analyzer directory, or a hub id")
+    if not local.exists():
+        if base.startswith((".", "/", "~")) or base.count("/") != 1:
+            raise ConfigError(f"base directory {base!r} does not exist (and is not a hub id like org/name); "
+                              "check the path")  # fmt: skip
+        return  # a hub id
+    if is_analyzer_dir(base):
+        if not analyzer_ok:
+            raise ConfigError(f"base {base!r} is an arabnews-nlp analyzer, not an encoder; give the encoder it "
+                              "was trained from (its card names it), or evaluate the analyzer with "
+                              "`python -m training evaluate`")  # fmt: skip
+        return
+    if not (local / "config.json").is_file():
+        raise ConfigError(f"base directory {base!r} has no config.json: it is not a Hugging Face model directory "
+                          "(pre-training writes one into RUN_DIR/encoder)")  # fmt: skip
+    if not any(local.glob("*.safetensors")) and any(p.suffix in PICKLE_SUFFIXES for p in local.iterdir()):
+        raise ConfigError(f"base directory {base!r} holds pickle weights only; arabnews-nlp loads safetensors "
+                          "(pickle files can run code when loaded). Convert it once where you trust the file: "
+                          "AutoModel.from_pretrained(DIR, use_safetensors=False).save_pretrained(DIR)")  # fmt: skip
 
 
 def is_analyzer_dir(base: str) -> bool:

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.schema import OUTSIDE, spans_to_bio
 from arabnews_nlp.text.words import split_words
 from training.data.records import record_tasks, sentence_entities
@@ -315,6 +315,13 @@ SUMMARY_PATHS = {
 }
 """Headline metrics of :func:`summary`: name -> path in the scores of a mode."""
 
+MODE_METRICS = {
+    "sentences": ("ner_f1", "stance_accuracy", "stance_macro_f1", "stance_f_avg", "events_micro_f1", "events_macro_f1"),
+    "documents": ("entity_f1", "stance_accuracy", "stance_macro_f1", "stance_f_avg", "events_micro_f1",
+                  "events_macro_f1", "doc_stance_accuracy"),
+}  # fmt: skip
+"""The metrics each mode scores (of :data:`SUMMARY_PATHS`): ``MODE/NAME`` are the names of :func:`summary`."""
+
 
 def summary(scores: Mapping[str, Any]) -> dict[str, float]:
     """Flatten the headline numbers (for ``settings.metrics`` and logs).
@@ -389,11 +396,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the scores as JSON here")
     parser.add_argument("--mode", choices=MODES, default="both")
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=positive_int, default=32)
     parser.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
-                        help="exit 1 if METRIC (a key of the JSON's summary, e.g. sentences/events_micro_f1) "
-                        "is below VALUE; repeatable")  # fmt: skip
-    parser.add_argument("--floor", type=float, metavar="TOLERANCE",
+                        help="exit 1 if METRIC (MODE/NAME, a key of the JSON's `summary`, e.g. "
+                        "sentences/events_micro_f1) is below VALUE, a number in [0, 1]; repeatable. Names: "
+                        + ", ".join(metric_names()))  # fmt: skip
+    parser.add_argument("--floor", type=tolerance, metavar="TOLERANCE",
                         help="exit 1 if a metric the model recorded at training (its arabnews_nlp.json) is now more "
                         "than TOLERANCE below it (e.g. 0.02); score the dev file it was evaluated on")  # fmt: skip
     args = parser.parse_args(argv[1:])
@@ -401,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.floor is not None and not args.model:
         raise ConfigError("--floor compares with the metrics a model recorded; it needs --model")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    records = read_valid_records(args.data)
+    records = read_evaluation_data(args.data)
     if args.baseline:
         from training.baseline import KeywordBaseline
 
@@ -442,7 +450,7 @@ def parse_minimums(items: Sequence[str]) -> dict[str, float]:
         >>> parse_minimums(["sentences/ner_f1=0.8"])
         {'sentences/ner_f1': 0.8}
     """
-    known = {f"{mode}/{name}" for mode in MODES[:2] for name in SUMMARY_PATHS}
+    known = metric_names()
     minimums: dict[str, float] = {}
     for item in items:
         name, _, value = item.partition("=")
@@ -451,8 +459,76 @@ def parse_minimums(items: Sequence[str]) -> dict[str, float]:
         except ValueError:
             raise ConfigError(f"--min {item!r}: expected METRIC=VALUE, e.g. sentences/events_micro_f1=0.65") from None
         if name.strip() not in known:
-            raise ConfigError(f"--min {item!r}: unknown metric {name.strip()!r}; one of {sorted(known)}")
+            raise ConfigError(f"--min {item!r}: unknown metric {name.strip()!r}; one of {known}")
+        if not 0.0 <= minimums[name.strip()] <= 1.0:  # NaN too: a minimum that can never fail, or never pass
+            raise ConfigError(f"--min {item!r}: the minimum must be a number in [0, 1]")
     return minimums
+
+
+def metric_names() -> list[str]:
+    """Every ``MODE/NAME`` that :func:`summary` can report (:data:`MODE_METRICS`).
+
+    Example:
+        >>> metric_names()[:2]
+        ['sentences/ner_f1', 'sentences/stance_accuracy']
+    """
+    return [f"{mode}/{name}" for mode, names in MODE_METRICS.items() for name in names]
+
+
+def positive_int(value: str) -> int:
+    """An ``argparse`` type: an int of at least 1.
+
+    Example:
+        >>> positive_int("8")
+        8
+    """
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
+def tolerance(value: str) -> float:
+    """An ``argparse`` type: a finite number of at least 0 (``--floor``).
+
+    Example:
+        >>> tolerance("0.02")
+        0.02
+    """
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number < float("inf"):  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a tolerance of at least 0, e.g. 0.02, got {value!r}")
+    return number
+
+
+def read_evaluation_data(paths: Sequence[str]) -> list[Any]:
+    """The valid records of ``paths``, refusing what would score a document twice or nothing.
+
+    Raises:
+        DataFormatError: A file is invalid (:func:`~training.data.validate.read_valid_records`),
+            or two files hold the same document id (a file given twice, or a copy).
+
+    Example:
+        >>> read_evaluation_data([])
+        []
+    """
+    records: list[Any] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        for record in read_valid_records(path):
+            doc_id = str(record.get("id"))
+            if doc_id in seen:
+                raise DataFormatError(f"document {doc_id!r} of {path} is also in {seen[doc_id]}: it would be scored "
+                                      "twice; give each file once, without copies of the same documents")  # fmt: skip
+            seen[doc_id] = str(path)
+            records.append(record)
+    return records
 
 
 def below_minimums(now: Mapping[str, float], minimums: Mapping[str, float]) -> list[str]:
@@ -489,7 +565,7 @@ def scores_report(model: str, data: Sequence[str], scores: Mapping[str, Any], ar
         'python -m training evaluate --model m'
     """
     command = "python -m training " + shlex.join(argv)
-    return {"model": model, "data": list(data), **scores, "command": command}
+    return {"model": model, "data": list(data), **scores, "summary": summary(scores), "command": command}
 
 
 def write_json(path: str | Path, data: Any) -> None:

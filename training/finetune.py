@@ -149,13 +149,19 @@ def _fresh_heads(config: FinetuneConfig) -> tuple[Any, Any]:
 
     from arabnews_nlp.modeling import AnalyzerModel
 
-    tokenizer = AutoTokenizer.from_pretrained(config.base)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(config.base)
+    except OSError as error:  # not found locally, no network, no such hub repository
+        raise ConfigError(f"cannot load the base encoder {config.base!r}: {str(error).splitlines()[0]}") from None
     if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
         raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
-    model = AnalyzerModel.from_encoder(
-        config.base, classifier_dropout=config.classifier_dropout, word_buckets=config.word_buckets,
-        word_dim=config.word_dim, sentence_pooling=config.sentence_pooling,
-    )  # fmt: skip
+    try:
+        model = AnalyzerModel.from_encoder(
+            config.base, classifier_dropout=config.classifier_dropout, word_buckets=config.word_buckets,
+            word_dim=config.word_dim, sentence_pooling=config.sentence_pooling,
+        )  # fmt: skip
+    except OSError as error:
+        raise ConfigError(f"cannot load the base encoder {config.base!r}: {str(error).splitlines()[0]}") from None
     if model.word_embeddings is not None:
         model.set_word_pieces(tokenizer)
         if config.word_vectors:

@@ -52,3 +52,37 @@ def test_command_writes_results(tmp_path: Path, tiny_encoder_dir: Path, capsys: 
     assert 0.0 <= results["test.reconstructed"]["f1"] <= 1.0
     assert results["command"].startswith("python -m training anercorp --base")
     assert "test.official_as_found" in capsys.readouterr().out
+
+
+def test_command_refuses_bases_it_cannot_train(tmp_path: Path, tiny_encoder_dir: Path, tiny_model_dir: Path) -> None:
+    """An analyzer, a folder without config.json, pickle-only weights, windows longer than the encoder: clear errors."""
+    import shutil
+
+    import pytest
+
+    from arabnews_nlp.errors import ConfigError
+
+    def run(base: Path, *extra: str) -> int:
+        return main(["anercorp", "--base", str(base), "--out", str(tmp_path / "out"), "--data-dir", str(tmp_path), *extra])
+
+    with pytest.raises(ConfigError, match="is an arabnews-nlp analyzer, not an encoder"):
+        run(tiny_model_dir)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="has no config.json"):
+        run(tmp_path / "empty")
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_encoder_dir, pickled)
+    for weights in pickled.glob("*.safetensors"):
+        weights.rename(pickled / "pytorch_model.bin")
+    with pytest.raises(ConfigError, match="holds pickle weights only"):
+        run(pickled)
+    with pytest.raises(ConfigError, match="does not exist"):
+        run(tmp_path / "no" / "such")
+    data = tmp_path / "anercorp"
+    data.mkdir()
+    for file in [TRAIN_FILE, *TEST_FILES.values()]:
+        _write(data / file, SENTENCES)
+    positions = json.loads((tiny_encoder_dir / "config.json").read_text(encoding="utf-8"))["max_position_embeddings"]
+    with pytest.raises(ConfigError, match=f"exceeds the encoder's max_position_embeddings {positions}"):
+        main(["anercorp", "--base", str(tiny_encoder_dir), "--data-dir", str(data), "--out", str(tmp_path / "out"),
+              "--max-length", str(positions + 1)])  # fmt: skip

@@ -174,3 +174,38 @@ def test_cli_minimums_and_floor_fail_the_run(
     assert main([*floored, "--floor", "0.1"]) == 0
     assert main([*floored, "--floor", "0.02"]) == 1
     assert f"is below the recorded {ner + 0.05:.4f} - 0.02" in capsys.readouterr().err
+
+
+def test_cli_refuses_thresholds_and_data_that_would_guard_nothing(
+    tiny_model_dir: Path, gold_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A NaN or out-of-range threshold, an impossible metric, no documents or a document twice: refused."""
+    from arabnews_nlp.errors import ConfigError, DataFormatError
+
+    base = ["evaluate", "--model", str(tiny_model_dir), "--data", str(gold_file), "--device", "cpu"]
+    for value in ("nan", "1.5", "-3"):
+        with pytest.raises(ConfigError, match=r"the minimum must be a number in \[0, 1\]"):
+            main([*base, "--min", f"sentences/ner_f1={value}"])
+    for name in ("documents/ner_f1", "sentences/entity_f1", "sentences/doc_stance_accuracy"):
+        with pytest.raises(ConfigError, match=f"unknown metric '{name}'"):  # a mode never scores it
+            main([*base, "--min", f"{name}=0.5"])
+    for flags in (["--floor", "nan"], ["--floor", "-0.5"], ["--batch-size", "0"], ["--batch-size", "-4"]):
+        with pytest.raises(SystemExit) as exited:
+            main([*base, *flags])
+        assert exited.value.code == 2
+    assert "expected a whole number of at least 1, got '-4'" in capsys.readouterr().err
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(DataFormatError, match="holds no documents"):
+        main(["evaluate", "--model", str(tiny_model_dir), "--data", str(empty), "--device", "cpu"])
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(gold_file.read_bytes())
+    for data in ([str(gold_file), str(copy)], [str(gold_file), str(gold_file)]):
+        with pytest.raises(DataFormatError, match="'doc-0' of .* is also in .*: it would be scored twice"):
+            main(["evaluate", "--model", str(tiny_model_dir), "--data", *data, "--device", "cpu"])
+    # the names --min takes are the keys of the JSON's summary
+    out = tmp_path / "m.json"
+    assert main([*base, "--out", str(out), "--min", "documents/doc_stance_accuracy=0"]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert "sentences/ner_f1" in report["summary"] and "documents/entity_f1" in report["summary"]
+    assert report["summary"]["sentences/ner_f1"] == report["sentences"]["ner"]["micro"]["f1"]

@@ -89,7 +89,7 @@ def agreement(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]])
 
 
 def _read(path: str) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 

@@ -49,7 +49,7 @@ def read_checked(path: str | Path) -> Checked:
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
     documents = unreadable = 0
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue
@@ -69,6 +69,8 @@ def read_checked(path: str | Path) -> Checked:
             prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
             problems += [f"{prefix} {message}" for message in validate_record(record)]
             records.append((line_no, record))
+    if not documents and not unreadable:
+        problems.append(f"{path}: holds no documents (an empty file): nothing to train on or score")
     return Checked(records, problems, documents, unreadable)
 
 
@@ -149,7 +151,7 @@ def cmd_build_data(args: argparse.Namespace) -> int:
 
 def _read_json_any(path: str) -> list[dict[str, Any]]:
     """Read a JSON list or a JSONL file."""
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         content = handle.read()
     if content.lstrip().startswith("["):
         return list(json.loads(content))

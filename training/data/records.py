@@ -76,7 +76,7 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
         >>> [(n, r["id"]) for n, r in iter_records(tmp)]
         [(1, 'd1'), (2, 'd2')]
     """
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         for line_no, line in enumerate(handle, 1):
             if line.strip():
                 yield line_no, parse_line(line, path, line_no)

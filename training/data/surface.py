@@ -182,7 +182,7 @@ def read_surface_file(path: str | Path) -> tuple[list[tuple[int, Record]], list[
     """
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue

@@ -323,7 +323,7 @@ def validate_file(path: str | Path) -> list[str]:
     """
     problems: list[tuple[int, str]] = []
     records: list[tuple[int, Record]] = []
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.strip():
                 continue
@@ -339,6 +339,8 @@ def validate_file(path: str | Path) -> list[str]:
     for line_no, doc_id, first in duplicate_ids(records):
         message = f"{path}:{line_no}: {doc_id}: duplicate id (first used on line {first}); ids must be unique"
         problems.append((line_no, message))
+    if not records and not problems:
+        problems.append((0, f"{path}: holds no documents (an empty file): nothing to train on or score"))
     return [message for _, message in sorted(problems, key=lambda item: item[0])]
 
 
@@ -356,7 +358,7 @@ def check_files(paths: Iterable[str | Path]) -> None:
         problems = validate_file(path)
         if not problems:
             continue
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             first = next((line for line in handle if line.strip()), "")
         try:
             record = parse_line(first, path, 1)

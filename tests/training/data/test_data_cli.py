@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import EVENT_TYPES
 from training.__main__ import main as training_main
 from training.data.cli import main
@@ -232,3 +233,22 @@ def test_convert_surface_round_trip_keeps_null_layers(tmp_path: Path, record: di
     assert main(["convert", "surface", str(tmp_path / "r.jsonl"), str(tmp_path / "s.jsonl"), "--export"]) == 0
     assert main(["convert", "surface", str(tmp_path / "s.jsonl"), str(tmp_path / "back.jsonl")]) == 0
     assert read_records(tmp_path / "back.jsonl") == [record, ner_only]
+
+
+def test_validate_accepts_a_byte_order_mark_and_refuses_an_empty_file(
+    tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Windows editors save UTF-8 with a BOM: it is read; an empty export is a problem, not a pass."""
+    from training.data.validate import check_files, read_valid_records
+
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+    assert main(["validate", str(bom)]) == 0
+    assert [r["id"] for r in read_valid_records(bom)] == [record["id"]]
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(empty)]) == 1
+    assert capsys.readouterr().out.strip() == f"{empty}: holds no documents (an empty file): nothing to train on or score"
+    with pytest.raises(DataFormatError, match="holds no documents"):
+        check_files([empty])
