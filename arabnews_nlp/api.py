@@ -15,8 +15,9 @@ Example:
 from __future__ import annotations
 
 import functools
+import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -174,15 +175,17 @@ class Analyzer:
             One analysis per text, in input order; the same results as :meth:`analyze`.
 
         Raises:
-            TextsTypeError: If ``texts`` is a single ``str``.
-            InputTypeError: When a non-``str`` item is reached.
+            TextsTypeError: If ``texts`` is a single ``str`` or a mapping (whose iteration gives
+                its keys).
+            InputTypeError: When a non-``str`` item is reached, after the analyses of the items
+                before it (as when the iterable itself raises).
             ConfigError: If ``batch_size`` is not a positive int.
 
         Example:
             >>> [a.text for a in analyzer.pipe(["أ", "ب"], batch_size=2)]  # doctest: +SKIP
             ['أ', 'ب']
         """
-        if isinstance(texts, (str, bytes)) or not isinstance(texts, Iterable):
+        if isinstance(texts, (str, bytes, Mapping)) or not isinstance(texts, Iterable):
             raise TextsTypeError(texts)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ConfigError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -198,8 +201,17 @@ class Analyzer:
         budget = batch_size * BUCKET_BATCHES
         group: list[_Document] = []
         size = 0
-        for index, text in enumerate(texts):
+        items = iter(texts)
+        for index in itertools.count():
+            try:
+                text = next(items)
+            except StopIteration:
+                break
+            except Exception:  # the input failed (a bad line of a file, say): what came before it is analysed first
+                yield from self._run_group(group, batch_size)
+                raise
             if not isinstance(text, str):
+                yield from self._run_group(group, batch_size)
                 raise InputTypeError(text, what=f"texts[{index}]")
             document = self._prepare(text)
             group.append(document)

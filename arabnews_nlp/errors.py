@@ -7,7 +7,7 @@ what was expected and how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class ArabNewsError(Exception):
@@ -71,6 +71,12 @@ class TextsTypeError(ArabNewsError, TypeError):
     """A single string (or anything not iterable) was passed where an iterable of documents was expected."""
 
     def __init__(self, received: object) -> None:
+        if isinstance(received, Mapping):
+            super().__init__(
+                f"texts must be an iterable of str (one per document), got a {type(received).__name__}, whose "
+                "iteration gives its keys. Pass its texts, e.g. pipe(d.values()), and pair the results with its keys."
+            )
+            return
         what = f"a single {type(received).__name__}" if isinstance(received, (str, bytes)) else repr(received)[:60]
         super().__init__(
             f"texts must be an iterable of str (one per document), got {what}. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -66,6 +67,28 @@ def test_pipe_argument_errors(tiny_analyzer: Analyzer) -> None:
             tiny_analyzer.pipe(not_iterable)  # type: ignore[arg-type]
     with pytest.raises(InputTypeError, match=r"texts\[1\]"):
         list(tiny_analyzer.pipe(["نص", 3]))
+    with pytest.raises(TextsTypeError, match=r"got a dict, whose iteration gives its keys. Pass its texts"):
+        tiny_analyzer.pipe({"doc-1": "نص"})  # type: ignore[arg-type]
+
+
+def test_pipe_yields_the_documents_before_a_bad_item(tiny_analyzer: Analyzer) -> None:
+    """A bad item (or an input that fails) ends the run after the analyses of everything before it."""
+    texts: list[object] = ["قال السوداني إن القوات ستغادر."] * 150
+    results: list[object] = []
+    with pytest.raises(InputTypeError, match=r"texts\[150\]"):
+        for analysis in tiny_analyzer.pipe([*texts, None, "نص"], batch_size=2):  # type: ignore[list-item]
+            results.append(analysis)
+    assert len(results) == 150
+
+    def failing() -> Iterator[str]:
+        yield from ["نص"] * 40
+        raise OSError("the disk went away")
+
+    results.clear()
+    with pytest.raises(OSError, match="the disk went away"):
+        for analysis in tiny_analyzer.pipe(failing(), batch_size=2):
+            results.append(analysis)
+    assert len(results) == 40
     with pytest.raises(ConfigError):
         tiny_analyzer.pipe(["نص"], batch_size=0)
 

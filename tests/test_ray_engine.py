@@ -113,6 +113,38 @@ def test_bad_input_lines_name_the_line(tmp_path: Path, tiny_model_dir: Path) -> 
         analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
 
 
+def test_a_bad_line_keeps_the_documents_before_it_and_can_be_skipped(
+    tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The documents read before a bad line are written (a rerun resumes after them); --skip-invalid goes on."""
+    import logging
+
+    lines = [json.dumps({"id": f"d{i}", "text": SENTENCES[i % len(SENTENCES)]}, ensure_ascii=False) for i in range(40)]
+    lines[30] = "{not json"
+    lines[35] = json.dumps({"doc_id": "x", "text": "قال"})
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"in\.jsonl:31: not valid JSON"):
+        analyze_corpus_local(source, output, model=tiny_model_dir, batch_size=2, device="cpu")
+    assert [r["id"] for r in _read(output)] == [f"d{i}" for i in range(30)]  # none of the 30 before it is lost
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+        stats = analyze_corpus_local(source, output, model=tiny_model_dir, batch_size=2, device="cpu", skip_invalid=True)
+    assert (stats.processed, stats.already_done, stats.invalid) == (8, 30, 2)
+    assert len(_read(output)) == 38
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("in.jsonl:31: not valid JSON" in w for w in warnings)
+    assert any("in.jsonl:36: expected an object with 'id'" in w and "its fields: doc_id, text" in w
+               and "--id-field" in w for w in warnings)  # fmt: skip
+
+
+def test_a_lone_surrogate_is_written_as_its_escape(tmp_path: Path, tiny_model_dir: Path) -> None:
+    """Python strings may hold lone surrogates (from JSON escapes); UTF-8 cannot: the output keeps the escape."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text(json.dumps({"id": "s", "text": "قال \ud800 السوداني"}) + "\n", encoding="utf-8")
+    assert analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu").processed == 1
+    assert _read(output)[0]["text"] == "قال \ud800 السوداني"
+
+
 def test_local_engine_writes_every_id_once_and_resumes(corpus: Path, tmp_path: Path, tiny_model_dir: Path) -> None:
     output = tmp_path / "out.jsonl"
     expected = _expected(tiny_model_dir)
@@ -191,7 +223,7 @@ def test_analyze_corpus_command_runs_the_local_engine(corpus: Path, tmp_path: Pa
     add_analyze_corpus_parser(parser.add_subparsers(dest="command"))
     output = tmp_path / "out.jsonl"
     argv = ["analyze-corpus", str(corpus), "-o", str(output), "--model", str(tiny_model_dir), "--device", "cpu"]
-    stats = run_analyze_corpus(parser.parse_args([*argv, "--quantize"]))
+    stats = run_analyze_corpus(parser.parse_args([*argv, "--quantize", "--progress"]))
     assert stats.processed == N_DOCS and len(_read(output)) == N_DOCS
     assert summary(stats).startswith(f"{output}: {N_DOCS} documents analysed, 0 already done")
     assert run_analyze_corpus(parser.parse_args(argv)).already_done == N_DOCS

@@ -45,12 +45,16 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--text-field", default="text", help="name of the text field (default text)")
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
     parser.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
+    parser.add_argument("--progress", action="store_true",
+                        help="show progress on stderr (local: a bar of documents analysed; ray: Ray Data's bars)")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="local engine: skip input lines that are not valid (each named in a warning) instead "
+                        "of stopping at the first")  # fmt: skip
     ray = parser.add_argument_group("ray engine")
     ray.add_argument("--num-actors", type=int, default=None, help="actors (default: one per GPU, else per CPU share)")
     ray.add_argument("--gpus-per-actor", type=float, default=None, help="GPUs per actor (default 1 if the cluster has GPUs, else 0)")
     ray.add_argument("--cpus-per-actor", type=float, default=1.0, help="CPUs (torch threads) per actor (default 1)")
     ray.add_argument("--docs-per-batch", type=int, default=64, help="documents per Ray batch (default 64)")
-    ray.add_argument("--progress", action="store_true", help="show Ray Data progress bars")
     return parser
 
 
@@ -65,6 +69,8 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
         >>> # stats = run_analyze_corpus(parser.parse_args([...]))
     """
     if args.engine == "ray":
+        if args.skip_invalid:
+            raise ConfigError("--skip-invalid is for --engine local; the ray engine stops at the first invalid line")
         if args.backend != "torch":
             raise ConfigError(f"--engine ray runs the torch backend; drop --backend {args.backend} or use --engine local")
         from arabnews_nlp.engines.ray_engine import analyze_corpus_ray
@@ -84,7 +90,8 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
         analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     return analyze_corpus_local(
         args.input, args.output, model=args.model, batch_size=args.batch_size, device=args.device,
-        id_field=args.id_field, text_field=args.text_field, analyzer=analyzer,
+        id_field=args.id_field, text_field=args.text_field, analyzer=analyzer, progress=args.progress,
+        skip_invalid=args.skip_invalid,
     )  # fmt: skip
 
 
@@ -94,8 +101,11 @@ def summary(stats: CorpusStats) -> str:
     Example:
         >>> summary(CorpusStats(10, 4, 0, 6, 2.0, "out.jsonl"))
         'out.jsonl: 6 documents analysed, 4 already done, 0 duplicate ids skipped (10 read) in 2.0 s'
+        >>> summary(CorpusStats(10, 4, 0, 6, 2.0, "out.jsonl", invalid=2))[-41:]
+        'in 2.0 s; 2 invalid lines skipped (above)'
     """
+    skipped = f"; {stats.invalid} invalid lines skipped (above)" if stats.invalid else ""
     return (
         f"{stats.output}: {stats.processed} documents analysed, {stats.already_done} already done, "
-        f"{stats.duplicates} duplicate ids skipped ({stats.input_documents} read) in {stats.seconds:.1f} s"
+        f"{stats.duplicates} duplicate ids skipped ({stats.input_documents} read) in {stats.seconds:.1f} s{skipped}"
     )

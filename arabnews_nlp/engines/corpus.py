@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,6 +43,7 @@ class CorpusStats:
         processed: Documents analysed and written by this run.
         seconds: Wall time of the run.
         output: The output file.
+        invalid: Input lines skipped as invalid (``skip_invalid``), each named in a warning.
 
     Example:
         >>> CorpusStats(3, 1, 0, 2, 0.5, "out.jsonl").processed
@@ -52,6 +56,7 @@ class CorpusStats:
     processed: int
     seconds: float
     output: str
+    invalid: int = 0
 
 
 def id_key(value: Any, where: str) -> str:
@@ -152,14 +157,18 @@ def done_ids(output: str | os.PathLike[str]) -> set[str]:
 
 
 def iter_pending(
-    source: str | os.PathLike[str], done: set[str], id_field: str, text_field: str, counts: dict[str, int]
+    source: str | os.PathLike[str], done: set[str], id_field: str, text_field: str, counts: dict[str, int],
+    skip_invalid: bool = False,
 ) -> Iterator[tuple[str, str]]:
     """Yield ``(id key, text)`` of each input document not in ``done`` (first occurrence of an id only).
 
-    ``counts`` gets ``input_documents``, ``already_done`` and ``duplicates``.
+    ``counts`` gets ``input_documents``, ``already_done``, ``duplicates`` and ``invalid``. With
+    ``skip_invalid``, a line that is not valid (not UTF-8, not JSON, no id or text) is logged as a
+    warning naming ``file:line`` and skipped, instead of stopping the run.
 
     Raises:
-        DataFormatError: If a line is not an object with an id and a string text.
+        DataFormatError: If a line is not an object with an id and a string text (unless
+            ``skip_invalid``).
 
     Example:
         >>> # list(iter_pending("news.jsonl", set(), "id", "text", {}))
@@ -169,16 +178,17 @@ def iter_pending(
     with open_bytes(path) as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{path}:{number}"
-            line = decode_utf8(raw, where)
-            if not line.strip():
-                continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataFormatError(f"{where}: not valid JSON ({error.msg})") from error
-            if not isinstance(record, dict) or id_field not in record or not isinstance(record.get(text_field), str):
-                raise DataFormatError(f"{where}: expected an object with {id_field!r} and a string {text_field!r}")
-            key = id_key(record[id_field], where)
+                found = _read_line(raw, where, id_field, text_field)
+            except DataFormatError as error:
+                if not skip_invalid:
+                    raise
+                logger.warning("skipped: %s", error)
+                counts["invalid"] = counts.get("invalid", 0) + 1
+                continue
+            if found is None:
+                continue
+            key, text = found
             counts["input_documents"] = counts.get("input_documents", 0) + 1
             if key in seen:
                 counts["duplicates"] = counts.get("duplicates", 0) + 1
@@ -187,7 +197,23 @@ def iter_pending(
             if key in done:
                 counts["already_done"] = counts.get("already_done", 0) + 1
                 continue
-            yield key, record[text_field]
+            yield key, text
+
+
+def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[str, str] | None:
+    """``(id key, text)`` of one input line; ``None`` for a blank line."""
+    line = decode_utf8(raw, where)
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise DataFormatError(f"{where}: not valid JSON ({error.msg})") from error
+    if not isinstance(record, dict) or id_field not in record or not isinstance(record.get(text_field), str):
+        fields = f"; its fields: {', '.join(map(str, record))}" if isinstance(record, dict) else ""
+        raise DataFormatError(f"{where}: expected an object with {id_field!r} and a string {text_field!r}{fields} "
+                              "(name yours with --id-field and --text-field)")  # fmt: skip
+    return id_key(record[id_field], where), record[text_field]
 
 
 def analyze_corpus_local(
@@ -199,6 +225,8 @@ def analyze_corpus_local(
     id_field: str = "id",
     text_field: str = "text",
     analyzer: Any = None,
+    progress: bool = False,
+    skip_invalid: bool = False,
 ) -> CorpusStats:
     """Analyse a JSONL corpus in this process, appending to ``output_jsonl`` and resuming from it.
 
@@ -211,6 +239,9 @@ def analyze_corpus_local(
         id_field: Name of the id field.
         text_field: Name of the text field.
         analyzer: An :class:`~arabnews_nlp.api.Analyzer` to use instead of loading ``model``.
+        progress: Show a progress bar (tqdm, on stderr) of the documents analysed.
+        skip_invalid: Skip invalid input lines with a warning instead of stopping (see
+            :func:`iter_pending`); the documents before a line that stops the run are written.
 
     Returns:
         What was done.
@@ -219,27 +250,28 @@ def analyze_corpus_local(
         >>> # analyze_corpus_local("news.jsonl", "out.jsonl", batch_size=64).processed
     """
     began = time.perf_counter()
+    check_corpus_paths(input_jsonl, output_jsonl)
+    done = done_ids(output_jsonl)
     if analyzer is None:
         from arabnews_nlp.api import Analyzer
 
         analyzer = Analyzer.from_pretrained(model, device=device)
-    check_corpus_paths(input_jsonl, output_jsonl)
-    done = done_ids(output_jsonl)
     counts: dict[str, int] = {}
     keys: list[str] = []
 
     def texts() -> Iterator[str]:
-        for key, text in iter_pending(input_jsonl, done, id_field, text_field, counts):
+        for key, text in iter_pending(input_jsonl, done, id_field, text_field, counts, skip_invalid):
             keys.append(key)
             yield text
 
     processed = 0
-    with open(output_jsonl, "a", encoding="utf-8") as out:
-        for processed, analysis in enumerate(analyzer.pipe(texts(), batch_size=batch_size), start=1):
+    # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
+    with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
+        for processed, analysis in enumerate(analyzer.pipe(texts(), batch_size=batch_size, progress=progress), start=1):
             out.write(output_line(keys[processed - 1], analysis))
             if processed % batch_size == 0:
                 out.flush()
     return CorpusStats(
         counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
-        processed, time.perf_counter() - began, str(output_jsonl),
+        processed, time.perf_counter() - began, str(output_jsonl), counts.get("invalid", 0),
     )  # fmt: skip
