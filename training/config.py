@@ -430,10 +430,10 @@ def check_base(base: str, analyzer_ok: bool = True) -> None:
         ConfigError: Naming the problem and the fix.
 
     Example:
-        >>> check_base("no/such/dir/here")
+        >>> check_base("./no/such/dir")
         Traceback (most recent call last):
         ...
-        arabnews_nlp.errors.ConfigError: base directory 'no/such/dir/here' does not exist (and is not a hub id like org/name); check the path
+        arabnews_nlp.errors.ConfigError: base directory './no/such/dir' does not exist (and is not a hub id like org/name); check the path
     """
     from arabnews_nlp.model_dir import PICKLE_SUFFIXES
 
@@ -441,7 +441,7 @@ def check_base(base: str, analyzer_ok: bool = True) -> None:
     if local.is_file():
         raise ConfigError(f"base {base!r} is a file; give an encoder or analyzer directory, or a hub id")
     if not local.exists():
-        if base.startswith((".", "/", "~")) or base.count("/") != 1:
+        if base.startswith((".", "/", "~")) or base.count("/") > 1:
             raise ConfigError(f"base directory {base!r} does not exist (and is not a hub id like org/name); "
                               "check the path")  # fmt: skip
         return  # a hub id

@@ -12,9 +12,9 @@ from training.finetune import load_config, parse_args
 
 
 @pytest.fixture
-def train_file(tmp_path: Path) -> Path:
+def train_file(tmp_path: Path, gold_file: Path) -> Path:
     path = tmp_path / "train.jsonl"
-    path.write_text("", encoding="utf-8")
+    path.write_bytes(gold_file.read_bytes())  # valid data: an empty file is refused (nothing to train on)
     return path
 
 
