@@ -167,6 +167,8 @@ def test_document_stance_is_the_articles_own_voice() -> None:
     assert stance.document_stance([[0.8, 0.1, 0.1]], settings, reported=[True]).score == pytest.approx(0.55)
     with pytest.raises(ValueError):  # one flag per sentence
         stance.document_stance(reporting, settings, reported=[True])
+    float32_sums = [[0.30000001192092896, 0.2000000029802322, 0.5000000596046448]]  # a softmax's, over 1
+    assert stance.document_stance(float32_sums, AnalyzerSettings(), reported=[True]).score == 1.0
 
 
 def test_events_threshold_and_max_over_windows() -> None:

@@ -445,7 +445,7 @@ def check_base(base: str, analyzer_ok: bool = True) -> None:
             raise ConfigError(f"base directory {base!r} does not exist (and is not a hub id like org/name); "
                               "check the path")  # fmt: skip
         return  # a hub id
-    if is_analyzer_dir(base):
+    if is_analyzer_dir(str(local)):
         if not analyzer_ok:
             raise ConfigError(f"base {base!r} is an arabnews-nlp analyzer, not an encoder; give the encoder it "
                               "was trained from (its card names it), or evaluate the analyzer with "

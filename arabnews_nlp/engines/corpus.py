@@ -212,7 +212,7 @@ def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[
     if not isinstance(record, dict) or id_field not in record or not isinstance(record.get(text_field), str):
         fields = f"; its fields: {', '.join(map(str, record))}" if isinstance(record, dict) else ""
         raise DataFormatError(f"{where}: expected an object with {id_field!r} and a string {text_field!r}{fields} "
-                              "(name yours with --id-field and --text-field)")  # fmt: skip
+                              "(name yours with --id-field and --text-field, or id_field and text_field in Python)")  # fmt: skip
     return id_key(record[id_field], where), record[text_field]
 
 

@@ -258,7 +258,7 @@ def document_stance(
     weight_sum = sum(weights)
     mean = [total / weight_sum for total in totals]
     best = max(range(len(labels)), key=mean.__getitem__)
-    return Stance(labels[best], mean[best])
+    return Stance(labels[best], min(1.0, mean[best]))  # float32 probabilities can sum to a hair over 1
 
 
 def _own_voice(probabilities: Sequence[float], labels: Sequence[str], settings: AnalyzerSettings) -> list[float]:

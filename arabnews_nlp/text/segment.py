@@ -108,15 +108,15 @@ def _ends_url(text: str, word_start: int, dot: int) -> bool:
     return "://" in token or token[:4].lower() == "www." or (at >= 0 and "." in token[at:])
 
 
-def _continues(text: str, match: re.Match[str], start: int) -> bool:
-    """Whether the sentence that starts at ``start`` goes on after the terminator run of ``match``."""
+def _continues(text: str, match: re.Match[str], marks: _OpenMarks) -> bool:
+    """Whether the sentence (its open quotes and brackets counted by ``marks``) goes on after ``match``."""
     dot = match.start()
     bracketed = dot > 0 and text[dot - 1] in "(["
-    run = match.group("end").rstrip(_CLOSERS)
-    if not bracketed and run != ".":
+    if not bracketed and match.group("end") != ".":
         if _LINE_BREAK.search(match.group("space")) is not None:
             return False
-        return set(run) == {"؛"} or (_is_ellipsis(run) and _unclosed(text, start, match.end("end")))
+        run = match.group("end").rstrip(_CLOSERS)
+        return set(run) == {"؛"} or (_is_ellipsis(run) and marks.unclosed(match.end("end")))
     if (dot == 1 or dot > 1 and text[dot - 2].isspace()) and text[dot - 1].isalpha():
         # fast path for the common abbreviation, a bare one-letter word ("د.")
         return text[dot - 1] != "\u0640" and _LINE_BREAK.search(match.group("space")) is None
@@ -133,25 +133,47 @@ def _is_ellipsis(run: str) -> bool:
     return set(run) <= {".", "…"} and (run.count(".") >= 2 or "…" in run)
 
 
-def _unclosed(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` opens a quote or bracket it does not close."""
-    piece = text[start:end]
-    return piece.count('"') % 2 == 1 or any(piece.count(o) > piece.count(c) for o, c in _PAIRS)
+class _OpenMarks:
+    """Counts of quotes and brackets in the current sentence, extended as the scan moves on (linear time).
+
+    A straight quote ``"`` is open when the sentence holds an odd number of them, so a sentence that
+    starts inside a quote opened by the one before it reads that quote as closed.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text, self.start, self.counted_to = text, 0, 0
+        self.counts = dict.fromkeys('"' + "".join(_PAIRS), 0)
+
+    def restart(self, start: int) -> None:
+        """A new sentence starts at ``start``."""
+        self.start = self.counted_to = start
+        self.counts = dict.fromkeys(self.counts, 0)
+
+    def unclosed(self, end: int) -> bool:
+        """Whether ``text[start:end]`` opens a quote or bracket it does not close."""
+        for char in self.text[self.counted_to : end]:
+            if char in self.counts:
+                self.counts[char] += 1
+        self.counted_to = max(self.counted_to, end)
+        counts = self.counts
+        return counts['"'] % 2 == 1 or any(counts[o] > counts[c] for o, c in _PAIRS)
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
     """Cut ``text`` at every sentence boundary into stripped, non-empty spans."""
     segments: list[tuple[int, int]] = []
     start = 0
+    marks = _OpenMarks(text)
     for match in _BOUNDARY.finditer(text):
         end = match.end("end")
         if end < 0:  # a line break
             end = match.start()
-        elif _continues(text, match, start):
+        elif _continues(text, match, marks):
             continue
         if start < end:
             segments.append((start, end))
         start = match.end()
+        marks.restart(start)
     if start < len(text):
         segments.append((start, len(text)))
     if segments:  # only the text's own edges can still hold whitespace

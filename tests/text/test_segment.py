@@ -263,3 +263,27 @@ def test_semicolons_and_ellipses_inside_open_quotes_do_not_end_sentences() -> No
         'شيئا"؛',
         "ثم غادروا",
     ]
+
+
+def test_a_full_stop_before_a_closing_quote_still_ends_a_sentence() -> None:
+    """Only ؛ and ellipses got new rules: ``م.»`` or ``د.»`` end a sentence as before."""
+    assert sentences("قال: «سنغادر قريبا يا د.» ثم غادر.") == ["قال: «سنغادر قريبا يا د.»", "ثم غادر."]
+    assert sentences("انتهى الاجتماع في الساعة 5 م.» وغادر الوفد.") == ["انتهى الاجتماع في الساعة 5 م.»", "وغادر الوفد."]
+
+
+def test_open_quotes_are_counted_once_per_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ellipsis in a long open quote extends the counts instead of recounting the sentence (linear time)."""
+    from arabnews_nlp.text import segment
+
+    scanned: list[int] = []
+
+    class Counting(segment._OpenMarks):
+        def unclosed(self, end: int) -> bool:
+            scanned.append(max(0, end - self.counted_to))
+            return super().unclosed(end)
+
+    monkeypatch.setattr(segment, "_OpenMarks", Counting)
+    text = "«" + "كلمة.. " * 5_000 + "» انتهى. " + "وقال «نعم.. لا.. ربما» ثم غادر. " * 100
+    spans = split_sentences(text, max_chars=10**6)
+    assert len(scanned) == 5_000 + 2 * 100 and sum(scanned) <= len(text)
+    assert len(spans) == 1 + 100
