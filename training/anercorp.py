@@ -34,7 +34,7 @@ from transformers import TrainerCallback
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.schema import ANERCORP_TO_SCHEMA, OUTSIDE, bio_labels
 from arabnews_nlp.text.words import split_words
-from training.config import check_base
+from training.config import base_load_errors, check_base
 from training.evaluate import positive_int
 
 logger = logging.getLogger(__name__)
@@ -273,14 +273,12 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
     tests = {name: read_split(data_dir / file, args.limit) for name, file in TEST_FILES.items()}
     settings = _settings(args)
     set_seed(args.seed)
-    try:
+    with base_load_errors(args.base):
         tokenizer = AutoTokenizer.from_pretrained(args.base)
         model = AutoModelForTokenClassification.from_pretrained(
             args.base, num_labels=len(ANERCORP_TAGS), id2label=dict(enumerate(ANERCORP_TAGS)),
             label2id={t: i for i, t in enumerate(ANERCORP_TAGS)},
         )  # fmt: skip
-    except OSError as error:  # not found locally, no network, no such hub repository
-        raise ConfigError(f"cannot load the encoder {args.base!r}: {str(error).splitlines()[0]}") from None
     positions = getattr(model.config, "max_position_embeddings", args.max_length)
     if args.max_length > positions:
         raise ConfigError(f"--max-length {args.max_length} exceeds the encoder's max_position_embeddings "

@@ -16,9 +16,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -458,6 +459,26 @@ def check_base(base: str, analyzer_ok: bool = True) -> None:
         raise ConfigError(f"base directory {base!r} holds pickle weights only; arabnews-nlp loads safetensors "
                           "(pickle files can run code when loaded). Convert it once where you trust the file: "
                           "AutoModel.from_pretrained(DIR, use_safetensors=False).save_pretrained(DIR)")  # fmt: skip
+
+
+@contextlib.contextmanager
+def base_load_errors(base: str) -> Iterator[None]:
+    r"""Turn a failure to load ``base`` (not found, no network, no such hub repository) into one line.
+
+    Raises:
+        ConfigError: Naming ``base`` and the first line of the loader's message.
+
+    Example:
+        >>> with base_load_errors("org/name"):
+        ...     raise OSError("org/name is not a local folder and is not a valid model identifier\nmore")
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.ConfigError: cannot load the base encoder 'org/name': org/name is not a local folder and is not a valid model identifier
+    """
+    try:
+        yield
+    except OSError as error:
+        raise ConfigError(f"cannot load the base encoder {base!r}: {str(error).splitlines()[0]}") from None
 
 
 def is_analyzer_dir(base: str) -> bool:

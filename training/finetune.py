@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
-from training.config import FinetuneConfig, check_word_vectors, is_analyzer_dir
+from training.config import FinetuneConfig, base_load_errors, check_word_vectors, is_analyzer_dir
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
 from training.metrics import tune_thresholds
@@ -149,19 +149,15 @@ def _fresh_heads(config: FinetuneConfig) -> tuple[Any, Any]:
 
     from arabnews_nlp.modeling import AnalyzerModel
 
-    try:
+    with base_load_errors(config.base):
         tokenizer = AutoTokenizer.from_pretrained(config.base)
-    except OSError as error:  # not found locally, no network, no such hub repository
-        raise ConfigError(f"cannot load the base encoder {config.base!r}: {str(error).splitlines()[0]}") from None
     if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
         raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
-    try:
+    with base_load_errors(config.base):
         model = AnalyzerModel.from_encoder(
             config.base, classifier_dropout=config.classifier_dropout, word_buckets=config.word_buckets,
             word_dim=config.word_dim, sentence_pooling=config.sentence_pooling,
         )  # fmt: skip
-    except OSError as error:
-        raise ConfigError(f"cannot load the base encoder {config.base!r}: {str(error).splitlines()[0]}") from None
     if model.word_embeddings is not None:
         model.set_word_pieces(tokenizer)
         if config.word_vectors:

@@ -81,19 +81,12 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
             id_field=args.id_field, text_field=args.text_field, window_batch_size=args.batch_size,
             quantize=args.quantize, progress=args.progress,
         )  # fmt: skip
-    from arabnews_nlp.engines.corpus import analyze_corpus_local, check_corpus_paths, done_ids
+    from arabnews_nlp.engines.corpus import analyze_corpus_local
 
-    analyzer = None
-    if args.quantize or args.backend != "torch":
-        check_corpus_paths(args.input, args.output)  # before the model loads, as analyze_corpus_local does
-        done_ids(args.output)
-        from arabnews_nlp.api import Analyzer
-
-        analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     return analyze_corpus_local(
         args.input, args.output, model=args.model, batch_size=args.batch_size, device=args.device,
-        id_field=args.id_field, text_field=args.text_field, analyzer=analyzer, progress=args.progress,
-        skip_invalid=args.skip_invalid,
+        id_field=args.id_field, text_field=args.text_field, progress=args.progress, skip_invalid=args.skip_invalid,
+        quantize=args.quantize, backend=args.backend,
     )  # fmt: skip
 
 

@@ -227,6 +227,8 @@ def analyze_corpus_local(
     analyzer: Any = None,
     progress: bool = False,
     skip_invalid: bool = False,
+    quantize: bool = False,
+    backend: str = "torch",
 ) -> CorpusStats:
     """Analyse a JSONL corpus in this process, appending to ``output_jsonl`` and resuming from it.
 
@@ -242,6 +244,8 @@ def analyze_corpus_local(
         progress: Show a progress bar (tqdm, on stderr) of the documents analysed.
         skip_invalid: Skip invalid input lines with a warning instead of stopping (see
             :func:`iter_pending`); the documents before a line that stops the run are written.
+        quantize: Dynamic int8 on CPU (when ``model`` is loaded here).
+        backend: ``"torch"`` or ``"numpy"`` (when ``model`` is loaded here).
 
     Returns:
         What was done.
@@ -255,7 +259,7 @@ def analyze_corpus_local(
     if analyzer is None:
         from arabnews_nlp.api import Analyzer
 
-        analyzer = Analyzer.from_pretrained(model, device=device)
+        analyzer = Analyzer.from_pretrained(model, device=device, quantize=quantize, backend=backend)
     counts: dict[str, int] = {}
     keys: list[str] = []
 

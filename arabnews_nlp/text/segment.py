@@ -141,16 +141,16 @@ class _OpenMarks:
     """
 
     def __init__(self, text: str) -> None:
-        self.text, self.start, self.counted_to = text, 0, 0
+        self.text, self.counted_to = text, 0
         self.counts = dict.fromkeys('"' + "".join(_PAIRS), 0)
 
     def restart(self, start: int) -> None:
         """A new sentence starts at ``start``."""
-        self.start = self.counted_to = start
+        self.counted_to = start
         self.counts = dict.fromkeys(self.counts, 0)
 
     def unclosed(self, end: int) -> bool:
-        """Whether ``text[start:end]`` opens a quote or bracket it does not close."""
+        """Whether the sentence up to ``end`` opens a quote or bracket it does not close."""
         for char in self.text[self.counted_to : end]:
             if char in self.counts:
                 self.counts[char] += 1

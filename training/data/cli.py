@@ -44,7 +44,7 @@ def read_checked(path: str | Path) -> Checked:
     every record is validated; problems are ``file:line: …`` messages.
     """
     from training.data.surface import convert_document
-    from training.data.validate import validate_record
+    from training.data.validate import empty_file_problem, validate_record
 
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
@@ -70,7 +70,7 @@ def read_checked(path: str | Path) -> Checked:
             problems += [f"{prefix} {message}" for message in validate_record(record)]
             records.append((line_no, record))
     if not documents and not unreadable:
-        problems.append(f"{path}: holds no documents (an empty file): nothing to train on or score")
+        problems.append(empty_file_problem(path))
     return Checked(records, problems, documents, unreadable)
 
 

@@ -340,8 +340,18 @@ def validate_file(path: str | Path) -> list[str]:
         message = f"{path}:{line_no}: {doc_id}: duplicate id (first used on line {first}); ids must be unique"
         problems.append((line_no, message))
     if not records and not problems:
-        problems.append((0, f"{path}: holds no documents (an empty file): nothing to train on or score"))
+        problems.append((0, empty_file_problem(path)))
     return [message for _, message in sorted(problems, key=lambda item: item[0])]
+
+
+def empty_file_problem(path: str | Path) -> str:
+    """The problem reported for a data file that holds no document (validation and ``validate``).
+
+    Example:
+        >>> empty_file_problem("a.jsonl")
+        'a.jsonl: holds no documents (an empty file): nothing to train on or score'
+    """
+    return f"{path}: holds no documents (an empty file): nothing to train on or score"
 
 
 def check_files(paths: Iterable[str | Path]) -> None:
