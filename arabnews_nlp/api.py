@@ -18,7 +18,7 @@ import functools
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +26,10 @@ from arabnews_nlp import ngram
 from arabnews_nlp.encoding import EncodedSpan, Window, collate, encode_span
 from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError
 from arabnews_nlp.model_dir import MODEL_ENV
-from arabnews_nlp.results import Analysis, SentenceResult
+from arabnews_nlp.results import Analysis, Entity, SentenceResult
 from arabnews_nlp.settings import AnalyzerSettings
 from arabnews_nlp.tasks import events, ner, stance
+from arabnews_nlp.text.markup import blank_html
 from arabnews_nlp.text.segment import split_sentences
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 
 BUCKET_BATCHES = 32
 """Windows of this many batches are gathered (across documents) and sorted by length."""
+
+MARKUPS = ("text", "html")
+"""What an input string is: plain text, or an HTML page (:mod:`arabnews_nlp.text.markup`)."""
 
 
 @dataclass
@@ -53,8 +57,9 @@ class _Outputs:
 
 @dataclass
 class _Document:
-    text: str
+    text: str  # the caller's string
     spans: list[EncodedSpan]
+    view: str  # what is analysed: ``text``, or its markup blanked (same length, same offsets)
 
     @property
     def windows(self) -> list[Window]:
@@ -143,17 +148,23 @@ class Analyzer:
         """The device the model runs on (``"cpu"`` for the numpy backend)."""
         return self.model.device
 
-    def analyze(self, text: str) -> Analysis:
+    def analyze(self, text: str, markup: str = "text") -> Analysis:
         """Analyse one document.
 
         Args:
             text: The raw text; offsets in the result index this string.
+            markup: ``"text"``, or ``"html"`` for a web page: tags, comments and scripts are read
+                as whitespace (block tags as line breaks) and character references as their
+                characters, and every offset still indexes ``text``, the HTML itself
+                (:func:`arabnews_nlp.text.markup.blank_html`).
 
         Returns:
-            Its analysis; an empty, neutral analysis for empty or whitespace-only text.
+            Its analysis; an empty, neutral analysis for empty or whitespace-only text (or a page
+            without text).
 
         Raises:
             InputTypeError: If ``text`` is not a ``str``.
+            ConfigError: If ``markup`` is not ``"text"`` or ``"html"``.
 
         Example:
             >>> analyzer.analyze("").to_dict()["sentences"]  # doctest: +SKIP
@@ -161,15 +172,18 @@ class Analyzer:
         """
         if not isinstance(text, str):
             raise InputTypeError(text)
-        return next(self.pipe([text]))
+        return next(self.pipe([text], markup=markup))
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 32, progress: bool = False) -> Iterator[Analysis]:
+    def pipe(
+        self, texts: Iterable[str], batch_size: int = 32, progress: bool = False, markup: str = "text"
+    ) -> Iterator[Analysis]:
         """Analyse many documents, batching sentence windows across them.
 
         Args:
             texts: The documents (any iterable of ``str``, consumed lazily).
             batch_size: Windows per forward pass.
             progress: Show a progress bar (tqdm, on stderr).
+            markup: ``"text"`` or ``"html"``, for every document (see :meth:`analyze`).
 
         Yields:
             One analysis per text, in input order; the same results as :meth:`analyze`.
@@ -179,7 +193,8 @@ class Analyzer:
                 its keys).
             InputTypeError: When a non-``str`` item is reached, after the analyses of the items
                 before it (as when the iterable itself raises).
-            ConfigError: If ``batch_size`` is not a positive int.
+            ConfigError: If ``batch_size`` is not a positive int, or ``markup`` is not ``"text"``
+                or ``"html"``.
 
         Example:
             >>> [a.text for a in analyzer.pipe(["أ", "ب"], batch_size=2)]  # doctest: +SKIP
@@ -189,7 +204,8 @@ class Analyzer:
             raise TextsTypeError(texts)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ConfigError(f"batch_size must be a positive int, got {batch_size!r}")
-        results = self._pipe(texts, batch_size)
+        check_markup(markup)
+        results = self._pipe(texts, batch_size, markup)
         if progress:
             from tqdm.auto import tqdm
 
@@ -197,7 +213,7 @@ class Analyzer:
             results = iter(tqdm(results, total=total, unit="doc", desc="arabnews-nlp"))
         return results
 
-    def _pipe(self, texts: Iterable[str], batch_size: int) -> Iterator[Analysis]:
+    def _pipe(self, texts: Iterable[str], batch_size: int, markup: str) -> Iterator[Analysis]:
         budget = batch_size * BUCKET_BATCHES
         group: list[_Document] = []
         size = 0
@@ -213,7 +229,7 @@ class Analyzer:
             if not isinstance(text, str):
                 yield from self._run_group(group, batch_size)
                 raise InputTypeError(text, what=f"texts[{index}]")
-            document = self._prepare(text)
+            document = self._prepare(text, markup)
             group.append(document)
             size += len(document.windows)
             if size >= budget:
@@ -221,11 +237,12 @@ class Analyzer:
                 group, size = [], 0
         yield from self._run_group(group, batch_size)
 
-    def _prepare(self, text: str) -> _Document:
-        if not text.strip():
-            return _Document(text, [])
-        spans = [encode_span(text, s, e, self.tokenizer, self.settings) for s, e in split_sentences(text)]
-        return _Document(text, spans)
+    def _prepare(self, text: str, markup: str = "text") -> _Document:
+        view = blank_html(text) if markup == "html" else text
+        if not view.strip():
+            return _Document(text, [], view)
+        spans = [encode_span(view, s, e, self.tokenizer, self.settings) for s, e in split_sentences(view)]
+        return _Document(text, spans, view)
 
     def _run_group(self, group: list[_Document], batch_size: int) -> Iterator[Analysis]:
         windows = [window for document in group for window in document.windows]
@@ -276,7 +293,7 @@ class Analyzer:
         """Decode every sentence of ``document`` and combine them."""
         if not document.spans:
             return Analysis.empty(document.text)
-        text, settings = document.text, self.settings
+        text, settings = document.view, self.settings
         sentences: list[SentenceResult] = []
         probabilities: list[list[float]] = []
         reported: list[bool] = []
@@ -297,12 +314,35 @@ class Analyzer:
             sentences.append(
                 SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
             )
+        if text is not document.text:
+            sentences = [_source_text(sentence, document.text) for sentence in sentences]
         return Analysis(
-            text=text,
+            text=document.text,
             stance=stance.document_stance(probabilities, settings, reported),
             entities=tuple(entity for sentence in sentences for entity in sentence.entities),
             sentences=tuple(sentences),
         )
+
+
+def check_markup(markup: object) -> None:
+    """Raise :class:`~arabnews_nlp.errors.ConfigError` unless ``markup`` is one of :data:`MARKUPS`."""
+    if markup not in MARKUPS:
+        raise ConfigError(f"markup must be one of {', '.join(map(repr, MARKUPS))}, got {markup!r}")
+
+
+def _source_text(sentence: SentenceResult, source: str) -> SentenceResult:
+    """``sentence`` with every ``text`` field sliced from ``source`` (its offsets index it already)."""
+
+    def entity(found: Entity) -> Entity:
+        return replace(found, text=source[found.start : found.end])
+
+    holder = sentence.stance.holder
+    return replace(
+        sentence,
+        text=source[sentence.start : sentence.end],
+        stance=replace(sentence.stance, holder=entity(holder)) if holder is not None else sentence.stance,
+        entities=tuple(entity(found) for found in sentence.entities),
+    )
 
 
 def _max_positions(model: Any) -> int | None:
@@ -318,7 +358,7 @@ def _default_analyzer(model: str | None) -> Analyzer:
     return Analyzer.from_pretrained(model)
 
 
-def analyze(text: str) -> Analysis:
+def analyze(text: str, markup: str = "text") -> Analysis:
     """Analyse one document with the default analyzer (created once, then reused).
 
     The model is ``$ARABNEWS_NLP_MODEL`` (read at each call) or else the bundled default; it runs
@@ -326,12 +366,14 @@ def analyze(text: str) -> Analysis:
 
     Args:
         text: The raw text.
+        markup: ``"text"``, or ``"html"`` for a web page (see :meth:`Analyzer.analyze`).
 
     Returns:
         Its analysis.
 
     Raises:
         InputTypeError: If ``text`` is not a ``str``.
+        ConfigError: If ``markup`` is not ``"text"`` or ``"html"``.
 
     Example:
         >>> from arabnews_nlp import analyze
@@ -340,4 +382,5 @@ def analyze(text: str) -> Analysis:
     """
     if not isinstance(text, str):
         raise InputTypeError(text)
-    return _default_analyzer(os.environ.get(MODEL_ENV) or None).analyze(text)
+    check_markup(markup)
+    return _default_analyzer(os.environ.get(MODEL_ENV) or None).analyze(text, markup)

@@ -37,7 +37,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from arabnews_nlp.engines.command import BACKEND_HELP, COMMAND, add_analyze_corpus_parser, run_analyze_corpus, summary
+from arabnews_nlp.engines.command import (
+    BACKEND_HELP,
+    COMMAND,
+    MARKUP_HELP,
+    add_analyze_corpus_parser,
+    run_analyze_corpus,
+    summary,
+)
 from arabnews_nlp.engines.corpus import decode_utf8, open_bytes
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
@@ -60,6 +67,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--input-format", choices=("auto", "text", "jsonl"), default="auto",
         help="auto: .jsonl files are JSONL, everything else (stdin included) is one text document",
     )  # fmt: skip
+    analyze.add_argument("--markup", choices=("text", "html"), default="text", help=MARKUP_HELP)
     analyze.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
     analyze.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     analyze.add_argument("--model", default=None, help=MODEL_HELP)
@@ -142,11 +150,11 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     if args.format == "html":
         from arabnews_nlp.render import render_html
 
-        results = list(analyzer.pipe(texts(), batch_size=args.batch_size, progress=args.progress))
+        results = list(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup))
         out.write(render_html(results, [None if i is None else str(i) for i in ids]))
         return 0
     count = -1  # "[" goes out with the first result: an input error before it leaves the output empty
-    for count, analysis in enumerate(analyzer.pipe(texts(), batch_size=args.batch_size, progress=args.progress)):
+    for count, analysis in enumerate(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup)):
         doc_id = ids.popleft()
         record = ({"id": doc_id} if doc_id is not None else {}) | analysis.to_dict()
         if args.format == "jsonl":
@@ -162,11 +170,10 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
     if args.command == "analyze":
         if len(args.inputs) != 1 or args.inputs[0] == "-" or not args.output:
             raise ConfigError("--engine ray needs exactly one JSONL input file and --output OUT.jsonl")
-        args = argparse.Namespace(
-            input=args.inputs[0], output=args.output, engine="ray", model=args.model, batch_size=args.batch_size,
-            device=args.device, id_field="id", text_field="text", quantize=args.quantize, num_actors=None,
-            gpus_per_actor=None, cpus_per_actor=1.0, docs_per_batch=64, progress=args.progress, backend=args.backend,
-        )  # fmt: skip
+        shared = {name: getattr(args, name) for name in ("model", "batch_size", "device", "quantize", "progress", "backend", "markup")}
+        # analyze-corpus's own defaults for everything else, so the two commands cannot drift apart
+        args = _build_parser().parse_args([COMMAND, args.inputs[0], "--output", args.output, "--engine", "ray"])
+        vars(args).update(shared)
     if not Path(args.input).is_file():
         raise FileNotFoundError(f"input file not found: {args.input}")
     print(summary(run_analyze_corpus(args)), file=sys.stderr)

@@ -189,3 +189,50 @@ def test_module_analyze_uses_env_and_caches(tiny_model_dir: Path, monkeypatch: p
 @given(text=st.text(st.characters(exclude_categories=()), max_size=40))  # surrogates included
 def test_offsets_on_random_unicode(tiny_analyzer: Analyzer, text: str) -> None:
     check_analysis(tiny_analyzer.analyze(text), text)
+
+
+def test_html_offsets_index_the_page_and_match_the_plain_text(tiny_analyzer: Analyzer) -> None:
+    plain = "قال رئيس الوزراء محمد شياع السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق."
+    page = f'<html><head><script>var a = "<p>{plain}</p>";</script></head><body><p class="x">{plain}</p><!-- {plain} --></body></html>'
+    analysis = tiny_analyzer.analyze(page, markup="html")
+    assert analysis.text is page
+    for entity in analysis.entities:
+        assert page[entity.start : entity.end] == entity.text
+    for sentence in analysis.sentences:
+        assert page[sentence.start : sentence.end] == sentence.text
+        if sentence.stance.holder is not None:
+            assert sentence.stance.holder in sentence.entities
+    # the page's only visible text is the plain sentence: the same analysis, shifted to its place
+    shift = page.index("<p class") + len('<p class="x">')
+    expected = tiny_analyzer.analyze(plain)
+    assert [(e.start + shift, e.end + shift, e.label, e.text) for e in expected.entities] == [
+        (e.start, e.end, e.label, e.text) for e in analysis.entities
+    ]
+    assert [(s.start + shift, s.stance.label, [e.label for e in s.events]) for s in expected.sentences] == [
+        (s.start, s.stance.label, [e.label for e in s.events]) for s in analysis.sentences
+    ]
+    assert analysis.stance.label == expected.stance.label
+
+
+def test_html_entity_text_is_the_source_slice(tiny_analyzer: Analyzer) -> None:
+    _force_heads(tiny_analyzer, "I-LOC")  # every word one LOC entity: it spans the inline tag
+    page = "<p>بغداد <b>والأنبار</b></p>"
+    (entity,) = tiny_analyzer.analyze(page, markup="html").entities
+    assert entity.text == "بغداد <b>والأنبار" == page[entity.start : entity.end]
+
+
+@pytest.mark.parametrize("page", ["", "<p></p>", "<script>قال</script><!-- بغداد -->", "<br/>\n<hr>"])
+def test_html_without_text_is_empty(tiny_analyzer: Analyzer, page: str) -> None:
+    assert tiny_analyzer.analyze(page, markup="html").to_dict() == {
+        "text": page, "stance": {"label": "neutral", "score": 1.0}, "entities": [], "sentences": []
+    }  # fmt: skip
+
+
+def test_markup_must_be_text_or_html(tiny_analyzer: Analyzer) -> None:
+    for call in (
+        lambda: tiny_analyzer.analyze("نص", markup="xml"),
+        lambda: tiny_analyzer.pipe(["نص"], markup="HTML"),
+        lambda: arabnews_nlp.analyze("نص", markup=None),  # checked before any model is loaded
+    ):
+        with pytest.raises(ConfigError, match="markup must be one of 'text', 'html'"):
+            call()

@@ -65,6 +65,36 @@ def test_analyze_html_page(tiny_model_dir: Path, inputs: dict[str, Path], tmp_pa
     assert f"<strong>{inputs['text']}</strong>" in page and "<strong>a-1</strong>" in page and "نفى" in page
 
 
+def test_analyze_markup_html(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>قال السوداني في بغداد.</p><script>var x = 1;</script></body></html>", encoding="utf-8")
+    argv = ["analyze", str(page), "--model", str(tiny_model_dir), "--device", "cpu"]
+    code, out, _ = _run([*argv, "--markup", "html"], capsys)
+    (record,) = json.loads(out)
+    html = page.read_text(encoding="utf-8")
+    assert code == 0 and record["text"] == html and len(record["sentences"]) == 1
+    assert record["sentences"][0]["text"] == "قال السوداني في بغداد."
+    assert all(html[e["start"] : e["end"]] == e["text"] for e in record["entities"])
+    _, out, _ = _run(argv, capsys)  # as plain text the markup is text too
+    assert len(json.loads(out)[0]["sentences"][0]["text"]) > len("قال السوداني في بغداد.")
+
+
+def test_analyze_engine_ray_gets_every_analyze_corpus_option(
+    inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import arabnews_nlp.cli as cli
+    from arabnews_nlp.engines.corpus import CorpusStats
+
+    received = []
+    monkeypatch.setattr(cli, "run_analyze_corpus", lambda args: received.append(args) or CorpusStats(0, 0, 0, 0, 0.0, "o"))
+    argv = ["analyze", str(inputs["jsonl"]), "--engine", "ray", "-o", str(tmp_path / "o.jsonl"), "--markup", "html", "--batch-size", "7"]
+    assert _run(argv, capsys)[0] == 0
+    (args,) = received
+    defaults = vars(cli._build_parser().parse_args(["analyze-corpus", "in.jsonl", "-o", "o.jsonl"]))
+    assert set(vars(args)) == set(defaults)  # e.g. skip_invalid, which analyze does not have
+    assert (args.engine, args.markup, args.batch_size, args.skip_invalid) == ("ray", "html", 7, False)
+
+
 def test_analyze_stdin(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     stdin = io.TextIOWrapper(io.BytesIO("قال السوداني.\nنفت واشنطن.".encode()), encoding="utf-8")
     monkeypatch.setattr(sys, "stdin", stdin)

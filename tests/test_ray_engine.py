@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from arabnews_nlp.engines.corpus import analyze_corpus_local, done_ids, id_key, output_line
-from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.errors import ConfigError, DataFormatError
 
 SENTENCES = [
     "قال رئيس الوزراء محمد شياع السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق.",
@@ -197,7 +197,6 @@ def test_ray_engine_writes_every_id_once_and_resumes(local_ray: Any, corpus: Pat
 def test_ray_engine_refuses_quantize_on_gpu_actors(corpus: Path, tmp_path: Path) -> None:
     pytest.importorskip("ray")
     from arabnews_nlp.engines import analyze_corpus_ray
-    from arabnews_nlp.errors import ConfigError
 
     with pytest.raises(ConfigError, match="CPU actors only"):
         analyze_corpus_ray(corpus, tmp_path / "out.jsonl", num_actors=1, num_gpus_per_actor=1, quantize=True)
@@ -227,3 +226,32 @@ def test_analyze_corpus_command_runs_the_local_engine(corpus: Path, tmp_path: Pa
     assert stats.processed == N_DOCS and len(_read(output)) == N_DOCS
     assert summary(stats).startswith(f"{output}: {N_DOCS} documents analysed, 0 already done")
     assert run_analyze_corpus(parser.parse_args(argv)).already_done == N_DOCS
+
+
+def test_local_engine_reads_html_pages(tmp_path: Path, tiny_model_dir: Path) -> None:
+    from arabnews_nlp import Analyzer
+
+    pages = [{"id": i, "text": f"<article><h1>{s}</h1><p>{s}</p></article>"} for i, s in enumerate(SENTENCES[:3])]
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    analyzer = Analyzer.from_pretrained(tiny_model_dir, device="cpu")
+    with pytest.raises(ConfigError, match="markup"):
+        analyze_corpus_local(source, output, analyzer=analyzer, markup="htm")
+    assert not output.exists()
+    assert analyze_corpus_local(source, output, analyzer=analyzer, markup="html").processed == 3
+    for page, record in zip(pages, _read(output)):
+        assert record["text"] == page["text"] and len(record["sentences"]) == 2
+        assert _rounded(record) == _rounded({"id": page["id"], **analyzer.analyze(page["text"], markup="html").to_dict()})
+
+
+def test_ray_actor_reads_html_pages(tiny_model_dir: Path) -> None:
+    import numpy as np
+
+    from arabnews_nlp.engines.ray_engine import AnalyzerActor
+
+    page = f"<p>{SENTENCES[0]}</p><script>var x = 1;</script>"
+    actor = AnalyzerActor(str(tiny_model_dir), "cpu", 1, 8, markup="html")
+    (line,) = actor({"key": np.array(['"d"'], dtype=object), "text": np.array([page], dtype=object)})["line"]
+    record = json.loads(line)
+    assert record["text"] == page and [s["text"] for s in record["sentences"]] == [SENTENCES[0]]

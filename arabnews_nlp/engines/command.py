@@ -26,6 +26,9 @@ from arabnews_nlp.model_dir import BACKENDS
 COMMAND = "analyze-corpus"
 ENGINES = ("local", "ray")
 BACKEND_HELP = "torch (default; any device) or numpy (CPU, starts without importing torch; same results)"
+MARKUP_HELP = (
+    "text (default) or html: the texts are web pages; tags and scripts are read as whitespace, offsets index the HTML"
+)
 
 
 def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
@@ -45,6 +48,7 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--text-field", default="text", help="name of the text field (default text)")
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
     parser.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
+    parser.add_argument("--markup", choices=("text", "html"), default="text", help=MARKUP_HELP)
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr (local: a bar of documents analysed; ray: Ray Data's bars)")
     parser.add_argument("--skip-invalid", action="store_true",
@@ -79,14 +83,14 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
             args.input, args.output, model=args.model, batch_size=args.docs_per_batch,
             num_actors=args.num_actors, num_gpus_per_actor=args.gpus_per_actor, num_cpus_per_actor=args.cpus_per_actor,
             id_field=args.id_field, text_field=args.text_field, window_batch_size=args.batch_size,
-            quantize=args.quantize, progress=args.progress,
+            quantize=args.quantize, progress=args.progress, markup=args.markup,
         )  # fmt: skip
     from arabnews_nlp.engines.corpus import analyze_corpus_local
 
     return analyze_corpus_local(
         args.input, args.output, model=args.model, batch_size=args.batch_size, device=args.device,
         id_field=args.id_field, text_field=args.text_field, progress=args.progress, skip_invalid=args.skip_invalid,
-        quantize=args.quantize, backend=args.backend,
+        quantize=args.quantize, backend=args.backend, markup=args.markup,
     )  # fmt: skip
 
 

@@ -229,6 +229,7 @@ def analyze_corpus_local(
     skip_invalid: bool = False,
     quantize: bool = False,
     backend: str = "torch",
+    markup: str = "text",
 ) -> CorpusStats:
     """Analyse a JSONL corpus in this process, appending to ``output_jsonl`` and resuming from it.
 
@@ -246,6 +247,8 @@ def analyze_corpus_local(
             :func:`iter_pending`); the documents before a line that stops the run are written.
         quantize: Dynamic int8 on CPU (when ``model`` is loaded here).
         backend: ``"torch"`` or ``"numpy"`` (when ``model`` is loaded here).
+        markup: ``"text"``, or ``"html"`` when the texts are web pages (offsets index the HTML;
+            see :meth:`arabnews_nlp.api.Analyzer.analyze`).
 
     Returns:
         What was done.
@@ -253,7 +256,10 @@ def analyze_corpus_local(
     Example:
         >>> # analyze_corpus_local("news.jsonl", "out.jsonl", batch_size=64).processed
     """
+    from arabnews_nlp.api import check_markup
+
     began = time.perf_counter()
+    check_markup(markup)
     check_corpus_paths(input_jsonl, output_jsonl)
     done = done_ids(output_jsonl)
     if analyzer is None:
@@ -271,7 +277,7 @@ def analyze_corpus_local(
     processed = 0
     # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
     with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
-        for processed, analysis in enumerate(analyzer.pipe(texts(), batch_size=batch_size, progress=progress), start=1):
+        for processed, analysis in enumerate(analyzer.pipe(texts(), batch_size, progress, markup), start=1):
             out.write(output_line(keys[processed - 1], analysis))
             if processed % batch_size == 0:
                 out.flush()

@@ -44,13 +44,17 @@ class AnalyzerActor:
         threads: torch CPU threads (the actor's CPU share), or ``None`` to keep torch's choice.
         window_batch_size: Windows per forward pass (``Analyzer.pipe(batch_size=...)``).
         quantize: Use dynamic int8 quantisation (CPU only).
+        markup: ``"text"`` or ``"html"`` (see :meth:`arabnews_nlp.api.Analyzer.analyze`).
 
     Example:
         >>> # actor = AnalyzerActor("models/default", "cpu", 1, 32)
         >>> # actor({"key": np.array(['"d1"']), "text": np.array(["قال"])})["line"][0]
     """
 
-    def __init__(self, model: str | None, device: str, threads: int | None, window_batch_size: int, quantize: bool = False) -> None:
+    def __init__(
+        self, model: str | None, device: str, threads: int | None, window_batch_size: int, quantize: bool = False,
+        markup: str = "text",
+    ) -> None:  # fmt: skip
         import torch
 
         from arabnews_nlp.api import Analyzer
@@ -63,6 +67,7 @@ class AnalyzerActor:
 
             self.analyzer = quantize_analyzer(self.analyzer, inplace=True)
         self.window_batch_size = window_batch_size
+        self.markup = markup
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         """Analyse ``batch["text"]``; return ``{"key": ..., "line": output lines}``."""
@@ -70,7 +75,7 @@ class AnalyzerActor:
 
         keys = [str(key) for key in batch["key"]]
         texts = [str(text) for text in batch["text"]]
-        lines = [output_line(key, analysis) for key, analysis in zip(keys, self.analyzer.pipe(texts, self.window_batch_size))]
+        lines = [output_line(key, analysis) for key, analysis in zip(keys, self.analyzer.pipe(texts, self.window_batch_size, markup=self.markup))]
         return {"key": np.array(keys, dtype=object), "line": np.array(lines, dtype=object)}
 
 
@@ -138,6 +143,7 @@ def analyze_corpus_ray(
     quantize: bool = False,
     shard_size: int = DEFAULT_SHARD_SIZE,
     progress: bool = False,
+    markup: str = "text",
 ) -> CorpusStats:
     """Analyse ``input_jsonl`` on Ray and append one line per new document to ``output_jsonl``.
 
@@ -158,6 +164,7 @@ def analyze_corpus_ray(
         quantize: Dynamic int8 quantisation; implies CPU actors.
         shard_size: Documents per Ray dataset (bounds driver and object-store memory).
         progress: Show Ray Data's progress bars.
+        markup: ``"text"``, or ``"html"`` when the texts are web pages (offsets index the HTML).
 
     Returns:
         What was done (counts and wall time).
@@ -170,6 +177,9 @@ def analyze_corpus_ray(
     Example:
         >>> # analyze_corpus_ray("news.jsonl", "out.jsonl", num_actors=8, num_gpus_per_actor=0.5)
     """
+    from arabnews_nlp.api import check_markup
+
+    check_markup(markup)
     ray = _import_ray()
     began = time.perf_counter()
     if quantize and num_gpus_per_actor:
@@ -183,6 +193,7 @@ def analyze_corpus_ray(
         "threads": max(1, int(num_cpus_per_actor)),
         "window_batch_size": window_batch_size,
         "quantize": quantize,
+        "markup": markup,
     }
     map_options = {
         "batch_size": batch_size,

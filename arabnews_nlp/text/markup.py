@@ -1,0 +1,105 @@
+r"""HTML input: the markup of a page turned into whitespace, every offset kept.
+
+Articles scraped from the web come as HTML. :func:`blank_html` returns a copy of the page of
+exactly the same length in which the markup is whitespace and the text is where it was, so an
+analysis of the copy has offsets that index the caller's HTML (``html[e.start:e.end]`` is the
+entity as it appears in the source, inline tags included if one falls inside a name). What
+becomes what:
+
+- a tag (``<b>``, ``<a href="…">``), a comment, a doctype, a processing instruction or a
+  CDATA section: spaces; a block-level tag (``<p>``, ``<br>``, ``<div>``, ``<li>``, ``<h1>``,
+  ``<td>``, … :data:`BLOCK_TAGS`) starts with a line break instead, so paragraphs are sentence
+  boundaries as the page shows them;
+- the content of ``<script>``, ``<style>``, ``<noscript>``, ``<template>`` and ``<svg>``
+  elements: whitespace (it is not text a reader sees);
+- a character reference (``&amp;``, ``&nbsp;``, ``&#1593;``, ``&#x639;``): its character,
+  then spaces for the rest of the reference (a reference that names several characters or none
+  stays as it is);
+- everything else, unchanged.
+
+Line breaks inside blanked markup are kept, so line numbers do not move either. The rules are
+those of a reader, not a full HTML parser: a ``<`` that does not open a tag (``a < b``) is text.
+
+Example:
+    >>> page = "<p>قال <b>السوداني</b>&nbsp;إن</p>"
+    >>> view = blank_html(page)
+    >>> len(view) == len(page), view.split()
+    (True, ['قال', 'السوداني', 'إن'])
+    >>> page[view.index("السوداني"):][:8]
+    'السوداني'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from arabnews_nlp.errors import InputTypeError
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body br caption dd details div dl dt figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 head header hr html li main nav ol p pre section summary table tbody td "
+    "tfoot th thead title tr ul".split()
+)
+"""Tags whose start or end is a line break of the text (a paragraph or line of the page)."""
+
+HIDDEN_ELEMENTS = ("script", "style", "noscript", "template", "svg")
+"""Elements whose whole content is blanked (code, styles and drawings, not text)."""
+
+_HIDDEN = re.compile(
+    r"<(?P<name>" + "|".join(HIDDEN_ELEMENTS) + r")\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>.*?(?:</(?P=name)\s*>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # a comment (an unclosed one runs to the end, as browsers read it)
+    r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
+    r"|<[!?][^>]*>"  # doctype, processing instruction
+    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.DOTALL,
+)
+_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_NOT_BREAK = re.compile(r"[^\n]")
+
+
+def _blank(piece: str, first: str = " ") -> str:
+    """``piece`` as spaces (its line breaks kept), starting with ``first``."""
+    blanked = _NOT_BREAK.sub(" ", piece)
+    return first + blanked[1:] if blanked and first != " " else blanked
+
+
+def _tag(match: re.Match[str]) -> str:
+    name = (match.group("tag") or "").lower()
+    return _blank(match.group(), "\n" if name in BLOCK_TAGS else " ")
+
+
+def _reference(match: re.Match[str]) -> str:
+    reference = match.group()
+    character = html.unescape(reference)
+    if len(character) != 1:
+        return reference  # not a reference (or one that names several characters): text as it is
+    return character + " " * (len(reference) - 1)
+
+
+def blank_html(page: str) -> str:
+    r"""Return ``page`` with its markup as whitespace and its character references decoded, same length.
+
+    Args:
+        page: An HTML document or fragment.
+
+    Returns:
+        A string of ``len(page)`` characters: every offset of it is the same offset of ``page``.
+
+    Raises:
+        InputTypeError: If ``page`` is not a ``str``.
+
+    Example:
+        >>> blank_html("<p>نص</p>")
+        '\n  نص\n   '
+        >>> blank_html("AT&amp;T")
+        'AT&    T'
+    """
+    if not isinstance(page, str):
+        raise InputTypeError(page, what="page")
+    view = _HIDDEN.sub(lambda match: _blank(match.group()), page)
+    view = _MARKUP.sub(_tag, view)
+    return _REFERENCE.sub(_reference, view)
