@@ -27,6 +27,7 @@ from arabnews_nlp.encoding import EncodedSpan, Window, collate, encode_span
 from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError
 from arabnews_nlp.model_dir import MODEL_ENV
 from arabnews_nlp.results import Analysis, Entity, SentenceResult
+from arabnews_nlp.schema import NEUTRAL
 from arabnews_nlp.settings import AnalyzerSettings
 from arabnews_nlp.tasks import events, ner, stance
 from arabnews_nlp.text.markup import blank_html
@@ -310,7 +311,7 @@ class Analyzer:
             found = events.decode(text, span, outputs.events[window_slice], settings, ngram=extra.events)
             if n:
                 probabilities.append(stance.sentence_probabilities(outputs.stance[window_slice], settings, extra.stance))
-                reported.append(sentence_stance.holder is not None)
+                reported.append(sentence_stance.label != NEUTRAL and stance.is_reported(text, span.words, entities))
             sentences.append(
                 SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
             )

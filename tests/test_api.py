@@ -236,3 +236,13 @@ def test_markup_must_be_text_or_html(tiny_analyzer: Analyzer) -> None:
     ):
         with pytest.raises(ConfigError, match="markup must be one of 'text', 'html'"):
             call()
+
+
+def test_an_invisible_character_inside_a_word_does_not_split_it(tiny_analyzer: Analyzer) -> None:
+    for mark in ("\u200c", "\u00ad", "\u2060"):
+        text = f"و{mark}قال السوداني"
+        (span,) = tiny_analyzer._prepare(text).spans
+        assert [text[s:e] for s, e in span.words] == [f"و{mark}قال", "السوداني"]
+        plain = tiny_analyzer._prepare("وقال السوداني").spans[0]
+        assert [w.input_ids for w in span.windows] == [w.input_ids for w in plain.windows]
+        check_analysis(tiny_analyzer.analyze(text), text)

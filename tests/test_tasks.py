@@ -137,6 +137,41 @@ def test_holder_prefers_the_person_to_the_organisation_of_their_title() -> None:
     assert stance.find_holder(text, split_words(text), [party]) == party  # no person: the organisation speaks
 
 
+def _entity(text: str, name: str, label: str) -> Entity:
+    start = text.index(name)
+    return Entity(start, start + len(name), label, name, 0.9)
+
+
+def test_the_forces_the_stance_is_about_are_never_its_holder() -> None:
+    text = "وطالبت طهران بخروج القوات الأمريكية من العراق"
+    tehran, forces = _entity(text, "طهران", "LOC"), _entity(text, "القوات الأمريكية", "ORG")
+    assert stance.find_holder(text, split_words(text), [tehran, forces]) is None
+    assert stance.is_reported(text, split_words(text), [tehran, forces])  # still a reported position
+    text = "وأكد وزير الخارجية الكردي أن وجود قوات التحالف ضروري"
+    assert stance.find_holder(text, split_words(text), [_entity(text, "قوات التحالف", "ORG")]) is None
+    text = "وقال تحالف الفتح إن القوات الأمريكية يجب أن تغادر"  # an Iraqi alliance is not the coalition
+    fatah = _entity(text, "تحالف الفتح", "ORG")
+    assert stance.find_holder(text, split_words(text), [fatah, _entity(text, "القوات الأمريكية", "ORG")]) == fatah
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [("القوات الأمريكية", True), ("لقوات التحالف الدولي", True), ("والتحالف الدولي", True), ("القوات الأجنبية", True),
+     ("المستشارين الأمريكيين", True), ("ﺍﻟﻘﻮﺍﺕ الأمريكية", True), ("البنتاغون", False), ("وزارة الدفاع الأمريكية", False),
+     ("قوات الحشد الشعبي", False), ("تحالف الفتح", False), ("التحالف الوطني", False)],
+)  # fmt: skip
+def test_is_stance_target(name: str, target: bool) -> None:
+    assert stance.is_stance_target(name) is target
+
+
+@pytest.mark.parametrize("word", ["ﻭﻗﺎﻝ", "و\u200cقال", "وقـــال", "ﻗﺎﻟﺖ", "و\u2060أكد"])
+def test_speech_verbs_in_presentation_forms_and_with_invisible_characters(word: str) -> None:
+    assert stance.is_speech_verb(word)
+    text = f"{word} السوداني إن القوات يجب أن تغادر"
+    person = _entity(text, "السوداني", "PER")
+    assert stance.find_holder(text, split_words(text), [person]) == person
+
+
 @pytest.mark.parametrize("word", ["القوات", "وقالب", "السوداني", "", "بين", "عبر", "تابع"])
 def test_not_speech_verbs(word: str) -> None:
     assert not stance.is_speech_verb(word)

@@ -51,6 +51,7 @@ _INVISIBLE = (
     0x061C,
     *range(0x200B, 0x2010),
     *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),  # word joiner, invisible operators
     *range(0x2066, 0x206A),
     0xFEFF,
 )

@@ -2,8 +2,11 @@
 
 A word character is a letter, a combining mark (Arabic diacritics) or a digit (Unicode
 categories L*, M*, N*). Every other visible character (punctuation, symbols, emoji) is a word
-of its own, so ``«رويترز»`` gives three words and ``والبنتاغون`` one. Spans are
-``(start, end)`` character offsets into the string given, end exclusive.
+of its own, so ``«رويترز»`` gives three words and ``والبنتاغون`` one. Invisible format
+characters (category Cf: zero-width joiners and non-joiners, soft hyphens, direction marks)
+between two word characters stay inside the word, as the reader sees it (``و\u200cقال`` is one
+word; the model's normalisation then drops them); elsewhere they separate nothing and belong to
+no word. Spans are ``(start, end)`` character offsets into the string given, end exclusive.
 
 Example:
     >>> text = "قال «رويترز»: 3.5"
@@ -21,6 +24,18 @@ def is_word_char(char: str) -> bool:
     return unicodedata.category(char)[0] in "LMN"
 
 
+def _is_invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf"
+
+
+def _joined_end(text: str, j: int, stop: int) -> int:
+    """Where a run of invisible characters at ``j`` ends if a word character follows it (before ``stop``), else ``j``."""
+    k = j
+    while k < stop and _is_invisible(text[k]):
+        k += 1
+    return k if k > j and k < stop and is_word_char(text[k]) else j
+
+
 def split_words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Split ``text[start:end]`` into word spans with offsets into ``text``.
 
@@ -30,8 +45,12 @@ def split_words(text: str, start: int = 0, end: int | None = None) -> list[tuple
         end: Where to stop (exclusive); the end of ``text`` by default.
 
     Returns:
-        ``(start, end)`` spans: maximal runs of word characters, and each other non-space
-        character alone.
+        ``(start, end)`` spans: maximal runs of word characters (with the invisible characters
+        between them), and each other non-space, visible character alone.
+
+    Example:
+        >>> [len(span) for span in [range(*w) for w in split_words("و\u200cقال \u200fنعم\u200f")]]
+        [5, 3]
     """
     stop = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
@@ -43,8 +62,14 @@ def split_words(text: str, start: int = 0, end: int | None = None) -> list[tuple
             continue
         if is_word_char(char):
             j = i + 1
-            while j < stop and is_word_char(text[j]):
-                j += 1
+            while j < stop:
+                if is_word_char(text[j]):
+                    j += 1
+                    continue
+                joined = _joined_end(text, j, stop)
+                if joined == j:
+                    break
+                j = joined
             spans.append((i, j))
             i = j
         else:
@@ -62,7 +87,16 @@ def is_whole_words(text: str, start: int, end: int) -> bool:
     """
     if not 0 <= start < end <= len(text):
         return False
-    starts_clean = start == 0 or not (is_word_char(text[start - 1]) and is_word_char(text[start]))
-    ends_clean = end == len(text) or not (is_word_char(text[end - 1]) and is_word_char(text[end]))
     inner_edges = not text[start].isspace() and not text[end - 1].isspace()
-    return starts_clean and ends_clean and inner_edges
+    return inner_edges and not _inside_word(text, start) and not _inside_word(text, end)
+
+
+def _inside_word(text: str, boundary: int) -> bool:
+    """Whether :func:`split_words` puts the boundary before ``text[boundary]`` inside a word."""
+    left = boundary - 1
+    while left >= 0 and _is_invisible(text[left]):
+        left -= 1
+    right = boundary
+    while right < len(text) and _is_invisible(text[right]):
+        right += 1
+    return left >= 0 and right < len(text) and is_word_char(text[left]) and is_word_char(text[right])

@@ -12,6 +12,9 @@ from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.words import is_whole_words, is_word_char, split_words
 
 
+INVISIBLE = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
+
+
 def words(text: str) -> list[str]:
     return [text[start:end] for start, end in split_words(text)]
 
@@ -27,6 +30,21 @@ def test_proclitics_and_diacritics_stay_in_the_word() -> None:
 
 def test_invisible_and_control_characters_are_skipped() -> None:
     assert words("\u200fبغداد\u200f \x00أربيل") == ["بغداد", "أربيل"]
+
+
+@pytest.mark.parametrize("mark", ["\u200c", "\u200d", "\u200b", "\u00ad", "\u200e", "\u2060", "\u200f\u200c"])
+def test_invisible_characters_inside_a_word_keep_it_whole(mark: str) -> None:
+    text = f"و{mark}قال السوداني{mark} {mark}إن"
+    assert words(text) == [f"و{mark}قال", "السوداني", "إن"]
+    assert [normalize_word(word) for word in words(text)] == ["وقال", "السوداني", "ان"]
+    start = text.index("قال")
+    assert not is_whole_words(text, start, start + 3)  # inside the word و‌قال
+    assert is_whole_words(text, 0, start + 3)
+
+
+def test_a_long_run_of_invisible_characters_is_read_once() -> None:
+    text = "قال" + "\u200c" * 100_000 + " " + ("ب" + "\u200b") * 50_000
+    assert [len(word) for word in words(text)] == [3, 99_999]
 
 
 def test_start_and_end() -> None:
@@ -67,10 +85,14 @@ def test_spans_are_ordered_and_cover_every_visible_character(text: str) -> None:
     for start, end in spans:
         assert previous_end <= start < end <= len(text)
         piece = text[start:end]
-        assert len(piece) == 1 or all(is_word_char(char) for char in piece)
+        word = [is_word_char(char) or unicodedata.category(char) == "Cf" for char in piece]
+        assert len(piece) == 1 or (all(word) and is_word_char(piece[0]) and is_word_char(piece[-1]))
         assert is_whole_words(text, start, end)
         covered.update(range(start, end))
         previous_end = end
     for index, char in enumerate(text):
         skipped = char.isspace() or unicodedata.category(char) in ("Cf", "Cc")
+        if unicodedata.category(char) == "Cf":  # covered only between two word characters
+            left, right = text[:index].rstrip(INVISIBLE), text[index + 1 :].lstrip(INVISIBLE)
+            skipped = not (left and right and is_word_char(left[-1]) and is_word_char(right[0]))
         assert (index in covered) != skipped
