@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(COMMANDS[args[0]][0])
     try:
         return int(module.main(args) or 0)
+    except KeyboardInterrupt as error:  # Ctrl-C: one line (finetune's says how to resume), the shell's exit code
+        print(f"python -m training {args[0]}: {error or 'interrupted'}", file=sys.stderr)
+        return 130
     except (ArabNewsError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as error:  # what the user can fix
         print(f"python -m training {args[0]}: error: {error}", file=sys.stderr)
         return 2

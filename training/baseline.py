@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arabnews_nlp.errors import InputTypeError
+from arabnews_nlp.errors import DataFormatError, InputTypeError
 from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
 from arabnews_nlp.schema import EVENT_TYPES, NEUTRAL
 from arabnews_nlp.tasks.gazetteer import find_names
@@ -145,8 +145,21 @@ class KeywordBaseline:
 
     @classmethod
     def load(cls, path: str | Path) -> KeywordBaseline:
-        """Read a baseline written by :meth:`save`."""
-        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+        """Read a baseline written by :meth:`save`.
+
+        Raises:
+            DataFormatError: If ``path`` is not such a file (not JSON, or other keys).
+        """
+        hint = "make one with: python -m training baseline --train FILE --out baseline.json"
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise DataFormatError(f"{path} is not a keyword baseline (not JSON: {err}); {hint}") from None
+        expected = {"gazetteer", "stance_keywords", "event_keywords"}
+        if not isinstance(data, dict) or set(data) != expected:
+            found = sorted(data) if isinstance(data, dict) else type(data).__name__
+            raise DataFormatError(f"{path} is not a keyword baseline (keys {found}, expected {sorted(expected)}); {hint}")
+        return cls(**data)
 
 
 def main(argv: list[str] | None = None) -> int:

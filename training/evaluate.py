@@ -408,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     minimums = parse_minimums(args.min)
     if args.floor is not None and not args.model:
         raise ConfigError("--floor compares with the metrics a model recorded; it needs --model")
+    if args.out and Path(args.out).is_dir():
+        raise ConfigError(f"--out {args.out} is a directory; give a file, e.g. {Path(args.out) / 'eval.json'}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     records = read_evaluation_data(args.data)
     if args.baseline:
@@ -590,5 +592,9 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(out.name + ".part")
-    part.write_text(text, encoding="utf-8")
-    part.replace(out)
+    try:
+        part.write_text(text, encoding="utf-8")
+        part.replace(out)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise

@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.errors import ArabNewsError, ConfigError
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
 from training.config import FinetuneConfig, base_load_errors, check_word_vectors, is_analyzer_dir
@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from training.predict import SpanPrediction
 
 logger = logging.getLogger(__name__)
+
+
+class TrainingInterrupted(ArabNewsError, KeyboardInterrupt):
+    """Training was stopped (Ctrl-C); the message names the last checkpoint and how to resume."""
 
 
 class Args(NamedTuple):
@@ -323,7 +327,13 @@ def train(
         step = checkpoint_step(checkpoint)
         if dropped := truncate_log(log_path, step):
             logger.info("--resume: %d lines of %s logged after step %d dropped", dropped, log_path, step)
-    trainer.train(resume_from_checkpoint=checkpoint)
+    try:
+        trainer.train(resume_from_checkpoint=checkpoint)
+    except KeyboardInterrupt:
+        saved = last_complete_checkpoint(config.run_dir)
+        where = f"its last checkpoint is {saved}" if saved else "no checkpoint was saved yet"
+        raise TrainingInterrupted(f"interrupted at step {trainer.state.global_step}; {where}: rerun the same "
+                                  "command with --resume to continue from it") from None  # fmt: skip
     if evaluator is not None and config.average_last_epochs and trainer.is_world_process_zero():
         # the per-epoch lines score the last weights; this one scores their average, same way
         trainer.model.eval()
@@ -440,7 +450,7 @@ def check_resume_config(config: FinetuneConfig) -> None:
         saved = error
     if not isinstance(saved, dict):
         raise ConfigError(f"--resume: {path} is not a JSON config ({saved}); delete it to resume anyway, or pass "
-                          "a new --run-dir, or drop --resume to start over")  # fmt: skip
+                          "a new --run-dir, or delete the run's checkpoints to start over there")  # fmt: skip
     current = config.to_dict()
     defaults = {f.name: f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
                 for f in dataclasses.fields(FinetuneConfig)}  # fmt: skip
@@ -456,7 +466,7 @@ def check_resume_config(config: FinetuneConfig) -> None:
         raise ConfigError(
             f"--resume: the run in {config.run_dir} was started with other training settings; resuming it would mix "
             "two runs. Changed (saved → now):\n" + "\n".join(changed) + "\nUse the old settings to resume it, or "
-            "pass a new --run-dir to train the new settings apart, or drop --resume to start over in this run_dir"
+            "pass a new --run-dir to train the new settings apart, or delete its checkpoints to start over there"
         )
 
 
@@ -773,6 +783,11 @@ def base_clusters(config: FinetuneConfig) -> WordClusters | None:
     """
     if is_analyzer_dir(config.base):
         base = AnalyzerSettings.load(config.base).ngram_model
+        if base is not None and not config.ngram:
+            logger.warning("%s has n-gram models (blended into its answers with weights %s) but this config has "
+                           "ngram: false, so the output will have none; set ngram: true to fit them again on the "
+                           "training data", config.base,
+                           {k: v for k, v in base.config.to_dict().items() if k.endswith("_weight")})  # fmt: skip
         if base is not None and base.clusters is not None:
             logger.info("keeping the word clusters of %s", config.base)
             return base.clusters

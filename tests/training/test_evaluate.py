@@ -209,3 +209,22 @@ def test_cli_refuses_thresholds_and_data_that_would_guard_nothing(
     report = json.loads(out.read_text(encoding="utf-8"))
     assert "sentences/ner_f1" in report["summary"] and "documents/entity_f1" in report["summary"]
     assert report["summary"]["sentences/ner_f1"] == report["sentences"]["ner"]["micro"]["f1"]
+
+
+def test_cli_refuses_a_file_that_is_not_a_baseline_and_an_out_directory(
+    tiny_model_dir: Path, gold_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One line and exit 2 (not the exit 1 of a metric below its minimum), before anything is scored."""
+    from training.__main__ import main as training_main
+
+    not_json, other_json = tmp_path / "config.yaml", tmp_path / "config.json"
+    not_json.write_text("name: x\n", encoding="utf-8")
+    other_json.write_text('{"architectures": ["BertModel"]}', encoding="utf-8")
+    for path, what in ((not_json, "not JSON"), (other_json, "keys ['architectures']")):
+        assert training_main(["evaluate", "--baseline", str(path), "--data", str(gold_file)]) == 2
+        err = capsys.readouterr().err
+        assert f"error: {path} is not a keyword baseline ({what}" in err and "python -m training baseline" in err
+    argv = ["evaluate", "--model", str(tiny_model_dir), "--data", str(gold_file), "--device", "cpu", "--out", str(tmp_path)]
+    assert training_main(argv) == 2
+    assert f"--out {tmp_path} is a directory" in capsys.readouterr().err
+    assert not list(tmp_path.parent.glob("*.part"))

@@ -334,7 +334,7 @@ def test_resume_refuses_changed_training_settings(tmp_path: Path, tiny_encoder_d
     assert f'train: ["{gold_file}"] → ["{other}"]' in message
     assert "learning_rate: 0.005 → 0.001" in message and "seed: 7 → 8" in message and "max_length: 24 → 32" in message
     assert not any(name in message for name in [*outputs, "dev"])  # they do not change training
-    assert "old settings" in message and "--run-dir" in message and "drop --resume" in message
+    assert "old settings" in message and "--run-dir" in message and "delete its checkpoints to start over" in message
     assert starts == []
     saved = Path(config.run_dir) / "finetune_config.json"
     text = saved.read_text(encoding="utf-8")
@@ -414,3 +414,51 @@ def test_a_fresh_start_over_old_checkpoints_is_refused(tmp_path: Path, tiny_enco
     assert any(Path(config.run_dir).glob("checkpoint-*"))
     with pytest.raises(ConfigError, match="holds checkpoints of an earlier run: pass --resume"):
         train(config)
+
+
+def test_ctrl_c_names_the_last_checkpoint_and_how_to_resume(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from transformers import TrainerCallback
+
+    from training.__main__ import main as training_main
+    from training.finetune import TrainingInterrupted
+
+    class CtrlC(TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if state.global_step == 3:
+                raise KeyboardInterrupt
+            return control
+
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=2, batch_size=2, save_steps=2)
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(config, callbacks=[CtrlC()])
+    assert isinstance(stopped.value, KeyboardInterrupt)  # a library caller sees a Ctrl-C as before
+    assert str(stopped.value) == (f"interrupted at step 3; its last checkpoint is {Path(config.run_dir) / 'checkpoint-2'}: "
+                                  "rerun the same command with --resume to continue from it")  # fmt: skip
+    import training.finetune as finetune_module
+
+    monkeypatch.setattr(finetune_module, "finetune", lambda *a, **k: (_ for _ in ()).throw(stopped.value))
+    monkeypatch.setattr(finetune_module, "load_config", lambda args: config)
+    assert training_main(["finetune", "--config", "any.yaml"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"python -m training finetune: {stopped.value}"
+
+
+def test_continuing_an_analyzer_with_ngram_models_without_ngram_warns(
+    tmp_path: Path, tiny_model_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from training.finetune import base_clusters
+    from training.retune import main as retune
+
+    refit = tmp_path / "refit.json"
+    refit.write_text(json.dumps({"train": [str(gold_file)], "dev": str(gold_file), "ngram": True, "max_length": 24,
+                                 "stride": 6, "output_dir": str(tmp_path / "refit"), "run_dir": str(tmp_path / "r")}),
+                     encoding="utf-8")  # fmt: skip
+    assert retune(["retune", "--model", str(tiny_model_dir), "--config", str(refit)]) == 0
+    with caplog.at_level("WARNING", logger="training.finetune"):
+        base_clusters(_config(tmp_path, tmp_path / "refit", gold_file, ngram=False))
+    assert "has n-gram models" in caplog.text and "ngram: false, so the output will have none" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="training.finetune"):
+        base_clusters(_config(tmp_path, tmp_path / "refit", gold_file, ngram=True))
+    assert "has n-gram models" not in caplog.text

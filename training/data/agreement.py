@@ -89,8 +89,9 @@ def agreement(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]])
 
 
 def _read(path: str) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8-sig") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    from training.data.records import read_records
+
+    return read_records(path)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from arabnews_nlp.errors import DataFormatError
-from training.data.records import Record, is_surface, iter_records, parse_line, to_surface, write_records
+from training.data.records import Record, is_surface, iter_records, parse_line, read_lines, to_surface, write_records
 
 IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
@@ -49,26 +49,28 @@ def read_checked(path: str | Path) -> Checked:
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
     documents = unreadable = 0
-    with open(path, encoding="utf-8-sig") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = parse_line(line, path, line_no)
-            except DataFormatError as err:
+    for line_no, line in read_lines(path):
+        if not isinstance(line, str) or not line.strip():
+            if not isinstance(line, str):
                 unreadable += 1
-                problems.append(str(err))
-                continue
-            documents += 1
-            try:
-                record = convert_document(record, path, line_no) if is_surface(record) else record
-            except DataFormatError as err:
-                problems.append(str(err))
-                continue
-            doc_id = record.get("id")
-            prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
-            problems += [f"{prefix} {message}" for message in validate_record(record)]
-            records.append((line_no, record))
+                problems.append(str(line))
+            continue
+        try:
+            record = parse_line(line, path, line_no)
+        except DataFormatError as err:
+            unreadable += 1
+            problems.append(str(err))
+            continue
+        documents += 1
+        try:
+            record = convert_document(record, path, line_no) if is_surface(record) else record
+        except DataFormatError as err:
+            problems.append(str(err))
+            continue
+        doc_id = record.get("id")
+        prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
+        problems += [f"{prefix} {message}" for message in validate_record(record)]
+        records.append((line_no, record))
     if not documents and not unreadable:
         problems.append(empty_file_problem(path))
     return Checked(records, problems, documents, unreadable)
@@ -110,7 +112,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     documents = sum(checked.documents for checked in files.values())
     unreadable = sum(checked.unreadable for checked in files.values())
     print(f"{len(problems)} problem(s) in {len(files)} file(s): {documents} document(s) read"
-          f"{f', {unreadable} line(s) not a JSON object (not read)' if unreadable else ''}", file=sys.stderr)  # fmt: skip
+          f"{f', {unreadable} line(s) not read (not UTF-8 or not a JSON object)' if unreadable else ''}", file=sys.stderr)  # fmt: skip
     return 1 if problems else 0
 
 
@@ -151,11 +153,15 @@ def cmd_build_data(args: argparse.Namespace) -> int:
 
 def _read_json_any(path: str) -> list[dict[str, Any]]:
     """Read a JSON list or a JSONL file."""
-    with open(path, encoding="utf-8-sig") as handle:
-        content = handle.read()
+    lines = []
+    for _, line in read_lines(path):
+        if isinstance(line, DataFormatError):
+            raise line
+        lines.append(line)
+    content = "".join(lines)
     if content.lstrip().startswith("["):
         return list(json.loads(content))
-    return [parse_line(line, path, n) for n, line in enumerate(content.splitlines(), 1) if line.strip()]
+    return [parse_line(line, path, n) for n, line in enumerate(lines, 1) if line.strip()]
 
 
 def _import(args: argparse.Namespace) -> list[Record]:

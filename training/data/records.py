@@ -30,6 +30,42 @@ TASKS: tuple[str, ...] = ("ner", "stance", "events")
 """Annotation layers a record can declare in ``tasks`` (all three when ``tasks`` is absent)."""
 
 
+_BOMS_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+
+def read_lines(path: str | Path) -> Iterator[tuple[int, str | DataFormatError]]:
+    r"""Yield ``(line_no, line)`` for every line of a UTF-8 text file (a leading BOM dropped).
+
+    A line that is not valid UTF-8 is yielded as a :class:`DataFormatError` naming the file, the
+    line and the byte, with how to convert the file, so callers can report it as a problem of
+    that line and go on; a UTF-16 file (a Windows "Unicode" text file) is one such error for
+    line 1, and nothing more is read.
+
+    Example:
+        >>> import tempfile, os
+        >>> tmp = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(tmp, "wb").write("{}\n".encode() + "نص".encode("cp1256") + b"\n")
+        >>> [str(line) for _, line in read_lines(tmp)][1].endswith("byte 0xe4 at byte 1); save it as UTF-8, e.g. "
+        ...     f"iconv -f WINDOWS-1256 -t UTF-8 {tmp} > {tmp}.utf8")
+        True
+    """
+    with open(path, "rb") as handle:
+        for line_no, raw in enumerate(handle, 1):
+            if line_no == 1:
+                if raw.startswith(_BOMS_UTF16):
+                    yield 1, DataFormatError(f"{path}:1: the file is UTF-16, not UTF-8; save it as UTF-8, e.g. "
+                                             f"iconv -f UTF-16 -t UTF-8 {path} > {path}.utf8")  # fmt: skip
+                    return
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                yield line_no, raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield line_no, DataFormatError(
+                    f"{path}:{line_no}: not valid UTF-8 (byte 0x{raw[err.start]:02x} at byte {err.start + 1}); save it "
+                    f"as UTF-8, e.g. iconv -f WINDOWS-1256 -t UTF-8 {path} > {path}.utf8"
+                )
+
+
 def parse_line(line: str, path: str | Path = "<string>", line_no: int = 0) -> Record:
     """Parse one JSONL line into a record ``dict``.
 
@@ -49,11 +85,26 @@ def parse_line(line: str, path: str | Path = "<string>", line_no: int = 0) -> Re
         'd1'
     """
     try:
-        value = json.loads(line)
+        value = json.loads(line.rstrip("\r\n"), object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
         raise DataFormatError(f"{path}:{line_no}: invalid JSON ({err.msg} at column {err.colno}); one record per line") from err
+    except _DuplicateKey as err:
+        raise DataFormatError(f"{path}:{line_no}: the key {err.args[0]!r} is given twice in one object; keep one") from None
     if not isinstance(value, dict):
         raise DataFormatError(f"{path}:{line_no}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json`` object hook: a dict, refusing a key given twice (``json`` would keep the last silently)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))  # type: ignore[func-returns-value]
     return value
 
 
@@ -67,7 +118,7 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
         The 1-based line number and the decoded record.
 
     Raises:
-        DataFormatError: On the first line that is not a JSON object (message ``file:line: …``).
+        DataFormatError: On the first line that is not UTF-8 or not a JSON object (message ``file:line: …``).
 
     Example:
         >>> import tempfile, os
@@ -76,10 +127,11 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
         >>> [(n, r["id"]) for n, r in iter_records(tmp)]
         [(1, 'd1'), (2, 'd2')]
     """
-    with open(path, encoding="utf-8-sig") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if line.strip():
-                yield line_no, parse_line(line, path, line_no)
+    for line_no, line in read_lines(path):
+        if isinstance(line, DataFormatError):
+            raise line
+        if line.strip():
+            yield line_no, parse_line(line, path, line_no)
 
 
 def read_records(paths: str | Path | Iterable[str | Path]) -> list[Record]:

@@ -49,17 +49,24 @@ def compute_stats(records: Iterable[Mapping[str, Any]]) -> Stats:
         stats["synthetic" if record.get("synthetic") else "real"] += 1
         if record.get("doc_stance") is not None:
             _bump(stats["doc_stance"], record["doc_stance"])
-        for entity in record.get("entities", []):
-            _bump(stats["entities"], entity["label"])
-        for sentence in record.get("sentences", []):
+        for entity in _items(record.get("entities")):
+            _bump(stats["entities"], entity.get("label") if isinstance(entity, Mapping) else None)
+        for sentence in _items(record.get("sentences")):
             stats["sentences"] += 1
+            if not isinstance(sentence, Mapping):
+                continue
             if sentence.get("stance") is not None:
                 _bump(stats["stance"], sentence["stance"])
-            events = sentence.get("events") or []
+            events = _items(sentence.get("events"))
             stats["sentences_with_events"] += bool(events)
             for event in events:
                 _bump(stats["events"], event)
     return stats
+
+
+def _items(value: Any) -> list[Any]:
+    """``value`` if it is a list, else nothing to count (``stats --force`` counts broken records too)."""
+    return value if isinstance(value, list) else []
 
 
 def brief_ids(ids: Sequence[str], limit: int = 5) -> str:
@@ -73,7 +80,9 @@ def brief_ids(ids: Sequence[str], limit: int = 5) -> str:
     return shown if len(ids) <= limit else f"{shown}, … ({len(ids)} in all)"
 
 
-def _bump(counts: dict[str, int], key: str) -> None:
+def _bump(counts: dict[str, int], key: Any) -> None:
+    """Count ``key``; a missing or non-string label is counted under its JSON form (``null``, ``["PER"]``)."""
+    key = key if isinstance(key, str) else json.dumps(key, ensure_ascii=False)
     counts[key] = counts.get(key, 0) + 1
 
 

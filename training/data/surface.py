@@ -27,7 +27,11 @@ from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import Record, parse_line
+from training.data.records import TASKS, Record, parse_line, read_lines
+from training.data.validate import misspelt_keys
+
+SURFACE_SENTENCE_KEYS = ("text", "entities", "stance", "holder", "events")
+"""The keys of a sentence in the surface format."""
 
 # A one-letter word before a full stop is an abbreviation (د. for doctor), not a sentence end.
 _SENTENCE_END = re.compile(r"(?<![\s(«\"]\w)[.!?؟؛]+(?=\s)|[.!?؟؛]+$|\n+")
@@ -111,7 +115,13 @@ def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
     sentences: list[dict[str, Any]] = []
     entities: list[dict[str, Any]] = []
     pos = 0
-    for sentence in doc["sentences"]:
+    layers = doc.get("tasks") or TASKS
+    for number, sentence in enumerate(doc["sentences"]):
+        typos = misspelt_keys(sentence, SURFACE_SENTENCE_KEYS, f"sentence {number}")
+        if typos:
+            raise DataFormatError(f"{doc_id}: {typos[0]}")
+        if "ner" in layers and isinstance(sentence, dict) and "entities" not in sentence:
+            raise DataFormatError(f"{doc_id}: sentence {number} has no 'entities' (write [] when it names none)")
         surface = sentence["text"]
         start = text.find(surface, pos)
         if start < 0 or not surface.strip():
@@ -182,14 +192,16 @@ def read_surface_file(path: str | Path) -> tuple[list[tuple[int, Record]], list[
     """
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
-    with open(path, encoding="utf-8-sig") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append((line_no, convert_document(parse_line(line, path, line_no), path, line_no)))
-            except DataFormatError as err:
-                problems.append(str(err))
+    for line_no, line in read_lines(path):
+        if isinstance(line, DataFormatError):
+            problems.append(str(line))
+            continue
+        if not line.strip():
+            continue
+        try:
+            records.append((line_no, convert_document(parse_line(line, path, line_no), path, line_no)))
+        except DataFormatError as err:
+            problems.append(str(err))
     return records, problems
 
 

@@ -15,6 +15,9 @@ Rules checked, one message per violation (:func:`validate_record` gives ``what i
   together covering every non-whitespace character of ``text`` (only whitespace between, before
   and after them); ``stance`` one of ``STANCE_LABELS``; ``events`` a list of distinct
   ``EVENT_TYPES``; ``holder`` ``null`` or exactly the span of an entity lying inside the sentence.
+* **Keys**: a key that is not one of the format's but close to one (``entites``, ``holdr``,
+  ``"synthetic "``) is reported with the key it was probably meant to be: a misspelt key is
+  ignored, and its annotation lost. Other extra keys (your own metadata) are allowed.
 * **Entities** (SCHEMA.md §2): ``label`` one of ``ENTITY_TYPES``; no whitespace at either edge;
   whole words (:func:`arabnews_nlp.text.words.is_whole_words`); sorted by ``start``;
   non-overlapping; each inside one sentence.
@@ -39,6 +42,7 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,9 +50,40 @@ from typing import Any, TypeVar
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import TASKS, Record, is_surface, parse_line, read_records
+from training.data.records import TASKS, Record, is_surface, parse_line, read_lines, read_records
 
 Where = TypeVar("Where")
+
+RECORD_KEYS = ("id", "source", "date", "text", "doc_stance", "sentences", "entities", "synthetic", "author", "tasks")
+"""The keys of a record (SCHEMA.md §5 and the extensions above)."""
+SENTENCE_KEYS = ("start", "end", "stance", "holder", "events")
+ENTITY_KEYS = ("start", "end", "label")
+
+
+def misspelt_keys(value: object, known: Sequence[str], what: str = "") -> list[str]:
+    """Messages for the keys of ``value`` that are not in ``known`` but look like one of them.
+
+    A key equal to a known one but for case or surrounding spaces, or close to one that
+    ``value`` lacks (:func:`difflib.get_close_matches`, cutoff 0.75), is probably a typo; any
+    other extra key is the user's own and allowed.
+
+    Example:
+        >>> misspelt_keys({"start": 0, "entites": [], "note": "x"}, ["start", "entities"], "sentence 3")
+        ["sentence 3: unknown key 'entites' (did you mean 'entities'?): a misspelt key is ignored and its annotation lost"]
+    """
+    if not isinstance(value, Mapping):
+        return []
+    prefix = f"{what}: " if what else ""
+    missing = [key for key in known if key not in value]
+    problems = []
+    for key in value:
+        if not isinstance(key, str) or key in known:
+            continue
+        close = [k for k in missing if k == key.strip().lower()] or difflib.get_close_matches(key.strip().lower(), missing, 1, 0.75)
+        if close:
+            problems.append(f"{prefix}unknown key {key!r} (did you mean {close[0]!r}?): a misspelt key is ignored "
+                            "and its annotation lost")  # fmt: skip
+    return problems
 
 
 def _is_int(value: object) -> bool:
@@ -82,7 +117,7 @@ def _declared_tasks(record: Mapping[str, Any], problems: list[str]) -> tuple[str
 
 
 def _check_header(record: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = misspelt_keys(record, RECORD_KEYS)
     for key in ("id", "text", "sentences", "entities", "doc_stance"):
         if key not in record:
             problems.append(f"missing required field {key!r}")
@@ -133,7 +168,10 @@ def _check_entities(text: str, entities: Sequence[Any]) -> tuple[list[str], list
             continue
         start, end, label = entity["start"], entity["end"], entity.get("label")
         what = f"entity {i} [{start}:{end}] {_excerpt(text[start:end])} {label}"
-        if label not in ENTITY_TYPES:
+        problems += misspelt_keys(entity, ENTITY_KEYS, what)
+        if "label" not in entity:
+            problems.append(f"{what}: missing field 'label' (one of {list(ENTITY_TYPES)})")
+        elif label not in ENTITY_TYPES:
             problems.append(f"{what}: label {label!r} is not one of {list(ENTITY_TYPES)}")
         if text[start].isspace() or text[end - 1].isspace():
             problems.append(f"{what}: leading or trailing whitespace inside the span")
@@ -149,12 +187,18 @@ def _check_entities(text: str, entities: Sequence[Any]) -> tuple[list[str], list
 
 
 def _check_sentence_labels(i: int, sentence: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = misspelt_keys(sentence, SENTENCE_KEYS, f"sentence {i}")
+    problems += misspelt_keys(sentence.get("holder"), ("start", "end"), f"sentence {i} holder")
     stance = sentence.get("stance")
-    if stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
+    if "stance" not in sentence and "stance" in tasks:
+        problems.append(f"sentence {i}: missing field 'stance' (one of {list(STANCE_LABELS)})")
+    elif stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
         problems.append(f"sentence {i}: stance {stance!r} is not one of {list(STANCE_LABELS)}")
     events = sentence.get("events")
     if events is None and "events" not in tasks:
+        return problems
+    if "events" not in sentence:
+        problems.append(f"sentence {i}: missing field 'events' (a list of event types, [] for none)")
         return problems
     if not isinstance(events, list):
         problems.append(f"sentence {i}: events must be a list of event types, got {events!r}")
@@ -323,19 +367,21 @@ def validate_file(path: str | Path) -> list[str]:
     """
     problems: list[tuple[int, str]] = []
     records: list[tuple[int, Record]] = []
-    with open(path, encoding="utf-8-sig") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = parse_line(line, path, line_no)
-            except DataFormatError as err:
-                problems.append((line_no, str(err)))
-                continue
-            doc_id = record.get("id")
-            prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
-            problems += [(line_no, f"{prefix} {message}") for message in validate_record(record)]
-            records.append((line_no, record))
+    for line_no, line in read_lines(path):
+        if isinstance(line, DataFormatError):
+            problems.append((line_no, str(line)))
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = parse_line(line, path, line_no)
+        except DataFormatError as err:
+            problems.append((line_no, str(err)))
+            continue
+        doc_id = record.get("id")
+        prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
+        problems += [(line_no, f"{prefix} {message}") for message in validate_record(record)]
+        records.append((line_no, record))
     for line_no, doc_id, first in duplicate_ids(records):
         message = f"{path}:{line_no}: {doc_id}: duplicate id (first used on line {first}); ids must be unique"
         problems.append((line_no, message))
@@ -368,10 +414,9 @@ def check_files(paths: Iterable[str | Path]) -> None:
         problems = validate_file(path)
         if not problems:
             continue
-        with open(path, encoding="utf-8-sig") as handle:
-            first = next((line for line in handle if line.strip()), "")
+        first = next((line for _, line in read_lines(path) if not isinstance(line, str) or line.strip()), "")
         try:
-            record = parse_line(first, path, 1)
+            record = parse_line(first, path, 1) if isinstance(first, str) else {}
         except DataFormatError:
             record = {}
         if is_surface(record):

@@ -206,7 +206,7 @@ def test_validate_summary_counts_documents_and_unreadable_lines(
     assert main(["validate", str(path)]) == 1
     out, err = capsys.readouterr()
     assert [line.split(": ")[0] for line in out.splitlines()] == [f"{path}:2", f"{path}:4", f"{path}:5"]
-    assert err.splitlines()[-1] == "3 problem(s) in 1 file(s): 2 document(s) read, 2 line(s) not a JSON object (not read)"
+    assert err.splitlines()[-1] == "3 problem(s) in 1 file(s): 2 document(s) read, 2 line(s) not read (not UTF-8 or not a JSON object)"
 
 
 def test_convert_surface_names_every_problem_and_writes_nothing(

@@ -45,3 +45,15 @@ def test_counts_repeated_ids_as_validate_finds_them(record: dict[str, Any]) -> N
 def test_brief_ids_shows_the_first_few() -> None:
     assert brief_ids(["a", "b"]) == "a, b"
     assert brief_ids([f"d{i}" for i in range(7)], limit=3) == "d0, d1, d2, … (7 in all)"
+
+
+def test_broken_records_are_counted_not_crashed_on(record: dict[str, Any]) -> None:
+    """``stats --force`` counts files that do not validate: missing or odd labels get their own rows."""
+    del record["entities"][0]["label"]
+    record["entities"][1]["label"] = ["ORG"]
+    record["entities"].append("not an entity")
+    record["sentences"][0]["events"] = "WITHDRAWAL"
+    record["sentences"].append(7)
+    stats = compute_stats([record, {"id": "x", "entities": None, "sentences": "no"}])
+    assert stats["entities"]["null"] == 2 and stats["entities"]['["ORG"]'] == 1 and stats["entities"]["LOC"] == 1
+    assert stats["sentences"] == 3 and stats["sentences_with_events"] == 1 and stats["documents"] == 2

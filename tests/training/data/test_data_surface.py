@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from training.data.records import to_surface
 from training.data.surface import read_surface_file, surface_to_record
 
@@ -54,3 +56,18 @@ def test_check_surface_file_accepts_the_null_layers_of_ner_only_records(tmp_path
     write_records(path, [to_surface(_ner_only(record))])
     problems, counts = check_surface_file(str(path))
     assert problems == [] and counts["documents"] == 1 and not any(key.startswith("stance:") for key in counts)
+
+
+def test_a_sentence_without_entities_or_with_a_misspelt_key_is_refused(record: dict[str, Any]) -> None:
+    from arabnews_nlp.errors import DataFormatError
+
+    surface = to_surface(record)
+    surface["sentences"][0]["entites"] = surface["sentences"][0].pop("entities")
+    with pytest.raises(DataFormatError, match=r"doc-1: sentence 0: unknown key 'entites' \(did you mean 'entities'\?\)"):
+        surface_to_record(surface)
+    del surface["sentences"][0]["entites"]
+    with pytest.raises(DataFormatError, match=r"doc-1: sentence 0 has no 'entities' \(write \[\] when it names none\)"):
+        surface_to_record(surface)
+    surface["sentences"][0]["entities"] = []
+    surface["sentences"][0]["holder"] = None
+    assert surface_to_record(surface)["sentences"][0]["holder"] is None

@@ -136,7 +136,18 @@ CASES: list[tuple[str, Callable[[Record], None], str]] = [
     ("holder-not-entity", _holder_not_entity, "must equal the span of an entity inside this sentence"),
     ("holder-other-sentence", _holder_other_sentence, "must equal the span of an entity inside this sentence"),
     ("holder-malformed", _set("sentences.0.holder", "السوداني"), "sentence 0 holder must be an object"),
-]
+    ("missing-stance", lambda r: r["sentences"][0].pop("stance"), "sentence 0: missing field 'stance'"),
+    ("missing-events", lambda r: r["sentences"][1].pop("events"), "sentence 1: missing field 'events'"),
+    ("missing-label", lambda r: r["entities"][2].pop("label"), "missing field 'label'"),
+    ("typo-holder", lambda r: r["sentences"][0].update(holdr=r["sentences"][0].pop("holder")),
+     "sentence 0: unknown key 'holdr' (did you mean 'holder'?)"),
+    ("typo-synthetic", _set("synthetic ", True), "unknown key 'synthetic ' (did you mean 'synthetic'?)"),
+    ("typo-case", _set("Author", "a1"), "unknown key 'Author' (did you mean 'author'?)"),
+    ("typo-entity", lambda r: r["entities"][0].update(lable=r["entities"][0].pop("label")),
+     "unknown key 'lable' (did you mean 'label'?)"),
+    ("typo-holder-key", lambda r: r["sentences"][0]["holder"].update({"end ": r["sentences"][0]["holder"].pop("end")}),
+     "sentence 0 holder: unknown key 'end ' (did you mean 'end'?)"),
+]  # fmt: skip
 
 
 def test_valid_record_has_no_problems(record: Record) -> None:
@@ -152,6 +163,12 @@ def test_each_rule_has_its_message(record: Record, mutate: Callable[[Record], No
     mutate(record)
     problems = validate_record(record)
     assert any(expected in p for p in problems), problems
+
+
+def test_own_metadata_keys_are_allowed(record: Record) -> None:
+    record.update(annotator="a1", notes="checked twice", url="https://example.org/a")
+    record["sentences"][0]["comment"] = "hard case"
+    assert validate_record(record) == []
 
 
 def test_synthetic_with_author_is_valid(record: Record) -> None:
@@ -198,6 +215,28 @@ def test_file_rejects_duplicate_ids(tmp_path: Path, record: Record) -> None:
     line = json.dumps(record, ensure_ascii=False)
     problems = validate_file(_write(tmp_path / "a.jsonl", [line, line]))
     assert problems == [f"{tmp_path / 'a.jsonl'}:2: doc-1: duplicate id (first used on line 1); ids must be unique"]
+
+
+def test_file_names_lines_that_are_not_utf8_and_reads_the_rest(tmp_path: Path, record: Record) -> None:
+    line = json.dumps(record, ensure_ascii=False)
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(line.encode("utf-8") + b"\n" + line.replace("doc-1", "doc-2").encode("cp1256") + b"\n")
+    (problem,) = validate_file(path)
+    assert problem.startswith(f"{path}:2: not valid UTF-8 (byte 0x") and "iconv -f WINDOWS-1256 -t UTF-8" in problem
+    path.write_text(line + "\n", encoding="utf-16")
+    assert validate_file(path) == [f"{path}:1: the file is UTF-16, not UTF-8; save it as UTF-8, e.g. "
+                                   f"iconv -f UTF-16 -t UTF-8 {path} > {path}.utf8"]  # fmt: skip
+
+
+def test_file_refuses_a_key_given_twice(tmp_path: Path, record: Record) -> None:
+    line = json.dumps(record, ensure_ascii=False)
+    path = _write(tmp_path / "a.jsonl", [line[:-1] + ', "doc_stance": "pro"}'])
+    assert validate_file(path) == [f"{path}:1: the key 'doc_stance' is given twice in one object; keep one"]
+
+
+def test_truncated_line_names_the_column_where_it_stops(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.jsonl", ['{"id": "trunc", "text": "abc"'])
+    assert validate_file(path) == [f"{path}:1: invalid JSON (Expecting ',' delimiter at column 30); one record per line"]
 
 
 def test_file_reports_invalid_json_and_non_objects(tmp_path: Path, record: Record) -> None:
