@@ -37,6 +37,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from arabnews_nlp import __version__
 from arabnews_nlp.engines.command import (
     BACKEND_HELP,
     COMMAND,
@@ -56,12 +57,14 @@ UNTRAINED = "UNTRAINED placeholder (trained: false; its predictions carry no inf
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Entities, stance and events in Arabic news.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     analyze = commands.add_parser("analyze", help="analyse text files, JSONL files or stdin")
     analyze.add_argument("inputs", nargs="+", metavar="FILE", help="text or .jsonl files; '-' for stdin")
     analyze.add_argument(
         "--format", choices=("json", "jsonl", "html"), default="json",
-        help="output format (default json; html: a page to read in a browser)",
+        help="output format (default json: one array of results, one per document, each with its id first when "
+        "it has one; jsonl: one result per line; html: a page to read in a browser)",
     )  # fmt: skip
     analyze.add_argument(
         "--input-format", choices=("auto", "text", "jsonl"), default="auto",
@@ -174,6 +177,9 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
         # analyze-corpus's own defaults for everything else, so the two commands cannot drift apart
         args = _build_parser().parse_args([COMMAND, args.inputs[0], "--output", args.output, "--engine", "ray"])
         vars(args).update(shared)
+    if args.input == "-":
+        raise ConfigError(f"{COMMAND} reads a file, not stdin (it rereads its input to resume); save the stream to a "
+                          "file first, or use 'analyze - --input-format jsonl --format jsonl' for a one-off run")  # fmt: skip
     if not Path(args.input).is_file():
         raise FileNotFoundError(f"input file not found: {args.input}")
     print(summary(run_analyze_corpus(args)), file=sys.stderr)

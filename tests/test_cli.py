@@ -246,3 +246,17 @@ def test_analyze_corpus_refuses_its_input_as_output_and_names_undecodable_lines(
     mixed.write_bytes('{"id": 1, "text": "قال."}\n'.encode() + '{"id": 2, "text": "café"}\n'.encode("latin-1"))
     code, _, err = _run(["analyze-corpus", str(mixed), "-o", str(tmp_path / "out.jsonl"), "--model", str(tiny_model_dir)], capsys)
     assert code == 2 and f"{mixed}:2: not UTF-8 text (byte 0xe9" in err
+
+
+def test_version_and_corpus_input_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import arabnews_nlp
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out == f"arabnews-nlp {arabnews_nlp.__version__}\n"
+    null_text = tmp_path / "n.jsonl"
+    null_text.write_text('{"id": "b", "text": null}\n', encoding="utf-8")
+    code, _, err = _run(["analyze-corpus", str(null_text), "-o", str(tmp_path / "o.jsonl")], capsys)
+    assert code == 2 and f"{null_text}:1: 'text' is null, expected a string" in err and "--id-field" not in err
+    code, _, err = _run(["analyze-corpus", "-", "-o", str(tmp_path / "o.jsonl")], capsys)
+    assert code == 2 and "analyze-corpus reads a file, not stdin" in err

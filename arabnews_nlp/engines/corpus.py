@@ -209,6 +209,9 @@ def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise DataFormatError(f"{where}: not valid JSON ({error.msg})") from error
+    if isinstance(record, dict) and id_field in record and text_field in record and not isinstance(record[text_field], str):
+        found = "null" if record[text_field] is None else type(record[text_field]).__name__
+        raise DataFormatError(f"{where}: {text_field!r} is {found}, expected a string (the document's text)")
     if not isinstance(record, dict) or id_field not in record or not isinstance(record.get(text_field), str):
         fields = f"; its fields: {', '.join(map(str, record))}" if isinstance(record, dict) else ""
         raise DataFormatError(f"{where}: expected an object with {id_field!r} and a string {text_field!r}{fields} "
