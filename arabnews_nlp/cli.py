@@ -175,8 +175,9 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
             raise ConfigError("--engine ray needs exactly one JSONL input file and --output OUT.jsonl")
         shared = {name: getattr(args, name) for name in ("model", "batch_size", "device", "quantize", "progress", "backend", "markup")}
         # analyze-corpus's own defaults for everything else, so the two commands cannot drift apart
-        args = _build_parser().parse_args([COMMAND, args.inputs[0], "--output", args.output, "--engine", "ray"])
-        vars(args).update(shared)
+        paths = {"input": args.inputs[0], "output": args.output}  # set after parsing: a path may start with "-"
+        args = _build_parser().parse_args([COMMAND, "IN.jsonl", "--output", "OUT.jsonl", "--engine", "ray"])
+        vars(args).update(shared, **paths)
     if args.input == "-":
         raise ConfigError(f"{COMMAND} reads a file, not stdin (it rereads its input to resume); save the stream to a "
                           "file first, or use 'analyze - --input-format jsonl --format jsonl' for a one-off run")  # fmt: skip

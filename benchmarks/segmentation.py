@@ -1,4 +1,4 @@
-"""Benchmark: the sentence splitter on pathological inputs against real news of the same size.
+"""Benchmark: the sentence splitter and the HTML blanker on pathological inputs against real news of the same size.
 
 ``split_sentences`` must stay linear in the length of its input whatever the input holds: runs
 of full stops, thousands of one-letter abbreviations, a bracket that never closes, a long open
@@ -7,7 +7,8 @@ the characters each input makes the splitter read (``tests/text/test_segment.py`
 times the whole splitter, regular expressions included, in one process, and prints each input's
 time per character as a ratio to real news (the seed articles repeated to the same size). A
 ratio near 1 (or below) means linear; a quadratic path shows as a ratio that grows with
-``--chars``.
+``--chars``. A second table does the same for :func:`arabnews_nlp.text.markup.blank_html`
+(``markup="html"``) on unclosed tags and comments against the news wrapped in paragraphs.
 
 Usage:
     python benchmarks/segmentation.py [--chars 1000000] [--repeats 3] [--out FILE]
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from common import emit, format_table, machine_state
 
+from arabnews_nlp.text.markup import blank_html
 from arabnews_nlp.text.segment import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "raw"
@@ -39,6 +41,15 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
     "no punctuation": lambda n: "كلمة " * (n // 5),
     "one word, no space": lambda n: "ك" * n,
     "long tokens before full stops": lambda n: ("w" * 2000 + ". ") * (n // 2002),
+}
+
+
+MARKUP: dict[str, Callable[[int], str]] = {
+    "tags never closed (<script )": lambda n: "<script " * (n // 8),
+    "stray < before words (x<y )": lambda n: "x<y " * (n // 4),
+    "comments never closed": lambda n: "<!-- " * (n // 5),
+    "doctypes never closed": lambda n: "<!x " * (n // 4),
+    "inline tags and references": lambda n: ("<b>&#1602;&#1575;&#1604;</b> " * (n // 28))[:n],
 }
 
 
@@ -56,29 +67,42 @@ def news(chars: int) -> str:
     return (text * (chars // len(text) + 1))[:chars]
 
 
-def seconds(text: str, repeats: int) -> float:
-    """Median wall time of ``split_sentences(text)`` over ``repeats`` passes."""
+def seconds(text: str, repeats: int, function: Callable[[str], object] = split_sentences) -> float:
+    """Median wall time of ``function(text)`` over ``repeats`` passes."""
     runs = []
     for _ in range(repeats):
         began = time.perf_counter()
-        split_sentences(text)
+        function(text)
         runs.append(time.perf_counter() - began)
     return statistics.median(runs)
 
 
+def table(make_baseline: str, inputs: dict[str, Callable[[int], str]], function: Callable[[str], object],
+          chars: int, repeats: int) -> tuple[list[list[str]], dict[str, object]]:  # fmt: skip
+    """Rows and results: ``function``'s time per character on each input, as a ratio to ``make_baseline``."""
+    baseline = seconds(make_baseline, repeats, function) / len(make_baseline)
+    rows = [["baseline", f"{len(make_baseline):,}", f"{baseline * 1e9:.1f}", "1.00"]]
+    results: dict[str, object] = {"baseline_ns_per_char": baseline * 1e9, "inputs": {}}
+    for name, make in inputs.items():
+        text = make(chars)
+        per_char = seconds(text, repeats, function) / len(text)
+        rows.append([name, f"{len(text):,}", f"{per_char * 1e9:.1f}", f"{per_char / baseline:.2f}"])
+        results["inputs"][name] = {"chars": len(text), "ns_per_char": per_char * 1e9, "ratio": per_char / baseline}  # type: ignore[index]
+    return rows, results
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    baseline_text = news(args.chars)
-    baseline = seconds(baseline_text, args.repeats) / len(baseline_text)
-    rows = [["news (seed articles repeated)", f"{len(baseline_text):,}", f"{baseline * 1e9:.1f}", "1.00"]]
-    results = {"chars": args.chars, "news_ns_per_char": baseline * 1e9, "inputs": {}}
-    for name, make in PATHOLOGICAL.items():
-        text = make(args.chars)
-        per_char = seconds(text, args.repeats) / len(text)
-        rows.append([name, f"{len(text):,}", f"{per_char * 1e9:.1f}", f"{per_char / baseline:.2f}"])
-        results["inputs"][name] = {"chars": len(text), "ns_per_char": per_char * 1e9, "ratio": per_char / baseline}
-    results["machine"] = machine_state()
-    emit(results, format_table(["input", "characters", "ns/char", "ratio to news"], rows), args.out)
+    text = news(args.chars)
+    page = "".join(f"<p>{line}</p>\n" for line in text.splitlines())
+    header = ["input", "characters", "ns/char", "ratio to baseline"]
+    split_rows, split_results = table(text, PATHOLOGICAL, split_sentences, args.chars, args.repeats)
+    markup_rows, markup_results = table(page, MARKUP, blank_html, args.chars, args.repeats)
+    report = (f"split_sentences (baseline: news, the seed articles repeated)\n{format_table(header, split_rows)}\n\n"
+              f"blank_html (baseline: the same news in <p> paragraphs)\n{format_table(header, markup_rows)}")  # fmt: skip
+    results = {"chars": args.chars, "split_sentences": split_results, "blank_html": markup_results,
+               "machine": machine_state()}  # fmt: skip
+    emit(results, report, args.out)
 
 
 if __name__ == "__main__":

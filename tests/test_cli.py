@@ -93,6 +93,11 @@ def test_analyze_engine_ray_gets_every_analyze_corpus_option(
     defaults = vars(cli._build_parser().parse_args(["analyze-corpus", "in.jsonl", "-o", "o.jsonl"]))
     assert set(vars(args)) == set(defaults)  # e.g. skip_invalid, which analyze does not have
     assert (args.engine, args.markup, args.batch_size, args.skip_invalid) == ("ray", "html", 7, False)
+    assert (args.input, args.output) == (str(inputs["jsonl"]), str(tmp_path / "o.jsonl"))
+    monkeypatch.chdir(inputs["jsonl"].parent)
+    inputs["jsonl"].rename("-news.jsonl")  # a path that looks like an option
+    assert _run(["analyze", "--engine", "ray", "-o", "o.jsonl", "--", "-news.jsonl"], capsys)[0] == 0
+    assert (received[-1].input, received[-1].output) == ("-news.jsonl", "o.jsonl")
 
 
 def test_analyze_stdin(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -158,7 +158,8 @@ def test_the_forces_the_stance_is_about_are_never_its_holder() -> None:
     ("name", "target"),
     [("القوات الأمريكية", True), ("لقوات التحالف الدولي", True), ("والتحالف الدولي", True), ("القوات الأجنبية", True),
      ("المستشارين الأمريكيين", True), ("ﺍﻟﻘﻮﺍﺕ الأمريكية", True), ("البنتاغون", False), ("وزارة الدفاع الأمريكية", False),
-     ("قوات الحشد الشعبي", False), ("تحالف الفتح", False), ("التحالف الوطني", False)],
+     ("قوات الحشد الشعبي", False), ("تحالف الفتح", False), ("التحالف الوطني", False), ("الجيش الأمريكي", True),
+     ("لقوات الاحتلال", True), ("قوات الاحتلال الإسرائيلي", False), ("الجيش العراقي", False)],
 )  # fmt: skip
 def test_is_stance_target(name: str, target: bool) -> None:
     assert stance.is_stance_target(name) is target

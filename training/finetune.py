@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from arabnews_nlp.errors import ArabNewsError, ConfigError
+from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
 from training.config import FinetuneConfig, base_load_errors, check_word_vectors, is_analyzer_dir
@@ -47,8 +47,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class TrainingInterrupted(ArabNewsError, KeyboardInterrupt):
-    """Training was stopped (Ctrl-C); the message names the last checkpoint and how to resume."""
+class TrainingInterrupted(KeyboardInterrupt):
+    """Training was stopped (Ctrl-C); the message names the last checkpoint and how to resume.
+
+    A ``KeyboardInterrupt``, not an ``Exception``: a caller's ``except Exception`` does not swallow it.
+    """
 
 
 class Args(NamedTuple):

@@ -63,7 +63,8 @@ HOLDER_WORDS_AFTER = 8
 """How many words after a speech verb its subject may start (titles come first: رئيس الوزراء …)."""
 
 _TARGET_FORCES = re.compile(
-    r"^(?:[وفبل]|لل|بال|وال|وبال|ولل)?(?:ال)?(?:قوات|جنود|جيوش|قواعد|مستشار\w*)\s(?:.*\s)?\w*(?:مريك|ميرك|تحالف|اجنبي)"
+    r"^(?:[وفبل]|لل|بال|وال|وبال|ولل)?(?:ال)?(?:قوات|جنود|جيش|جيوش|قواعد|مستشار\w*)\s(?:.*\s)?\w*(?:مريك|ميرك|تحالف|اجنبي)"
+    r"|^(?:[وفبل]|لل|بال|وال|وبال|ولل)?(?:ال)?قوات\sالاحتلال$"  # "the occupation forces", the anti name for them
     r"|^[وف]?(?:ال|لل|بال)تحالف(?:$|\sالدولي)"  # the coalition, not an Iraqi alliance (تحالف الفتح)
 )
 

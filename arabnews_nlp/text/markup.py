@@ -6,24 +6,31 @@ analysis of the copy has offsets that index the caller's HTML (``html[e.start:e.
 entity as it appears in the source, inline tags included if one falls inside a name). What
 becomes what:
 
-- a tag (``<b>``, ``<a href="…">``), a comment, a doctype, a processing instruction or a
-  CDATA section: spaces; a block-level tag (``<p>``, ``<br>``, ``<div>``, ``<li>``, ``<h1>``,
-  ``<td>``, … :data:`BLOCK_TAGS`) starts with a line break instead, so paragraphs are sentence
-  boundaries as the page shows them;
-- the content of ``<script>``, ``<style>``, ``<noscript>``, ``<template>`` and ``<svg>``
-  elements: whitespace (it is not text a reader sees);
+- an inline tag (``<b>``, ``<a href="…">``): word joiners (U+2060, invisible, removed by the
+  model's normalisation), so it separates words only where the page shows a space
+  (``<b>بغداد</b>والبصرة`` reads as one word, as a browser shows it); a block-level tag
+  (``<p>``, ``<br>``, ``<div>``, ``<li>``, ``<h1>``, ``<td>``, … :data:`BLOCK_TAGS`): a line
+  break then spaces, so paragraphs are sentence boundaries as the page shows them;
+- a comment, a doctype, a processing instruction, a CDATA section, and the content of
+  ``<script>``, ``<style>``, ``<noscript>``, ``<template>`` and ``<svg>`` elements: spaces
+  (it is not text a reader sees);
 - a character reference (``&amp;``, ``&nbsp;``, ``&#1593;``, ``&#x639;``): its character,
-  then spaces for the rest of the reference (a reference that names several characters or none
-  stays as it is);
+  then word joiners for the rest of the reference, so a page that writes its Arabic letter by
+  letter as references still has whole words (a reference that names several characters or
+  none stays as it is);
 - everything else, unchanged.
 
 Line breaks inside blanked markup are kept, so line numbers do not move either. The rules are
-those of a reader, not a full HTML parser: a ``<`` that does not open a tag (``a < b``) is text.
+those of a reader, not a full HTML parser: a ``<`` that does not open a tag (``a < b``) is text,
+and a tag ends at its first ``>`` (a ``>`` inside a quoted attribute value ends it early; the
+rest of the value is then read as text, never text hidden as markup). Every pattern stops at
+the next ``<``, so the time is linear in the page whatever it holds
+(``benchmarks/segmentation.py`` times unclosed tags).
 
 Example:
     >>> page = "<p>قال <b>السوداني</b>&nbsp;إن</p>"
     >>> view = blank_html(page)
-    >>> len(view) == len(page), view.split()
+    >>> len(view) == len(page), view.replace(JOINER, "").split()
     (True, ['قال', 'السوداني', 'إن'])
     >>> page[view.index("السوداني"):][:8]
     'السوداني'
@@ -46,30 +53,39 @@ BLOCK_TAGS = frozenset(
 HIDDEN_ELEMENTS = ("script", "style", "noscript", "template", "svg")
 """Elements whose whole content is blanked (code, styles and drawings, not text)."""
 
+JOINER = "\u2060"
+"""WORD JOINER: what an inline tag and the rest of a character reference become (invisible, joins)."""
+
+# A tag runs from "<name" to the first ">" and never past another "<": each scan stops at the next
+# "<", so the patterns are linear in the page (quotes are not special: see the module docstring).
 _HIDDEN = re.compile(
-    r"<(?P<name>" + "|".join(HIDDEN_ELEMENTS) + r")\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>.*?(?:</(?P=name)\s*>|\Z)",
+    r"<(?P<name>" + "|".join(HIDDEN_ELEMENTS) + r")\b[^<>]*>.*?(?:</(?P=name)\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
 _MARKUP = re.compile(
     r"<!--.*?(?:-->|\Z)"  # a comment (an unclosed one runs to the end, as browsers read it)
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
-    r"|<[!?][^>]*>"  # doctype, processing instruction
-    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    r"|<[!?][^<>]*>"  # doctype, processing instruction
+    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)[^<>]*>",
     re.DOTALL,
 )
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 _NOT_BREAK = re.compile(r"[^\n]")
 
 
-def _blank(piece: str, first: str = " ") -> str:
-    """``piece`` as spaces (its line breaks kept), starting with ``first``."""
-    blanked = _NOT_BREAK.sub(" ", piece)
-    return first + blanked[1:] if blanked and first != " " else blanked
+def _blank(piece: str, fill: str = " ", first: str = "") -> str:
+    """``piece`` as ``fill`` characters (its line breaks kept), starting with ``first`` if given."""
+    blanked = _NOT_BREAK.sub(fill, piece)
+    return first + blanked[1:] if blanked and first else blanked
 
 
 def _tag(match: re.Match[str]) -> str:
-    name = (match.group("tag") or "").lower()
-    return _blank(match.group(), "\n" if name in BLOCK_TAGS else " ")
+    name = match.group("tag")
+    if name is None:  # a comment, doctype, processing instruction or CDATA section
+        return _blank(match.group())
+    if name.lower() in BLOCK_TAGS:
+        return _blank(match.group(), first="\n")
+    return _blank(match.group(), JOINER)
 
 
 def _reference(match: re.Match[str]) -> str:
@@ -77,7 +93,7 @@ def _reference(match: re.Match[str]) -> str:
     character = html.unescape(reference)
     if len(character) != 1:
         return reference  # not a reference (or one that names several characters): text as it is
-    return character + " " * (len(reference) - 1)
+    return character + JOINER * (len(reference) - 1)
 
 
 def blank_html(page: str) -> str:
@@ -95,8 +111,10 @@ def blank_html(page: str) -> str:
     Example:
         >>> blank_html("<p>نص</p>")
         '\n  نص\n   '
-        >>> blank_html("AT&amp;T")
-        'AT&    T'
+        >>> blank_html("AT&amp;T") == "AT&" + JOINER * 4 + "T"
+        True
+        >>> blank_html("&#1602;&#1575;&#1604;").replace(JOINER, "")
+        'قال'
     """
     if not isinstance(page, str):
         raise InputTypeError(page, what="page")

@@ -38,6 +38,7 @@ from arabnews_nlp.errors import ConfigError, InputTypeError, SpanError
 
 __all__ = [
     "DEFAULT_NORMALIZATION",
+    "INVISIBLE",
     "NormalizationConfig",
     "NormalizedText",
     "normalize",
@@ -55,6 +56,8 @@ _INVISIBLE = (
     *range(0x2066, 0x206A),
     0xFEFF,
 )
+INVISIBLE = frozenset(map(chr, _INVISIBLE))
+"""The invisible characters ``remove_invisible`` deletes (soft hyphen, zero-width and direction marks, word joiner…)."""
 _ALEFS = "أإآٱ"
 _PRESENTATION_RANGES = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 

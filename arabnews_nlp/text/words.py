@@ -2,11 +2,11 @@
 
 A word character is a letter, a combining mark (Arabic diacritics) or a digit (Unicode
 categories L*, M*, N*). Every other visible character (punctuation, symbols, emoji) is a word
-of its own, so ``«رويترز»`` gives three words and ``والبنتاغون`` one. Invisible format
-characters (category Cf: zero-width joiners and non-joiners, soft hyphens, direction marks)
-between two word characters stay inside the word, as the reader sees it (``و\u200cقال`` is one
-word; the model's normalisation then drops them); elsewhere they separate nothing and belong to
-no word. Spans are ``(start, end)`` character offsets into the string given, end exclusive.
+of its own, so ``«رويترز»`` gives three words and ``والبنتاغون`` one. The invisible characters
+that the model's normalisation deletes (:data:`arabnews_nlp.text.normalize.INVISIBLE`:
+zero-width joiners and non-joiners, soft hyphens, direction marks, the word joiner) stay inside
+a word when they stand between two word characters, as the reader sees it (``و\u200cقال`` is one
+word); elsewhere, like every other format or control character, they belong to no word. Spans are ``(start, end)`` character offsets into the string given, end exclusive.
 
 Example:
     >>> text = "قال «رويترز»: 3.5"
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from arabnews_nlp.text.normalize import INVISIBLE
+
 
 def is_word_char(char: str) -> bool:
     """Return whether ``char`` belongs inside a word (letter, mark or digit)."""
@@ -25,7 +27,7 @@ def is_word_char(char: str) -> bool:
 
 
 def _is_invisible(char: str) -> bool:
-    return unicodedata.category(char) == "Cf"
+    return char in INVISIBLE
 
 
 def _joined_end(text: str, j: int, stop: int) -> int:

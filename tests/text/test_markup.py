@@ -7,20 +7,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arabnews_nlp.errors import InputTypeError
-from arabnews_nlp.text.markup import blank_html
+from arabnews_nlp.text.markup import JOINER, blank_html
+from arabnews_nlp.text.normalize import normalize_word
+from arabnews_nlp.text.words import split_words
 from arabnews_nlp.text.segment import split_sentences
 
 PAGE = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>غارة</title>'
     "<script>var s = '<p>بغداد</p>';</script><style>p > b {color: red}</style></head>"
-    '<body><!-- nav <p>x</p> --><p class="lead">قال <a href="/p?a=1&amp;b=2" title=\'a > b\'>السوداني</a>'
+    '<body><!-- nav <p>x</p> --><p class="lead">قال <a href="/p?a=1&amp;b=2" title=\'a b\'>السوداني</a>'
     "&nbsp;إن القوات&#x20;ستغادر.</p><div>وأكد البرلمان&#1563; قراره</div><br/>a &lt; b &amp; c</body></html>"
 )
 
 
 def visible(page: str) -> list[str]:
     view = blank_html(page)
-    return [" ".join(view[start:end].split()) for start, end in split_sentences(view)]
+    return [" ".join(view[start:end].replace(JOINER, "").split()) for start, end in split_sentences(view)]
 
 
 def test_same_length_and_text_where_it_was() -> None:
@@ -36,10 +38,26 @@ def test_markup_scripts_and_comments_are_whitespace_and_blocks_are_lines() -> No
 
 
 def test_references_decode_to_one_character_each() -> None:
-    assert blank_html("&#1593;&#x639;&amp;&nbsp;") == "ع" + " " * 6 + "ع" + " " * 6 + "&" + " " * 4 + "\u00a0" + " " * 5
+    assert blank_html("&#1593;&#x639;&amp;&nbsp;") == "ع" + JOINER * 6 + "ع" + JOINER * 6 + "&" + JOINER * 4 + "\u00a0" + JOINER * 5
     for text in ("&bogus;", "Q&A", "& ", "&#;", "&copy2018"):
         assert len(blank_html(text)) == len(text)
     assert blank_html("&bogus; Q&A") == "&bogus; Q&A"
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["&#1602;&#1575;&#1604; &#1575;&#1604;&#1587;&#1608;&#1583;&#1575;&#1606;&#1610;",  # letters as references
+     "و&zwnj;قال ال&shy;سوداني", "<b>وقال</b> <span>ال</span>سوداني", "وقال <a href='/x'>السوداني</a>"],
+)  # fmt: skip
+def test_inline_markup_and_references_keep_words_whole(page: str) -> None:
+    view = blank_html(page)
+    assert [normalize_word(view[s:e]) for s, e in split_words(view)] == ["قال" if page[0] == "&" else "وقال", "السوداني"]
+
+
+def test_a_tag_ends_at_its_first_angle_bracket_and_hides_no_text() -> None:
+    page = "<p><img alt=O'Reilly> قال السوداني إن it's fine</p><p class=\"lead\"\">ثم غادر</p>"
+    assert visible(page) == ["قال السوداني إن it's fine", "ثم غادر"]
+    assert visible('<p><a title="a > b">بغداد</a></p>') == ['b">بغداد']  # the rest of the value is text, not hidden
 
 
 def test_line_breaks_inside_markup_are_kept() -> None:

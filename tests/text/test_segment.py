@@ -174,7 +174,10 @@ def test_hard_cut_keeps_diacritics_with_their_letter() -> None:
 
 
 class CountingText(str):
-    """A str that counts the characters read through indexing and slicing (the splitter's Python-side work)."""
+    """A str that counts the characters the splitter reads through indexing, slicing and the
+    searching methods (count, find, index and their right-hand twins), each call by the length of
+    the range it scans. Regular expressions read the buffer directly: ``benchmarks/segmentation.py``
+    times them."""
 
     read = 0
 
@@ -182,6 +185,23 @@ class CountingText(str):
         piece = super().__getitem__(key)
         CountingText.read += len(piece)
         return piece
+
+    def _scanned(self, start: int | None, end: int | None) -> None:
+        CountingText.read += len(range(*slice(start, end).indices(len(self))))
+
+
+def _counting(name: str):  # type: ignore[no-untyped-def]
+    method = getattr(str, name)
+
+    def counted(self, sub, start=None, end=None):  # type: ignore[no-untyped-def]
+        self._scanned(start, end)
+        return method(self, sub, start, end)
+
+    return counted
+
+
+for _name in ("count", "find", "rfind", "index", "rindex"):
+    setattr(CountingText, _name, _counting(_name))
 
 
 def characters_read(text: str) -> tuple[list[tuple[int, int]], int]:

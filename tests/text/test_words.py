@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from arabnews_nlp.text.normalize import INVISIBLE as normalize_invisible
 from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.words import is_whole_words, is_word_char, split_words
 
 
-INVISIBLE = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf")
+INVISIBLE = "".join(sorted(normalize_invisible))
 
 
 def words(text: str) -> list[str]:
@@ -40,6 +41,10 @@ def test_invisible_characters_inside_a_word_keep_it_whole(mark: str) -> None:
     start = text.index("قال")
     assert not is_whole_words(text, start, start + 3)  # inside the word و‌قال
     assert is_whole_words(text, 0, start + 3)
+
+
+def test_visible_format_characters_do_not_join_words() -> None:
+    assert words("آية\u06dd١ قا\u206aل") == ["آية", "١", "قا", "ل"]  # END OF AYAH is seen; U+206A is not removed
 
 
 def test_a_long_run_of_invisible_characters_is_read_once() -> None:
@@ -85,14 +90,14 @@ def test_spans_are_ordered_and_cover_every_visible_character(text: str) -> None:
     for start, end in spans:
         assert previous_end <= start < end <= len(text)
         piece = text[start:end]
-        word = [is_word_char(char) or unicodedata.category(char) == "Cf" for char in piece]
+        word = [is_word_char(char) or char in INVISIBLE for char in piece]
         assert len(piece) == 1 or (all(word) and is_word_char(piece[0]) and is_word_char(piece[-1]))
         assert is_whole_words(text, start, end)
         covered.update(range(start, end))
         previous_end = end
     for index, char in enumerate(text):
         skipped = char.isspace() or unicodedata.category(char) in ("Cf", "Cc")
-        if unicodedata.category(char) == "Cf":  # covered only between two word characters
+        if char in INVISIBLE:  # covered only between two word characters
             left, right = text[:index].rstrip(INVISIBLE), text[index + 1 :].lstrip(INVISIBLE)
             skipped = not (left and right and is_word_char(left[-1]) and is_word_char(right[0]))
         assert (index in covered) != skipped

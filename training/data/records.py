@@ -50,7 +50,8 @@ def read_lines(path: str | Path) -> Iterator[tuple[int, str | DataFormatError]]:
         True
     """
     with open(path, "rb") as handle:
-        for line_no, raw in enumerate(handle, 1):
+        lines = (line for chunk in handle for line in chunk.splitlines(keepends=True))  # \n, \r\n and a lone \r
+        for line_no, raw in enumerate(lines, 1):
             if line_no == 1:
                 if raw.startswith(_BOMS_UTF16):
                     yield 1, DataFormatError(f"{path}:1: the file is UTF-16, not UTF-8; save it as UTF-8, e.g. "

@@ -57,6 +57,7 @@ Where = TypeVar("Where")
 RECORD_KEYS = ("id", "source", "date", "text", "doc_stance", "sentences", "entities", "synthetic", "author", "tasks")
 """The keys of a record (SCHEMA.md §5 and the extensions above)."""
 SENTENCE_KEYS = ("start", "end", "stance", "holder", "events")
+_METADATA = ("source", "author", "date")  # users keep more of these under longer names (sources, dates)
 ENTITY_KEYS = ("start", "end", "label")
 
 
@@ -64,8 +65,9 @@ def misspelt_keys(value: object, known: Sequence[str], what: str = "") -> list[s
     """Messages for the keys of ``value`` that are not in ``known`` but look like one of them.
 
     A key equal to a known one but for case or surrounding spaces, or close to one that
-    ``value`` lacks (:func:`difflib.get_close_matches`, cutoff 0.75), is probably a typo; any
-    other extra key is the user's own and allowed.
+    ``value`` lacks (:func:`difflib.get_close_matches`, cutoff 0.8), is probably a typo; any
+    other extra key is the user's own and allowed, and so is a key that extends a known one
+    (``source_url``, ``author_id``, ``sources``, ``dates``; not ``holders``, which loses a holder).
 
     Example:
         >>> misspelt_keys({"start": 0, "entites": [], "note": "x"}, ["start", "entities"], "sentence 3")
@@ -79,7 +81,10 @@ def misspelt_keys(value: object, known: Sequence[str], what: str = "") -> list[s
     for key in value:
         if not isinstance(key, str) or key in known:
             continue
-        close = [k for k in missing if k == key.strip().lower()] or difflib.get_close_matches(key.strip().lower(), missing, 1, 0.75)
+        name = key.strip().lower()
+        if name not in known and any(k in name.split("_") or (k in _METADATA and name.startswith(k)) for k in known):
+            continue  # an extension of a known key: the user's own (source_url, authors)
+        close = [k for k in missing if k == name] or difflib.get_close_matches(name, missing, 1, 0.8)
         if close:
             problems.append(f"{prefix}unknown key {key!r} (did you mean {close[0]!r}?): a misspelt key is ignored "
                             "and its annotation lost")  # fmt: skip

@@ -228,6 +228,16 @@ def test_file_names_lines_that_are_not_utf8_and_reads_the_rest(tmp_path: Path, r
                                    f"iconv -f UTF-16 -t UTF-8 {path} > {path}.utf8"]  # fmt: skip
 
 
+def test_old_mac_line_ends_are_lines(tmp_path: Path, record: Record) -> None:
+    line = json.dumps(record, ensure_ascii=False)
+    path = tmp_path / "a.jsonl"
+    path.write_bytes((line + "\r" + line.replace("doc-1", "doc-2") + "\r").encode("utf-8"))
+    assert validate_file(path) == []
+    from training.data.records import read_records
+
+    assert [r["id"] for r in read_records(path)] == ["doc-1", "doc-2"]
+
+
 def test_file_refuses_a_key_given_twice(tmp_path: Path, record: Record) -> None:
     line = json.dumps(record, ensure_ascii=False)
     path = _write(tmp_path / "a.jsonl", [line[:-1] + ', "doc_stance": "pro"}'])
@@ -245,3 +255,13 @@ def test_file_reports_invalid_json_and_non_objects(tmp_path: Path, record: Recor
     assert problems[0].startswith(f"{path}:1: invalid JSON")
     assert problems[1] == f"{path}:2: expected a JSON object, got list"
     assert len(problems) == 2
+
+
+def test_keys_that_extend_a_known_key_or_are_not_close_are_the_users_own(record: Record) -> None:
+    for key in ("source", "author", "date"):
+        record.pop(key, None)
+    record.update(source_url="https://example.org", author_id=3, sources=[], authors=[], data={}, dates=[])
+    assert validate_record(record) == []
+    record["sentences"][0]["holders"] = record["sentences"][0].pop("holder")
+    assert validate_record(record) == ["sentence 0: unknown key 'holders' (did you mean 'holder'?): a misspelt key is "
+                                       "ignored and its annotation lost"]  # fmt: skip
