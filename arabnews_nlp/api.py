@@ -208,6 +208,10 @@ class Analyzer:
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ConfigError(f"batch_size must be a positive int, got {batch_size!r}")
         check_markup(markup)
+        if markup == "html" and not self.settings.normalization.remove_invisible:
+            raise ConfigError("markup='html' reads inline tags as word joiners, which this model keeps (its "
+                              "normalization has remove_invisible: false); blank the markup yourself or use a model "
+                              "that removes invisible characters")  # fmt: skip
         results = self._pipe(texts, batch_size, markup)
         if progress:
             from tqdm.auto import tqdm

@@ -246,3 +246,12 @@ def test_an_invisible_character_inside_a_word_does_not_split_it(tiny_analyzer: A
         plain = tiny_analyzer._prepare("وقال السوداني").spans[0]
         assert [w.input_ids for w in span.windows] == [w.input_ids for w in plain.windows]
         check_analysis(tiny_analyzer.analyze(text), text)
+
+
+def test_html_needs_a_model_that_removes_invisible_characters(tiny_analyzer: Analyzer) -> None:
+    import dataclasses
+
+    tiny_analyzer.settings.normalization = dataclasses.replace(tiny_analyzer.settings.normalization, remove_invisible=False)
+    with pytest.raises(ConfigError, match="remove_invisible: false"):
+        tiny_analyzer.analyze("<p>نص</p>", markup="html")
+    assert tiny_analyzer.analyze("<p>نص</p>").sentences  # as text it still works
