@@ -223,6 +223,18 @@ def test_warm_start_continues_from_a_trained_analyzer(tmp_path: Path, tiny_model
     assert any(not torch.equal(moved[name], trained[name]) for name in trained)
 
 
+def _retuned_with_ngram_models(tmp_path: Path, model_dir: Path, gold_file: Path) -> Path:
+    """``model_dir`` retuned with n-gram models fitted on ``gold_file``: ``tmp_path / "refit"``."""
+    from training.retune import main as retune
+
+    refit = tmp_path / "refit.json"
+    refit.write_text(json.dumps({"train": [str(gold_file)], "dev": str(gold_file), "ngram": True, "max_length": 24,
+                                 "stride": 6, "output_dir": str(tmp_path / "refit"), "run_dir": str(tmp_path / "r")}),
+                     encoding="utf-8")  # fmt: skip
+    assert retune(["retune", "--model", str(model_dir), "--config", str(refit)]) == 0
+    return tmp_path / "refit"
+
+
 def test_continuing_a_trained_analyzer_keeps_its_word_clusters(
     tmp_path: Path, tiny_model_dir: Path, tiny_encoder_dir: Path, gold_file: Path
 ) -> None:
@@ -232,14 +244,9 @@ def test_continuing_a_trained_analyzer_keeps_its_word_clusters(
     from arabnews_nlp.errors import ConfigError
     from arabnews_nlp.model_dir import load_analyzer, save_analyzer
     from arabnews_nlp.ngram import WordClusters
-    from training.retune import main as retune
 
-    refit = tmp_path / "refit.json"
-    refit.write_text(json.dumps({"train": [str(gold_file)], "dev": str(gold_file), "ngram": True, "max_length": 24,
-                                 "stride": 6, "output_dir": str(tmp_path / "refit"), "run_dir": str(tmp_path / "r")}),
-                     encoding="utf-8")  # fmt: skip
-    assert retune(["retune", "--model", str(tiny_model_dir), "--config", str(refit)]) == 0
-    model, tokenizer, settings = load_analyzer(tmp_path / "refit", device="cpu", dtype=torch.float32)
+    refit = _retuned_with_ngram_models(tmp_path, tiny_model_dir, gold_file)
+    model, tokenizer, settings = load_analyzer(refit, device="cpu", dtype=torch.float32)
     clusters = WordClusters.from_words({"بغداد": (1,), "العراق": (1,), "قال": (0,)})
     settings.ngram_model.clusters = clusters
     save_analyzer(tmp_path / "clustered", model, tokenizer, settings, dtype=torch.float32)
@@ -448,17 +455,11 @@ def test_continuing_an_analyzer_with_ngram_models_without_ngram_warns(
     tmp_path: Path, tiny_model_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from training.finetune import base_clusters
-    from training.retune import main as retune
-
-    refit = tmp_path / "refit.json"
-    refit.write_text(json.dumps({"train": [str(gold_file)], "dev": str(gold_file), "ngram": True, "max_length": 24,
-                                 "stride": 6, "output_dir": str(tmp_path / "refit"), "run_dir": str(tmp_path / "r")}),
-                     encoding="utf-8")  # fmt: skip
-    assert retune(["retune", "--model", str(tiny_model_dir), "--config", str(refit)]) == 0
+    refit = _retuned_with_ngram_models(tmp_path, tiny_model_dir, gold_file)
     with caplog.at_level("WARNING", logger="training.finetune"):
-        base_clusters(_config(tmp_path, tmp_path / "refit", gold_file, ngram=False))
+        base_clusters(_config(tmp_path, refit, gold_file, ngram=False))
     assert "has n-gram models" in caplog.text and "ngram: false, so the output will have none" in caplog.text
     caplog.clear()
     with caplog.at_level("WARNING", logger="training.finetune"):
-        base_clusters(_config(tmp_path, tmp_path / "refit", gold_file, ngram=True))
+        base_clusters(_config(tmp_path, refit, gold_file, ngram=True))
     assert "has n-gram models" not in caplog.text
