@@ -20,7 +20,10 @@ becomes what:
   none stays as it is);
 - everything else, unchanged.
 
-Line breaks inside blanked markup are kept, so line numbers do not move either. The rules are
+Line breaks inside blanked markup are kept, so line numbers do not move either; so is a line
+break in the source text, which then ends a sentence where a browser would join the lines (a
+known limit, as is a span ending on a character reference: it ends at the reference's ``&``,
+where the decoded character stands). The rules are
 those of a reader, not a full HTML parser: a ``<`` that does not open a tag (``a < b``) is text,
 and a tag ends at its first ``>`` (a ``>`` inside a quoted attribute value ends it early; the
 rest of the value is then read as text, never text hidden as markup). Every pattern stops at
@@ -59,9 +62,10 @@ JOINER = "\u2060"
 # A tag runs from "<name" to the first ">" and never past another "<": each scan stops at the next
 # "<", so the patterns are linear in the page (quotes are not special: see the module docstring).
 _HIDDEN = re.compile(
-    r"<(?P<name>" + "|".join(HIDDEN_ELEMENTS) + r")\b[^<>]*>.*?(?:</(?P=name)\s*>|\Z)",
+    r"<(?P<name>" + "|".join(HIDDEN_ELEMENTS) + r")(?=[\s/>])[^<>]*(?<!/)>.*?(?:</(?P=name)\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # an unclosed one runs to the end, as browsers read it
 _MARKUP = re.compile(
     r"<!--.*?(?:-->|\Z)"  # a comment (an unclosed one runs to the end, as browsers read it)
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
@@ -118,6 +122,7 @@ def blank_html(page: str) -> str:
     """
     if not isinstance(page, str):
         raise InputTypeError(page, what="page")
-    view = _HIDDEN.sub(lambda match: _blank(match.group()), page)
+    view = _COMMENT.sub(lambda match: _blank(match.group()), page)  # first: a comment may mention <script>
+    view = _HIDDEN.sub(lambda match: _blank(match.group()), view)
     view = _MARKUP.sub(_tag, view)
     return _REFERENCE.sub(_reference, view)

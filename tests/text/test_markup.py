@@ -85,3 +85,11 @@ def test_non_str() -> None:
 @given(page=st.lists(st.sampled_from([*"<>/!-?&#;x1 \"'=pbr\nقال", "<p>", "</b>", "&amp;", "<!--", "-->", "<script>"])).map("".join))
 def test_length_on_random_markup(page: str) -> None:
     assert len(blank_html(page)) == len(page)
+
+
+@pytest.mark.parametrize(
+    "before",
+    ['<svg class="icon"/>', "<svg-icon></svg-icon>", "<script-loader src=x>", "<style-guide>", "<!-- <script> -->"],
+)
+def test_text_after_icons_custom_elements_and_commented_scripts_is_kept(before: str) -> None:
+    assert visible(f"{before}<p>قال السوداني</p><p>ثم غادر</p>") == ["قال السوداني", "ثم غادر"]
