@@ -30,7 +30,7 @@ from arabnews_nlp.results import Analysis, Entity, SentenceResult
 from arabnews_nlp.schema import NEUTRAL
 from arabnews_nlp.settings import AnalyzerSettings
 from arabnews_nlp.tasks import events, ner, stance
-from arabnews_nlp.text.markup import blank_html
+from arabnews_nlp.text.markup import blank_html, check_markup
 from arabnews_nlp.text.segment import split_sentences
 
 if TYPE_CHECKING:
@@ -42,9 +42,6 @@ if TYPE_CHECKING:
 
 BUCKET_BATCHES = 32
 """Windows of this many batches are gathered (across documents) and sorted by length."""
-
-MARKUPS = ("text", "html")
-"""What an input string is: plain text, or an HTML page (:mod:`arabnews_nlp.text.markup`)."""
 
 
 @dataclass
@@ -154,10 +151,10 @@ class Analyzer:
 
         Args:
             text: The raw text; offsets in the result index this string.
-            markup: ``"text"``, or ``"html"`` for a web page: tags, comments and scripts are read
-                as whitespace (block tags as line breaks) and character references as their
-                characters, and every offset still indexes ``text``, the HTML itself
-                (:func:`arabnews_nlp.text.markup.blank_html`).
+            markup: ``"text"``, or ``"html"`` for a web page: comments and scripts are read as
+                whitespace, block tags as line breaks, inline tags as word joiners and character
+                references as their characters, and every offset still indexes ``text``, the HTML
+                itself (:func:`arabnews_nlp.text.markup.blank_html`).
 
         Returns:
             Its analysis; an empty, neutral analysis for empty or whitespace-only text (or a page
@@ -329,12 +326,6 @@ class Analyzer:
             entities=tuple(entity for sentence in sentences for entity in sentence.entities),
             sentences=tuple(sentences),
         )
-
-
-def check_markup(markup: object) -> None:
-    """Raise :class:`~arabnews_nlp.errors.ConfigError` unless ``markup`` is one of :data:`MARKUPS`."""
-    if markup not in MARKUPS:
-        raise ConfigError(f"markup must be one of {', '.join(map(repr, MARKUPS))}, got {markup!r}")
 
 
 def _source_text(sentence: SentenceResult, source: str) -> SentenceResult:

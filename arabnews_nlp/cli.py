@@ -48,6 +48,7 @@ from arabnews_nlp.engines.command import (
 )
 from arabnews_nlp.engines.corpus import decode_utf8, open_bytes
 from arabnews_nlp.model_dir import BACKENDS
+from arabnews_nlp.text.markup import MARKUPS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 
 PROG = "arabnews-nlp"
@@ -70,7 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--input-format", choices=("auto", "text", "jsonl"), default="auto",
         help="auto: .jsonl files are JSONL, everything else (stdin included) is one text document",
     )  # fmt: skip
-    analyze.add_argument("--markup", choices=("text", "html"), default="text", help=MARKUP_HELP)
+    analyze.add_argument("--markup", choices=MARKUPS, default="text", help=MARKUP_HELP)
     analyze.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
     analyze.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     analyze.add_argument("--model", default=None, help=MODEL_HELP)

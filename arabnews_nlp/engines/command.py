@@ -22,12 +22,14 @@ from typing import Any
 from arabnews_nlp.engines.corpus import CorpusStats
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.model_dir import BACKENDS
+from arabnews_nlp.text.markup import MARKUPS
 
 COMMAND = "analyze-corpus"
 ENGINES = ("local", "ray")
 BACKEND_HELP = "torch (default; any device) or numpy (CPU, starts without importing torch; same results)"
 MARKUP_HELP = (
-    "text (default) or html: the texts are web pages; tags and scripts are read as whitespace, offsets index the HTML"
+    "text (default) or html: the texts are web pages; their markup is read as a browser shows it (scripts as "
+    "whitespace, paragraphs as lines), offsets index the HTML"
 )
 
 
@@ -48,7 +50,7 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--text-field", default="text", help="name of the text field (default text)")
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
     parser.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
-    parser.add_argument("--markup", choices=("text", "html"), default="text", help=MARKUP_HELP)
+    parser.add_argument("--markup", choices=MARKUPS, default="text", help=MARKUP_HELP)
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr (local: a bar of documents analysed; ray: Ray Data's bars)")
     parser.add_argument("--skip-invalid", action="store_true",

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
+from arabnews_nlp.text.markup import check_markup
 
 logger = logging.getLogger(__name__)
 
@@ -259,8 +260,6 @@ def analyze_corpus_local(
     Example:
         >>> # analyze_corpus_local("news.jsonl", "out.jsonl", batch_size=64).processed
     """
-    from arabnews_nlp.api import check_markup
-
     began = time.perf_counter()
     check_markup(markup)
     check_corpus_paths(input_jsonl, output_jsonl)

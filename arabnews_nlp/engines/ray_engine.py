@@ -30,6 +30,7 @@ from typing import Any
 
 from arabnews_nlp.engines.corpus import CorpusStats, check_corpus_paths, done_ids, iter_pending, output_line
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
+from arabnews_nlp.text.markup import check_markup
 
 DEFAULT_SHARD_SIZE = 100_000
 """Documents per Ray dataset; the actors (and their models) are created once per shard."""
@@ -177,8 +178,6 @@ def analyze_corpus_ray(
     Example:
         >>> # analyze_corpus_ray("news.jsonl", "out.jsonl", num_actors=8, num_gpus_per_actor=0.5)
     """
-    from arabnews_nlp.api import check_markup
-
     check_markup(markup)
     ray = _import_ray()
     began = time.perf_counter()

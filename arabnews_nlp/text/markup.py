@@ -23,8 +23,7 @@ becomes what:
 Line breaks inside blanked markup are kept, so line numbers do not move either; so is a line
 break in the source text, which then ends a sentence where a browser would join the lines (a
 known limit, as is a span ending on a character reference: it ends at the reference's ``&``,
-where the decoded character stands). The rules are
-those of a reader, not a full HTML parser: a ``<`` that does not open a tag (``a < b``) is text,
+where the decoded character stands). The rules are those of a reader, not a full HTML parser: a ``<`` that does not open a tag (``a < b``) is text,
 and a tag ends at its first ``>`` (a ``>`` inside a quoted attribute value ends it early; the
 rest of the value is then read as text, never text hidden as markup). Every pattern stops at
 the next ``<``, so the time is linear in the page whatever it holds
@@ -44,7 +43,10 @@ from __future__ import annotations
 import html
 import re
 
-from arabnews_nlp.errors import InputTypeError
+from arabnews_nlp.errors import ConfigError, InputTypeError
+
+MARKUPS = ("text", "html")
+"""What an input string is: plain text, or an HTML page (read through :func:`blank_html`)."""
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body br caption dd details div dl dt figcaption figure footer "
@@ -66,9 +68,8 @@ _HIDDEN = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # an unclosed one runs to the end, as browsers read it
-_MARKUP = re.compile(
-    r"<!--.*?(?:-->|\Z)"  # a comment (an unclosed one runs to the end, as browsers read it)
-    r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
+_MARKUP = re.compile(  # after the comments are blanked
+    r"<!\[CDATA\[.*?(?:\]\]>|\Z)"
     r"|<[!?][^<>]*>"  # doctype, processing instruction
     r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)[^<>]*>",
     re.DOTALL,
@@ -85,7 +86,7 @@ def _blank(piece: str, fill: str = " ", first: str = "") -> str:
 
 def _tag(match: re.Match[str]) -> str:
     name = match.group("tag")
-    if name is None:  # a comment, doctype, processing instruction or CDATA section
+    if name is None:  # a doctype, processing instruction or CDATA section
         return _blank(match.group())
     if name.lower() in BLOCK_TAGS:
         return _blank(match.group(), first="\n")
@@ -98,6 +99,16 @@ def _reference(match: re.Match[str]) -> str:
     if len(character) != 1:
         return reference  # not a reference (or one that names several characters): text as it is
     return character + JOINER * (len(reference) - 1)
+
+
+def check_markup(markup: object) -> None:
+    """Raise :class:`~arabnews_nlp.errors.ConfigError` unless ``markup`` is one of :data:`MARKUPS`.
+
+    Example:
+        >>> check_markup("html")
+    """
+    if markup not in MARKUPS:
+        raise ConfigError(f"markup must be one of {', '.join(map(repr, MARKUPS))}, got {markup!r}")
 
 
 def blank_html(page: str) -> str:

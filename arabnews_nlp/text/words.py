@@ -6,7 +6,8 @@ of its own, so ``«رويترز»`` gives three words and ``والبنتاغون
 that the model's normalisation deletes (:data:`arabnews_nlp.text.normalize.INVISIBLE`:
 zero-width joiners and non-joiners, soft hyphens, direction marks, the word joiner) stay inside
 a word when they stand between two word characters, as the reader sees it (``و\u200cقال`` is one
-word); elsewhere, like every other format or control character, they belong to no word. Spans are ``(start, end)`` character offsets into the string given, end exclusive.
+word); elsewhere, like every other format or control character, they belong to no word. Spans
+are ``(start, end)`` character offsets into the string given, end exclusive.
 
 Example:
     >>> text = "قال «رويترز»: 3.5"

@@ -50,10 +50,11 @@ def read_checked(path: str | Path) -> Checked:
     problems: list[str] = []
     documents = unreadable = 0
     for line_no, line in read_lines(path):
-        if not isinstance(line, str) or not line.strip():
-            if not isinstance(line, str):
-                unreadable += 1
-                problems.append(str(line))
+        if isinstance(line, DataFormatError):
+            unreadable += 1
+            problems.append(str(line))
+            continue
+        if not line.strip():
             continue
         try:
             record = parse_line(line, path, line_no)
