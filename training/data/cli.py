@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from arabnews_nlp.errors import DataFormatError
-from training.data.records import Record, is_surface, iter_records, parse_line, read_lines, to_surface, write_records
+from training.data.records import Record, is_surface, iter_records, parse_line, parsed_lines, read_lines, to_surface, write_records
 
 IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
@@ -49,18 +49,10 @@ def read_checked(path: str | Path) -> Checked:
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
     documents = unreadable = 0
-    for line_no, line in read_lines(path):
-        if isinstance(line, DataFormatError):
+    for line_no, record in parsed_lines(path):
+        if isinstance(record, DataFormatError):
             unreadable += 1
-            problems.append(str(line))
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = parse_line(line, path, line_no)
-        except DataFormatError as err:
-            unreadable += 1
-            problems.append(str(err))
+            problems.append(str(record))
             continue
         documents += 1
         try:

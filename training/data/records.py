@@ -109,6 +109,27 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
+def parsed_lines(path: str | Path) -> Iterator[tuple[int, Record | DataFormatError]]:
+    """Yield ``(line_no, record)`` for every non-blank line, or the :class:`DataFormatError` of a
+    line that is not UTF-8 or not a JSON object, so callers can report it and go on.
+
+    Example:
+        >>> import tempfile, os
+        >>> tmp = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(tmp, "w", encoding="utf-8").write('{"id": "d1"}\\n\\nnot json\\n')
+        >>> [(n, type(r).__name__) for n, r in parsed_lines(tmp)]
+        [(1, 'dict'), (3, 'DataFormatError')]
+    """
+    for line_no, line in read_lines(path):
+        if isinstance(line, DataFormatError):
+            yield line_no, line
+        elif line.strip():
+            try:
+                yield line_no, parse_line(line, path, line_no)
+            except DataFormatError as err:
+                yield line_no, err
+
+
 def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
     """Yield ``(line_no, record)`` for every non-blank line of a JSONL file.
 
@@ -128,11 +149,10 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
         >>> [(n, r["id"]) for n, r in iter_records(tmp)]
         [(1, 'd1'), (2, 'd2')]
     """
-    for line_no, line in read_lines(path):
-        if isinstance(line, DataFormatError):
-            raise line
-        if line.strip():
-            yield line_no, parse_line(line, path, line_no)
+    for line_no, record in parsed_lines(path):
+        if isinstance(record, DataFormatError):
+            raise record
+        yield line_no, record
 
 
 def read_records(paths: str | Path | Iterable[str | Path]) -> list[Record]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import TASKS, Record, parse_line, read_lines
+from training.data.records import TASKS, Record, parsed_lines
 from training.data.validate import misspelt_keys
 
 SURFACE_SENTENCE_KEYS = ("text", "entities", "stance", "holder", "events")
@@ -192,14 +192,11 @@ def read_surface_file(path: str | Path) -> tuple[list[tuple[int, Record]], list[
     """
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
-    for line_no, line in read_lines(path):
-        if isinstance(line, DataFormatError):
-            problems.append(str(line))
-            continue
-        if not line.strip():
-            continue
+    for line_no, record in parsed_lines(path):
         try:
-            records.append((line_no, convert_document(parse_line(line, path, line_no), path, line_no)))
+            if isinstance(record, DataFormatError):
+                raise record
+            records.append((line_no, convert_document(record, path, line_no)))
         except DataFormatError as err:
             problems.append(str(err))
     return records, problems

@@ -50,7 +50,7 @@ from typing import Any, TypeVar
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import TASKS, Record, is_surface, parse_line, read_lines, read_records
+from training.data.records import TASKS, Record, is_surface, parse_line, parsed_lines, read_lines, read_records
 
 Where = TypeVar("Where")
 
@@ -372,16 +372,9 @@ def validate_file(path: str | Path) -> list[str]:
     """
     problems: list[tuple[int, str]] = []
     records: list[tuple[int, Record]] = []
-    for line_no, line in read_lines(path):
-        if isinstance(line, DataFormatError):
-            problems.append((line_no, str(line)))
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = parse_line(line, path, line_no)
-        except DataFormatError as err:
-            problems.append((line_no, str(err)))
+    for line_no, record in parsed_lines(path):
+        if isinstance(record, DataFormatError):
+            problems.append((line_no, str(record)))
             continue
         doc_id = record.get("id")
         prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
