@@ -30,7 +30,7 @@ from arabnews_nlp.results import Analysis, Entity, SentenceResult
 from arabnews_nlp.schema import NEUTRAL
 from arabnews_nlp.settings import AnalyzerSettings
 from arabnews_nlp.tasks import events, ner, stance
-from arabnews_nlp.text.markup import blank_html, check_markup
+from arabnews_nlp.text.markup import blank_html, check_markup, page_sentences, reference_end
 from arabnews_nlp.text.segment import split_sentences
 
 if TYPE_CHECKING:
@@ -245,7 +245,8 @@ class Analyzer:
         view = blank_html(text) if markup == "html" else text
         if not view.strip():
             return _Document(text, [], view)
-        spans = [encode_span(view, s, e, self.tokenizer, self.settings) for s, e in split_sentences(view)]
+        sentences = page_sentences(view) if markup == "html" else split_sentences(view)
+        spans = [encode_span(view, s, e, self.tokenizer, self.settings) for s, e in sentences]
         return _Document(text, spans, view)
 
     def _run_group(self, group: list[_Document], batch_size: int) -> Iterator[Analysis]:
@@ -319,7 +320,7 @@ class Analyzer:
                 SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
             )
         if text is not document.text:
-            sentences = [_source_text(sentence, document.text) for sentence in sentences]
+            sentences = [_source_text(sentence, document.text, text) for sentence in sentences]
         return Analysis(
             text=document.text,
             stance=stance.document_stance(probabilities, settings, reported),
@@ -328,16 +329,23 @@ class Analyzer:
         )
 
 
-def _source_text(sentence: SentenceResult, source: str) -> SentenceResult:
-    """``sentence`` with every ``text`` field sliced from ``source`` (its offsets index it already)."""
+def _source_text(sentence: SentenceResult, source: str, view: str) -> SentenceResult:
+    """``sentence`` of ``view`` (the blanked ``source``) with its spans and ``text`` fields in ``source``.
+
+    The offsets are those of the view, except an end on a decoded character reference, which
+    moves past the rest of the reference.
+    """
 
     def entity(found: Entity) -> Entity:
-        return replace(found, text=source[found.start : found.end])
+        end = reference_end(source, view, found.end)
+        return replace(found, end=end, text=source[found.start : end])
 
     holder = sentence.stance.holder
+    end = reference_end(source, view, sentence.end)
     return replace(
         sentence,
-        text=source[sentence.start : sentence.end],
+        end=end,
+        text=source[sentence.start : end],
         stance=replace(sentence.stance, holder=entity(holder)) if holder is not None else sentence.stance,
         entities=tuple(entity(found) for found in sentence.entities),
     )

@@ -221,6 +221,16 @@ def test_html_entity_text_is_the_source_slice(tiny_analyzer: Analyzer) -> None:
     assert entity.text == "بغداد <b>والأنبار" == page[entity.start : entity.end]
 
 
+def test_html_spans_ending_on_a_reference_hold_all_of_it(tiny_analyzer: Analyzer) -> None:
+    _force_heads(tiny_analyzer, "I-LOC")  # every word one LOC entity
+    page = "<title>عنوان</title><p>بغدا&#1583; والأنبا&#x631;\nوالعرا&#1602;&#1567;</p>"
+    analysis = tiny_analyzer.analyze(page, markup="html")
+    (sentence,) = analysis.sentences  # the title is not read; the source line break is a space
+    assert sentence.text == "بغدا&#1583; والأنبا&#x631;\nوالعرا&#1602;&#1567;" == page[sentence.start : sentence.end]
+    (entity,) = analysis.entities  # the forced tags take the question mark too
+    assert entity.text == sentence.text and entity.end == sentence.end
+
+
 @pytest.mark.parametrize("page", ["", "<p></p>", "<script>قال</script><!-- بغداد -->", "<br/>\n<hr>"])
 def test_html_without_text_is_empty(tiny_analyzer: Analyzer, page: str) -> None:
     assert tiny_analyzer.analyze(page, markup="html").to_dict() == {

@@ -11,23 +11,25 @@ becomes what:
   (``<b>بغداد</b>والبصرة`` reads as one word, as a browser shows it); a block-level tag
   (``<p>``, ``<br>``, ``<div>``, ``<li>``, ``<h1>``, ``<td>``, … :data:`BLOCK_TAGS`): a line
   break then spaces, so paragraphs are sentence boundaries as the page shows them;
+- a line break of the source (``\n``, ``\r``, ``\f``): a space, as a browser joins the lines of
+  a paragraph, except inside ``<pre>``, ``<textarea>`` and ``<listing>``, whose lines it shows;
 - a comment, a doctype, a processing instruction, a CDATA section, and the content of
-  ``<script>``, ``<style>``, ``<noscript>``, ``<template>`` and ``<svg>`` elements: spaces
-  (it is not text a reader sees);
+  ``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<svg>`` and ``<title>`` elements:
+  spaces (it is not text a reader sees in the page; the headline is normally an ``<h1>`` too);
 - a character reference (``&amp;``, ``&nbsp;``, ``&#1593;``, ``&#x639;``): its character,
   then word joiners for the rest of the reference, so a page that writes its Arabic letter by
   letter as references still has whole words (a reference that names several characters or
   none stays as it is);
 - everything else, unchanged.
 
-Line breaks inside blanked markup are kept, so line numbers do not move either; so is a line
-break in the source text, which then ends a sentence where a browser would join the lines (a
-known limit, as is a span ending on a character reference: it ends at the reference's ``&``,
-where the decoded character stands). The rules are those of a reader, not a full HTML parser: a ``<`` that does not open a tag (``a < b``) is text,
-and a tag ends at its first ``>`` (a ``>`` inside a quoted attribute value ends it early; the
-rest of the value is then read as text, never text hidden as markup). Every pattern stops at
-the next ``<``, so the time is linear in the page whatever it holds
-(``benchmarks/segmentation.py`` times unclosed tags).
+:func:`page_sentences` splits the result into sentences whose length limit counts what a reader
+sees (a long link inside a sentence does not count), and :func:`reference_end` moves an end
+that falls on a decoded reference past the whole reference, so a span ending on one
+(``العرا&#1602;``) holds all of it in the source. The rules are those of a reader, not a full HTML
+parser: a ``<`` that does not open a tag (``a < b``) is text, and a tag ends at its first ``>``
+(a ``>`` inside a quoted attribute value ends it early; the rest of the value is then read as
+text, never text hidden as markup). Every pattern stops at the next ``<``, so the time is linear
+in the page whatever it holds (``benchmarks/segmentation.py`` times unclosed tags).
 
 Example:
     >>> page = "<p>قال <b>السوداني</b>&nbsp;إن</p>"
@@ -42,8 +44,10 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 
 from arabnews_nlp.errors import ConfigError, InputTypeError
+from arabnews_nlp.text.segment import split_sentences
 
 MARKUPS = ("text", "html")
 """What an input string is: plain text, or an HTML page (read through :func:`blank_html`)."""
@@ -55,8 +59,11 @@ BLOCK_TAGS = frozenset(
 )
 """Tags whose start or end is a line break of the text (a paragraph or line of the page)."""
 
-HIDDEN_ELEMENTS = ("script", "style", "noscript", "template", "svg")
-"""Elements whose whole content is blanked (code, styles and drawings, not text)."""
+HIDDEN_ELEMENTS = ("script", "style", "noscript", "template", "svg", "title")
+"""Elements whose whole content is blanked (code, styles, drawings and the browser tab's title)."""
+
+PREFORMATTED_ELEMENTS = ("pre", "textarea", "listing")
+"""Elements whose source line breaks are line breaks of the page (elsewhere they are spaces)."""
 
 JOINER = "\u2060"
 """WORD JOINER: what an inline tag and the rest of a character reference become (invisible, joins)."""
@@ -76,6 +83,14 @@ _MARKUP = re.compile(  # after the comments are blanked
 )
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 _NOT_BREAK = re.compile(r"[^\n]")
+_PREFORMATTED = re.compile(
+    r"<(?P<name>" + "|".join(PREFORMATTED_ELEMENTS) + r")(?=[\s/>])[^<>]*>.*?(?:</(?P=name)\s*>|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_SOURCE_BREAK = re.compile(r"[\n\r\f]")  # the line breaks of HTML's whitespace (a browser joins lines at them)
+# runs of whitespace and word joiners that a reader sees as one space or nothing (a single space is left alone)
+_GAP = re.compile(r"[\s\u2060]{2,}|\u2060")
+_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # split_sentences' line breaks
 
 
 def _blank(piece: str, fill: str = " ", first: str = "") -> str:
@@ -135,5 +150,96 @@ def blank_html(page: str) -> str:
         raise InputTypeError(page, what="page")
     view = _COMMENT.sub(lambda match: _blank(match.group()), page)  # first: a comment may mention <script>
     view = _HIDDEN.sub(lambda match: _blank(match.group()), view)
+    view = _join_lines(view)
     view = _MARKUP.sub(_tag, view)
     return _REFERENCE.sub(_reference, view)
+
+
+def _join_lines(view: str) -> str:
+    """``view`` with its line breaks as spaces, except inside preformatted elements."""
+    pieces, last = [], 0
+    for match in _PREFORMATTED.finditer(view):
+        pieces += [_SOURCE_BREAK.sub(" ", view[last : match.start()]), match.group()]
+        last = match.end()
+    pieces.append(_SOURCE_BREAK.sub(" ", view[last:]))
+    return "".join(pieces)
+
+
+def page_sentences(view: str, max_chars: int = 1000) -> list[tuple[int, int]]:
+    """Split a page read by :func:`blank_html` into sentences, counting only what a reader sees.
+
+    :func:`~arabnews_nlp.text.segment.split_sentences` runs on the visible text (word joiners
+    left out, each run of whitespace one character, a line break if it holds one), so
+    ``max_chars`` counts visible characters and a blanked link or script inside a sentence
+    neither lengthens it nor separates a letter from its full stop.
+
+    Args:
+        view: The result of :func:`blank_html`.
+        max_chars: The longest sentence, in visible characters.
+
+    Returns:
+        Spans into ``view`` (and so into the page), end exclusive, in order; each starts and ends
+        on a visible character.
+
+    Raises:
+        InputTypeError: ``view`` is not a str.
+        ConfigError: ``max_chars`` is not a positive int.
+
+    Example:
+        >>> page = '<p>قال <a href="https://example.com/a/very/long/link">السوداني</a>. ثم غادر</p>'
+        >>> [page[s:e] for s, e in page_sentences(blank_html(page), max_chars=20)]
+        ['قال <a href="https://example.com/a/very/long/link">السوداني</a>.', 'ثم غادر']
+    """
+    if not isinstance(view, str):
+        raise InputTypeError(view, what="view")
+    pieces: list[str] = []
+    visible_starts: list[int] = []  # where each piece starts in the visible text ...
+    view_starts: list[int] = []  # ... and in the view
+
+    def add(piece: str, at: int) -> None:
+        visible_starts.append(visible_starts[-1] + len(pieces[-1]) if pieces else 0)
+        view_starts.append(at)
+        pieces.append(piece)
+
+    last = 0
+    for gap in _GAP.finditer(view):
+        if gap.start() > last:
+            add(view[last : gap.start()], last)  # text as it is
+        run = gap.group()
+        kept = [i for i, char in enumerate(run) if char in _BREAKS] or [i for i, char in enumerate(run) if char != JOINER]
+        if kept:  # one character for the whole run (a line break if it holds one), where it stands
+            add(run[kept[0]], gap.start() + kept[0])
+        last = gap.end()
+    if last < len(view):
+        add(view[last:], last)
+
+    def to_view(offset: int) -> int:
+        piece = bisect_right(visible_starts, offset) - 1
+        return view_starts[piece] + offset - visible_starts[piece]
+
+    return [(to_view(start), to_view(end - 1) + 1) for start, end in split_sentences("".join(pieces), max_chars)]
+
+
+def reference_end(page: str, view: str, end: int) -> int:
+    """``end``, or past the rest of the character reference whose character ends a span at ``end``.
+
+    :func:`blank_html` puts a reference's character where its ``&`` is and word joiners on the
+    rest, so a span of the view that ends on it ends at the ``&`` of the page.
+
+    Args:
+        page: The HTML.
+        view: ``blank_html(page)``.
+        end: The end (exclusive) of a span of ``view``.
+
+    Returns:
+        The end of the span in ``page``.
+
+    Example:
+        >>> page = "في العرا&#1602; اليوم"
+        >>> page[3 : reference_end(page, blank_html(page), 9)]
+        'العرا&#1602;'
+    """
+    match = _REFERENCE.match(page, end - 1) if 0 < end <= len(page) else None
+    if match is None or view[end : match.end()] != JOINER * (match.end() - end):
+        return end
+    return match.end()

@@ -7,10 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arabnews_nlp.errors import InputTypeError
-from arabnews_nlp.text.markup import JOINER, blank_html
+from arabnews_nlp.text.markup import JOINER, blank_html, page_sentences, reference_end
 from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.words import split_words
-from arabnews_nlp.text.segment import split_sentences
 
 PAGE = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>غارة</title>'
@@ -22,18 +21,19 @@ PAGE = (
 
 def visible(page: str) -> list[str]:
     view = blank_html(page)
-    return [" ".join(view[start:end].replace(JOINER, "").split()) for start, end in split_sentences(view)]
+    return [" ".join(view[start:end].replace(JOINER, "").split()) for start, end in page_sentences(view)]
 
 
 def test_same_length_and_text_where_it_was() -> None:
     view = blank_html(PAGE)
     assert len(view) == len(PAGE)
-    for word in ("غارة", "السوداني", "ستغادر.", "قراره"):
+    for word in ("السوداني", "ستغادر.", "قراره"):
         assert PAGE[view.index(word) :][: len(word)] == word
 
 
 def test_markup_scripts_and_comments_are_whitespace_and_blocks_are_lines() -> None:
-    assert visible(PAGE) == ["غارة", "قال السوداني إن القوات ستغادر.", "وأكد البرلمان؛ قراره", "a < b & c"]
+    assert visible(PAGE) == ["قال السوداني إن القوات ستغادر.", "وأكد البرلمان؛ قراره", "a < b & c"]
+    assert "غارة" not in blank_html(PAGE)  # the <title>: the browser tab's, not the page's
     assert "بغداد" not in blank_html(PAGE) and "color" not in blank_html(PAGE) and "nav" not in blank_html(PAGE)
 
 
@@ -60,10 +60,41 @@ def test_a_tag_ends_at_its_first_angle_bracket_and_hides_no_text() -> None:
     assert visible('<p><a title="a > b">بغداد</a></p>') == ['b">بغداد']  # the rest of the value is text, not hidden
 
 
-def test_line_breaks_inside_markup_are_kept() -> None:
-    page = '<p\nclass="x">نص</p><!--\n-->'
+def test_source_line_breaks_join_lines_as_a_browser_does_except_in_preformatted_text() -> None:
+    page = '<p\nclass="x">قال\r\nالسوداني إن\fالقوات\nستغادر</p>\n<pre>السطر الأول\nالسطر الثاني</pre>\n<p>ثم غادر</p>'
+    assert visible(page) == ["قال السوداني إن القوات ستغادر", "السطر الأول", "السطر الثاني", "ثم غادر"]
+    assert len(blank_html(page)) == len(page)
+    assert visible("<PRE class=x>أ\nب</PRE>ج\nد") == ["أ", "ب", "ج د"]
+    assert visible("<textarea>أ\nب") == ["أ", "ب"]  # unclosed: preformatted to the end
+
+
+def test_the_sentence_limit_counts_what_a_reader_sees() -> None:
+    link = '<a href="https://example.com/' + "x" * 200 + '">'
+    page = f"<p>قال {link}السوداني</a> إن <!-- {'y' * 300} --> القوات ستغادر.</p>"
     view = blank_html(page)
-    assert view.count("\n") >= page.count("\n") and len(view) == len(page)
+    (span,) = page_sentences(view, max_chars=40)
+    assert page[span[0] : span[1]] == page[3:-4]  # one sentence from its first letter to its full stop
+    assert len(page_sentences(view, max_chars=25)) == 2  # the visible text is 30 characters
+    # what a reader sees without spaces is cut, never a letter lost
+    pieces = page_sentences(blank_html("<b>" + "ب" * 30 + "</b>"), max_chars=10)
+    assert [end - start for start, end in pieces] == [10, 10, 10]
+
+
+def test_page_sentences_start_and_end_on_text() -> None:
+    page = "<p><b>قال السوداني.</b></p>\n<p>  &nbsp;<i>غادر</i>&nbsp; </p>"
+    assert [page[s:e] for s, e in page_sentences(blank_html(page))] == ["قال السوداني.", "غادر"]
+    assert page_sentences(blank_html("<p> </p><br>")) == [] == page_sentences("")
+
+
+def test_a_span_ending_on_a_reference_ends_after_it() -> None:
+    page = "في العرا&#1602; وAT&amp;T &amp; <b>X</b>"
+    view = blank_html(page)
+    assert page[3 : reference_end(page, view, 9)] == "العرا&#1602;"
+    at = page.index("&amp;T")
+    assert page[page.index("AT") : reference_end(page, view, at + 1)] == "AT&amp;"
+    for end in (2, 8, len(page) - 4, len(page), 0):  # not on a reference: unchanged
+        assert reference_end(page, view, end) == end
+    assert reference_end("Q&A", "Q&A", 2) == 2  # a bare ampersand is text
 
 
 @pytest.mark.parametrize("page", ["<p>unclosed <b", "<!-- open comment", "<script>never closed", "a < b > c", "<", "&"])
@@ -93,3 +124,17 @@ def test_length_on_random_markup(page: str) -> None:
 )
 def test_text_after_icons_custom_elements_and_commented_scripts_is_kept(before: str) -> None:
     assert visible(f"{before}<p>قال السوداني</p><p>ثم غادر</p>") == ["قال السوداني", "ثم غادر"]
+
+
+@settings(deadline=None, max_examples=200)
+@given(page=st.lists(st.sampled_from([*"<>/&#;. \n\r\u2060قال", "<p>", "<b>", "</b>", "&amp;", "&#1602;", "<pre>", "</pre>", "<br>", "\u00a0"])).map("".join))
+def test_page_sentences_cover_every_visible_character_once(page: str) -> None:
+    view = blank_html(page)
+    spans = page_sentences(view, max_chars=7)
+    seen = [False] * len(view)
+    for start, end in spans:
+        assert 0 <= start < end <= len(view) and not any(seen[start:end])
+        assert not view[start].isspace() and view[start] != JOINER and not view[end - 1].isspace() and view[end - 1] != JOINER
+        assert len(" ".join(view[start:end].replace(JOINER, "").split())) <= 7  # as a reader sees it
+        seen[start:end] = [True] * (end - start)
+    assert all(seen[i] for i, char in enumerate(view) if not char.isspace() and char != JOINER)
