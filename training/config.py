@@ -260,24 +260,27 @@ class FinetuneConfig:
         """
         return [*self.train, *([self.dev] if self.dev else []), *self.test, *self.ner_extra]
 
-    def check_data(self) -> None:
+    def check_data(self) -> dict[str, list[dict[str, Any]]]:
         """Raise :class:`DataFormatError` if a data file is not valid SCHEMA.md JSONL (before any work).
 
         The first problem is named, with ``python -m training validate FILE`` to list them all; a
         file in the surface format gets the command that converts it. A training document that
         repeats a document of another dev or test file (:func:`training.data.split.held_out_copies`)
         is an error too.
+
+        Returns:
+            Each data file (as configured) -> its records: every file is read once, here, and
+            the run trains and scores on these records instead of reading the files again.
         """
-        from training.data.records import read_records
         from training.data.split import held_out_copies
         from training.data.validate import check_files
 
-        check_files(self.data_files())
+        data = check_files(self.data_files())
         trained = {Path(path).resolve() for path in self.train}  # a file given as both is deliberate (smoke runs)
-        held_out = {path: read_records(path) for path in [*([self.dev] if self.dev else []), *self.test]
+        held_out = {path: data[path] for path in [*([self.dev] if self.dev else []), *self.test]
                     if Path(path).resolve() not in trained}  # fmt: skip
         check = held_out and self.train and not self.allow_held_out_copies
-        copies = held_out_copies(read_records(self.train), held_out) if check else []
+        copies = held_out_copies([r for path in self.train for r in data[path]], held_out) if check else []
         if copies:
             shown = "; ".join(f"train {t!r} = {name} {h!r}" for t, name, h in copies[:5])
             raise DataFormatError(
@@ -286,6 +289,7 @@ class FinetuneConfig:
                 "Training on them would inflate the held-out scores: remove them from the training files (or set "
                 "allow_held_out_copies: true)"
             )
+        return data
 
     def _check_optional(self) -> None:
         if self.ner_extra_max_sentences is not None:
@@ -295,8 +299,11 @@ class FinetuneConfig:
         if self.save_total_limit is not None:
             _check_int("save_total_limit", self.save_total_limit, low=1)
 
-    def check_ready(self) -> None:
+    def check_ready(self) -> dict[str, list[dict[str, Any]]]:
         """Raise :class:`ConfigError` unless the run can start (base and train files set).
+
+        Returns:
+            The data files' records (:meth:`check_data`).
 
         Example:
             >>> FinetuneConfig(base="", train=[]).check_ready()
@@ -309,7 +316,7 @@ class FinetuneConfig:
         if not self.train:
             raise ConfigError("train lists no file: set `train:` in the config or pass --train FILE ...")
         check_base(self.base)
-        self.check_data()
+        return self.check_data()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the config as a JSON-ready dict.

@@ -39,7 +39,7 @@ from training.metrics import tune_thresholds
 from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, ngram_outputs, word_clusters
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from training.ngram import NgramOutput
     from training.predict import SpanPrediction
@@ -226,26 +226,35 @@ def load_word_vectors(model: Any, tokenizer: Any, folder: str) -> int:
     return len(rows)
 
 
-def train_records(config: FinetuneConfig) -> list[Any]:
+def _file_records(paths: Sequence[str], data: Mapping[str, list[Any]] | None) -> list[Any]:
+    """The records of ``paths`` in order: from ``data`` (files already read) where it has them, else read."""
+    return [record for path in paths for record in (data[path] if data and path in data else read_records(path))]
+
+
+def train_records(config: FinetuneConfig, data: Mapping[str, list[Any]] | None = None) -> list[Any]:
     """The records of ``config.train``, without synthetic ones when ``exclude_synthetic``.
+
+    ``data``: the files' records when already read (:meth:`~training.config.FinetuneConfig.check_data`).
 
     Example:
         >>> # records = train_records(config)
     """
-    records = read_records(config.train)
+    records = _file_records(config.train, data)
     if config.exclude_synthetic:
         records = [record for record in records if not record.get("synthetic")]
     return records
 
 
-def training_sentences(config: FinetuneConfig) -> list[Any]:
+def training_sentences(config: FinetuneConfig, data: Mapping[str, list[Any]] | None = None) -> list[Any]:
     """Gold sentences of ``train`` plus the sampled ``ner_extra`` sentences.
+
+    ``data``: the files' records when already read (:meth:`~training.config.FinetuneConfig.check_data`).
 
     Example:
         >>> # refs = training_sentences(config)
     """
-    main = gold_sentences(train_records(config))
-    extra = gold_sentences(read_records(config.ner_extra))
+    main = gold_sentences(train_records(config, data))
+    extra = gold_sentences(_file_records(config.ner_extra, data))
     kept = sample_sentences(extra, config.ner_extra_max_sentences, config.ner_extra_ratio, len(main), config.seed)
     logger.info("training on %d sentences + %d of %d NER-only sentences", len(main), len(kept), len(extra))
     return main + kept
@@ -292,15 +301,16 @@ def train(
         truncate_log,
     )
 
-    config.check_ready()
+    data = config.check_ready()  # every data file read once, here; the run uses these records
+    fingerprints = data_fingerprints(config)  # the files as just read: saved with the config, compared on --resume
     checkpoint = last_complete_checkpoint(config.run_dir) if resume else None
     if checkpoint is not None:  # before any model is loaded: a changed config must not mix two runs
-        check_resume_config(config)
+        check_resume_config(config, fingerprints)
     elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):  # a later --resume would mix the two
         raise ConfigError(f"{config.run_dir} holds checkpoints of an earlier run: pass --resume to continue it, "
                           "or a new --run-dir, or delete them to start over there")  # fmt: skip
     model, tokenizer, settings = build_model(config)
-    sentences = training_sentences(config)
+    sentences = training_sentences(config, data)
     if config.class_weights:
         stance_weights, event_weights = loss_weights(sentences, config.max_class_weight)
         model.stance_class_weights.copy_(torch.tensor(stance_weights))
@@ -311,7 +321,7 @@ def train(
     extra = [JsonlLogCallback(log_path), *(callbacks or [])]
     evaluator = None
     if config.dev and config.eval_each_epoch:
-        evaluator = dev_evaluator(tokenizer, settings, read_records(config.dev), config.eval_batch_size)
+        evaluator = dev_evaluator(tokenizer, settings, data[config.dev], config.eval_batch_size)
         extra.append(EpochEvalCallback(evaluator, log_path))
     if config.average_last_epochs:
         extra.append(WeightAveragingCallback(config.average_last_epochs, resume_from=checkpoint))
@@ -325,7 +335,7 @@ def train(
     if resume and checkpoint is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
     if trainer.is_world_process_zero():  # before the first checkpoint, so that an interrupted run has it
-        write_run_config(config)
+        write_run_config(config, fingerprints=fingerprints)
     if resume and trainer.is_world_process_zero():  # the steps after the checkpoint are redone, and logged again
         step = checkpoint_step(checkpoint)
         if dropped := truncate_log(log_path, step):
@@ -407,10 +417,13 @@ def data_fingerprints(config: FinetuneConfig) -> dict[str, str]:
     return prints
 
 
-def write_run_config(config: FinetuneConfig, name: str = RUN_CONFIG_FILE) -> Path:
+def write_run_config(
+    config: FinetuneConfig, name: str = RUN_CONFIG_FILE, fingerprints: Mapping[str, str] | None = None
+) -> Path:
     """Write ``config`` as JSON into ``config.run_dir`` (whole, then renamed: never half a file).
 
-    The training files' :func:`data_fingerprints` are saved with it, under ``data_sha256``.
+    The training files' :func:`data_fingerprints` are saved with it, under ``data_sha256``
+    (``fingerprints`` when the caller has them already; computed here otherwise).
 
     Example:
         >>> # write_run_config(config)  # RUN_DIR/finetune_config.json
@@ -418,11 +431,12 @@ def write_run_config(config: FinetuneConfig, name: str = RUN_CONFIG_FILE) -> Pat
     from training.evaluate import write_json
 
     path = Path(config.run_dir) / name
-    write_json(path, {**config.to_dict(), FINGERPRINTS_KEY: data_fingerprints(config)})
+    prints = data_fingerprints(config) if fingerprints is None else dict(fingerprints)
+    write_json(path, {**config.to_dict(), FINGERPRINTS_KEY: prints})
     return path
 
 
-def check_resume_config(config: FinetuneConfig) -> None:
+def check_resume_config(config: FinetuneConfig, fingerprints: Mapping[str, str] | None = None) -> None:
     """Refuse to resume the run in ``config.run_dir`` with other training settings than it started with.
 
     Every field of :class:`~training.config.FinetuneConfig` is compared with the run's saved
@@ -433,7 +447,8 @@ def check_resume_config(config: FinetuneConfig) -> None:
     normalization), ``class_weights``, ``average_last_epochs`` and precision. A field missing from
     the saved config (an older version) counts as its default. A run without a saved config
     (older runs) is resumed with a warning. The contents of the training files are compared too
-    (:func:`data_fingerprints`), so a file edited in place is refused like a changed path.
+    (:func:`data_fingerprints`, or ``fingerprints`` when the caller has them already), so a file
+    edited in place is refused like a changed path.
 
     Raises:
         ConfigError: If a compared field differs (each one with its old and new value), or the
@@ -462,8 +477,9 @@ def check_resume_config(config: FinetuneConfig) -> None:
                for name, value in current.items()
                if name not in NOT_TRAINING_FIELDS and saved.get(name, defaults[name]) != value]  # fmt: skip
     saved_prints = saved.get(FINGERPRINTS_KEY) or {}
+    prints = data_fingerprints(config) if fingerprints is None else fingerprints
     changed += [f"  {path}: its content changed since the run started (sha256 {saved_prints[path][:12]}… → {digest[:12]}…)"
-                for path, digest in data_fingerprints(config).items()
+                for path, digest in prints.items()
                 if path in saved_prints and saved_prints[path] != digest]  # fmt: skip
     if changed:
         raise ConfigError(

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.settings import AnalyzerSettings
-from training.data.records import read_records, record_tasks
+from training.data.records import read_records, record_tasks, sentence_entities
 
 RARE_LABELS = 3  # how many of the least-trained labels the Limitations name
 
@@ -50,35 +50,36 @@ class LayerCounts(NamedTuple):
     labels: dict[str, int]
 
 
-def label_counts(records: Iterable[Mapping[str, Any]]) -> dict[str, LayerCounts]:
+def label_counts(sentences: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> dict[str, LayerCounts]:
     """Count the training examples per layer and label: entities by type, sentences by stance and event.
 
-    Only the layers a record annotates (:func:`~training.data.records.record_tasks`) count, as in training.
+    ``sentences`` are ``(record, sentence)`` pairs, the unit training reads and samples
+    (:func:`training.features.gold_sentences`); only the layers a record annotates
+    (:func:`~training.data.records.record_tasks`) count, as in training.
 
     Example:
         >>> record = {"text": "x", "tasks": ["stance"], "entities": [],
         ...           "sentences": [{"start": 0, "end": 1, "stance": "pro", "events": []}]}
-        >>> counts = label_counts([record])
+        >>> counts = label_counts([(record, record["sentences"][0])])
         >>> counts["stance"].labels["pro"], counts["ner"].sentences, counts["events"].sentences
         (1, 0, 0)
     """
-    sentences = dict.fromkeys(LAYERS, 0)
+    annotated = dict.fromkeys(LAYERS, 0)
     labels = {layer: dict.fromkeys(names, 0) for layer, (_, names, _) in LAYERS.items()}
-    for record in records:
+    for record, sentence in sentences:
         tasks = record_tasks(record)
         if "ner" in tasks:
-            sentences["ner"] += len(record["sentences"])
-            for entity in record["entities"]:
+            annotated["ner"] += 1
+            for entity in sentence_entities(record, sentence):
                 labels["ner"][entity["label"]] = labels["ner"].get(entity["label"], 0) + 1
-        for sentence in record["sentences"]:
-            if "stance" in tasks and sentence.get("stance") is not None:
-                sentences["stance"] += 1
-                labels["stance"][sentence["stance"]] = labels["stance"].get(sentence["stance"], 0) + 1
-            if "events" in tasks and sentence.get("events") is not None:
-                sentences["events"] += 1
-                for name in sentence["events"]:
-                    labels["events"][name] = labels["events"].get(name, 0) + 1
-    return {layer: LayerCounts(sentences[layer], labels[layer]) for layer in LAYERS}
+        if "stance" in tasks and sentence.get("stance") is not None:
+            annotated["stance"] += 1
+            labels["stance"][sentence["stance"]] = labels["stance"].get(sentence["stance"], 0) + 1
+        if "events" in tasks and sentence.get("events") is not None:
+            annotated["events"] += 1
+            for name in sentence["events"]:
+                labels["events"][name] = labels["events"].get(name, 0) + 1
+    return {layer: LayerCounts(annotated[layer], labels[layer]) for layer in LAYERS}
 
 
 RETUNE_CONFIG = ("Retune config (its data files, n-gram and dev-choice settings were used; its training settings "
@@ -91,6 +92,7 @@ def limitations(
     stats: Mapping[str, Mapping[str, int]],
     labels: Mapping[str, LayerCounts] | None = None,
     retuned: bool = False,
+    ner_extra_used: tuple[int, int] | None = None,
 ) -> list[str]:
     """The card's Limitations: what the run's data, trained layers and rarest labels imply.
 
@@ -98,16 +100,18 @@ def limitations(
         config: The fine-tuning config (as a dict): its ``train``, ``ner_extra``, ``dev`` and
             ``exclude_synthetic`` are read.
         stats: :func:`data_stats` of the data files.
-        labels: :func:`label_counts` of the training records; without them the card names no
+        labels: :func:`label_counts` of the training sentences; without them the card names no
             layer or label.
         retuned: The model was made by ``python -m training retune``: the training files fitted
             only the n-gram models and the choices, not the encoder and heads.
+        ner_extra_used: How many ``ner_extra`` sentences training used, of how many in the files
+            (:func:`training_label_counts`); the card then says whether ``labels`` count a sample.
 
     Example:
         >>> limitations({"train": ["a.jsonl"]}, {"a.jsonl": {"documents": 3, "sentences": 9}})[0]
         '- Trained on `a.jsonl` (3 documents, 9 sentences); there was no dev file: nothing was tuned on held-out data.'
     """
-    lines = [_data_line(config, stats, retuned)]
+    lines = [_data_line(config, stats, retuned, ner_extra_used)]
     if labels is not None:
         lines += _label_lines(labels)
     lines += ALWAYS_TRUE[:2]
@@ -117,7 +121,12 @@ def limitations(
     return [*lines, *ALWAYS_TRUE[2:]]
 
 
-def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]], retuned: bool = False) -> str:
+def _data_line(
+    config: Mapping[str, Any],
+    stats: Mapping[str, Mapping[str, int]],
+    retuned: bool = False,
+    ner_extra_used: tuple[int, int] | None = None,
+) -> str:
     """The Limitations line on the training and dev data: what they were and how much."""
     files = [str(path) for path in config.get("train") or []]
     counts = [stats[path] for path in files if path in stats]
@@ -129,9 +138,7 @@ def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]]
     line = f"- {what} {names} ({_plural(documents, 'document')}, {_plural(sentences, 'sentence')}{left_out})"
     extra = config.get("ner_extra") or []
     if extra:
-        line += (", plus NER-only sentences from " if retuned else ", plus NER-only sentences sampled from ") + ", ".join(
-            f"`{path}`" for path in extra
-        )
+        line += _extra_clause(config, ", ".join(f"`{path}`" for path in extra), retuned, ner_extra_used)
     if retuned:
         line += (": only the n-gram models and the choices made on dev were fitted on them; the encoder and its "
                  "heads are those of the model this one was retuned from, trained before (see its card)")  # fmt: skip
@@ -141,6 +148,21 @@ def _data_line(config: Mapping[str, Any], stats: Mapping[str, Mapping[str, int]]
     size = stats.get(str(dev), {}).get("documents")
     of = f" of {_plural(size, 'document')}" if size is not None else ""
     return line + f"; scores on the dev set{of} are estimates, noisy when it is small."
+
+
+def _extra_clause(config: Mapping[str, Any], names: str, retuned: bool, used: tuple[int, int] | None) -> str:
+    """The data line's clause on the ``ner_extra`` sentences: all of them, or how many were sampled and how."""
+    if retuned:
+        return f", plus NER-only sentences from {names}"
+    if used is None:
+        return f", plus NER-only sentences sampled from {names}"
+    kept, total = used
+    if kept == total:
+        return f", plus the {_plural(total, 'NER-only sentence')} of {names}"
+    limits = ", ".join(f"{key} {config[key]}" for key in ("ner_extra_max_sentences", "ner_extra_ratio")
+                       if config.get(key) is not None)  # fmt: skip
+    return (f", plus {kept} of the {_plural(total, 'NER-only sentence')} of {names}, a seeded sample ({limits}); "
+            "the label counts below count that sample, what training used")  # fmt: skip
 
 
 def _plural(n: int, word: str) -> str:
@@ -344,6 +366,7 @@ def render_card(
     commands: Sequence[str],
     labels: Mapping[str, LayerCounts] | None = None,
     retuned: bool = False,
+    ner_extra_used: tuple[int, int] | None = None,
 ) -> str:
     """Return the card's Markdown.
 
@@ -353,8 +376,9 @@ def render_card(
         stats: :func:`data_stats` of the training and evaluation files.
         metrics: Name (``dev``, a test file) -> the scores JSON written by the evaluation.
         commands: The commands that produced the model and the scores, in order.
-        labels: :func:`label_counts` of the training records, for the Limitations.
+        labels: :func:`label_counts` of the training sentences (:func:`training_label_counts`), for the Limitations.
         retuned: Made by ``python -m training retune`` (see :func:`limitations`).
+        ner_extra_used: ``ner_extra`` sentences used, of how many (see :func:`limitations`).
 
     Example:
         >>> settings = AnalyzerSettings(trained=True, base_model="enc")
@@ -374,7 +398,8 @@ def render_card(
     config_json = json.dumps(dict(config), ensure_ascii=False, indent=2)
     what = RETUNE_CONFIG if retuned else "Fine-tuning config:"
     lines += ["## How it was made", "", "```bash", *commands, "```", "", what, ""]
-    lines += ["```json", config_json, "```", "", "## Limitations", "", *limitations(config, stats, labels, retuned), ""]
+    lines += ["```json", config_json, "```", "", "## Limitations", ""]
+    lines += [*limitations(config, stats, labels, retuned, ner_extra_used), ""]
     lines += ["## Versions", ""]
     lines += [f"- {name} {version}" for name, version in sorted(settings.versions.items())]
     return "\n".join(lines) + "\n"
@@ -392,8 +417,8 @@ def write_model_card(
 
     Args:
         model_dir: A saved model directory (its ``arabnews_nlp.json`` is read).
-        config: The fine-tuning config (its ``train`` and ``ner_extra`` files are counted for the
-            Limitations).
+        config: The fine-tuning config (the sentences training used of its ``train`` and
+            ``ner_extra`` files are counted for the Limitations: :func:`training_label_counts`).
         data_files: Training and evaluation JSONL files, counted for the card.
         metrics_files: Name -> path of a scores JSON (``python -m training evaluate --out``).
         commands: The commands that produced the model and the scores.
@@ -408,11 +433,46 @@ def write_model_card(
     directory = Path(model_dir)
     settings = AnalyzerSettings.load(directory)
     metrics = {name: json.loads(Path(path).read_text(encoding="utf-8")) for name, path in metrics_files.items()}
-    records = read_records(config.get("train") or [])
-    if config.get("exclude_synthetic"):  # as training reads them
-        records = [record for record in records if not record.get("synthetic")]
-    labels = label_counts([*records, *read_records(config.get("ner_extra") or [])])
-    card = render_card(settings, config, data_stats(data_files), metrics, commands, labels, retuned)
+    labels, extra_used = training_label_counts(config, retuned)
+    card = render_card(settings, config, data_stats(data_files), metrics, commands, labels, retuned, extra_used)
     path = directory / "README.md"
     path.write_text(card, encoding="utf-8")
     return path
+
+
+def training_label_counts(
+    config: Mapping[str, Any], retuned: bool = False
+) -> tuple[dict[str, LayerCounts], tuple[int, int]]:
+    """:func:`label_counts` of the sentences the run trained on, and how many ``ner_extra`` sentences those hold.
+
+    The sentences are those :func:`training.finetune.training_sentences` trains on: the gold
+    sentences of ``train`` (without synthetic documents when ``exclude_synthetic``) and the seeded
+    sample of the ``ner_extra`` ones that ``ner_extra_max_sentences`` and ``ner_extra_ratio``
+    keep (:func:`training.features.sample_sentences`, the same call). A retuned model
+    (``retuned``) trained nothing; its n-gram tagger was fitted on every ``ner_extra`` sentence,
+    so all of them count.
+
+    Args:
+        config: The fine-tuning config (as a dict); a missing ``seed`` is the config's default.
+        retuned: Made by ``python -m training retune``.
+
+    Returns:
+        The counts, and ``(ner_extra sentences counted, ner_extra sentences in the files)``.
+
+    Example:
+        >>> counts, extra = training_label_counts({"train": []})
+        >>> counts["ner"].sentences, extra
+        (0, (0, 0))
+    """
+    from training.config import FinetuneConfig
+    from training.features import gold_sentences, sample_sentences  # torch: imported when a card is written
+
+    records = read_records(config.get("train") or [])
+    if config.get("exclude_synthetic"):  # as training reads them
+        records = [record for record in records if not record.get("synthetic")]
+    main, extra = gold_sentences(records), gold_sentences(read_records(config.get("ner_extra") or []))
+    kept = extra if retuned else sample_sentences(
+        extra, config.get("ner_extra_max_sentences"), config.get("ner_extra_ratio"), len(main),
+        config.get("seed", FinetuneConfig.seed),
+    )  # fmt: skip
+    return label_counts([*main, *kept]), (len(kept), len(extra))

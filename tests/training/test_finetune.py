@@ -463,3 +463,37 @@ def test_continuing_an_analyzer_with_ngram_models_without_ngram_warns(
     with caplog.at_level("WARNING", logger="training.finetune"):
         base_clusters(_config(tmp_path, refit, gold_file, ngram=True))
     assert "has n-gram models" not in caplog.text
+
+
+def test_each_data_file_is_read_once_before_training(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_records: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation, the held-out copy check, the training sentences and the per-epoch dev scorer share
+    one read of each file; the training files are hashed once, on ``--resume`` too."""
+    from collections import Counter
+
+    import training.data.records
+    import training.finetune
+    from training.data.records import write_records
+
+    files = {name: tmp_path / f"{name}.jsonl" for name in ("train", "dev", "test", "extra")}
+    write_records(files["train"], [gold_records[0]])
+    write_records(files["dev"], [gold_records[1]])
+    write_records(files["test"], [dict(gold_records[1], id="test-1")])
+    write_records(files["extra"], [dict(gold_records[1], id="extra-1", tasks=["ner"])])
+    config = dataclasses.replace(
+        _config(tmp_path, tiny_encoder_dir, files["train"], max_steps=1, save_steps=1, eval_each_epoch=True),
+        dev=str(files["dev"]), test=[str(files["test"])], ner_extra=[str(files["extra"])],
+    )  # fmt: skip
+    reads: Counter[str] = Counter()
+    hashes: list[dict[str, str]] = []
+    read_lines, data_fingerprints = training.data.records.read_lines, training.finetune.data_fingerprints
+    monkeypatch.setattr(training.data.records, "read_lines", lambda path: reads.update([str(path)]) or read_lines(path))
+    monkeypatch.setattr(training.finetune, "data_fingerprints", lambda c: hashes.append(data_fingerprints(c)) or hashes[-1])
+    for resume in (False, True):
+        reads.clear()
+        hashes.clear()
+        train(config, resume=resume)
+        assert reads == {str(path): 1 for path in files.values()}, resume
+        assert [set(prints) for prints in hashes] == [{str(files["train"]), str(files["extra"])}], resume
+        assert (Path(config.run_dir) / "checkpoint-1").is_dir()  # so the second run resumes from it, checked

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from arabnews_nlp.schema import ENTITY_TYPES
 from arabnews_nlp.settings import AnalyzerSettings
-from training.data.records import write_records
+from training.config import FinetuneConfig
+from training.data.records import sentence_entities, write_records
+from training.finetune import training_sentences
 from training.model_card import write_model_card
 
 
-def _limitations(model_dir: Path, config: dict[str, Any]) -> str:
+def _limitations(model_dir: Path, config: dict[str, Any], retuned: bool = False) -> str:
     """Write the card of ``config`` for a bare model directory; return its Limitations section."""
     AnalyzerSettings(trained=True, base_model="enc").save(model_dir)
     files = [*config["train"], *config.get("ner_extra", []), *([config["dev"]] if config.get("dev") else [])]
-    card = write_model_card(model_dir, config, files, {}, ["python -m training finetune"]).read_text(encoding="utf-8")
+    card = write_model_card(model_dir, config, files, {}, ["python -m training finetune"], retuned)
+    card = card.read_text(encoding="utf-8")
     return card.split("## Limitations\n")[1].split("## Versions")[0]
 
 
@@ -41,7 +46,7 @@ def test_limitations_name_ner_extra_untrained_layers_and_synthetic(
     extra = tmp_path / "extra.jsonl"
     write_records(extra, [dict(record, tasks=["ner"]) for record in gold_records])
     text = _limitations(tmp_path / "a", {"train": [str(train)], "ner_extra": [str(extra)]})
-    assert f"plus NER-only sentences sampled from `{extra}`; there was no dev file" in text
+    assert f"plus the 4 NER-only sentences of `{extra}`; there was no dev file" in text  # no sampling: all of them
     assert "annotate no" not in text  # NER comes from ner_extra
     assert "Sentences marked `synthetic`" in text
     # without ner_extra NER is not trained; the synthetic document left out counts no label
@@ -52,3 +57,28 @@ def test_limitations_name_ner_extra_untrained_layers_and_synthetic(
     assert "`pro` (1 sentence), `neutral` (1 sentence), `ROCKET_ATTACK` (1 sentence);" in text
     assert "`PER`" not in text  # the NER layer was not trained: its labels are not named
     assert "`anti`" not in text.split("fewest training examples")[1]  # anti was in the synthetic document only
+
+
+def test_label_counts_are_of_the_ner_extra_sample_training_used(
+    tmp_path: Path, gold_records: list[dict[str, Any]]
+) -> None:
+    """With ner_extra_max_sentences, the card counts the sampled NER-only sentences, not the whole file."""
+    train, extra = tmp_path / "train.jsonl", tmp_path / "extra.jsonl"
+    write_records(train, [dict(record, tasks=["stance", "events"]) for record in gold_records])
+    write_records(extra, [dict(record, id=f"ner-{i}", tasks=["ner"]) for i, record in enumerate(gold_records)])
+    config = FinetuneConfig(base="enc", train=[str(train)], ner_extra=[str(extra)], ner_extra_max_sentences=1, seed=7)
+    used = Counter(entity["label"] for record, sentence in training_sentences(config) if record["tasks"] == ["ner"]
+                   for entity in sentence_entities(record, sentence))  # fmt: skip
+    everywhere = Counter(entity["label"] for record in gold_records for entity in record["entities"])
+    unsampled = [label for label in ENTITY_TYPES if everywhere[label] and not used[label]]
+    assert unsampled  # the sample leaves out a label the whole file has: the two counts differ
+    text = _limitations(tmp_path / "sampled", config.to_dict())
+    assert (f"plus 1 of the 4 NER-only sentences of `{extra}`, a seeded sample (ner_extra_max_sentences 1); "
+            "the label counts below count that sample, what training used; there was no dev file") in text
+    missing = next(line for line in text.splitlines() if line.startswith("- No training examples of"))
+    for label in ENTITY_TYPES:
+        assert (f"`{label}`" in missing) == (not used[label]), label
+    # retune trains nothing: its n-gram tagger is fitted on every ner_extra sentence, and the card counts them all
+    text = _limitations(tmp_path / "retuned", config.to_dict(), retuned=True)
+    assert f"plus NER-only sentences from `{extra}`: only the n-gram models" in text
+    assert not any(f"`{label}`" in text.split("fewest training examples")[0] for label in unsampled)

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from arabnews_nlp.errors import DataFormatError
-from training.data.records import Record, is_surface, iter_records, parse_line, parsed_lines, read_lines, to_surface, write_records
+from training.data.records import (
+    Record, is_surface, iter_records, parse_json_array, parse_line, parsed_lines, read_lines, to_surface, write_records,
+)  # fmt: skip
 
 IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
@@ -153,7 +155,7 @@ def _read_json_any(path: str) -> list[dict[str, Any]]:
         lines.append(line)
     content = "".join(lines)
     if content.lstrip().startswith("["):
-        return list(json.loads(content))
+        return parse_json_array(content, path)
     return [parse_line(line, path, n) for n, line in enumerate(lines, 1) if line.strip()]
 
 

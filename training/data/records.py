@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,54 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))  # type: ignore[func-returns-value]
     return value
+
+
+def parse_json_array(text: str, path: str | Path = "<string>") -> list[Any]:
+    """Parse a whole-file JSON array (Doccano, Label Studio), refusing a key given twice as :func:`parse_line` does.
+
+    Args:
+        text: The file's text.
+        path: The file, for the message.
+
+    Returns:
+        The array's items.
+
+    Raises:
+        DataFormatError: If the text is not JSON or not an array, or an object in it gives a key
+            twice (``file:line: item N: …``, the line where that item starts).
+
+    Example:
+        >>> parse_json_array('[{"id": 1}]')
+        [{'id': 1}]
+        >>> parse_json_array('[{"id": 1},\\n {"id": 2, "text": "a", "id": 3}]', "a.json")
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.DataFormatError: a.json:2: item 2: the key 'id' is given twice in one object; keep one
+    """
+    if not text.lstrip().startswith("["):
+        raise DataFormatError(f"{path}: expected a JSON array of items ([...])")
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
+    try:
+        value: list[Any] = decoder.decode(text)
+    except json.JSONDecodeError as err:
+        raise DataFormatError(f"{path}:{err.lineno}: invalid JSON ({err.msg} at column {err.colno})") from err
+    except _DuplicateKey as err:
+        line, item = _duplicate_item(text, decoder)
+        raise DataFormatError(f"{path}:{line}: item {item}: the key {err.args[0]!r} is given twice in one object; "
+                              "keep one") from None  # fmt: skip
+    return value
+
+
+def _duplicate_item(text: str, decoder: json.JSONDecoder) -> tuple[int, int]:
+    """The line and 1-based number of the first item of the JSON array ``text`` that ``decoder`` refuses."""
+    skip = re.compile(r"[ \t\n\r]*,?[ \t\n\r]*")  # whitespace, the comma between items
+    at, item = skip.match(text, text.index("[") + 1).end(), 1
+    while True:
+        try:
+            at = skip.match(text, decoder.raw_decode(text, at)[1]).end()
+        except _DuplicateKey:
+            return text.count("\n", 0, at) + 1, item
+        item += 1
 
 
 def parsed_lines(path: str | Path) -> Iterator[tuple[int, Record | DataFormatError]]:

@@ -50,7 +50,7 @@ from typing import Any, TypeVar
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import TASKS, Record, is_surface, parse_line, parsed_lines, read_lines, read_records
+from training.data.records import TASKS, Record, is_surface, parse_line, parsed_lines, read_lines
 
 Where = TypeVar("Where")
 
@@ -370,6 +370,27 @@ def validate_file(path: str | Path) -> list[str]:
         >>> validate_file(tmp)[0].endswith("d1: missing required field 'text'")
         True
     """
+    return read_validated(path)[1]
+
+
+def read_validated(path: str | Path) -> tuple[list[Record], list[str]]:
+    """The records of a JSONL file and its :func:`validate_file` messages, from one read of it.
+
+    Args:
+        path: The JSONL file.
+
+    Returns:
+        Every record that is a JSON object, in line order, and the messages (empty when the file
+        is valid, and then the records are those of :func:`~training.data.records.read_records`).
+
+    Example:
+        >>> import tempfile, os
+        >>> tmp = os.path.join(tempfile.mkdtemp(), "a.jsonl")
+        >>> _ = open(tmp, "w", encoding="utf-8").write('{"id": "d1"}\\n')
+        >>> records, problems = read_validated(tmp)
+        >>> records, len(problems)
+        ([{'id': 'd1'}], 4)
+    """
     problems: list[tuple[int, str]] = []
     records: list[tuple[int, Record]] = []
     for line_no, record in parsed_lines(path):
@@ -385,7 +406,7 @@ def validate_file(path: str | Path) -> list[str]:
         problems.append((line_no, message))
     if not records and not problems:
         problems.append((0, empty_file_problem(path)))
-    return [message for _, message in sorted(problems, key=lambda item: item[0])]
+    return [record for _, record in records], [message for _, message in sorted(problems, key=lambda item: item[0])]
 
 
 def empty_file_problem(path: str | Path) -> str:
@@ -398,8 +419,14 @@ def empty_file_problem(path: str | Path) -> str:
     return f"{path}: holds no documents (an empty file): nothing to train on or score"
 
 
-def check_files(paths: Iterable[str | Path]) -> None:
+def check_files(paths: Iterable[str | Path]) -> dict[str, list[Record]]:
     """Raise unless every file is valid SCHEMA.md JSONL: what commands that read data check first.
+
+    Each file is read once (a file listed twice too); its records come back, so that a caller
+    need not read it again.
+
+    Returns:
+        ``str(path)`` -> the file's records, in file order (:func:`read_validated`).
 
     Raises:
         DataFormatError: Naming the file and its first problem, with the command that lists them
@@ -407,10 +434,15 @@ def check_files(paths: Iterable[str | Path]) -> None:
 
     Example:
         >>> check_files([])
+        {}
     """
+    valid: dict[str, list[Record]] = {}
     for path in paths:
-        problems = validate_file(path)
+        if str(path) in valid:
+            continue
+        records, problems = read_validated(path)
         if not problems:
+            valid[str(path)] = records
             continue
         first = next((line for _, line in read_lines(path) if not isinstance(line, str) or line.strip()), "")
         try:
@@ -422,16 +454,16 @@ def check_files(paths: Iterable[str | Path]) -> None:
                                   f"python -m training convert surface {path} OUT.jsonl")  # fmt: skip
         raise DataFormatError(f"{path} has {len(problems)} problem(s), the first: {problems[0]}; "
                               f"python -m training validate {path} lists them all")  # fmt: skip
+    return valid
 
 
 def read_valid_records(paths: str | Path | Iterable[str | Path]) -> list[Record]:
-    """:func:`check_files`, then every record of the files in file order.
+    """:func:`check_files`, then every record of the files in file order (each file read once).
 
     Example:
         >>> read_valid_records([])
         []
     """
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-    check_files(paths)
-    return read_records(paths)
-
+    valid = check_files(paths)
+    return [record for path in paths for record in valid[str(path)]]

@@ -105,6 +105,27 @@ def test_convert_annotation_tools_round_trip(tmp_path: Path, record: dict[str, A
     assert read_records(tmp_path / "back.jsonl") == [record]
 
 
+@pytest.mark.parametrize(("fmt", "key"), [("labelstudio", "annotations"), ("doccano", "label")])
+def test_convert_refuses_a_key_given_twice_in_a_json_array(
+    tmp_path: Path, record: dict[str, Any], fmt: str, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A whole-file JSON array is checked for repeated keys like a JSONL line: json would keep the last silently."""
+    write_records(tmp_path / "r.jsonl", [record, dict(record, id="doc-2")])
+    assert main(["convert", fmt, str(tmp_path / "r.jsonl"), str(tmp_path / "tool"), "--export"]) == 0
+    capsys.readouterr()
+    if fmt == "doccano":  # exported as JSONL; Doccano also exports one JSON array
+        items = [json.loads(line) for line in (tmp_path / "tool").read_text(encoding="utf-8").splitlines()]
+        (tmp_path / "tool").write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+    text = (tmp_path / "tool").read_text(encoding="utf-8")
+    second = text.index(f'"{key}":', text.index(f'"{key}":') + 1)  # in the second item
+    (tmp_path / "tool").write_text(f'{text[:second]}"{key}": [], {text[second:]}', encoding="utf-8")
+    assert main(["convert", fmt, str(tmp_path / "tool"), str(tmp_path / "back.jsonl")]) == 1
+    line = [n for n, content in enumerate(text.splitlines(), 1) if content == " {"][1]  # where the second item starts
+    message = f"convert: {tmp_path / 'tool'}:{line}: item 2: the key {key!r} is given twice in one object; keep one"
+    assert capsys.readouterr().err.strip() == message
+    assert not (tmp_path / "back.jsonl").exists()
+
+
 def test_convert_doccano_sentences_merges(
     tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:

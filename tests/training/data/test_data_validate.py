@@ -265,3 +265,18 @@ def test_keys_that_extend_a_known_key_or_are_not_close_are_the_users_own(record:
     record["sentences"][0]["holders"] = record["sentences"][0].pop("holder")
     assert validate_record(record) == ["sentence 0: unknown key 'holders' (did you mean 'holder'?): a misspelt key is "
                                        "ignored and its annotation lost"]  # fmt: skip
+
+
+def test_read_valid_records_reads_each_file_once(tmp_path: Path, record: Record, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validation's read gives the records: evaluate and baseline do not read their files a second time."""
+    import training.data.records
+    from training.data.records import write_records
+    from training.data.validate import read_valid_records
+
+    path = tmp_path / "a.jsonl"
+    write_records(path, [record])
+    reads: list[str] = []
+    read_lines = training.data.records.read_lines
+    monkeypatch.setattr(training.data.records, "read_lines", lambda p: reads.append(str(p)) or read_lines(p))
+    assert read_valid_records([path, path]) == [record, record]  # a file given twice: its records twice, one read
+    assert reads == [str(path)]
