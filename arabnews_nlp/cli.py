@@ -155,7 +155,7 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
         from arabnews_nlp.render import render_html
 
         results = list(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup))
-        out.write(render_html(results, [None if i is None else str(i) for i in ids]))
+        out.write(render_html(results, [None if i is None else str(i) for i in ids], args.markup))
         return 0
     count = -1  # "[" goes out with the first result: an input error before it leaves the output empty
     for count, analysis in enumerate(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup)):

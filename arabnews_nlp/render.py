@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from arabnews_nlp.errors import AnalysisTypeError, ConfigError
 from arabnews_nlp.results import Analysis, Entity, SentenceResult, Stance
+from arabnews_nlp.text.markup import blank_html, check_markup
 
 STYLE = """
 body { font-family: "Noto Naskh Arabic", "Amiri", "Arial", sans-serif; margin: 2em auto; max-width: 60em;
@@ -62,8 +63,11 @@ def _highlight(text: str, start: int, end: int, entities: Sequence[Entity]) -> s
     return "".join(parts)
 
 
-def _stance_badge(stance: Stance) -> str:
-    holder = f" · {html.escape(stance.holder.text)}" if stance.holder is not None else ""
+def _stance_badge(stance: Stance, text: str | None = None) -> str:
+    """The stance's badge; its holder as ``text`` shows it (its own ``text`` without one)."""
+    holder = stance.holder
+    shown = "" if holder is None else holder.text if text is None else text[holder.start : holder.end]
+    holder = f" · {html.escape(shown)}" if shown else ""
     label = html.escape(stance.label)
     return f'<span class="badge {label}">{label} {stance.score:.2f}{holder}</span>'
 
@@ -71,20 +75,28 @@ def _stance_badge(stance: Stance) -> str:
 def _sentence(text: str, sentence: SentenceResult) -> str:
     events = "".join(f'<span class="badge event">{html.escape(e.label)} {e.score:.2f}</span>' for e in sentence.events)
     body = _highlight(text, sentence.start, sentence.end, sentence.entities)
-    meta = f'<span class="meta">{_stance_badge(sentence.stance)}{events}</span>'
+    meta = f'<span class="meta">{_stance_badge(sentence.stance, text)}{events}</span>'
     return f'<span class="sentence {html.escape(sentence.stance.label)}">{body}{meta}</span>'
 
 
-def render_article(analysis: Analysis, title: str | None = None) -> str:
+def _line_breaks(gap: str) -> int:
+    """How many lines ``gap`` ends (``\r\n``, ``\r`` and ``\n`` each one): two or more is a blank line, or two blocks."""
+    return gap.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+
+
+def render_article(analysis: Analysis, title: str | None = None, markup: str = "text") -> str:
     """Return one ``<article>`` element for an analysis.
 
     Args:
         analysis: The result of :meth:`arabnews_nlp.Analyzer.analyze`.
         title: Shown above the text (e.g. a file name or document id).
+        markup: ``"html"`` when the analysed text was a web page (``analyze(page, markup="html")``):
+            its visible text is shown (:func:`~arabnews_nlp.text.markup.blank_html`), not its tags.
     """
-    text, parts, position = analysis.text, [], 0
+    check_markup(markup)
+    text, parts, position = blank_html(analysis.text) if markup == "html" else analysis.text, [], 0
     for sentence in analysis.sentences:
-        if "\n\n" in text[position : sentence.start].replace("\r", "") and position:
+        if position and _line_breaks(text[position : sentence.start]) >= 2:
             parts.append('<div class="para"></div>')  # a paragraph break; sentences are blocks anyway
         parts.append(_sentence(text, sentence))
         position = sentence.end
@@ -94,12 +106,16 @@ def render_article(analysis: Analysis, title: str | None = None) -> str:
     return f"<article>{header}\n{''.join(parts)}\n</article>"
 
 
-def render_html(analyses: Analysis | Iterable[Analysis], titles: Sequence[str | None] | None = None) -> str:
+def render_html(
+    analyses: Analysis | Iterable[Analysis], titles: Sequence[str | None] | None = None, markup: str = "text"
+) -> str:
     """Return a complete, self-contained HTML page showing one or more analyses.
 
     Args:
         analyses: One analysis or several (e.g. the output of :meth:`arabnews_nlp.Analyzer.pipe`).
         titles: Optional title per analysis.
+        markup: ``"html"`` when the texts were web pages analysed with ``markup="html"``: each
+            page is shown as a reader sees it, its sentences and entities without the tags.
 
     Returns:
         An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script).
@@ -107,13 +123,15 @@ def render_html(analyses: Analysis | Iterable[Analysis], titles: Sequence[str | 
     Raises:
         AnalysisTypeError: If an item is not an :class:`~arabnews_nlp.results.Analysis` (e.g. a
             ``to_dict()`` dict or a text).
-        ConfigError: If ``titles`` does not give one title per analysis.
+        ConfigError: If ``titles`` does not give one title per analysis, or ``markup`` is not
+            ``"text"`` or ``"html"``.
 
     Example:
         >>> from arabnews_nlp.results import Analysis
         >>> "<article>" in render_html([Analysis.empty("")])
         True
     """
+    check_markup(markup)
     if isinstance(analyses, (str, bytes, Mapping)):
         raise AnalysisTypeError(analyses)
     items = [analyses] if isinstance(analyses, Analysis) else list(analyses)
@@ -123,7 +141,7 @@ def render_html(analyses: Analysis | Iterable[Analysis], titles: Sequence[str | 
     names = list(titles) if titles is not None else [None] * len(items)
     if len(names) != len(items):
         raise ConfigError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
-    body = "\n".join(render_article(analysis, name) for analysis, name in zip(items, names))
+    body = "\n".join(render_article(analysis, name, markup) for analysis, name in zip(items, names))
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
         f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"

@@ -55,6 +55,8 @@ MARKUP: dict[str, Callable[[int], str]] = {
     "preformatted tags never closed (<pre )": lambda n: "<pre " * (n // 5),
     "preformatted lines (<pre>x\\n)": lambda n: "<pre>x\n" * (n // 7),
     "markup, no text (<i></i>)": lambda n: "<i></i>" * (n // 7),
+    "quotes never closed in a tag (<a t=\"x )": lambda n: '<a t="x ' * (n // 8),
+    "words after & (no reference, 31 letters)": lambda n: ("&" + "x" * 31 + " ") * (n // 33),
 }
 
 

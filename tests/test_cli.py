@@ -77,6 +77,10 @@ def test_analyze_markup_html(tiny_model_dir: Path, tmp_path: Path, capsys: pytes
     assert all(html[e["start"] : e["end"]] == e["text"] for e in record["entities"])
     _, out, _ = _run(argv, capsys)  # as plain text the markup is text too
     assert len(json.loads(out)[0]["sentences"][0]["text"]) > len("قال السوداني في بغداد.")
+    target = tmp_path / "out.html"
+    assert _run([*argv, "--markup", "html", "--format", "html", "-o", str(target)], capsys)[0] == 0
+    shown = target.read_text(encoding="utf-8")  # the page as a reader sees it, not its tags
+    assert "قال" in shown and "&lt;p&gt;" not in shown and "var x" not in shown
 
 
 def test_analyze_engine_ray_gets_every_analyze_corpus_option(

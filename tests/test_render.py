@@ -79,3 +79,25 @@ def test_empty_and_mismatched_titles() -> None:
 def test_what_is_not_an_analysis_is_a_typed_error(wrong: object) -> None:
     with pytest.raises(AnalysisTypeError, match="expected Analysis objects .* got (dict|str|NoneType)"):
         render_html(wrong)  # type: ignore[arg-type]
+
+
+def test_a_web_page_is_shown_as_a_reader_sees_it() -> None:
+    page = '<p>قال <a href="https://example.com/x">السوداني</a>&nbsp;إن القوات سترحل.</p>\n<p>وقصف &amp; مقتل في بغدا&#1583;.</p>'
+    person_start = page.index("السوداني")
+    person = Entity(person_start, person_start + 8, "PER", "السوداني", 0.9)
+    end = page.index("&#1583;") + len("&#1583;")
+    place = Entity(page.index("بغدا"), end, "LOC", page[page.index("بغدا") : end], 0.8)
+    first_end = page.index("سترحل.") + len("سترحل.")
+    first = SentenceResult(3, first_end, page[3:first_end], Stance("anti", 0.7, holder=person), (), (person,))
+    second_start = page.index("وقصف")
+    second = SentenceResult(second_start, end + 1, page[second_start : end + 1], Stance("neutral", 0.9), (), (place,))
+    analysis = Analysis(page, Stance("anti", 0.6), (person, place), (first, second))
+    shown = render_html(analysis, markup="html")
+    parser = _Text()
+    parser.feed(shown)
+    assert re.sub(r"[\s\u2060]+", "", "".join(parser.chunks)) == re.sub(r"\s+", "", "قال السوداني إن القوات سترحل. وقصف & مقتل في بغداد.")
+    assert "href" not in shown and "&amp;#1583;" not in shown and '<mark class="ent LOC" title="LOC 0.80">بغداد' in shown
+    assert shown.count('<div class="para">') == 1  # two blocks of the page: a new paragraph
+    assert "href" in render_html(analysis)  # as text, the markup is what was analysed
+    with pytest.raises(ConfigError, match="markup must be one of"):
+        render_html(analysis, markup="xml")

@@ -11,25 +11,30 @@ becomes what:
   (``<b>بغداد</b>والبصرة`` reads as one word, as a browser shows it); a block-level tag
   (``<p>``, ``<br>``, ``<div>``, ``<li>``, ``<h1>``, ``<td>``, … :data:`BLOCK_TAGS`): a line
   break then spaces, so paragraphs are sentence boundaries as the page shows them;
-- a line break of the source (``\n``, ``\r``, ``\f``): a space, as a browser joins the lines of
-  a paragraph, except inside ``<pre>``, ``<textarea>`` and ``<listing>``, whose lines it shows;
-- a comment, a doctype, a processing instruction, a CDATA section, and the content of
-  ``<script>``, ``<style>``, ``<noscript>``, ``<template>``, ``<svg>`` and ``<title>`` elements:
-  spaces (it is not text a reader sees in the page; the headline is normally an ``<h1>`` too);
-- a character reference (``&amp;``, ``&nbsp;``, ``&#1593;``, ``&#x639;``): its character,
-  then word joiners for the rest of the reference, so a page that writes its Arabic letter by
-  letter as references still has whole words (a reference that names several characters or
-  none stays as it is);
+- a line break of the source (``\n``, ``\r``, ``\f``, also written ``&#13;`` or ``&NewLine;``):
+  a space, as a browser joins the lines of a paragraph, except inside ``<pre>``, ``<textarea>``
+  and ``<listing>``, whose source lines it shows;
+- a comment: word joiners, as it is nothing at all (``ال<!-- -->عراق`` is one word);
+- a doctype, a processing instruction, a CDATA section, and the content of the elements a
+  reader does not see as text (:data:`HIDDEN_ELEMENTS`: scripts, styles, ``<title>``, the
+  options of a ``<select>``, the fallback text of ``<video>`` or ``<iframe>``…): spaces;
+- a character reference (``&amp;``, ``&nbsp;``, ``&#1593;``, ``&#x639;``, a legacy one without
+  its semicolon like ``&copy2024``): its character, then word joiners for the rest of the
+  reference, so a page that writes its Arabic letter by letter as references still has whole
+  words (a reference that names several characters or none stays as it is);
 - everything else, unchanged.
 
 :func:`page_sentences` splits the result into sentences whose length limit counts what a reader
 sees (a long link inside a sentence does not count), and :func:`reference_end` moves an end
 that falls on a decoded reference past the whole reference, so a span ending on one
 (``العرا&#1602;``) holds all of it in the source. The rules are those of a reader, not a full HTML
-parser: a ``<`` that does not open a tag (``a < b``) is text, and a tag ends at its first ``>``
-(a ``>`` inside a quoted attribute value ends it early; the rest of the value is then read as
-text, never text hidden as markup). Every pattern stops at the next ``<``, so the time is linear
-in the page whatever it holds (``benchmarks/segmentation.py`` times unclosed tags).
+parser: a ``<`` that does not open a tag (``a < b``) is text; a tag ends at the first ``>``
+outside quotes (``title="أ > ب"`` is one attribute; a quote left open ends at the first ``>``);
+a tag cut off by the end of the page after its name is markup; comments and hidden elements are read in one
+pass, whichever opens first. Not read as a browser would: CSS (``display: none``) and the
+``hidden`` attribute, whose text is read; markup inside ``<textarea>``, read as tags. Every pattern
+stops at the next ``<``, so the time is linear in the page whatever it holds
+(``benchmarks/segmentation.py`` times unclosed tags).
 
 Example:
     >>> page = "<p>قال <b>السوداني</b>&nbsp;إن</p>"
@@ -42,7 +47,9 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import html
+import html.entities
 import re
 from bisect import bisect_right
 
@@ -53,41 +60,53 @@ MARKUPS = ("text", "html")
 """What an input string is: plain text, or an HTML page (read through :func:`blank_html`)."""
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body br caption dd details div dl dt figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 head header hr html li main nav ol p pre section summary table tbody td "
-    "tfoot th thead title tr ul".split()
+    "address article aside blockquote body br caption center dd details dialog dir div dl dt fieldset "
+    "figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li listing "
+    "main menu nav ol optgroup option p pre search section summary table tbody td tfoot th thead title tr "
+    "ul".split()
 )
 """Tags whose start or end is a line break of the text (a paragraph or line of the page)."""
 
-HIDDEN_ELEMENTS = ("script", "style", "noscript", "template", "svg", "title")
-"""Elements whose whole content is blanked (code, styles, drawings and the browser tab's title)."""
+HIDDEN_ELEMENTS = (
+    "script", "style", "noscript", "template", "svg", "title", "select", "datalist", "video", "audio", "iframe", "canvas"
+)  # fmt: skip
+"""Elements whose whole content is blanked: code, styles, drawings, the browser tab's title, the
+options of a list box, and the fallback text of media and frames (shown only by browsers that
+cannot play or load them)."""
 
 PREFORMATTED_ELEMENTS = ("pre", "textarea", "listing")
 """Elements whose source line breaks are line breaks of the page (elsewhere they are spaces)."""
 
 JOINER = "\u2060"
-"""WORD JOINER: what an inline tag and the rest of a character reference become (invisible, joins)."""
+"""WORD JOINER: what an inline tag, a comment and the rest of a character reference become (invisible, joins)."""
 
-# A tag runs from "<name" to the first ">" and never past another "<": each scan stops at the next
-# "<", so the patterns are linear in the page (quotes are not special: see the module docstring).
-_HIDDEN = re.compile(
-    r"<(?P<name>" + "|".join(HIDDEN_ELEMENTS) + r")(?=[\s/>])[^<>]*(?<!/)>.*?(?:</(?P=name)\s*>|\Z)",
+# A tag runs from "<name" to its closing ">" and never past another "<": each scan stops at the next
+# "<", so the patterns are linear in the page. In a tag, a quoted attribute value may hold ">"; a
+# quote that does not close before the next "<" or ">" is an ordinary character.
+_TAG_END = r"""(?:(?:[^<>"']|"[^"<]*"|'[^'<]*')*>|[^<>]*>|\s[^<>]*\Z)"""
+# Comments and hidden elements in one pass, whichever opens first: a "<!--" inside a script is
+# code, a "<script>" inside a comment is a comment. "<!-->" and "<!--->" are empty comments,
+# "--!>" closes one too, and an unclosed one runs to the end, as browsers read them.
+_UNSEEN = re.compile(
+    r"(?P<comment><!--(?:-?>|.*?(?:--!?>|\Z)))"
+    r"|<(?P<name>" + "|".join(HIDDEN_ELEMENTS) + r")(?=[\s/>])[^<>]*(?<!/)>.*?(?:</(?P=name)\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # an unclosed one runs to the end, as browsers read it
 _MARKUP = re.compile(  # after the comments are blanked
     r"<!\[CDATA\[.*?(?:\]\]>|\Z)"
     r"|<[!?][^<>]*>"  # doctype, processing instruction
-    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)[^<>]*>",
+    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)" + _TAG_END,  # a tag (cut off by the end of the page after its name too)
     re.DOTALL,
 )
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_LEGACY_LONGEST = 6  # letters in the longest of _legacy_names ("middot", "frac12")
+_LINE_BREAK_CHARACTERS = "\n\r\f"  # what a browser shows as a space, written literally or as a reference
 _NOT_BREAK = re.compile(r"[^\n]")
 _PREFORMATTED = re.compile(
     r"<(?P<name>" + "|".join(PREFORMATTED_ELEMENTS) + r")(?=[\s/>])[^<>]*>.*?(?:</(?P=name)\s*>|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
-_SOURCE_BREAK = re.compile(r"[\n\r\f]")  # the line breaks of HTML's whitespace (a browser joins lines at them)
+_SOURCE_BREAK = re.compile(f"[{_LINE_BREAK_CHARACTERS}]")  # HTML whitespace that a browser joins lines at
 # runs of whitespace and word joiners that a reader sees as one space or nothing (a single space is left alone)
 _GAP = re.compile(r"[\s\u2060]{2,}|\u2060")
 _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # split_sentences' line breaks
@@ -108,12 +127,35 @@ def _tag(match: re.Match[str]) -> str:
     return _blank(match.group(), JOINER)
 
 
+def _unseen(match: re.Match[str]) -> str:
+    if match.group("comment") is not None:
+        return JOINER * len(match.group())  # nothing at all: "ال<!-- -->عراق" is one word
+    return _blank(match.group())
+
+
 def _reference(match: re.Match[str]) -> str:
     reference = match.group()
     character = html.unescape(reference)
+    if len(character) != 1 and reference[1:] not in html.entities.html5:
+        # a legacy name without its ";" before letters or digits ("&copy2024", "&notit;"): the longest one
+        legacy = _legacy_names()
+        for end in range(min(len(reference), _LEGACY_LONGEST + 1), 2, -1):
+            if reference[1:end] in legacy:
+                return _decoded(html.entities.html5[reference[1:end]], end) + reference[end:]
     if len(character) != 1:
         return reference  # not a reference (or one that names several characters): text as it is
-    return character + JOINER * (len(reference) - 1)
+    return _decoded(character, len(reference))
+
+
+@functools.cache
+def _legacy_names() -> frozenset[str]:
+    """The references that a browser decodes without their ``;`` (``&copy``, ``&amp``, ``&nbsp``…)."""
+    return frozenset(name for name in html.entities.html5 if not name.endswith(";"))
+
+
+def _decoded(character: str, length: int) -> str:
+    """A reference of ``length`` characters as its ``character`` (a line break: a space) and joiners."""
+    return (" " if character in _LINE_BREAK_CHARACTERS else character) + JOINER * (length - 1)
 
 
 def check_markup(markup: object) -> None:
@@ -148,8 +190,7 @@ def blank_html(page: str) -> str:
     """
     if not isinstance(page, str):
         raise InputTypeError(page, what="page")
-    view = _COMMENT.sub(lambda match: _blank(match.group()), page)  # first: a comment may mention <script>
-    view = _HIDDEN.sub(lambda match: _blank(match.group()), view)
+    view = _UNSEEN.sub(_unseen, page)
     view = _join_lines(view)
     view = _MARKUP.sub(_tag, view)
     return _REFERENCE.sub(_reference, view)

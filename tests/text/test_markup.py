@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arabnews_nlp.errors import InputTypeError
+from arabnews_nlp.text import markup
 from arabnews_nlp.text.markup import JOINER, blank_html, page_sentences, reference_end
 from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.words import split_words
@@ -54,10 +55,19 @@ def test_inline_markup_and_references_keep_words_whole(page: str) -> None:
     assert [normalize_word(view[s:e]) for s, e in split_words(view)] == ["قال" if page[0] == "&" else "وقال", "السوداني"]
 
 
-def test_a_tag_ends_at_its_first_angle_bracket_and_hides_no_text() -> None:
+def test_a_tag_ends_at_its_first_angle_bracket_outside_quotes_and_hides_no_text() -> None:
     page = "<p><img alt=O'Reilly> قال السوداني إن it's fine</p><p class=\"lead\"\">ثم غادر</p>"
-    assert visible(page) == ["قال السوداني إن it's fine", "ثم غادر"]
-    assert visible('<p><a title="a > b">بغداد</a></p>') == ['b">بغداد']  # the rest of the value is text, not hidden
+    assert visible(page) == ["قال السوداني إن it's fine", "ثم غادر"]  # open quotes: the first ">"
+    page = """<p>قال <a href="/x" title="الرئيسية > العراق">السوداني</a> إن القوات ستغادر.</p>"""
+    assert visible(page) == ["قال السوداني إن القوات ستغادر."]
+    assert visible("<P CLASS='a>b'>بغداد</P>") == ["بغداد"]
+    assert visible('<p><a title="a > b">بغداد</a></p>') == ["بغداد"]
+    assert visible('<p><a title="a > b <i">بغداد</a></p>') == ["b بغداد"]  # a quote open at "<": first ">"
+
+
+def test_a_tag_cut_off_by_the_end_of_the_page_is_markup() -> None:
+    assert visible('<p>قال السوداني.</p><div><a href="https://example.com/news/20') == ["قال السوداني."]
+    assert visible("3 < 5 و x<y") == ["3 < 5 و x<y"]  # no tag name and space before the end: text
 
 
 def test_source_line_breaks_join_lines_as_a_browser_does_except_in_preformatted_text() -> None:
@@ -138,3 +148,36 @@ def test_page_sentences_cover_every_visible_character_once(page: str) -> None:
         assert len(" ".join(view[start:end].replace(JOINER, "").split())) <= 7  # as a reader sees it
         seen[start:end] = [True] * (end - start)
     assert all(seen[i] for i, char in enumerate(view) if not char.isspace() and char != JOINER)
+
+
+@pytest.mark.parametrize("newline", ["&#13;\n", "&#10;", "&NewLine;", "&#xD;&#xA;", "\r\n"])
+def test_line_breaks_written_as_references_are_spaces(newline: str) -> None:
+    page = f"<p>وقال السوداني إن القوات الأمريكية{newline}ستغادر العراق قريبا.</p>"
+    assert visible(page) == ["وقال السوداني إن القوات الأمريكية ستغادر العراق قريبا."]
+
+
+def test_comments_are_nothing_and_read_in_one_pass_with_scripts() -> None:
+    assert visible("<p>ال<!-- -->عراق و بغ<!-- x\n -->داد</p>") == ["العراق و بغداد"]
+    page = '<p>وقال السوداني إن القوات ستغادر.</p><script>if(s.indexOf("<!--")>0){}</script><p>وأكد البنتاغون.</p>'
+    assert visible(page) == ["وقال السوداني إن القوات ستغادر.", "وأكد البنتاغون."]
+    page = "<p>وصل الوزير.</p><!--><p>وقال إن القوات باقية.</p><!---><p>وغادر.</p><!-- x --!><p>ثم عاد.</p>"
+    assert visible(page) == ["وصل الوزير.", "وقال إن القوات باقية.", "وغادر.", "ثم عاد."]
+
+
+def test_what_a_browser_does_not_show_as_text_is_blank() -> None:
+    page = ("<p>اختر: <select><option>العراق</option><option selected>سوريا</option></select></p>"
+            "<video src=a.mp4>متصفحك لا يدعم الفيديو</video><iframe src=x>إطار</iframe><audio>صوت</audio>"
+            "<p>قال السوداني</p>")  # fmt: skip
+    assert visible(page) == ["اختر:", "قال السوداني"]
+
+
+def test_more_block_tags_are_lines() -> None:
+    page = "<center>القوات الأمريكية</center><center>تغادر العراق</center><fieldset><legend>أ</legend>ب</fieldset>"
+    assert visible(page) == ["القوات الأمريكية", "تغادر العراق", "أ", "ب"]
+
+
+def test_legacy_references_without_a_semicolon_decode_their_longest_name() -> None:
+    assert blank_html("&copy2024").replace(JOINER, "") == "©2024" and len(blank_html("&copy2024")) == 9
+    assert blank_html("&bogus x &A") == "&bogus x &A"
+    assert blank_html("&notit; &frac12x &notindot;").replace(JOINER, "") == "¬it; ½x &notindot;"  # 2 characters: kept
+    assert max(map(len, markup._legacy_names())) == markup._LEGACY_LONGEST  # the scan is long enough
