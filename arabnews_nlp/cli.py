@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _build_parser().parse_args(argv)
     try:
-        if args.command == COMMAND or (args.command == "analyze" and args.engine == "ray"):
+        if _corpus(args):
             return _analyze_corpus(args)
         if args.command == "analyze":
             _check_paths(args.inputs, args.output)
@@ -258,8 +258,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        resume = f"; what is in {args.output} stays, and the same command goes on from there" if _corpus(args) else ""
+        print(f"{PROG}: interrupted{resume}", file=sys.stderr)
         return 130
+
+
+def _corpus(args: argparse.Namespace) -> bool:
+    """Whether the command runs a corpus engine (``analyze-corpus``, or ``analyze --engine ray``)."""
+    return args.command == COMMAND or (args.command == "analyze" and args.engine == "ray")
 
 
 @contextlib.contextmanager

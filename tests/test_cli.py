@@ -269,3 +269,15 @@ def test_version_and_corpus_input_messages(tmp_path: Path, capsys: pytest.Captur
     assert code == 2 and f"{null_text}:1: 'text' is null, expected a string" in err and "--id-field" not in err
     code, _, err = _run(["analyze-corpus", "-", "-o", str(tmp_path / "o.jsonl")], capsys)
     assert code == 2 and "analyze-corpus reads a file, not stdin" in err
+
+
+def test_an_interrupted_corpus_run_says_how_to_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from arabnews_nlp import cli
+
+    def interrupted(args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_analyze_corpus", interrupted)
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "قال"}\n', encoding="utf-8")
+    code, _, err = _run(["analyze-corpus", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")], capsys)
+    assert code == 130 and f"interrupted; what is in {tmp_path / 'out.jsonl'} stays, and the same command goes on" in err

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from arabnews_nlp.engines.corpus import analyze_corpus_local, done_ids, id_key, output_line
@@ -164,6 +165,87 @@ def test_duplicate_input_ids_are_analysed_once(tmp_path: Path, tiny_model_dir: P
     assert (stats.processed, stats.duplicates) == (2, 1)  # 1 and "1" are different ids
 
 
+def test_a_repeated_id_with_another_text_is_named(tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "قال"}\n{"id": "a", "text": "قال"}\n{"id": "a", "text": "نفى"}\n', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+        stats = analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
+    assert (stats.processed, stats.duplicates) == (1, 2)
+    (warning,) = [r.getMessage() for r in caplog.records]  # the same text again is only counted
+    assert 'in.jsonl:3: the id "a" was given at line 1 with another text' in warning
+
+
+def test_run_settings_are_kept_and_a_rerun_with_others_is_refused(
+    tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import shutil
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "a", "text": "<p>قال</p>"}\n', encoding="utf-8")
+    analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu")
+    kept = json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))
+    assert (kept["model"], kept["markup"], kept["quantize"]) == (str(tiny_model_dir), "text", False)
+    assert len(kept["model_settings_sha256"]) == 64
+    with pytest.raises(ConfigError, match=r"markup 'text' -> 'html'.*rerun with the settings it was started with"):
+        analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu", markup="html")
+    with pytest.raises(ConfigError, match=r"text_field 'text' -> 'body'"):
+        analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu", text_field="body")
+    copy = tmp_path / "same_model"  # the same model by another path: the same results
+    shutil.copytree(tiny_model_dir, copy)
+    assert analyze_corpus_local(source, output, model=copy, device="cpu").already_done == 1
+    settings = json.loads((copy / "arabnews_nlp.json").read_text(encoding="utf-8"))
+    settings["event_thresholds"] = {name: 0.9 for name in settings["event_thresholds"]}
+    (copy / "arabnews_nlp.json").write_text(json.dumps(settings), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"another model: its arabnews_nlp.json differs"):
+        analyze_corpus_local(source, output, model=copy, device="cpu")
+    (tmp_path / "out.jsonl.run.json").unlink()  # an output from before: a warning, then its settings are kept
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+        analyze_corpus_local(source, output, model=copy, device="cpu", markup="html")
+    assert any("cannot check" in r.getMessage() for r in caplog.records)
+    assert json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))["markup"] == "html"
+
+
+def test_gzip_output_is_refused_and_gzip_input_misnamed_is_named(tmp_path: Path, tiny_model_dir: Path) -> None:
+    import gzip
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(gzip.compress('{"id": "a", "text": "قال"}\n'.encode()))
+    with pytest.raises(DataFormatError, match=r"in\.jsonl:1: this is gzip-compressed data; name the file \.gz"):
+        analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
+    with pytest.raises(ConfigError, match=r"out\.jsonl\.gz would not be gzip.*gzip FILE"):
+        analyze_corpus_local(source, tmp_path / "out.jsonl.gz", model=tiny_model_dir, device="cpu")
+    source.write_text("id,text\na,قال\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"in\.jsonl:1: not valid JSON .*the input must be JSONL"):
+        analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
+
+
+def test_ray_driver_writes_a_lone_surrogate_as_its_escape(tmp_path: Path, tiny_model_dir: Path) -> None:
+    """The driver's output file takes what the actors return, lone surrogates included (no ray needed)."""
+    from arabnews_nlp.engines.ray_engine import _write_shards
+
+    class Dataset:
+        def __init__(self, items: list[dict[str, str]]) -> None:
+            self.items = items
+
+        def map_batches(self, actor: Any, fn_constructor_kwargs: dict[str, Any], **_: Any) -> Dataset:
+            batch = {name: np.array([item[name] for item in self.items], dtype=object) for name in ("key", "text")}
+            self.result = actor(**fn_constructor_kwargs)(batch)
+            return self
+
+        def iter_batches(self, **_: Any) -> Iterator[dict[str, Any]]:
+            yield self.result
+
+    fake_ray = type("FakeRay", (), {"data": type("Data", (), {"from_items": staticmethod(Dataset)})})
+    output = tmp_path / "out.jsonl"
+    options = {"model": str(tiny_model_dir), "device": "cpu", "threads": None, "window_batch_size": 8}
+    shard = [{"key": '"s"', "text": "قال \ud800 السوداني"}, {"key": '"t"', "text": "قال"}]
+    assert _write_shards(fake_ray, iter([shard]), output, options, {}) == 2
+    assert [r["text"] for r in _read(output)] == ["قال \ud800 السوداني", "قال"]
+
+
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[Any]:
     ray = pytest.importorskip("ray")
@@ -225,7 +307,9 @@ def test_analyze_corpus_command_runs_the_local_engine(corpus: Path, tmp_path: Pa
     stats = run_analyze_corpus(parser.parse_args([*argv, "--quantize", "--progress"]))
     assert stats.processed == N_DOCS and len(_read(output)) == N_DOCS
     assert summary(stats).startswith(f"{output}: {N_DOCS} documents analysed, 0 already done")
-    assert run_analyze_corpus(parser.parse_args(argv)).already_done == N_DOCS
+    assert run_analyze_corpus(parser.parse_args([*argv, "--quantize"])).already_done == N_DOCS
+    with pytest.raises(ConfigError, match=r"other settings \(quantize True -> False, see .*out\.jsonl\.run\.json\)"):
+        run_analyze_corpus(parser.parse_args(argv))  # float results would join int8 ones
 
 
 def test_local_engine_reads_html_pages(tmp_path: Path, tiny_model_dir: Path) -> None:
@@ -255,3 +339,23 @@ def test_ray_actor_reads_html_pages(tiny_model_dir: Path) -> None:
     (line,) = actor({"key": np.array(['"d"'], dtype=object), "text": np.array([page], dtype=object)})["line"]
     record = json.loads(line)
     assert record["text"] == page and [s["text"] for s in record["sentences"]] == [SENTENCES[0]]
+
+
+def test_an_interrupted_local_run_keeps_what_it_wrote_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from arabnews_nlp.results import Analysis
+
+    class StopsAfterTwo:
+        def pipe(self, texts: Iterator[str], batch_size: int, markup: str = "text") -> Iterator[Analysis]:
+            for count, text in enumerate(texts):
+                if count == 2:
+                    raise KeyboardInterrupt
+                yield Analysis.empty(text)
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": " "}) + "\n" for i in range(5)), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"), pytest.raises(KeyboardInterrupt):
+        analyze_corpus_local(source, output, analyzer=StopsAfterTwo(), batch_size=100)
+    assert [r["id"] for r in _read(output)] == [0, 1]  # flushed although the batch was not full
+    assert any("interrupted: 2 documents analysed in this run are in" in r.getMessage() for r in caplog.records)

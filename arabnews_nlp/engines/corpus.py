@@ -4,7 +4,10 @@ Input: one JSON object per line with an id (``id_field``) and a text (``text_fie
 files are read as gzip. Output: per document one line ``{"id": ..., **Analysis.to_dict()}``,
 appended and flushed batch by batch, so a crash loses at most the batch in flight. A rerun reads
 the ids already in the output (dropping a last line cut off mid-write) and analyses only the
-others; the output order is the order results arrive in, not the input order.
+others; the output order is the order results arrive in, not the input order. The settings that
+change results (the model, int8 quantisation, markup, the id and text fields) are kept beside the
+output in ``OUT.run.json`` (:func:`check_run_settings`), and a rerun with other settings is
+refused instead of mixing two kinds of results in one file.
 
 :func:`analyze_corpus_local` runs in this process (``Analyzer.pipe``);
 :func:`arabnews_nlp.engines.ray_engine.analyze_corpus_ray` runs on a Ray cluster with the same
@@ -18,19 +21,27 @@ Example:
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import os
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
+from arabnews_nlp.settings import SETTINGS_FILE
 from arabnews_nlp.text.markup import check_markup
 
 logger = logging.getLogger(__name__)
+
+RUN_FILE_SUFFIX = ".run.json"
+"""The run settings of ``OUT`` are kept in ``OUT.run.json`` (:func:`check_run_settings`)."""
+
+JSONL_HINT = 'the input must be JSONL: one JSON object per line, e.g. {"id": "d1", "text": "…"}'
 
 
 @dataclass
@@ -105,6 +116,9 @@ def decode_utf8(data: bytes, where: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if data.startswith(b"\x1f\x8b"):
+            raise DataFormatError(f"{where}: this is gzip-compressed data; name the file .gz (it is then read "
+                                  "as gzip) or gunzip it first") from error  # fmt: skip
         raise DataFormatError(
             f"{where}: not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
             "convert it first, e.g. iconv -f WINDOWS-1256 -t UTF-8"
@@ -112,16 +126,95 @@ def decode_utf8(data: bytes, where: str) -> str:
 
 
 def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> None:
-    """Raise before any work when the output file is the input file (its records would count as done).
+    """Raise before any work when the output file is the input file (its records would count as done), or a ``.gz``.
 
     Raises:
-        ConfigError: If ``output`` exists and is the same file as ``source``.
+        ConfigError: If ``output`` exists and is the same file as ``source``, or its name ends
+            with ``.gz`` (the output is plain JSONL, appended to and resumed line by line).
 
     Example:
         >>> check_corpus_paths("news.jsonl", "results.jsonl")  # different paths: nothing to say
     """
     if Path(output).exists() and Path(source).exists() and Path(source).samefile(output):
         raise ConfigError(f"the output {output} is the input file; write the results to another file")
+    if str(output).endswith(".gz"):
+        raise ConfigError(f"the output {output} would not be gzip: results are written as plain JSONL, appended "
+                          "and resumed line by line; write to a .jsonl file and compress it after the run (gzip FILE)")  # fmt: skip
+
+
+def run_settings(
+    model: str | os.PathLike[str] | None, quantize: bool, markup: str, id_field: str, text_field: str
+) -> dict[str, Any]:
+    """The settings of a corpus run that change its results, as :func:`check_run_settings` keeps them.
+
+    The model is named as given (``None``: ``$ARABNEWS_NLP_MODEL`` or the bundled default) and,
+    when it is a local directory, identified by the SHA-256 of its ``arabnews_nlp.json`` (its
+    labels, thresholds, choices and recorded scores), so one model reached by two paths is the
+    same model. The engine, backend, device and batch sizes are left out: they give the same
+    results (to float rounding).
+
+    Example:
+        >>> settings = run_settings("no/such/model", False, "text", "id", "text")
+        >>> settings["model"], settings["model_settings_sha256"], settings["markup"]
+        ('no/such/model', None, 'text')
+    """
+    from arabnews_nlp import __version__
+    from arabnews_nlp.model_dir import MODEL_ENV, bundled_model_dir
+
+    name = str(model) if model is not None else os.environ.get(MODEL_ENV, "").strip()
+    directory = Path(name) if name else bundled_model_dir()
+    settings_file = directory / SETTINGS_FILE if directory is not None else None
+    digest = hashlib.sha256(settings_file.read_bytes()).hexdigest() if settings_file and settings_file.is_file() else None
+    return {
+        "model": name or "bundled default", "model_settings_sha256": digest, "quantize": bool(quantize),
+        "markup": markup, "id_field": id_field, "text_field": text_field, "arabnews_nlp": __version__,
+    }  # fmt: skip
+
+
+def check_run_settings(output: str | os.PathLike[str], settings: dict[str, Any], has_results: bool) -> None:
+    """Refuse to add results made with other settings to ``output``; record the settings of a new one.
+
+    The settings of the run that started ``output`` are in ``OUT.run.json``. When ``output``
+    already holds results, each setting of :func:`run_settings` must match (the model by its
+    settings digest when both runs have one, else by name); another library version is a
+    warning. When it holds none, ``OUT.run.json`` is (re)written with ``settings``; an output
+    without one (made before this check, or by another tool) gets a warning and then one.
+
+    Raises:
+        ConfigError: Naming each setting that differs, its value in ``output`` and in this run.
+
+    Example:
+        >>> # check_run_settings("out.jsonl", run_settings(None, False, "text", "id", "text"), has_results=True)
+    """
+    path = Path(str(output) + RUN_FILE_SUFFIX)
+    saved: dict[str, Any] | None = None
+    if has_results and path.is_file():
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path} is not the JSON this engine writes ({error}); delete it to resume without "
+                              "checking the settings, or write to a new output") from error  # fmt: skip
+    if saved is not None:
+        by_digest = bool(saved.get("model_settings_sha256") and settings["model_settings_sha256"])
+        key = "model_settings_sha256" if by_digest else "model"
+        changed = []
+        if saved.get(key) != settings[key]:
+            why = " (another model: its arabnews_nlp.json differs)" if by_digest else ""
+            changed.append(f"model {saved.get('model')!r} -> {settings['model']!r}{why}")
+        changed += [f"{name} {saved.get(name)!r} -> {settings[name]!r}"
+                    for name in ("quantize", "markup", "id_field", "text_field") if saved.get(name) != settings[name]]  # fmt: skip
+        if changed:
+            raise ConfigError(f"{output} holds results made with other settings ({'; '.join(changed)}, see {path}); "
+                              "resuming would mix the two in one file: rerun with the settings it was started with, "
+                              "or write to a new --output")  # fmt: skip
+        if saved.get("arabnews_nlp") != settings["arabnews_nlp"]:
+            logger.warning("%s was started with arabnews-nlp %s; this is %s (results may differ slightly)",
+                           output, saved.get("arabnews_nlp"), settings["arabnews_nlp"])  # fmt: skip
+        return
+    if has_results:
+        logger.warning("%s has no %s (made before run settings were kept, or by another tool): this run cannot check "
+                       "that its settings match the results already there; it records its own", output, path.name)  # fmt: skip
+    path.write_text(json.dumps(settings, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def done_ids(output: str | os.PathLike[str]) -> set[str]:
@@ -163,9 +256,11 @@ def iter_pending(
 ) -> Iterator[tuple[str, str]]:
     """Yield ``(id key, text)`` of each input document not in ``done`` (first occurrence of an id only).
 
-    ``counts`` gets ``input_documents``, ``already_done``, ``duplicates`` and ``invalid``. With
-    ``skip_invalid``, a line that is not valid (not UTF-8, not JSON, no id or text) is logged as a
-    warning naming ``file:line`` and skipped, instead of stopping the run.
+    ``counts`` gets ``input_documents``, ``already_done``, ``duplicates`` and ``invalid``. A
+    repeated id whose text differs from the first one's is a warning naming both lines (that
+    document is not analysed). With ``skip_invalid``, a line that is not valid (not UTF-8, not
+    JSON, no id or text) is logged as a warning naming ``file:line`` and skipped, instead of
+    stopping the run.
 
     Raises:
         DataFormatError: If a line is not an object with an id and a string text (unless
@@ -175,7 +270,7 @@ def iter_pending(
         >>> # list(iter_pending("news.jsonl", set(), "id", "text", {}))
     """
     path = Path(source)
-    seen: set[str] = set()
+    seen: dict[str, tuple[int, int]] = {}  # id key -> (line, CRC-32 of its text)
     with open_bytes(path) as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{path}:{number}"
@@ -191,10 +286,15 @@ def iter_pending(
                 continue
             key, text = found
             counts["input_documents"] = counts.get("input_documents", 0) + 1
+            checksum = zlib.crc32(text.encode("utf-8", "surrogatepass"))
             if key in seen:
                 counts["duplicates"] = counts.get("duplicates", 0) + 1
+                first, first_checksum = seen[key]
+                if checksum != first_checksum:
+                    logger.warning("%s: the id %s was given at line %d with another text; only that first document "
+                                   "is analysed (give each document its own id)", where, key, first)  # fmt: skip
                 continue
-            seen.add(key)
+            seen[key] = (number, checksum)
             if key in done:
                 counts["already_done"] = counts.get("already_done", 0) + 1
                 continue
@@ -209,7 +309,7 @@ def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        raise DataFormatError(f"{where}: not valid JSON ({error.msg})") from error
+        raise DataFormatError(f"{where}: not valid JSON ({error.msg}); {JSONL_HINT}") from error
     if isinstance(record, dict) and id_field in record and text_field in record and not isinstance(record[text_field], str):
         found = "null" if record[text_field] is None else type(record[text_field]).__name__
         raise DataFormatError(f"{where}: {text_field!r} is {found}, expected a string (the document's text)")
@@ -264,6 +364,8 @@ def analyze_corpus_local(
     check_markup(markup)
     check_corpus_paths(input_jsonl, output_jsonl)
     done = done_ids(output_jsonl)
+    model_name = model if analyzer is None else "an Analyzer passed in"  # its model is not checked
+    check_run_settings(output_jsonl, run_settings(model_name, quantize, markup, id_field, text_field), bool(done))
     if analyzer is None:
         from arabnews_nlp.api import Analyzer
 
@@ -277,13 +379,31 @@ def analyze_corpus_local(
             yield text
 
     processed = 0
+    results = analyzer.pipe(texts(), batch_size, markup=markup)
+    if progress:
+        from tqdm.auto import tqdm
+
+        total = _count_lines(input_jsonl)  # documents in the input, those already done counted as done
+        results = iter(tqdm(results, total=total, initial=min(len(done), total), unit="doc", desc="arabnews-nlp"))
     # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
     with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
-        for processed, analysis in enumerate(analyzer.pipe(texts(), batch_size, progress, markup), start=1):
-            out.write(output_line(keys[processed - 1], analysis))
-            if processed % batch_size == 0:
-                out.flush()
+        try:
+            for processed, analysis in enumerate(results, start=1):
+                out.write(output_line(keys[processed - 1], analysis))
+                if processed % batch_size == 0:
+                    out.flush()
+        except KeyboardInterrupt:
+            out.flush()
+            logger.warning("interrupted: %d documents analysed in this run are in %s (%d before it); the same "
+                           "command goes on from there", processed, output_jsonl, len(done))  # fmt: skip
+            raise
     return CorpusStats(
         counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
         processed, time.perf_counter() - began, str(output_jsonl), counts.get("invalid", 0),
     )  # fmt: skip
+
+
+def _count_lines(path: str | os.PathLike[str]) -> int:
+    """Non-blank lines of a (possibly gzipped) file, for a progress bar's total."""
+    with open_bytes(path) as handle:
+        return sum(1 for line in handle if line.strip())

@@ -28,7 +28,9 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from arabnews_nlp.engines.corpus import CorpusStats, check_corpus_paths, done_ids, iter_pending, output_line
+from arabnews_nlp.engines.corpus import (
+    CorpusStats, check_corpus_paths, check_run_settings, done_ids, iter_pending, output_line, run_settings,
+)  # fmt: skip
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
 from arabnews_nlp.text.markup import check_markup
 
@@ -118,7 +120,8 @@ def _write_shards(
 ) -> int:
     """Run every shard through the actor pool, appending its lines as they arrive; return the count."""
     processed = 0
-    with open(output, "a", encoding="utf-8") as out:
+    # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as the local engine does
+    with open(output, "a", encoding="utf-8", errors="backslashreplace") as out:
         for shard in shards:
             dataset = ray.data.from_items(shard).map_batches(
                 AnalyzerActor, fn_constructor_kwargs=actor_options, batch_format="numpy", **map_options,
@@ -206,7 +209,9 @@ def analyze_corpus_ray(
     counts: dict[str, int] = {}
     try:
         check_corpus_paths(input_jsonl, output_jsonl)
-        pending = iter_pending(input_jsonl, done_ids(output_jsonl), id_field, text_field, counts)
+        done = done_ids(output_jsonl)
+        check_run_settings(output_jsonl, run_settings(model, quantize, markup, id_field, text_field), bool(done))
+        pending = iter_pending(input_jsonl, done, id_field, text_field, counts)
         processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, actor_options, map_options)
     finally:
         context.enable_progress_bars = previous_bars
