@@ -359,3 +359,31 @@ def test_an_interrupted_local_run_keeps_what_it_wrote_and_says_so(tmp_path: Path
         analyze_corpus_local(source, output, analyzer=StopsAfterTwo(), batch_size=100)
     assert [r["id"] for r in _read(output)] == [0, 1]  # flushed although the batch was not full
     assert any("interrupted: 2 documents analysed in this run are in" in r.getMessage() for r in caplog.records)
+
+
+def test_kept_input_fields_follow_the_id(tmp_path: Path, tiny_model_dir: Path) -> None:
+    import argparse
+
+    from arabnews_nlp.engines.command import add_analyze_corpus_parser, run_analyze_corpus
+    from arabnews_nlp.engines.ray_engine import AnalyzerActor
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [{"id": "a", "text": "قال", "date": "2018-04-08", "source": {"name": "bbc"}}, {"id": "b", "text": "نفى"}]
+    source.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    add_analyze_corpus_parser(parser.add_subparsers(dest="command"))
+    argv = ["analyze-corpus", str(source), "-o", str(output), "--model", str(tiny_model_dir), "--device", "cpu"]
+    run_analyze_corpus(parser.parse_args([*argv, "--keep-fields", "date, source"]))
+    lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [list(line)[:3] for line in lines] == [["id", "date", "source"]] * 2
+    assert [(line["date"], line["source"]) for line in lines] == [("2018-04-08", {"name": "bbc"}), (None, None)]
+    with pytest.raises(ConfigError, match=r"keep_fields \[.date., .source.\] -> \[\]"):
+        run_analyze_corpus(parser.parse_args(argv))  # lines with and without the fields would mix
+    for wrong, message in (("text", "already a field"), ("stance", "already a field"), ("date,date", "twice"), ("", "non-empty")):
+        with pytest.raises(ConfigError, match=message):
+            run_analyze_corpus(parser.parse_args([*argv, "-o", str(tmp_path / "x.jsonl"), "--keep-fields", wrong]))
+    actor = AnalyzerActor(str(tiny_model_dir), "cpu", 1, 8)
+    batch = {name: np.array(values, dtype=object) for name, values in
+             (("key", ['"a"']), ("text", ["قال"]), ("fields", [', "date": "2018-04-08"']))}  # fmt: skip
+    (line,) = actor(batch)["line"]
+    assert list(json.loads(line).items())[:2] == [("id", "a"), ("date", "2018-04-08")]

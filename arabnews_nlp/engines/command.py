@@ -51,6 +51,9 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
     parser.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
     parser.add_argument("--markup", choices=MARKUPS, default="text", help=MARKUP_HELP)
+    parser.add_argument("--keep-fields", type=_field_names, default=(), metavar="F1,F2",
+                        help="input fields copied into each output line after the id (e.g. date,source), so "
+                        "results can be grouped without joining them back to the input")  # fmt: skip
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr (local: a bar of documents analysed; ray: Ray Data's bars)")
     parser.add_argument("--skip-invalid", action="store_true",
@@ -62,6 +65,11 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     ray.add_argument("--cpus-per-actor", type=float, default=1.0, help="CPUs (torch threads) per actor (default 1)")
     ray.add_argument("--docs-per-batch", type=int, default=64, help="documents per Ray batch (default 64)")
     return parser
+
+
+def _field_names(value: str) -> tuple[str, ...]:
+    """``--keep-fields date,source`` as ``("date", "source")``."""
+    return tuple(name.strip() for name in value.split(","))
 
 
 def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
@@ -85,14 +93,14 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
             args.input, args.output, model=args.model, batch_size=args.docs_per_batch,
             num_actors=args.num_actors, num_gpus_per_actor=args.gpus_per_actor, num_cpus_per_actor=args.cpus_per_actor,
             id_field=args.id_field, text_field=args.text_field, window_batch_size=args.batch_size,
-            quantize=args.quantize, progress=args.progress, markup=args.markup,
+            quantize=args.quantize, progress=args.progress, markup=args.markup, keep_fields=args.keep_fields,
         )  # fmt: skip
     from arabnews_nlp.engines.corpus import analyze_corpus_local
 
     return analyze_corpus_local(
         args.input, args.output, model=args.model, batch_size=args.batch_size, device=args.device,
         id_field=args.id_field, text_field=args.text_field, progress=args.progress, skip_invalid=args.skip_invalid,
-        quantize=args.quantize, backend=args.backend, markup=args.markup,
+        quantize=args.quantize, backend=args.backend, markup=args.markup, keep_fields=args.keep_fields,
     )  # fmt: skip
 
 

@@ -6,7 +6,8 @@ appended and flushed batch by batch, so a crash loses at most the batch in fligh
 the ids already in the output (dropping a last line cut off mid-write) and analyses only the
 others; the output order is the order results arrive in, not the input order. The settings that
 change results (the model, int8 quantisation, markup, the id and text fields) are kept beside the
-output in ``OUT.run.json`` (:func:`check_run_settings`), and a rerun with other settings is
+output in ``OUT.run.json`` (:func:`check_run_settings`), with the input fields kept in each line,
+and a rerun with other settings is
 refused instead of mixing two kinds of results in one file.
 
 :func:`analyze_corpus_local` runs in this process (``Analyzer.pipe``);
@@ -27,10 +28,10 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.settings import SETTINGS_FILE
@@ -86,16 +87,61 @@ def id_key(value: Any, where: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def output_line(key: str, analysis: Any) -> str:
-    """Return the output line of one document: ``{"id": <key>, **analysis.to_dict()}`` and a newline.
+OUTPUT_FIELDS = ("id", "text", "stance", "entities", "sentences")
+"""The fields of an output line (the id, then :meth:`~arabnews_nlp.results.Analysis.to_dict`)."""
+
+
+class Pending(NamedTuple):
+    """An input document to analyse.
+
+    Attributes:
+        key: Its id as JSON text (:func:`id_key`), the key of resume.
+        text: Its text.
+        fields: The input fields kept in its output line, as JSON members (``', "date": "…"'``), or ``""``.
+    """
+
+    key: str
+    text: str
+    fields: str = ""
+
+
+def output_line(key: str, analysis: Any, fields: str = "") -> str:
+    """Return the output line of one document: ``{"id": <key>, <fields>, **analysis.to_dict()}`` and a newline.
 
     Example:
         >>> from arabnews_nlp.results import Analysis
         >>> output_line('"d1"', Analysis.empty(""))[:24]
         '{"id": "d1", "text": "",'
+        >>> output_line('"d1"', Analysis.empty(""), ', "date": "2018-04-08"')[:43]
+        '{"id": "d1", "date": "2018-04-08", "text": '
     """
     body = json.dumps(analysis.to_dict(), ensure_ascii=False)
-    return '{"id": ' + key + (", " + body[1:] if len(body) > 2 else "}") + "\n"
+    return '{"id": ' + key + fields + (", " + body[1:] if len(body) > 2 else "}") + "\n"
+
+
+def check_keep_fields(keep_fields: Sequence[str], id_field: str, text_field: str) -> tuple[str, ...]:
+    """Return the input fields to copy into each output line, checked.
+
+    Raises:
+        ConfigError: If one is not a non-empty string, is the id or text field (already in the
+            line), or is the name of an output field (it would be written twice).
+
+    Example:
+        >>> check_keep_fields(["date", "source"], "id", "text")
+        ('date', 'source')
+    """
+    if isinstance(keep_fields, str):
+        raise ConfigError(f"keep_fields must be a list of field names, got the string {keep_fields!r}")
+    fields = tuple(keep_fields)
+    for name in fields:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"keep_fields: a field name must be a non-empty string, got {name!r}")
+        if name in (id_field, text_field) or name in OUTPUT_FIELDS:
+            raise ConfigError(f"keep_fields: {name!r} is already a field of each output line "
+                              f"({', '.join(OUTPUT_FIELDS)}); keep only other input fields")  # fmt: skip
+    if len(set(fields)) != len(fields):
+        raise ConfigError(f"keep_fields names a field twice: {', '.join(fields)}")
+    return fields
 
 
 def open_bytes(path: str | os.PathLike[str]) -> IO[bytes]:
@@ -143,9 +189,10 @@ def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike
 
 
 def run_settings(
-    model: str | os.PathLike[str] | None, quantize: bool, markup: str, id_field: str, text_field: str
+    model: str | os.PathLike[str] | None, quantize: bool, markup: str, id_field: str, text_field: str,
+    keep_fields: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The settings of a corpus run that change its results, as :func:`check_run_settings` keeps them.
+    """The settings of a corpus run that change its output lines, as :func:`check_run_settings` keeps them.
 
     The model is named as given (``None``: ``$ARABNEWS_NLP_MODEL`` or the bundled default) and,
     when it is a local directory, identified by the SHA-256 of its ``arabnews_nlp.json`` (its
@@ -167,7 +214,8 @@ def run_settings(
     digest = hashlib.sha256(settings_file.read_bytes()).hexdigest() if settings_file and settings_file.is_file() else None
     return {
         "model": name or "bundled default", "model_settings_sha256": digest, "quantize": bool(quantize),
-        "markup": markup, "id_field": id_field, "text_field": text_field, "arabnews_nlp": __version__,
+        "markup": markup, "id_field": id_field, "text_field": text_field, "keep_fields": list(keep_fields),
+        "arabnews_nlp": __version__,
     }  # fmt: skip
 
 
@@ -201,8 +249,9 @@ def check_run_settings(output: str | os.PathLike[str], settings: dict[str, Any],
         if saved.get(key) != settings[key]:
             why = " (another model: its arabnews_nlp.json differs)" if by_digest else ""
             changed.append(f"model {saved.get('model')!r} -> {settings['model']!r}{why}")
-        changed += [f"{name} {saved.get(name)!r} -> {settings[name]!r}"
-                    for name in ("quantize", "markup", "id_field", "text_field") if saved.get(name) != settings[name]]  # fmt: skip
+        changed += [f"{name} {saved.get(name, [])!r} -> {settings[name]!r}"
+                    for name in ("quantize", "markup", "id_field", "text_field", "keep_fields")
+                    if saved.get(name, []) != settings[name]]  # fmt: skip
         if changed:
             raise ConfigError(f"{output} holds results made with other settings ({'; '.join(changed)}, see {path}); "
                               "resuming would mix the two in one file: rerun with the settings it was started with, "
@@ -252,9 +301,12 @@ def done_ids(output: str | os.PathLike[str]) -> set[str]:
 
 def iter_pending(
     source: str | os.PathLike[str], done: set[str], id_field: str, text_field: str, counts: dict[str, int],
-    skip_invalid: bool = False,
-) -> Iterator[tuple[str, str]]:
-    """Yield ``(id key, text)`` of each input document not in ``done`` (first occurrence of an id only).
+    skip_invalid: bool = False, keep_fields: Sequence[str] = (),
+) -> Iterator[Pending]:
+    """Yield each input document not in ``done`` (first occurrence of an id only).
+
+    ``keep_fields`` are copied from the input line into :attr:`Pending.fields` (``null`` where
+    the line lacks one).
 
     ``counts`` gets ``input_documents``, ``already_done``, ``duplicates`` and ``invalid``. A
     repeated id whose text differs from the first one's is a warning naming both lines (that
@@ -284,7 +336,7 @@ def iter_pending(
                 continue
             if found is None:
                 continue
-            key, text = found
+            key, text, record = found
             counts["input_documents"] = counts.get("input_documents", 0) + 1
             checksum = zlib.crc32(text.encode("utf-8", "surrogatepass"))
             if key in seen:
@@ -298,11 +350,13 @@ def iter_pending(
             if key in done:
                 counts["already_done"] = counts.get("already_done", 0) + 1
                 continue
-            yield key, text
+            kept = "".join(f", {json.dumps(name, ensure_ascii=False)}: {json.dumps(record.get(name), ensure_ascii=False)}"
+                           for name in keep_fields)  # fmt: skip
+            yield Pending(key, text, kept)
 
 
-def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[str, str] | None:
-    """``(id key, text)`` of one input line; ``None`` for a blank line."""
+def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[str, str, dict[str, Any]] | None:
+    """``(id key, text, record)`` of one input line; ``None`` for a blank line."""
     line = decode_utf8(raw, where)
     if not line.strip():
         return None
@@ -317,7 +371,7 @@ def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[
         fields = f"; its fields: {', '.join(map(str, record))}" if isinstance(record, dict) else ""
         raise DataFormatError(f"{where}: expected an object with {id_field!r} and a string {text_field!r}{fields} "
                               "(name yours with --id-field and --text-field, or id_field and text_field in Python)")  # fmt: skip
-    return id_key(record[id_field], where), record[text_field]
+    return id_key(record[id_field], where), record[text_field], record
 
 
 def analyze_corpus_local(
@@ -334,6 +388,7 @@ def analyze_corpus_local(
     quantize: bool = False,
     backend: str = "torch",
     markup: str = "text",
+    keep_fields: Sequence[str] = (),
 ) -> CorpusStats:
     """Analyse a JSONL corpus in this process, appending to ``output_jsonl`` and resuming from it.
 
@@ -353,6 +408,8 @@ def analyze_corpus_local(
         backend: ``"torch"`` or ``"numpy"`` (when ``model`` is loaded here).
         markup: ``"text"``, or ``"html"`` when the texts are web pages (offsets index the HTML;
             see :meth:`arabnews_nlp.api.Analyzer.analyze`).
+        keep_fields: Input fields (a date, a source…) copied into each output line after the id,
+            so results can be grouped without joining them back to the input.
 
     Returns:
         What was done.
@@ -363,20 +420,22 @@ def analyze_corpus_local(
     began = time.perf_counter()
     check_markup(markup)
     check_corpus_paths(input_jsonl, output_jsonl)
+    keep_fields = check_keep_fields(keep_fields, id_field, text_field)
     done = done_ids(output_jsonl)
     model_name = model if analyzer is None else "an Analyzer passed in"  # its model is not checked
-    check_run_settings(output_jsonl, run_settings(model_name, quantize, markup, id_field, text_field), bool(done))
+    settings = run_settings(model_name, quantize, markup, id_field, text_field, keep_fields)
+    check_run_settings(output_jsonl, settings, bool(done))
     if analyzer is None:
         from arabnews_nlp.api import Analyzer
 
         analyzer = Analyzer.from_pretrained(model, device=device, quantize=quantize, backend=backend)
     counts: dict[str, int] = {}
-    keys: list[str] = []
+    heads: list[tuple[str, str]] = []  # (id key, kept fields) of each document given to the analyzer
 
     def texts() -> Iterator[str]:
-        for key, text in iter_pending(input_jsonl, done, id_field, text_field, counts, skip_invalid):
-            keys.append(key)
-            yield text
+        for pending in iter_pending(input_jsonl, done, id_field, text_field, counts, skip_invalid, keep_fields):
+            heads.append((pending.key, pending.fields))
+            yield pending.text
 
     processed = 0
     results = analyzer.pipe(texts(), batch_size, markup=markup)
@@ -389,7 +448,8 @@ def analyze_corpus_local(
     with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
         try:
             for processed, analysis in enumerate(results, start=1):
-                out.write(output_line(keys[processed - 1], analysis))
+                key, fields = heads[processed - 1]
+                out.write(output_line(key, analysis, fields))
                 if processed % batch_size == 0:
                     out.flush()
         except KeyboardInterrupt:

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
 from arabnews_nlp.engines.corpus import (
-    CorpusStats, check_corpus_paths, check_run_settings, done_ids, iter_pending, output_line, run_settings,
+    CorpusStats, Pending, check_corpus_paths, check_keep_fields, check_run_settings, done_ids, iter_pending, output_line,
+    run_settings,
 )  # fmt: skip
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
 from arabnews_nlp.text.markup import check_markup
@@ -78,7 +79,9 @@ class AnalyzerActor:
 
         keys = [str(key) for key in batch["key"]]
         texts = [str(text) for text in batch["text"]]
-        lines = [output_line(key, analysis) for key, analysis in zip(keys, self.analyzer.pipe(texts, self.window_batch_size, markup=self.markup))]
+        fields = [str(kept) for kept in batch["fields"]] if "fields" in batch else [""] * len(keys)
+        analyses = self.analyzer.pipe(texts, self.window_batch_size, markup=self.markup)
+        lines = [output_line(key, analysis, kept) for key, analysis, kept in zip(keys, analyses, fields)]
         return {"key": np.array(keys, dtype=object), "line": np.array(lines, dtype=object)}
 
 
@@ -106,9 +109,9 @@ def _resources(ray: Any, num_actors: int | None, num_cpus: float, num_gpus: floa
     return num_actors, num_gpus
 
 
-def _shards(pending: Iterator[tuple[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
+def _shards(pending: Iterator[Pending], size: int) -> Iterator[list[dict[str, str]]]:
     while True:
-        shard = [{"key": key, "text": text} for key, text in islice(pending, size)]
+        shard = [document._asdict() for document in islice(pending, size)]
         if not shard:
             return
         yield shard
@@ -148,6 +151,7 @@ def analyze_corpus_ray(
     shard_size: int = DEFAULT_SHARD_SIZE,
     progress: bool = False,
     markup: str = "text",
+    keep_fields: Sequence[str] = (),
 ) -> CorpusStats:
     """Analyse ``input_jsonl`` on Ray and append one line per new document to ``output_jsonl``.
 
@@ -169,6 +173,8 @@ def analyze_corpus_ray(
         shard_size: Documents per Ray dataset (bounds driver and object-store memory).
         progress: Show Ray Data's progress bars.
         markup: ``"text"``, or ``"html"`` when the texts are web pages (offsets index the HTML).
+        keep_fields: Input fields copied into each output line after the id (see
+            :func:`~arabnews_nlp.engines.corpus.analyze_corpus_local`).
 
     Returns:
         What was done (counts and wall time).
@@ -209,9 +215,11 @@ def analyze_corpus_ray(
     counts: dict[str, int] = {}
     try:
         check_corpus_paths(input_jsonl, output_jsonl)
+        keep_fields = check_keep_fields(keep_fields, id_field, text_field)
         done = done_ids(output_jsonl)
-        check_run_settings(output_jsonl, run_settings(model, quantize, markup, id_field, text_field), bool(done))
-        pending = iter_pending(input_jsonl, done, id_field, text_field, counts)
+        settings = run_settings(model, quantize, markup, id_field, text_field, keep_fields)
+        check_run_settings(output_jsonl, settings, bool(done))
+        pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields)
         processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, actor_options, map_options)
     finally:
         context.enable_progress_bars = previous_bars
