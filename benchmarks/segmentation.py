@@ -57,6 +57,7 @@ MARKUP: dict[str, Callable[[int], str]] = {
     "markup, no text (<i></i>)": lambda n: "<i></i>" * (n // 7),
     "quotes never closed in a tag (<a t=\"x )": lambda n: '<a t="x ' * (n // 8),
     "words after & (no reference, 31 letters)": lambda n: ("&" + "x" * 31 + " ") * (n // 33),
+    "one tag of quoted attributes never closed": lambda n: "<a" + ' x="1"' * (n // 6),
 }
 
 

@@ -387,3 +387,22 @@ def test_kept_input_fields_follow_the_id(tmp_path: Path, tiny_model_dir: Path) -
              (("key", ['"a"']), ("text", ["قال"]), ("fields", [', "date": "2018-04-08"']))}  # fmt: skip
     (line,) = actor(batch)["line"]
     assert list(json.loads(line).items())[:2] == [("id", "a"), ("date", "2018-04-08")]
+
+
+def test_run_settings_read_a_model_path_with_a_tilde_as_the_loader_does(
+    tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arabnews_nlp.engines.corpus import run_settings
+
+    monkeypatch.setenv("HOME", str(tiny_model_dir.parent))
+    by_tilde = run_settings(f"~/{tiny_model_dir.name}", False, "text", "id", "text")
+    assert by_tilde["model_settings_sha256"] == run_settings(tiny_model_dir, False, "text", "id", "text")["model_settings_sha256"]
+    assert by_tilde["model_settings_sha256"] is not None
+
+
+def test_odd_field_names_are_kept_in_the_run_settings(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "a", "text": "قال"}\n', encoding="utf-8")
+    analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu", keep_fields=["\ud801x", "تاريخ"])
+    assert json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))["keep_fields"] == ["\ud801x", "تاريخ"]
+    assert list(_read(output)[0])[:3] == ["id", "\ud801x", "تاريخ"]

@@ -209,7 +209,7 @@ def run_settings(
     from arabnews_nlp.model_dir import MODEL_ENV, bundled_model_dir
 
     name = str(model) if model is not None else os.environ.get(MODEL_ENV, "").strip()
-    directory = Path(name) if name else bundled_model_dir()
+    directory = Path(name).expanduser() if name else bundled_model_dir()  # "~/m" as the model loader reads it
     settings_file = directory / SETTINGS_FILE if directory is not None else None
     digest = hashlib.sha256(settings_file.read_bytes()).hexdigest() if settings_file and settings_file.is_file() else None
     return {
@@ -263,7 +263,7 @@ def check_run_settings(output: str | os.PathLike[str], settings: dict[str, Any],
     if has_results:
         logger.warning("%s has no %s (made before run settings were kept, or by another tool): this run cannot check "
                        "that its settings match the results already there; it records its own", output, path.name)  # fmt: skip
-    path.write_text(json.dumps(settings, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")  # ASCII: lone surrogates as escapes
 
 
 def done_ids(output: str | os.PathLike[str]) -> set[str]:

@@ -82,8 +82,12 @@ JOINER = "\u2060"
 
 # A tag runs from "<name" to its closing ">" and never past another "<": each scan stops at the next
 # "<", so the patterns are linear in the page. In a tag, a quoted attribute value may hold ">"; a
-# quote that does not close before the next "<" or ">" is an ordinary character.
-_TAG_END = r"""(?:(?:[^<>"']|"[^"<]*"|'[^'<]*')*>|[^<>]*>|\s[^<>]*\Z)"""
+# quote that does not close before the next "<" is an ordinary character, and so is one inside an
+# unquoted value (title=O'Neil).
+# A quote opens a value only right after "="; the attributes are matched once (a lookahead is atomic in
+# Python's re, and the backreference takes what it matched), so a failed tag never backtracks into them.
+_ATTRIBUTES = r"""(?=(?P<attributes>(?:[^<>="']|=\s*"[^"<]*"|=\s*'[^'<]*'|[="'])*))(?P=attributes)"""
+_TAG_END = rf"""(?:{_ATTRIBUTES}>|[^<>]*>|\s[^<>]*\Z)"""
 # Comments and hidden elements in one pass, whichever opens first: a "<!--" inside a script is
 # code, a "<script>" inside a comment is a comment. "<!-->" and "<!--->" are empty comments,
 # "--!>" closes one too, and an unclosed one runs to the end, as browsers read them.
@@ -133,7 +137,8 @@ def _unseen(match: re.Match[str]) -> str:
     return _blank(match.group())
 
 
-def _reference(match: re.Match[str]) -> str:
+def _reference(match: re.Match[str], breaks: bool = False) -> str:
+    """A reference as its character and joiners (a line break a space, unless ``breaks``)."""
     reference = match.group()
     character = html.unescape(reference)
     if len(character) != 1 and reference[1:] not in html.entities.html5:
@@ -141,10 +146,10 @@ def _reference(match: re.Match[str]) -> str:
         legacy = _legacy_names()
         for end in range(min(len(reference), _LEGACY_LONGEST + 1), 2, -1):
             if reference[1:end] in legacy:
-                return _decoded(html.entities.html5[reference[1:end]], end) + reference[end:]
+                return _decoded(html.entities.html5[reference[1:end]], end, breaks) + reference[end:]
     if len(character) != 1:
         return reference  # not a reference (or one that names several characters): text as it is
-    return _decoded(character, len(reference))
+    return _decoded(character, len(reference), breaks)
 
 
 @functools.cache
@@ -153,9 +158,10 @@ def _legacy_names() -> frozenset[str]:
     return frozenset(name for name in html.entities.html5 if not name.endswith(";"))
 
 
-def _decoded(character: str, length: int) -> str:
-    """A reference of ``length`` characters as its ``character`` (a line break: a space) and joiners."""
-    return (" " if character in _LINE_BREAK_CHARACTERS else character) + JOINER * (length - 1)
+def _decoded(character: str, length: int, breaks: bool) -> str:
+    """A reference of ``length`` characters as its ``character`` (a line break: a space, unless ``breaks``) and joiners."""
+    shown = " " if character in _LINE_BREAK_CHARACTERS and not breaks else character
+    return shown + JOINER * (length - 1)
 
 
 def check_markup(markup: object) -> None:
@@ -191,19 +197,23 @@ def blank_html(page: str) -> str:
     if not isinstance(page, str):
         raise InputTypeError(page, what="page")
     view = _UNSEEN.sub(_unseen, page)
-    view = _join_lines(view)
-    view = _MARKUP.sub(_tag, view)
-    return _REFERENCE.sub(_reference, view)
-
-
-def _join_lines(view: str) -> str:
-    """``view`` with its line breaks as spaces, except inside preformatted elements."""
     pieces, last = [], 0
     for match in _PREFORMATTED.finditer(view):
-        pieces += [_SOURCE_BREAK.sub(" ", view[last : match.start()]), match.group()]
+        pieces += [_read(view[last : match.start()], preformatted=False), _read(match.group(), preformatted=True)]
         last = match.end()
-    pieces.append(_SOURCE_BREAK.sub(" ", view[last:]))
+    pieces.append(_read(view[last:], preformatted=False))
     return "".join(pieces)
+
+
+def _read(piece: str, preformatted: bool) -> str:
+    """A piece of the page without comments or hidden elements, its tags and references read.
+
+    Outside preformatted elements a line break, written or as a reference, is a space.
+    """
+    if not preformatted:
+        piece = _SOURCE_BREAK.sub(" ", piece)
+    piece = _MARKUP.sub(_tag, piece)
+    return _REFERENCE.sub(functools.partial(_reference, breaks=preformatted), piece)
 
 
 def page_sentences(view: str, max_chars: int = 1000) -> list[tuple[int, int]]:

@@ -181,3 +181,13 @@ def test_legacy_references_without_a_semicolon_decode_their_longest_name() -> No
     assert blank_html("&bogus x &A") == "&bogus x &A"
     assert blank_html("&notit; &frac12x &notindot;").replace(JOINER, "") == "¬it; ½x &notindot;"  # 2 characters: kept
     assert max(map(len, markup._legacy_names())) == markup._LEGACY_LONGEST  # the scan is long enough
+
+
+def test_a_quote_inside_an_unquoted_value_or_the_text_is_an_ordinary_character() -> None:
+    page = "<span title=O'Neil>it's 5 > 3 today</span> more"
+    assert blank_html(page).replace(JOINER, " ").split() == ["it's", "5", ">", "3", "today", "more"]
+    assert visible('<a href=x title= "أ > ب" class=y>بغداد</a>') == ["بغداد"]
+
+
+def test_line_break_references_inside_pre_are_line_breaks() -> None:
+    assert visible("<pre>أ.&#10;ب</pre><p>ج&#10;د</p>") == ["أ.", "ب", "ج د"]
