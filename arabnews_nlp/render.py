@@ -63,11 +63,9 @@ def _highlight(text: str, start: int, end: int, entities: Sequence[Entity]) -> s
     return "".join(parts)
 
 
-def _stance_badge(stance: Stance, text: str | None = None) -> str:
-    """The stance's badge; its holder as ``text`` shows it (its own ``text`` without one)."""
-    holder = stance.holder
-    shown = "" if holder is None else holder.text if text is None else text[holder.start : holder.end]
-    holder = f" · {html.escape(shown)}" if shown else ""
+def _stance_badge(stance: Stance, text: str) -> str:
+    """The stance's badge, its holder as ``text`` (the one shown) spells it."""
+    holder = f" · {html.escape(text[stance.holder.start : stance.holder.end])}" if stance.holder is not None else ""
     label = html.escape(stance.label)
     return f'<span class="badge {label}">{label} {stance.score:.2f}{holder}</span>'
 
@@ -102,7 +100,7 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str = "
         position = sentence.end
     heading = f"<strong>{html.escape(title)}</strong> · " if title else ""
     counts = f"{len(analysis.sentences)} sentences · {len(analysis.entities)} entities"
-    header = f'<header class="doc">{heading}document stance {_stance_badge(analysis.stance)} · {counts}</header>'
+    header = f'<header class="doc">{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}</header>'
     return f"<article>{header}\n{''.join(parts)}\n</article>"
 
 

@@ -245,17 +245,29 @@ def train_records(config: FinetuneConfig, data: Mapping[str, list[Any]] | None =
     return records
 
 
-def training_sentences(config: FinetuneConfig, data: Mapping[str, list[Any]] | None = None) -> list[Any]:
-    """Gold sentences of ``train`` plus the sampled ``ner_extra`` sentences.
+def training_sentence_parts(
+    config: FinetuneConfig, data: Mapping[str, list[Any]] | None = None
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """The gold sentences of ``train``, the ``ner_extra`` sentences sampled for training, and all the ``ner_extra`` ones.
 
     ``data``: the files' records when already read (:meth:`~training.config.FinetuneConfig.check_data`).
 
     Example:
-        >>> # refs = training_sentences(config)
+        >>> # main, kept, extra = training_sentence_parts(config)
     """
     main = gold_sentences(train_records(config, data))
     extra = gold_sentences(_file_records(config.ner_extra, data))
     kept = sample_sentences(extra, config.ner_extra_max_sentences, config.ner_extra_ratio, len(main), config.seed)
+    return main, kept, extra
+
+
+def training_sentences(config: FinetuneConfig, data: Mapping[str, list[Any]] | None = None) -> list[Any]:
+    """Gold sentences of ``train`` plus the sampled ``ner_extra`` sentences (:func:`training_sentence_parts`).
+
+    Example:
+        >>> # refs = training_sentences(config)
+    """
+    main, kept, extra = training_sentence_parts(config, data)
     logger.info("training on %d sentences + %d of %d NER-only sentences", len(main), len(kept), len(extra))
     return main + kept
 

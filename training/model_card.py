@@ -445,15 +445,15 @@ def training_label_counts(
 ) -> tuple[dict[str, LayerCounts], tuple[int, int]]:
     """:func:`label_counts` of the sentences the run trained on, and how many ``ner_extra`` sentences those hold.
 
-    The sentences are those :func:`training.finetune.training_sentences` trains on: the gold
-    sentences of ``train`` (without synthetic documents when ``exclude_synthetic``) and the seeded
-    sample of the ``ner_extra`` ones that ``ner_extra_max_sentences`` and ``ner_extra_ratio``
-    keep (:func:`training.features.sample_sentences`, the same call). A retuned model
+    The sentences are those :func:`training.finetune.training_sentences` trains on
+    (:func:`training.finetune.training_sentence_parts`): the gold sentences of ``train`` (without
+    synthetic documents when ``exclude_synthetic``) and the seeded sample of the ``ner_extra``
+    ones that ``ner_extra_max_sentences`` and ``ner_extra_ratio`` keep. A retuned model
     (``retuned``) trained nothing; its n-gram tagger was fitted on every ``ner_extra`` sentence,
     so all of them count.
 
     Args:
-        config: The fine-tuning config (as a dict); a missing ``seed`` is the config's default.
+        config: The fine-tuning config (as a dict, :meth:`training.config.FinetuneConfig.to_dict`).
         retuned: Made by ``python -m training retune``.
 
     Returns:
@@ -465,14 +465,8 @@ def training_label_counts(
         (0, (0, 0))
     """
     from training.config import FinetuneConfig
-    from training.features import gold_sentences, sample_sentences  # torch: imported when a card is written
+    from training.finetune import training_sentence_parts  # torch: imported when a card is written
 
-    records = read_records(config.get("train") or [])
-    if config.get("exclude_synthetic"):  # as training reads them
-        records = [record for record in records if not record.get("synthetic")]
-    main, extra = gold_sentences(records), gold_sentences(read_records(config.get("ner_extra") or []))
-    kept = extra if retuned else sample_sentences(
-        extra, config.get("ner_extra_max_sentences"), config.get("ner_extra_ratio"), len(main),
-        config.get("seed", FinetuneConfig.seed),
-    )  # fmt: skip
-    return label_counts([*main, *kept]), (len(kept), len(extra))
+    main, kept, extra = training_sentence_parts(FinetuneConfig.from_dict(config))
+    counted = extra if retuned else kept
+    return label_counts([*main, *counted]), (len(counted), len(extra))

@@ -5,10 +5,10 @@ files are read as gzip. Output: per document one line ``{"id": ..., **Analysis.t
 appended and flushed batch by batch, so a crash loses at most the batch in flight. A rerun reads
 the ids already in the output (dropping a last line cut off mid-write) and analyses only the
 others; the output order is the order results arrive in, not the input order. The settings that
-change results (the model, int8 quantisation, markup, the id and text fields) are kept beside the
-output in ``OUT.run.json`` (:func:`check_run_settings`), with the input fields kept in each line,
-and a rerun with other settings is
-refused instead of mixing two kinds of results in one file.
+change the output lines (the model, int8 quantisation, markup, the id and text fields, the input
+fields kept in each line) are kept beside the output in ``OUT.run.json``
+(:func:`check_run_settings`), and a rerun with other settings is refused instead of mixing two
+kinds of results in one file.
 
 :func:`analyze_corpus_local` runs in this process (``Analyzer.pipe``);
 :func:`arabnews_nlp.engines.ray_engine.analyze_corpus_ray` runs on a Ray cluster with the same
@@ -87,10 +87,6 @@ def id_key(value: Any, where: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-OUTPUT_FIELDS = ("id", "text", "stance", "entities", "sentences")
-"""The fields of an output line (the id, then :meth:`~arabnews_nlp.results.Analysis.to_dict`)."""
-
-
 class Pending(NamedTuple):
     """An input document to analyse.
 
@@ -130,15 +126,18 @@ def check_keep_fields(keep_fields: Sequence[str], id_field: str, text_field: str
         >>> check_keep_fields(["date", "source"], "id", "text")
         ('date', 'source')
     """
+    from arabnews_nlp.results import Analysis
+
     if isinstance(keep_fields, str):
         raise ConfigError(f"keep_fields must be a list of field names, got the string {keep_fields!r}")
+    taken = ("id", *Analysis.empty("").to_dict())  # the fields of every output line
     fields = tuple(keep_fields)
     for name in fields:
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"keep_fields: a field name must be a non-empty string, got {name!r}")
-        if name in (id_field, text_field) or name in OUTPUT_FIELDS:
+        if name in (id_field, text_field, *taken):
             raise ConfigError(f"keep_fields: {name!r} is already a field of each output line "
-                              f"({', '.join(OUTPUT_FIELDS)}); keep only other input fields")  # fmt: skip
+                              f"({', '.join(taken)}); keep only other input fields")  # fmt: skip
     if len(set(fields)) != len(fields):
         raise ConfigError(f"keep_fields names a field twice: {', '.join(fields)}")
     return fields

@@ -30,11 +30,11 @@ that falls on a decoded reference past the whole reference, so a span ending on 
 (``العرا&#1602;``) holds all of it in the source. The rules are those of a reader, not a full HTML
 parser: a ``<`` that does not open a tag (``a < b``) is text; a tag ends at the first ``>``
 outside quotes (``title="أ > ب"`` is one attribute; a quote left open ends at the first ``>``);
-a tag cut off by the end of the page after its name is markup; comments and hidden elements are read in one
-pass, whichever opens first. Not read as a browser would: CSS (``display: none``) and the
-``hidden`` attribute, whose text is read; markup inside ``<textarea>``, read as tags. Every pattern
-stops at the next ``<``, so the time is linear in the page whatever it holds
-(``benchmarks/segmentation.py`` times unclosed tags).
+a tag cut off by the end of the page after its name is markup; comments and hidden elements
+are read in one pass, whichever opens first. Not read as a browser would: CSS
+(``display: none``) and the ``hidden`` attribute, whose text is read; markup inside
+``<textarea>``, read as tags. Every pattern stops at the next ``<``, so the time is linear in
+the page whatever it holds (``benchmarks/segmentation.py`` times unclosed tags).
 
 Example:
     >>> page = "<p>قال <b>السوداني</b>&nbsp;إن</p>"
@@ -54,7 +54,7 @@ import re
 from bisect import bisect_right
 
 from arabnews_nlp.errors import ConfigError, InputTypeError
-from arabnews_nlp.text.segment import split_sentences
+from arabnews_nlp.text.segment import LINE_BREAKS, split_sentences
 
 MARKUPS = ("text", "html")
 """What an input string is: plain text, or an HTML page (read through :func:`blank_html`)."""
@@ -113,7 +113,8 @@ _PREFORMATTED = re.compile(
 _SOURCE_BREAK = re.compile(f"[{_LINE_BREAK_CHARACTERS}]")  # HTML whitespace that a browser joins lines at
 # runs of whitespace and word joiners that a reader sees as one space or nothing (a single space is left alone)
 _GAP = re.compile(r"[\s\u2060]{2,}|\u2060")
-_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # split_sentences' line breaks
+_SENTENCE_BREAK = re.compile(f"[{LINE_BREAKS}]")  # a character that ends a sentence (split_sentences)
+_NOT_JOINER = re.compile(r"[^\u2060]")
 
 
 def _blank(piece: str, fill: str = " ", first: str = "") -> str:
@@ -256,10 +257,9 @@ def page_sentences(view: str, max_chars: int = 1000) -> list[tuple[int, int]]:
     for gap in _GAP.finditer(view):
         if gap.start() > last:
             add(view[last : gap.start()], last)  # text as it is
-        run = gap.group()
-        kept = [i for i, char in enumerate(run) if char in _BREAKS] or [i for i, char in enumerate(run) if char != JOINER]
+        kept = _SENTENCE_BREAK.search(view, gap.start(), gap.end()) or _NOT_JOINER.search(view, gap.start(), gap.end())
         if kept:  # one character for the whole run (a line break if it holds one), where it stands
-            add(run[kept[0]], gap.start() + kept[0])
+            add(kept.group(), kept.start())
         last = gap.end()
     if last < len(view):
         add(view[last:], last)

@@ -46,7 +46,7 @@ import unicodedata
 from arabnews_nlp.errors import ConfigError, InputTypeError
 from arabnews_nlp.text.words import is_word_char
 
-__all__ = ["ABBREVIATIONS", "split_sentences"]
+__all__ = ["ABBREVIATIONS", "LINE_BREAKS", "split_sentences"]
 
 #: Multi-letter words that do not end a sentence before a full stop (compared lower-cased).
 #: One-letter words (``د.``, ``J.``) never end one, so Arabic titles need no entry.
@@ -61,14 +61,15 @@ _INVISIBLE = (
 )
 _TERMINATORS = ".!?؟؛…"
 _CLOSERS = "»”\"'’›)\\]}" + _INVISIBLE
-_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""The characters that end a sentence wherever they stand (those of :meth:`str.splitlines`)."""
 # A terminator run takes the whitespace after it; a line break takes its whole whitespace run
 # (the lookbehinds start each match at the head of its run, so nothing is scanned twice).
 _BOUNDARY = re.compile(
     rf"(?<![{_TERMINATORS}])(?P<end>[{_TERMINATORS}]+[{_CLOSERS}]*)(?P<space>\s+|\Z)"
-    rf"|(?<!\s)\s*[{_LINE_BREAKS}]\s*"
+    rf"|(?<!\s)\s*[{LINE_BREAKS}]\s*"
 )
-_LINE_BREAK = re.compile(f"[{_LINE_BREAKS}]")
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 _PAIRS = ("()", "«»", "[]", "“”", "{}")
 _URL_LOOKBACK = 2048
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
