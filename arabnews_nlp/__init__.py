@@ -26,6 +26,7 @@ __all__ = [
     "Analyzer",
     "AnalyzerSettings",
     "ArabNewsError",
+    "DocumentEvent",
     "Entity",
     "Event",
     "SentenceResult",
@@ -45,6 +46,7 @@ _LAZY: dict[str, str] = {
     "Analyzer": "arabnews_nlp.api",
     "AnalyzerSettings": "arabnews_nlp.settings",
     "ArabNewsError": "arabnews_nlp.errors",
+    "DocumentEvent": "arabnews_nlp.results",
     "Entity": "arabnews_nlp.results",
     "Event": "arabnews_nlp.results",
     "SentenceResult": "arabnews_nlp.results",
@@ -60,7 +62,7 @@ if TYPE_CHECKING:
     from arabnews_nlp.errors import ArabNewsError
     from arabnews_nlp.model_dir import load_analyzer, save_analyzer
     from arabnews_nlp.render import render_html
-    from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
+    from arabnews_nlp.results import Analysis, DocumentEvent, Entity, Event, SentenceResult, Stance
     from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, SCHEMA_VERSION, STANCE_LABELS
     from arabnews_nlp.settings import AnalyzerSettings
 

@@ -42,6 +42,7 @@ from arabnews_nlp.engines.command import (
     BACKEND_HELP,
     COMMAND,
     MARKUP_HELP,
+    NO_TEXT_HELP,
     add_analyze_corpus_parser,
     run_analyze_corpus,
     summary,
@@ -72,6 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="auto: .jsonl files are JSONL, everything else (stdin included) is one text document",
     )  # fmt: skip
     analyze.add_argument("--markup", choices=MARKUPS, default="text", help=MARKUP_HELP)
+    analyze.add_argument("--no-text", dest="with_text", action="store_false", help=f"json, jsonl: {NO_TEXT_HELP}")
     analyze.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
     analyze.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
     analyze.add_argument("--model", default=None, help=MODEL_HELP)
@@ -154,13 +156,16 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     if args.format == "html":
         from arabnews_nlp.render import render_html
 
+        if not args.with_text:
+            raise ConfigError("--no-text is for --format json or jsonl; an html page shows the texts")
+
         results = list(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup))
         out.write(render_html(results, [None if i is None else str(i) for i in ids], args.markup))
         return 0
     count = -1  # "[" goes out with the first result: an input error before it leaves the output empty
     for count, analysis in enumerate(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup)):
         doc_id = ids.popleft()
-        record = ({"id": doc_id} if doc_id is not None else {}) | analysis.to_dict()
+        record = ({"id": doc_id} if doc_id is not None else {}) | analysis.to_dict(args.with_text)
         if args.format == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
@@ -174,7 +179,7 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
     if args.command == "analyze":
         if len(args.inputs) != 1 or args.inputs[0] == "-" or not args.output:
             raise ConfigError("--engine ray needs exactly one JSONL input file and --output OUT.jsonl")
-        shared = {name: getattr(args, name) for name in ("model", "batch_size", "device", "quantize", "progress", "backend", "markup")}
+        shared = {name: getattr(args, name) for name in ("model", "batch_size", "device", "quantize", "progress", "backend", "markup", "with_text")}
         # analyze-corpus's own defaults for everything else, so the two commands cannot drift apart
         paths = {"input": args.inputs[0], "output": args.output}  # set after parsing: a path may start with "-"
         args = _build_parser().parse_args([COMMAND, "IN.jsonl", "--output", "OUT.jsonl", "--engine", "ray"])

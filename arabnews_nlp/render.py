@@ -100,7 +100,10 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str = "
         position = sentence.end
     heading = f"<strong>{html.escape(title)}</strong> · " if title else ""
     counts = f"{len(analysis.sentences)} sentences · {len(analysis.entities)} entities"
-    header = f'<header class="doc">{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}</header>'
+    events = "".join(f'<span class="badge event" title="highest sentence score {e.score:.2f}">'
+                     f"{html.escape(e.label)} ×{e.sentences}</span>" for e in analysis.events)  # fmt: skip
+    events = f" · events {events}" if events else ""
+    header = f'<header class="doc">{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}{events}</header>'
     return f"<article>{header}\n{''.join(parts)}\n</article>"
 
 

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from arabnews_nlp.schema import NEUTRAL
+from arabnews_nlp.schema import EVENT_TYPES, NEUTRAL
 
 
 @dataclass(frozen=True)
@@ -120,15 +120,39 @@ class SentenceResult:
     events: tuple[Event, ...] = ()
     entities: tuple[Entity, ...] = field(default=(), repr=False)
 
+    def to_dict(self, text: bool = True) -> dict[str, Any]:
+        """Return ``{"start", "end", "text", "stance", "events"}`` (SCHEMA.md §6).
+
+        Args:
+            text: Include ``"text"``; without it the offsets still index the document's text.
+        """
+        data: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
+        if not text:
+            del data["text"]
+        return data | {"stance": self.stance.to_dict(), "events": [event.to_dict() for event in self.events]}
+
+
+@dataclass(frozen=True)
+class DocumentEvent:
+    """An event type reported somewhere in a document: what :attr:`Analysis.events` lists.
+
+    Attributes:
+        label: One of :data:`arabnews_nlp.schema.EVENT_TYPES`.
+        score: Its highest score among the sentences that report it.
+        sentences: How many sentences report it.
+
+    Example:
+        >>> DocumentEvent("AIRSTRIKE", 0.9, 2).to_dict()
+        {'label': 'AIRSTRIKE', 'score': 0.9, 'sentences': 2}
+    """
+
+    label: str
+    score: float
+    sentences: int
+
     def to_dict(self) -> dict[str, Any]:
-        """Return ``{"start", "end", "text", "stance", "events"}`` (SCHEMA.md §6)."""
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "stance": self.stance.to_dict(),
-            "events": [event.to_dict() for event in self.events],
-        }
+        """Return ``{"label", "score", "sentences"}``."""
+        return {"label": self.label, "score": self.score, "sentences": self.sentences}
 
 
 @dataclass(frozen=True)
@@ -141,9 +165,11 @@ class Analysis:
         entities: Every entity, in text order.
         sentences: Every sentence, in text order; empty for empty or whitespace-only text.
 
+    The document's events, :attr:`events`, are read from its sentences.
+
     Example:
         >>> Analysis.empty("  ").to_dict()
-        {'text': '  ', 'stance': {'label': 'neutral', 'score': 1.0}, 'entities': [], 'sentences': []}
+        {'text': '  ', 'stance': {'label': 'neutral', 'score': 1.0}, 'events': [], 'entities': [], 'sentences': []}
     """
 
     text: str
@@ -156,25 +182,53 @@ class Analysis:
         """Return the analysis of a text with nothing to analyse: neutral with score 1.0."""
         return cls(text=text, stance=Stance(NEUTRAL, 1.0))
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON-ready dict of SCHEMA.md §6.
+    @property
+    def events(self) -> tuple[DocumentEvent, ...]:
+        """Each event type that a sentence reports, highest score first (ties: schema order).
 
         Example:
-            >>> sorted(Analysis.empty("").to_dict())
-            ['entities', 'sentences', 'stance', 'text']
+            >>> rocket = Event("ROCKET_ATTACK", 0.9)
+            >>> sentences = (SentenceResult(0, 1, "أ", Stance("neutral", 0.9), (rocket,)),
+            ...              SentenceResult(2, 3, "ب", Stance("neutral", 0.9), (Event("ROCKET_ATTACK", 0.7),)))
+            >>> Analysis("أ ب", Stance("neutral", 0.9), sentences=sentences).events
+            (DocumentEvent(label='ROCKET_ATTACK', score=0.9, sentences=2),)
         """
-        return {
-            "text": self.text,
+        found: dict[str, DocumentEvent] = {}
+        for sentence in self.sentences:
+            for event in sentence.events:
+                seen = found.get(event.label)
+                score = event.score if seen is None else max(seen.score, event.score)
+                found[event.label] = DocumentEvent(event.label, score, 1 if seen is None else seen.sentences + 1)
+        order = {label: rank for rank, label in enumerate(EVENT_TYPES)}
+        return tuple(sorted(found.values(), key=lambda event: (-event.score, order.get(event.label, len(order)))))
+
+    def to_dict(self, text: bool = True) -> dict[str, Any]:
+        """Return the JSON-ready dict of SCHEMA.md §6, with the document's :attr:`events` after its stance.
+
+        Args:
+            text: Include the document's and each sentence's ``"text"`` (an entity's text is always
+                kept). Without them a result has less than half the bytes, and its offsets still
+                index the text, as when a corpus's results are kept beside the corpus.
+
+        Example:
+            >>> list(Analysis.empty("").to_dict())
+            ['text', 'stance', 'events', 'entities', 'sentences']
+            >>> list(Analysis.empty("").to_dict(text=False))
+            ['stance', 'events', 'entities', 'sentences']
+        """
+        data: dict[str, Any] = {"text": self.text} if text else {}
+        return data | {
             "stance": self.stance.to_dict(with_holder=False),
+            "events": [event.to_dict() for event in self.events],
             "entities": [entity.to_dict() for entity in self.entities],
-            "sentences": [sentence.to_dict() for sentence in self.sentences],
+            "sentences": [sentence.to_dict(text) for sentence in self.sentences],
         }
 
-    def to_json(self, indent: int | None = None) -> str:
+    def to_json(self, indent: int | None = None, text: bool = True) -> str:
         """Return :meth:`to_dict` as JSON text (UTF-8 characters kept, not escaped).
 
         Example:
             >>> Analysis.empty("").to_json()
-            '{"text": "", "stance": {"label": "neutral", "score": 1.0}, "entities": [], "sentences": []}'
+            '{"text": "", "stance": {"label": "neutral", "score": 1.0}, "events": [], "entities": [], "sentences": []}'
         """
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return json.dumps(self.to_dict(text), ensure_ascii=False, indent=indent)

@@ -98,6 +98,7 @@ def test_empty_text(tiny_analyzer: Analyzer, text: str) -> None:
     assert tiny_analyzer.analyze(text).to_dict() == {
         "text": text,
         "stance": {"label": "neutral", "score": 1.0},
+        "events": [],
         "entities": [],
         "sentences": [],
     }
@@ -234,7 +235,7 @@ def test_html_spans_ending_on_a_reference_hold_all_of_it(tiny_analyzer: Analyzer
 @pytest.mark.parametrize("page", ["", "<p></p>", "<script>قال</script><!-- بغداد -->", "<br/>\n<hr>"])
 def test_html_without_text_is_empty(tiny_analyzer: Analyzer, page: str) -> None:
     assert tiny_analyzer.analyze(page, markup="html").to_dict() == {
-        "text": page, "stance": {"label": "neutral", "score": 1.0}, "entities": [], "sentences": []
+        "text": page, "stance": {"label": "neutral", "score": 1.0}, "events": [], "entities": [], "sentences": []
     }  # fmt: skip
 
 

@@ -54,6 +54,12 @@ def test_analyze_jsonl_format_and_output_file(tiny_model_dir: Path, inputs: dict
     assert code == 0 and out == ""
     lines = target.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line).get("id") for line in lines] == ["a-1", None]
+    code, out, _ = _run([*argv[:-2], "--no-text"], capsys)
+    short = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [list(record) for record in short] == [["id", "stance", "events", "entities", "sentences"], ["stance", "events", "entities", "sentences"]]
+    assert [record["entities"] for record in short] == [json.loads(line)["entities"] for line in lines]
+    code, _, err = _run([*argv[:-2], "--no-text", "--format", "html"], capsys)
+    assert code == 2 and "--no-text is for --format json or jsonl" in err
 
 
 def test_analyze_html_page(tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

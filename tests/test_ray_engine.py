@@ -406,3 +406,43 @@ def test_odd_field_names_are_kept_in_the_run_settings(tmp_path: Path, tiny_model
     analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu", keep_fields=["\ud801x", "تاريخ"])
     assert json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))["keep_fields"] == ["\ud801x", "تاريخ"]
     assert list(_read(output)[0])[:3] == ["id", "\ud801x", "تاريخ"]
+
+
+def test_results_without_texts_are_smaller_and_keep_offsets(tmp_path: Path, tiny_model_dir: Path) -> None:
+    import argparse
+
+    from arabnews_nlp.engines.command import add_analyze_corpus_parser, run_analyze_corpus
+    from arabnews_nlp.engines.ray_engine import AnalyzerActor
+
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": i, "text": " ".join(SENTENCES[i:i + 3])} for i in range(3)]
+    source.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    add_analyze_corpus_parser(parser.add_subparsers(dest="command"))
+    argv = ["analyze-corpus", str(source), "--model", str(tiny_model_dir), "--device", "cpu"]
+    run_analyze_corpus(parser.parse_args([*argv, "-o", str(tmp_path / "full.jsonl")]))
+    run_analyze_corpus(parser.parse_args([*argv, "-o", str(tmp_path / "short.jsonl"), "--no-text"]))
+    full, short = _read(tmp_path / "full.jsonl"), _read(tmp_path / "short.jsonl")
+    for row, with_text, without in zip(rows, full, short):
+        assert "text" not in without and all("text" not in sentence for sentence in without["sentences"])
+        assert without["entities"] == with_text["entities"] and without["events"] == with_text["events"]
+        assert [row["text"][s["start"]:s["end"]] for s in without["sentences"]] == [s["text"] for s in with_text["sentences"]]
+    assert json.loads((tmp_path / "short.jsonl.run.json").read_text(encoding="utf-8"))["with_text"] is False
+    source.write_text(source.read_text(encoding="utf-8") + json.dumps({"id": 9, "text": "قال"}) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="with_text False -> True"):
+        run_analyze_corpus(parser.parse_args([*argv, "-o", str(tmp_path / "short.jsonl")]))
+    actor = AnalyzerActor(str(tiny_model_dir), "cpu", 1, 8, with_text=False)
+    (line,) = actor({"key": np.array(['"a"'], dtype=object), "text": np.array([SENTENCES[0]], dtype=object)})["line"]
+    assert list(json.loads(line)) == ["id", "stance", "events", "entities", "sentences"]
+
+
+def test_an_output_started_before_with_text_was_kept_resumes(tmp_path: Path, tiny_model_dir: Path) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "a", "text": "قال"}\n', encoding="utf-8")
+    analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu")
+    run_file = tmp_path / "out.jsonl.run.json"
+    saved = json.loads(run_file.read_text(encoding="utf-8"))
+    del saved["with_text"]  # as an earlier version wrote it
+    run_file.write_text(json.dumps(saved), encoding="utf-8")
+    source.write_text('{"id": "a", "text": "قال"}\n{"id": "b", "text": "نفى"}\n', encoding="utf-8")
+    assert analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu").processed == 1

@@ -62,6 +62,9 @@ def test_entities_stances_and_events_are_marked() -> None:
     assert '<mark class="ent LOC" title="LOC 0.88">بغداد' in page
     assert '<span class="sentence anti">' in page and "anti 0.70 · &lt;السوداني&gt;" in page
     assert "AIRSTRIKE 0.80" in page and "document stance" in page
+    header = re.search(r'<header class="doc">.*?</header>', page).group(0)  # the document's events, counted
+    assert '<span class="badge event" title="highest sentence score 0.80">AIRSTRIKE ×1</span>' in header
+    assert "events" not in render_html(Analysis.empty("نص")).split("<article>")[1]
     assert '<div class="para">' not in page  # one line break: a new sentence, not a new paragraph
     text = "خبر أول.\n\nخبر ثان."
     sentences = (SentenceResult(0, 8, text[:8], Stance("neutral", 1.0)), SentenceResult(10, 18, text[10:], Stance("neutral", 1.0)))

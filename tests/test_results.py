@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
+from arabnews_nlp.results import Analysis, DocumentEvent, Entity, Event, SentenceResult, Stance
 
 
 def _analysis() -> Analysis:
@@ -22,7 +22,8 @@ def _analysis() -> Analysis:
 
 def test_to_dict_matches_schema_section_6() -> None:
     data = _analysis().to_dict()
-    assert list(data) == ["text", "stance", "entities", "sentences"]
+    assert list(data) == ["text", "stance", "events", "entities", "sentences"]
+    assert data["events"] == [{"label": "THREAT", "score": 0.6, "sentences": 1}]
     assert data["stance"] == {"label": "anti", "score": 0.7}
     assert data["entities"][1] == {"start": 16, "end": 21, "label": "LOC", "text": "بغداد", "score": 0.8}
     sentence = data["sentences"][0]
@@ -47,6 +48,36 @@ def test_empty_analysis() -> None:
     assert Analysis.empty(" \n").to_dict() == {
         "text": " \n",
         "stance": {"label": "neutral", "score": 1.0},
+        "events": [],
         "entities": [],
         "sentences": [],
     }
+
+
+def _sentence(start: int, *events: Event) -> SentenceResult:
+    return SentenceResult(start, start + 1, "x", Stance("neutral", 0.9), events)
+
+
+def test_document_events_gather_the_sentences_events() -> None:
+    sentences = (
+        _sentence(0, Event("CASUALTIES", 0.7), Event("AIRSTRIKE", 0.6)),
+        _sentence(2),
+        _sentence(4, Event("AIRSTRIKE", 0.95)),
+        _sentence(6, Event("THREAT", 0.7), Event("AIRSTRIKE", 0.5)),
+    )
+    analysis = Analysis("x " * 4, Stance("neutral", 0.9), sentences=sentences)
+    # highest score first; CASUALTIES and THREAT tie at 0.7 and keep the schema's order
+    assert analysis.events == (
+        DocumentEvent("AIRSTRIKE", 0.95, 3), DocumentEvent("CASUALTIES", 0.7, 1), DocumentEvent("THREAT", 0.7, 1)
+    )  # fmt: skip
+    assert analysis.to_dict()["events"][0] == {"label": "AIRSTRIKE", "score": 0.95, "sentences": 3}
+    assert Analysis("x", Stance("neutral", 0.9), sentences=(_sentence(0),)).events == ()
+
+
+def test_to_dict_without_text_keeps_offsets_and_entity_texts() -> None:
+    full, short = _analysis().to_dict(), _analysis().to_dict(text=False)
+    assert list(short) == ["stance", "events", "entities", "sentences"]
+    assert list(short["sentences"][0]) == ["start", "end", "stance", "events"]
+    assert short["entities"] == full["entities"]
+    assert {key: value for key, value in full["sentences"][0].items() if key != "text"} == short["sentences"][0]
+    assert json.loads(_analysis().to_json(text=False)) == short

@@ -26,6 +26,10 @@ from arabnews_nlp.text.markup import MARKUPS
 
 COMMAND = "analyze-corpus"
 ENGINES = ("local", "ray")
+NO_TEXT_HELP = (
+    "leave the texts of each document and its sentences out of the results (entity texts stay; the offsets "
+    "index the input's texts): less than half the bytes"
+)
 BACKEND_HELP = "torch (default; any device) or numpy (CPU, starts without importing torch; same results)"
 MARKUP_HELP = (
     "text (default) or html: the texts are web pages; their markup is read as a browser shows it (scripts as "
@@ -54,6 +58,7 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     parser.add_argument("--keep-fields", type=_field_names, default=(), metavar="F1,F2",
                         help="input fields copied into each output line after the id (e.g. date,source), so "
                         "results can be grouped without joining them back to the input")  # fmt: skip
+    parser.add_argument("--no-text", dest="with_text", action="store_false", help=NO_TEXT_HELP)
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr (local: a bar of documents analysed; ray: Ray Data's bars)")
     parser.add_argument("--skip-invalid", action="store_true",
@@ -94,6 +99,7 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
             num_actors=args.num_actors, num_gpus_per_actor=args.gpus_per_actor, num_cpus_per_actor=args.cpus_per_actor,
             id_field=args.id_field, text_field=args.text_field, window_batch_size=args.batch_size,
             quantize=args.quantize, progress=args.progress, markup=args.markup, keep_fields=args.keep_fields,
+            with_text=args.with_text,
         )  # fmt: skip
     from arabnews_nlp.engines.corpus import analyze_corpus_local
 
@@ -101,6 +107,7 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
         args.input, args.output, model=args.model, batch_size=args.batch_size, device=args.device,
         id_field=args.id_field, text_field=args.text_field, progress=args.progress, skip_invalid=args.skip_invalid,
         quantize=args.quantize, backend=args.backend, markup=args.markup, keep_fields=args.keep_fields,
+        with_text=args.with_text,
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ appended and flushed batch by batch, so a crash loses at most the batch in fligh
 the ids already in the output (dropping a last line cut off mid-write) and analyses only the
 others; the output order is the order results arrive in, not the input order. The settings that
 change the output lines (the model, int8 quantisation, markup, the id and text fields, the input
-fields kept in each line) are kept beside the output in ``OUT.run.json``
+fields kept in each line, whether texts are written) are kept beside the output in ``OUT.run.json``
 (:func:`check_run_settings`), and a rerun with other settings is refused instead of mixing two
 kinds of results in one file.
 
@@ -101,8 +101,11 @@ class Pending(NamedTuple):
     fields: str = ""
 
 
-def output_line(key: str, analysis: Any, fields: str = "") -> str:
+def output_line(key: str, analysis: Any, fields: str = "", with_text: bool = True) -> str:
     """Return the output line of one document: ``{"id": <key>, <fields>, **analysis.to_dict()}`` and a newline.
+
+    ``with_text=False`` leaves the texts of the document and its sentences out
+    (``analysis.to_dict(text=False)``); the offsets index the input's text.
 
     Example:
         >>> from arabnews_nlp.results import Analysis
@@ -110,8 +113,10 @@ def output_line(key: str, analysis: Any, fields: str = "") -> str:
         '{"id": "d1", "text": "",'
         >>> output_line('"d1"', Analysis.empty(""), ', "date": "2018-04-08"')[:43]
         '{"id": "d1", "date": "2018-04-08", "text": '
+        >>> output_line('"d1"', Analysis.empty(""), with_text=False)[:24]
+        '{"id": "d1", "stance": {'
     """
-    body = json.dumps(analysis.to_dict(), ensure_ascii=False)
+    body = json.dumps(analysis.to_dict(with_text), ensure_ascii=False)
     return '{"id": ' + key + fields + (", " + body[1:] if len(body) > 2 else "}") + "\n"
 
 
@@ -189,7 +194,7 @@ def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike
 
 def run_settings(
     model: str | os.PathLike[str] | None, quantize: bool, markup: str, id_field: str, text_field: str,
-    keep_fields: Sequence[str] = (),
+    keep_fields: Sequence[str] = (), with_text: bool = True,
 ) -> dict[str, Any]:
     """The settings of a corpus run that change its output lines, as :func:`check_run_settings` keeps them.
 
@@ -214,8 +219,14 @@ def run_settings(
     return {
         "model": name or "bundled default", "model_settings_sha256": digest, "quantize": bool(quantize),
         "markup": markup, "id_field": id_field, "text_field": text_field, "keep_fields": list(keep_fields),
-        "arabnews_nlp": __version__,
+        "with_text": bool(with_text), "arabnews_nlp": __version__,
     }  # fmt: skip
+
+
+_SETTINGS_BEFORE: dict[str, Any] = {
+    "quantize": None, "markup": None, "id_field": None, "text_field": None, "keep_fields": [], "with_text": True,
+}
+"""The run settings compared by :func:`check_run_settings`, each with its value in a run file made before it was kept."""
 
 
 def check_run_settings(output: str | os.PathLike[str], settings: dict[str, Any], has_results: bool) -> None:
@@ -248,9 +259,8 @@ def check_run_settings(output: str | os.PathLike[str], settings: dict[str, Any],
         if saved.get(key) != settings[key]:
             why = " (another model: its arabnews_nlp.json differs)" if by_digest else ""
             changed.append(f"model {saved.get('model')!r} -> {settings['model']!r}{why}")
-        changed += [f"{name} {saved.get(name, [])!r} -> {settings[name]!r}"
-                    for name in ("quantize", "markup", "id_field", "text_field", "keep_fields")
-                    if saved.get(name, []) != settings[name]]  # fmt: skip
+        changed += [f"{name} {saved.get(name, default)!r} -> {settings[name]!r}"
+                    for name, default in _SETTINGS_BEFORE.items() if saved.get(name, default) != settings[name]]
         if changed:
             raise ConfigError(f"{output} holds results made with other settings ({'; '.join(changed)}, see {path}); "
                               "resuming would mix the two in one file: rerun with the settings it was started with, "
@@ -388,6 +398,7 @@ def analyze_corpus_local(
     backend: str = "torch",
     markup: str = "text",
     keep_fields: Sequence[str] = (),
+    with_text: bool = True,
 ) -> CorpusStats:
     """Analyse a JSONL corpus in this process, appending to ``output_jsonl`` and resuming from it.
 
@@ -409,6 +420,8 @@ def analyze_corpus_local(
             see :meth:`arabnews_nlp.api.Analyzer.analyze`).
         keep_fields: Input fields (a date, a source…) copied into each output line after the id,
             so results can be grouped without joining them back to the input.
+        with_text: Write the texts of each document and its sentences; ``False`` leaves them out
+            (the lines have less than half the bytes, and the offsets index the input's texts).
 
     Returns:
         What was done.
@@ -422,7 +435,7 @@ def analyze_corpus_local(
     keep_fields = check_keep_fields(keep_fields, id_field, text_field)
     done = done_ids(output_jsonl)
     model_name = model if analyzer is None else "an Analyzer passed in"  # its model is not checked
-    settings = run_settings(model_name, quantize, markup, id_field, text_field, keep_fields)
+    settings = run_settings(model_name, quantize, markup, id_field, text_field, keep_fields, with_text)
     check_run_settings(output_jsonl, settings, bool(done))
     if analyzer is None:
         from arabnews_nlp.api import Analyzer
@@ -448,7 +461,7 @@ def analyze_corpus_local(
         try:
             for processed, analysis in enumerate(results, start=1):
                 key, fields = heads[processed - 1]
-                out.write(output_line(key, analysis, fields))
+                out.write(output_line(key, analysis, fields, with_text))
                 if processed % batch_size == 0:
                     out.flush()
         except KeyboardInterrupt:

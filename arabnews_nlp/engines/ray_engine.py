@@ -57,7 +57,7 @@ class AnalyzerActor:
 
     def __init__(
         self, model: str | None, device: str, threads: int | None, window_batch_size: int, quantize: bool = False,
-        markup: str = "text",
+        markup: str = "text", with_text: bool = True,
     ) -> None:  # fmt: skip
         import torch
 
@@ -72,6 +72,7 @@ class AnalyzerActor:
             self.analyzer = quantize_analyzer(self.analyzer, inplace=True)
         self.window_batch_size = window_batch_size
         self.markup = markup
+        self.with_text = with_text
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         """Analyse ``batch["text"]``; return ``{"key": ..., "line": output lines}``."""
@@ -81,7 +82,7 @@ class AnalyzerActor:
         texts = [str(text) for text in batch["text"]]
         fields = [str(kept) for kept in batch["fields"]] if "fields" in batch else [""] * len(keys)
         analyses = self.analyzer.pipe(texts, self.window_batch_size, markup=self.markup)
-        lines = [output_line(key, analysis, kept) for key, analysis, kept in zip(keys, analyses, fields)]
+        lines = [output_line(key, analysis, kept, self.with_text) for key, analysis, kept in zip(keys, analyses, fields)]
         return {"key": np.array(keys, dtype=object), "line": np.array(lines, dtype=object)}
 
 
@@ -152,6 +153,7 @@ def analyze_corpus_ray(
     progress: bool = False,
     markup: str = "text",
     keep_fields: Sequence[str] = (),
+    with_text: bool = True,
 ) -> CorpusStats:
     """Analyse ``input_jsonl`` on Ray and append one line per new document to ``output_jsonl``.
 
@@ -175,6 +177,7 @@ def analyze_corpus_ray(
         markup: ``"text"``, or ``"html"`` when the texts are web pages (offsets index the HTML).
         keep_fields: Input fields copied into each output line after the id (see
             :func:`~arabnews_nlp.engines.corpus.analyze_corpus_local`).
+        with_text: Write the texts of each document and its sentences (``False``: left out).
 
     Returns:
         What was done (counts and wall time).
@@ -202,6 +205,7 @@ def analyze_corpus_ray(
         "window_batch_size": window_batch_size,
         "quantize": quantize,
         "markup": markup,
+        "with_text": with_text,
     }
     map_options = {
         "batch_size": batch_size,
@@ -217,7 +221,7 @@ def analyze_corpus_ray(
         check_corpus_paths(input_jsonl, output_jsonl)
         keep_fields = check_keep_fields(keep_fields, id_field, text_field)
         done = done_ids(output_jsonl)
-        settings = run_settings(model, quantize, markup, id_field, text_field, keep_fields)
+        settings = run_settings(model, quantize, markup, id_field, text_field, keep_fields, with_text)
         check_run_settings(output_jsonl, settings, bool(done))
         pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields)
         processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, actor_options, map_options)
