@@ -288,7 +288,10 @@ def dev_evaluator(tokenizer: Any, settings: AnalyzerSettings, dev_records: list[
 
 
 def train(
-    config: FinetuneConfig, resume: bool = False, callbacks: list[Any] | None = None
+    config: FinetuneConfig,
+    resume: bool = False,
+    callbacks: list[Any] | None = None,
+    data: Mapping[str, list[Any]] | None = None,
 ) -> tuple[Any, Any, AnalyzerSettings, Any]:
     """Run the training loop; return ``(model, tokenizer, settings, trainer)``.
 
@@ -296,6 +299,8 @@ def train(
         config: The run's config (see :class:`~training.config.FinetuneConfig`).
         resume: Continue from the last checkpoint in ``config.run_dir`` (fresh start if none).
         callbacks: Extra ``TrainerCallback`` objects.
+        data: The data files' records from :meth:`~training.config.FinetuneConfig.check_ready`
+            when the caller has read them; else they are read (and checked) here.
 
     Example:
         >>> # model, tokenizer, settings, trainer = train(config)
@@ -313,7 +318,7 @@ def train(
         truncate_log,
     )
 
-    data = config.check_ready()  # every data file read once, here; the run uses these records
+    data = config.check_ready() if data is None else data  # every data file read once; the run uses these records
     fingerprints = data_fingerprints(config)  # the files as just read: saved with the config, compared on --resume
     checkpoint = last_complete_checkpoint(config.run_dir) if resume else None
     if checkpoint is not None:  # before any model is loaded: a changed config must not mix two runs
@@ -674,8 +679,12 @@ def finish(
     command: str,
     clusters: WordClusters | None = None,
     retuned: bool = False,
+    data: Mapping[str, list[Any]] | None = None,
 ) -> Path:
     """Tune thresholds, save the model, evaluate the saved model and write the card.
+
+    ``data``: the data files' records as the run read them
+    (:meth:`~training.config.FinetuneConfig.check_data`); a file not in it is read here.
 
     The tagger's word clusters are ``clusters`` when given (a retuned or continued model keeps
     its own; :func:`base_clusters`), else computed from ``config.word_vectors`` when
@@ -693,13 +702,13 @@ def finish(
     from training.model_card import write_model_card
 
     model.eval()
-    dev_records = read_records(config.dev) if config.dev else []
-    train = train_records(config) if config.dev else []  # for the gazetteer and the baseline
+    dev_records = _file_records([config.dev], data) if config.dev else []
+    train = train_records(config, data) if config.dev else []  # for the gazetteer and the baseline
     if dev_records:
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
         shared_thresholds = config.event_thresholds == "shared"
         if config.ngram:
-            labels, ner_extra = settings.labels, read_records(config.ner_extra) if config.ner_extra else []
+            labels, ner_extra = settings.labels, _file_records(config.ner_extra, data)
             if clusters is None and config.ngram_clusters:
                 clusters = word_clusters(config.word_vectors, config.ngram_clusters)
             features = NgramConfig(event_clusters=config.ngram_event_clusters)
@@ -720,7 +729,7 @@ def finish(
     for name, path in config.evaluations():
         files[name] = Path(config.run_dir) / f"eval_{name}.json"  # beside the run: the model dir stays lean
         argv = ["evaluate", "--model", str(out), "--data", path, "--mode", "both", "--out", str(files[name])]
-        records = dev_records if name == "dev" else read_records(path)
+        records = dev_records if name == "dev" else _file_records([path], data)
         scores = evaluate_model(*saved, records, "both", config.eval_batch_size)
         report = scores_report(str(out), [path], scores, argv)
         write_json(files[name], report)
@@ -737,6 +746,7 @@ def finish(
         files,
         commands,
         retuned,
+        data,
     )
     logger.info("saved %s", out)
     return out
@@ -793,12 +803,13 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
     Example:
         >>> # finetune(FinetuneConfig.from_file("training/configs/seed.yaml"))
     """
-    clusters = base_clusters(config)  # cheap: train() checks the data first, before any model is built
+    data = config.check_ready()  # every data file read and checked once, before any model is built
+    clusters = base_clusters(config)
     check_event_clusters(config, clusters)
-    model, tokenizer, settings, trainer = train(config, resume)
+    model, tokenizer, settings, trainer = train(config, resume, data=data)
     if not trainer.is_world_process_zero():
         return None
-    return finish(config, model, tokenizer, dataclasses.replace(settings), command, clusters=clusters)
+    return finish(config, model, tokenizer, dataclasses.replace(settings), command, clusters=clusters, data=data)
 
 
 def base_clusters(config: FinetuneConfig) -> WordClusters | None:

@@ -189,8 +189,8 @@ def _label_lines(labels: Mapping[str, LayerCounts]) -> list[str]:
     return lines
 
 
-def data_stats(paths: Sequence[str | Path]) -> dict[str, dict[str, int]]:
-    """Count documents, sentences and labels per JSONL file.
+def data_stats(paths: Sequence[str | Path], data: Mapping[str, list[Any]] | None = None) -> dict[str, dict[str, int]]:
+    """Count documents, sentences and labels per JSONL file (``data``: records already read, by path).
 
     Example:
         >>> import tempfile, os
@@ -202,7 +202,7 @@ def data_stats(paths: Sequence[str | Path]) -> dict[str, dict[str, int]]:
     """
     stats: dict[str, dict[str, int]] = {}
     for path in paths:
-        records = read_records(path)
+        records = data[str(path)] if data is not None and str(path) in data else read_records(path)
         counts = {"documents": len(records), "sentences": 0, "entities": 0, "stance_sentences": 0,
                   "event_sentences": 0, "events": 0, "synthetic_documents": 0}  # fmt: skip
         for record in records:
@@ -412,6 +412,7 @@ def write_model_card(
     metrics_files: Mapping[str, str | Path],
     commands: Sequence[str],
     retuned: bool = False,
+    data: Mapping[str, list[Any]] | None = None,
 ) -> Path:
     """Write ``README.md`` into ``model_dir`` from its settings and the metrics files on disk.
 
@@ -423,6 +424,8 @@ def write_model_card(
         metrics_files: Name -> path of a scores JSON (``python -m training evaluate --out``).
         commands: The commands that produced the model and the scores.
         retuned: Made by ``python -m training retune`` (see :func:`limitations`).
+        data: The data files' records as the run read them (path -> records); a file not in it
+            is read here.
 
     Returns:
         The card's path.
@@ -433,15 +436,15 @@ def write_model_card(
     directory = Path(model_dir)
     settings = AnalyzerSettings.load(directory)
     metrics = {name: json.loads(Path(path).read_text(encoding="utf-8")) for name, path in metrics_files.items()}
-    labels, extra_used = training_label_counts(config, retuned)
-    card = render_card(settings, config, data_stats(data_files), metrics, commands, labels, retuned, extra_used)
+    labels, extra_used = training_label_counts(config, retuned, data)
+    card = render_card(settings, config, data_stats(data_files, data), metrics, commands, labels, retuned, extra_used)
     path = directory / "README.md"
     path.write_text(card, encoding="utf-8")
     return path
 
 
 def training_label_counts(
-    config: Mapping[str, Any], retuned: bool = False
+    config: Mapping[str, Any], retuned: bool = False, data: Mapping[str, list[Any]] | None = None
 ) -> tuple[dict[str, LayerCounts], tuple[int, int]]:
     """:func:`label_counts` of the sentences the run trained on, and how many ``ner_extra`` sentences those hold.
 
@@ -455,6 +458,7 @@ def training_label_counts(
     Args:
         config: The fine-tuning config (as a dict, :meth:`training.config.FinetuneConfig.to_dict`).
         retuned: Made by ``python -m training retune``.
+        data: The data files' records when already read (path -> records).
 
     Returns:
         The counts, and ``(ner_extra sentences counted, ner_extra sentences in the files)``.
@@ -467,6 +471,6 @@ def training_label_counts(
     from training.config import FinetuneConfig
     from training.finetune import training_sentence_parts  # torch: imported when a card is written
 
-    main, kept, extra = training_sentence_parts(FinetuneConfig.from_dict(config))
+    main, kept, extra = training_sentence_parts(FinetuneConfig.from_dict(config), data)
     counted = extra if retuned else kept
     return label_counts([*main, *counted]), (len(counted), len(extra))

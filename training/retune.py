@@ -59,7 +59,7 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     if not config.train:
         raise ConfigError("train lists no file: the n-gram models and the baseline are fitted on it; set `train:` "
                           "in the config or pass --train FILE ...")  # fmt: skip
-    config.check_data()
+    records = config.check_data()
     check_event_clusters(config, clusters)
     settings.ngram, settings.ngram_model = {}, None
     settings.stance_weights = {}
@@ -68,7 +68,7 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     settings.metrics = {}
     settings.description = config.description or settings.description
     write_run_config(config, "retune_config.json")  # not finetune_config.json: a training run's --resume reads that
-    return finish(config, model, tokenizer, settings, command, clusters=clusters, retuned=True)
+    return finish(config, model, tokenizer, settings, command, clusters=clusters, retuned=True, data=records)
 
 
 def main(argv: list[str] | None = None) -> int:

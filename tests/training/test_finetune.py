@@ -497,3 +497,8 @@ def test_each_data_file_is_read_once_before_training(
         assert reads == {str(path): 1 for path in files.values()}, resume
         assert [set(prints) for prints in hashes] == [{str(files["train"]), str(files["extra"])}], resume
         assert (Path(config.run_dir) / "checkpoint-1").is_dir()  # so the second run resumes from it, checked
+    reads.clear()  # a whole run: training, the dev choices, the scores of dev and test, the baseline, the card
+    whole = dataclasses.replace(config, run_dir=str(tmp_path / "whole"), output_dir=str(tmp_path / "model"), ngram=True)
+    out = finetune(whole)
+    assert out is not None and (out / "README.md").is_file()
+    assert reads == {str(path): 1 for path in files.values()}
