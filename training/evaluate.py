@@ -11,7 +11,10 @@ Two modes:
   of the predicted sentence overlapping it most and the events of the predicted sentences that
   overlap it most (:func:`training.metrics.align_sentences`); document stance accuracy; the
   holders of the gold ``anti``/``pro`` sentences (:func:`holder_scores`), which the runtime
-  finds with a rule (:func:`arabnews_nlp.tasks.stance.find_holder`).
+  finds with a rule (:func:`arabnews_nlp.tasks.stance.find_holder`); document events: the event
+  types a document reports (those of any of its gold sentences) against the result's ``events``
+  (:attr:`arabnews_nlp.results.Analysis.events`; a result without them: its sentences' events),
+  micro and per type over (document, type) pairs.
 
 Anything with ``analyze(text)`` returning an object with ``to_dict()`` (SCHEMA.md §6), or that
 dict itself, can be scored: a keyword baseline uses the same code as the model.
@@ -217,6 +220,18 @@ def holder_scores(items: Sequence[Holder]) -> dict[str, Any]:
             "accuracy_stance_right": both / len(right) if right else 0.0}  # fmt: skip
 
 
+def document_events(result: Mapping[str, Any]) -> set[str]:
+    """The event types a SCHEMA.md §6 result gives its document: its ``events``, else its sentences' events.
+
+    Example:
+        >>> sorted(document_events({"sentences": [{"events": [{"label": "THREAT", "score": 0.9}]}]}))
+        ['THREAT']
+    """
+    if "events" in result:
+        return {event["label"] for event in result["events"]}
+    return {event["label"] for sentence in result.get("sentences", []) for event in sentence.get("events", [])}
+
+
 def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Score ``analyzer.analyze`` on whole documents against gold (see the module docstring).
 
@@ -227,6 +242,7 @@ def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, An
     gold_entities, pred_entities = set(), set()
     sentence_preds: list[SentencePred] = []
     doc_gold, doc_pred = [], []
+    events_gold, events_pred = set(), set()
     holders: list[Holder] = []
     for index, record in enumerate(records):
         result = result_dict(analyzer.analyze(record["text"]))
@@ -246,6 +262,9 @@ def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, An
         if "stance" in tasks and record.get("doc_stance") is not None:
             doc_gold.append(record["doc_stance"])
             doc_pred.append(result["stance"]["label"])
+        if "events" in tasks:
+            events_gold |= {(index, label) for sentence in record["sentences"] for label in sentence.get("events") or ()}
+            events_pred |= {(index, label) for label in document_events(result)}
     scores: dict[str, Any] = {"n_documents": len(records)}
     if any("ner" in record_tasks(r) for r in records):
         scores["entities"] = labelled_set_scores(gold_entities, pred_entities, label_of=lambda item: item[3])
@@ -253,6 +272,8 @@ def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, An
     scores.update({k: v for k, v in sentence_scores.items() if k in ("stance", "events", "n_sentences")})
     if doc_gold:
         scores["doc_stance"] = stance_scores(doc_gold, doc_pred)
+    if any("events" in record_tasks(r) for r in records):
+        scores["doc_events"] = labelled_set_scores(events_gold, events_pred, label_of=lambda item: item[1])
     if holders:
         scores["holder"] = holder_scores(holders)
     return scores
@@ -312,13 +333,14 @@ SUMMARY_PATHS = {
     "events_micro_f1": ("events", "micro", "f1"),
     "events_macro_f1": ("events", "macro_f1"),
     "doc_stance_accuracy": ("doc_stance", "accuracy"),
+    "doc_events_micro_f1": ("doc_events", "micro", "f1"),
 }
 """Headline metrics of :func:`summary`: name -> path in the scores of a mode."""
 
 MODE_METRICS = {
     "sentences": ("ner_f1", "stance_accuracy", "stance_macro_f1", "stance_f_avg", "events_micro_f1", "events_macro_f1"),
     "documents": ("entity_f1", "stance_accuracy", "stance_macro_f1", "stance_f_avg", "events_micro_f1",
-                  "events_macro_f1", "doc_stance_accuracy"),
+                  "events_macro_f1", "doc_stance_accuracy", "doc_events_micro_f1"),
 }  # fmt: skip
 """The metrics each mode scores (of :data:`SUMMARY_PATHS`): ``MODE/NAME`` are the names of :func:`summary`."""
 
@@ -367,6 +389,8 @@ def format_table(scores: Mapping[str, Any]) -> str:
                     f"F_avg(pro,anti) {s['f_avg']:.3f}"
                 )
                 lines += [f"    {c:<20} F1 {v['f1']:.3f}  (support {v['support']})" for c, v in s["per_class"].items()]
+        if "doc_events" in part:
+            lines += _prf_block("doc_events", part["doc_events"]["micro"], part["doc_events"]["per_type"])
         if "holder" in part:
             h = part["holder"]
             lines.append(f"  holder      n={h['n']}  stance and holder right {h['accuracy']:.3f}  holder right when "

@@ -240,6 +240,10 @@ def _layer_rows(part: Mapping[str, Any]) -> list[str]:
         rows.append(("events", "micro F1 / macro F1", f"{e['micro']['f1']:.3f} / {e['macro_f1']:.3f}"))
         per_type = e["per_type"].items()
         rows += [("events", f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in per_type if v["support"]]
+    if "doc_events" in part:
+        d, layer = part["doc_events"], "document events (types per article)"
+        rows.append((layer, "micro P / R / F1", _prf(d["micro"])))
+        rows += [(layer, f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in d["per_type"].items()]
     return [f"| {layer} | {metric} | {value} |" for layer, metric, value in rows]
 
 
@@ -261,6 +265,7 @@ COMPARED = (
     ("entities micro-F1, full analyze()", "documents", ("entities", "micro", "f1")),
     ("stance macro-F1, full analyze()", "documents", ("stance", "macro_f1")),
     ("events micro-F1, full analyze()", "documents", ("events", "micro", "f1")),
+    ("document events micro-F1, full analyze()", "documents", ("doc_events", "micro", "f1")),
 )
 
 

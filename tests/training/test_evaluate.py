@@ -53,6 +53,19 @@ def test_documents_mode_perfect_and_split(gold_records: list[dict[str, Any]]) ->
     assert scores["entities"]["micro"]["recall"] == pytest.approx(3 / 4, abs=1e-4)
 
 
+def test_documents_mode_scores_the_event_types_of_each_document(gold_records: list[dict[str, Any]]) -> None:
+    gold = [{label for s in r["sentences"] for label in s["events"]} for r in gold_records]
+    assert sum(map(len, gold)) >= 2
+    outputs = {r["text"]: _gold_as_output(r) for r in gold_records}  # no document "events": its sentences' are read
+    scores = evaluate_documents(Oracle(outputs), gold_records)["doc_events"]
+    assert scores["micro"]["f1"] == 1.0 and scores["micro"]["support"] == sum(map(len, gold))
+    index = next(i for i, labels in enumerate(gold) if labels)
+    record, wrong = gold_records[index], {"AIRSTRIKE", "THREAT"} - gold[index] or {"WITHDRAWAL"}
+    output = _gold_as_output(record) | {"events": [{"label": label, "score": 0.9, "sentences": 1} for label in wrong]}
+    scores = evaluate_documents(Oracle({record["text"]: output}), [record])["doc_events"]  # the document's own list wins
+    assert scores["micro"]["precision"] == 0.0 and scores["micro"]["support"] == len(gold[index])
+
+
 def test_documents_mode_scores_the_holders_of_anti_and_pro_sentences(gold_records: list[dict[str, Any]]) -> None:
     gold_records = copy.deepcopy(gold_records)  # a session fixture: the holders below stay here
     positions = [(r, i, s) for r in gold_records for i, s in enumerate(r["sentences"]) if s["stance"] in ("anti", "pro")]
