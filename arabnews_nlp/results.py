@@ -126,10 +126,9 @@ class SentenceResult:
         Args:
             text: Include ``"text"``; without it the offsets still index the document's text.
         """
-        data: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
-        if not text:
-            del data["text"]
-        return data | {"stance": self.stance.to_dict(), "events": [event.to_dict() for event in self.events]}
+        shown = {"text": self.text} if text else {}
+        return {"start": self.start, "end": self.end, **shown, "stance": self.stance.to_dict(),
+                "events": [event.to_dict() for event in self.events]}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -216,8 +215,9 @@ class Analysis:
             >>> list(Analysis.empty("").to_dict(text=False))
             ['stance', 'events', 'entities', 'sentences']
         """
-        data: dict[str, Any] = {"text": self.text} if text else {}
-        return data | {
+        shown = {"text": self.text} if text else {}
+        return {
+            **shown,
             "stance": self.stance.to_dict(with_holder=False),
             "events": [event.to_dict() for event in self.events],
             "entities": [entity.to_dict() for entity in self.entities],
