@@ -294,9 +294,9 @@ def _output(path: str | None) -> Iterator[IO[str]]:
     try:
         with handle:
             yield handle
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)  # as open(path, "w") would make it, not the temporary file's 0600
+        from arabnews_nlp.weights_file import give_default_mode
+
+        give_default_mode(handle.name)  # as open(path, "w") would make it, not the temporary file's 0600
         os.replace(handle.name, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

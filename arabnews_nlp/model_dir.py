@@ -122,6 +122,38 @@ def _download(repo_id: str) -> Path:
         ) from error
 
 
+RUN_CONFIG_FILE = "finetune_config.json"
+"""The config a fine-tuning run keeps in its run directory (``training.finetune.write_run_config``)."""
+
+
+def training_run_of(directory: Path) -> str | None:
+    """Say what ``directory`` is when it is a fine-tuning run's folder or checkpoint, and where its model goes.
+
+    Read from file names only (``trainer_state.json`` in a checkpoint, ``finetune_config.json``
+    or ``checkpoint-*`` folders in a run directory): inference does not import the training code.
+
+    Example:
+        >>> import tempfile
+        >>> run = Path(tempfile.mkdtemp())
+        >>> _ = (run / "finetune_config.json").write_text('{"output_dir": "models/mine"}')
+        >>> training_run_of(run)[:44]
+        "a fine-tuning run's folder (its checkpoints,"
+    """
+    if (directory / "trainer_state.json").is_file():
+        what, run = "a training checkpoint", directory.parent
+    elif (directory / RUN_CONFIG_FILE).is_file() or any(directory.glob("checkpoint-*")):
+        what, run = "a fine-tuning run's folder (its checkpoints, logs and scores)", directory
+    else:
+        return None
+    try:
+        output = json.loads((run / RUN_CONFIG_FILE).read_text(encoding="utf-8")).get("output_dir")
+    except (OSError, ValueError, AttributeError):
+        output = None
+    where = f"to {output!r} (output_dir in {run / RUN_CONFIG_FILE})" if isinstance(output, str) else "to the run's output_dir"
+    return (f"{what}: the model is saved {where} when the run finishes; load that directory, or finish an "
+            "interrupted run with the same python -m training finetune command and --resume")  # fmt: skip
+
+
 def check_model_dir(directory: Path) -> None:
     """Check that ``directory`` holds every file of a model directory, with safetensors weights.
 
@@ -135,6 +167,9 @@ def check_model_dir(directory: Path) -> None:
     """
     if not directory.is_dir():
         raise ModelNotFoundError(f"model directory {str(directory)!r} does not exist")
+    missing = [name for name in (WEIGHTS_FILE, *REQUIRED_FILES) if not (directory / name).is_file()]
+    if missing and (run := training_run_of(directory)) is not None:
+        raise ModelFormatError(f"{directory} is {run}, not a model directory ({missing[0]} is missing)")
     has_weights = (directory / WEIGHTS_FILE).is_file() or (directory / f"{WEIGHTS_FILE}.index.json").is_file()
     if not has_weights:
         pickles = sorted(p.name for p in directory.iterdir() if p.suffix in PICKLE_SUFFIXES)
@@ -322,6 +357,7 @@ def save_analyzer(
     import torch
 
     from arabnews_nlp.model_card import render_model_card
+    from arabnews_nlp.weights_file import give_default_mode
 
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
@@ -342,4 +378,6 @@ def save_analyzer(
     saved.ngram_model = settings.ngram_model  # runtime attribute, not a field: replace() drops it
     saved.save(path)
     (path / "README.md").write_text(card if card is not None else render_model_card(saved), encoding="utf-8")
+    for weights in path.glob("*.safetensors"):
+        give_default_mode(weights)  # safetensors writes 0600; the other files of the directory are 0666 less the umask
     return path

@@ -152,3 +152,34 @@ def test_save_fp16(tiny_analyzer: Analyzer, tmp_path: Path) -> None:
     settings = json.loads((path / "arabnews_nlp.json").read_text(encoding="utf-8"))
     assert {"arabnews_nlp", "torch", "transformers"} <= set(settings["versions"])
     assert "UNTRAINED" in (path / "README.md").read_text(encoding="utf-8")
+
+
+def test_saved_weights_are_readable_like_the_other_files(tiny_analyzer: Analyzer, tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = save_analyzer(tmp_path / "m", tiny_analyzer.model, tiny_analyzer.tokenizer, tiny_analyzer.settings)
+    finally:
+        os.umask(umask)
+    modes = {item.name: item.stat().st_mode & 0o777 for item in path.iterdir() if item.is_file()}
+    assert "model.safetensors" in modes and set(modes.values()) == {0o644}, modes  # safetensors alone wrote 0600
+
+
+def test_a_training_checkpoint_or_run_folder_is_named_with_where_the_model_is(model_copy: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    checkpoint = run / "checkpoint-40"
+    checkpoint.mkdir(parents=True)
+    shutil.copy(model_copy / "model.safetensors", checkpoint)  # a checkpoint has weights but no tokenizer or settings
+    (checkpoint / "trainer_state.json").write_text("{}", encoding="utf-8")
+    (run / "finetune_config.json").write_text(json.dumps({"output_dir": "models/mine"}), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match=r"checkpoint-40 is a training checkpoint: the model is saved to 'models/mine'"):
+        load_analyzer(checkpoint, device="cpu")
+    with pytest.raises(ModelFormatError, match=r"run is a fine-tuning run's folder .*'models/mine'.*--resume"):
+        load_analyzer(run, device="cpu")
+    (run / "finetune_config.json").unlink()  # an interrupted run before its config, or another trainer's
+    with pytest.raises(ModelFormatError, match=r"saved to the run's output_dir"):
+        load_analyzer(run, device="cpu")
+    (model_copy / "tokenizer.json").unlink()  # an ordinary incomplete model still gets the file's own fix
+    with pytest.raises(ModelFormatError, match=r"tokenizer\.json is missing; save"):
+        load_analyzer(model_copy, device="cpu")
