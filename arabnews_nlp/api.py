@@ -364,15 +364,18 @@ def _default_analyzer(model: str | None) -> Analyzer:
     return Analyzer.from_pretrained(model)
 
 
-def analyze(text: str, markup: str = "text") -> Analysis:
-    """Analyse one document with the default analyzer (created once, then reused).
+def analyze(text: str, markup: str = "text", model: str | os.PathLike[str] | None = None) -> Analysis:
+    """Analyse one document with the default analyzer, or ``model`` (loaded once, then reused).
 
-    The model is ``$ARABNEWS_NLP_MODEL`` (read at each call) or else the bundled default; it runs
-    on the GPU when one is available.
+    The model is ``model`` when given, else ``$ARABNEWS_NLP_MODEL`` (read at each call), else the
+    bundled default; it runs on the GPU when one is available. The last model used stays loaded;
+    for several models at once, a device or a batch, use :meth:`Analyzer.from_pretrained` and
+    :meth:`Analyzer.pipe`.
 
     Args:
         text: The raw text.
         markup: ``"text"``, or ``"html"`` for a web page (see :meth:`Analyzer.analyze`).
+        model: A model directory (yours, e.g. from ``python -m training finetune``) or a hub id.
 
     Returns:
         Its analysis.
@@ -380,13 +383,18 @@ def analyze(text: str, markup: str = "text") -> Analysis:
     Raises:
         InputTypeError: If ``text`` is not a ``str``.
         ConfigError: If ``markup`` is not ``"text"`` or ``"html"``.
+        ModelNotFoundError, ModelFormatError: If ``model`` is not a usable model.
 
     Example:
         >>> from arabnews_nlp import analyze
         >>> analyze("قال السوداني إن القوات الأميركية ستغادر.").stance.label  # doctest: +SKIP
         'anti'
+        >>> analyze("قال السوداني إن القوات الأميركية ستغادر.", model="models/mine")  # doctest: +SKIP
     """
     if not isinstance(text, str):
         raise InputTypeError(text)
     check_markup(markup)
-    return _default_analyzer(os.environ.get(MODEL_ENV) or None).analyze(text, markup)
+    name = os.fspath(model) if model is not None else os.environ.get(MODEL_ENV) or None
+    if name is not None and Path(name).expanduser().is_dir():
+        name = str(Path(name).expanduser().resolve())  # one analyzer per directory, whatever the working directory
+    return _default_analyzer(name).analyze(text, markup)

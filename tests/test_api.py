@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 import arabnews_nlp
 from arabnews_nlp import api
 from arabnews_nlp.api import Analyzer
-from arabnews_nlp.errors import ConfigError, InputTypeError, TextsTypeError
+from arabnews_nlp.errors import ConfigError, InputTypeError, ModelNotFoundError, TextsTypeError
 from arabnews_nlp.model_dir import MODEL_ENV
 from arabnews_nlp.results import Analysis
 from arabnews_nlp.schema import NER_TAGS
@@ -182,6 +182,21 @@ def test_module_analyze_uses_env_and_caches(tiny_model_dir: Path, monkeypatch: p
         assert first.sentences and api._default_analyzer.cache_info().currsize == 1
         arabnews_nlp.analyze("نص آخر.")
         assert api._default_analyzer.cache_info().hits == 1
+    finally:
+        api._default_analyzer.cache_clear()
+
+
+def test_module_analyze_takes_a_model(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    api._default_analyzer.cache_clear()
+    monkeypatch.setenv(MODEL_ENV, str(tiny_model_dir.parent / "no-such-model"))  # model= wins over the variable
+    monkeypatch.chdir(tiny_model_dir.parent)
+    try:
+        expected = Analyzer.from_pretrained(tiny_model_dir, device="cpu").analyze("قال السوداني في بغداد.").to_dict()
+        assert arabnews_nlp.analyze("قال السوداني في بغداد.", model=tiny_model_dir.name).to_dict() == expected
+        arabnews_nlp.analyze("نص.", model=tiny_model_dir)  # the same directory by another path: loaded once
+        assert api._default_analyzer.cache_info().hits == 1
+        with pytest.raises(ModelNotFoundError, match="no-such-model"):
+            arabnews_nlp.analyze("نص.")
     finally:
         api._default_analyzer.cache_clear()
 
