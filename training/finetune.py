@@ -32,11 +32,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
-from training.config import FinetuneConfig, base_load_errors, check_word_vectors, is_analyzer_dir
+from training.config import (
+    FinetuneConfig,
+    base_load_errors,
+    check_word_vectors,
+    is_analyzer_dir,
+    read_config_file,
+)
 from training.data.records import read_records
 from training.features import PaddingCollator, build_dataset, gold_sentences, sample_sentences
 from training.metrics import tune_thresholds
 from training.ngram import BLEND_WEIGHTS, blend_predictions, fit_ngram, ngram_outputs, word_clusters
+from training.provenance import base_reference, own_overrides
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -84,7 +91,8 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--learning-rate", "--lr", type=float)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--save-steps", type=int)
-    parser.add_argument("--name", help="run name (default run_dir runs/NAME, output models/NAME)")
+    parser.add_argument("--name", help="run name, the card's title (default run_dir runs/NAME, output models/NAME)")
+    parser.add_argument("--description", help="one line saying what the model is (its settings, card and `info`)")
     parser.add_argument("--word-buckets", type=int, help="rows of the hashed whole-word embedding (0: none)")
     parser.add_argument("--word-vectors", help="folder of `python -m training word-vectors` to initialise them")
     parser.add_argument("--bf16", action="store_true", default=None)
@@ -98,13 +106,18 @@ def parse_args(argv: list[str]) -> Args:
 def load_config(args: Args) -> FinetuneConfig:
     """Build the config from the file (if any) and the overrides.
 
+    When the overrides replace the file's data (``base``, ``train``, ``ner_extra``), the file's
+    ``description`` and ``name`` no longer describe the model:
+    :func:`training.provenance.own_overrides` replaces them, with a warning.
+
     Example:
         >>> load_config(Args(None, {"base": "enc"}, False)).base
         'enc'
     """
-    if args.config:
-        return FinetuneConfig.from_file(args.config, args.overrides)
-    return FinetuneConfig.from_dict({}, args.overrides)
+    if not args.config:
+        return FinetuneConfig.from_dict({}, args.overrides)
+    values = read_config_file(args.config)
+    return FinetuneConfig.from_dict(values, {**args.overrides, **own_overrides(args.config, values, args.overrides)})
 
 
 def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
@@ -145,7 +158,7 @@ def build_model(config: FinetuneConfig) -> tuple[Any, Any, AnalyzerSettings]:
         stride=config.stride,
         trained=True,
         description=config.description,
-        base_model=config.base,
+        base_model=base_reference(config.base),  # a relative path alone means nothing away from this folder
     )
     return model, tokenizer, settings
 

@@ -1,0 +1,68 @@
+"""What a fine-tuned model says about itself: name, description and base (probe12 D6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from training.finetune import load_config, parse_args
+
+CONFIG_DESCRIPTION = "the bundled analyzer, continued on the grown training split"
+
+
+def _config_file(tmp_path: Path, base: str, gold_file: Path) -> Path:
+    """A config file like ``default_cpu_continue.yaml``: its own name, description, data (a copy of
+    ``gold_file``, ``seeds.jsonl``) and folders."""
+    train = tmp_path / "seeds.jsonl"
+    train.write_bytes(gold_file.read_bytes())
+    path = tmp_path / "continue.json"
+    values = {"name": "default-continue", "description": CONFIG_DESCRIPTION, "base": base, "train": [str(train)],
+              "output_dir": str(tmp_path / "default-out"), "max_length": 24, "stride": 6, "batch_size": 4,
+              "epochs": 1, "save_steps": 1000, "eval_each_epoch": False}  # fmt: skip
+    path.write_text(json.dumps(values), encoding="utf-8")
+    return path
+
+
+def test_overriding_the_data_replaces_the_config_description_and_name(
+    tmp_path: Path, tiny_model_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _config_file(tmp_path, str(tiny_model_dir), gold_file)
+    mine = str(gold_file)
+    with caplog.at_level("WARNING", logger="training.provenance"):
+        config = load_config(parse_args(["finetune", "--config", str(path), "--train", mine,
+                                         "--output", str(tmp_path / "models" / "mine")]))  # fmt: skip
+    assert config.description == f"arabnews-nlp analyzer continued from {tiny_model_dir} on {mine}"
+    assert config.name == "mine" and config.output_dir == str(tmp_path / "models" / "mine")
+    assert config.run_dir == "runs/default-continue"  # checkpoints go where the config's name put them
+    assert "description" in caplog.text and CONFIG_DESCRIPTION in caplog.text and "'default-continue'" in caplog.text
+    # the command line's own name and description win, as do the file's when its data is kept
+    chosen = load_config(parse_args(["finetune", "--config", str(path), "--train", mine, "--output", "out/mine",
+                                     "--name", "mine-v2", "--description", "my model"]))  # fmt: skip
+    assert (chosen.name, chosen.description) == ("mine-v2", "my model")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="training.provenance"):
+        kept = load_config(parse_args(["finetune", "--config", str(path), "--base", str(tiny_model_dir),
+                                       "--train", str(tmp_path / "seeds.jsonl"), "--output", "out/x"]))  # fmt: skip
+    assert (kept.name, kept.description) == ("default-continue", CONFIG_DESCRIPTION) and not caplog.text
+
+
+def test_a_continued_model_describes_its_own_run_and_a_findable_base(
+    tmp_path: Path, tiny_model_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arabnews_nlp.settings import AnalyzerSettings
+    from training.finetune import main
+
+    monkeypatch.chdir(tiny_model_dir.parent)  # the base given relative to the working folder, as models/default
+    relative = tiny_model_dir.name
+    path = _config_file(tmp_path, relative, gold_file)
+    out = tmp_path / "models" / "mine"
+    argv = ["finetune", "--config", str(path), "--train", str(gold_file), "--output", str(out),
+            "--run-dir", str(tmp_path / "run"), "--max-steps", "1"]  # fmt: skip
+    assert main(argv) == 0
+    settings = AnalyzerSettings.load(out)
+    assert settings.base_model == f"{relative} ({tiny_model_dir.resolve()})"
+    assert settings.description == f"arabnews-nlp analyzer continued from {settings.base_model} on {gold_file}"
+    card = (out / "README.md").read_text(encoding="utf-8").splitlines()
+    assert "# mine" in card and settings.description in card and CONFIG_DESCRIPTION not in "\n".join(card[:20])
