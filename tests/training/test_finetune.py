@@ -273,10 +273,10 @@ def test_finetune_on_annotations_of_some_layers(
 ) -> None:
     """Training, the n-gram models, the gazetteer and the card all finish when the data annotate some layers only."""
     from arabnews_nlp.model_dir import load_analyzer
-    from training.data.records import write_records
+    from training.data.records import with_tasks, write_records
 
     partial = tmp_path / "partial.jsonl"
-    write_records(partial, [dict(record, tasks=tasks) for record in gold_records])
+    write_records(partial, [with_tasks(record, tasks) for record in gold_records])
     config = _config(tmp_path, tiny_encoder_dir, gold_file, train=[str(partial)], epochs=2, ngram=True, gazetteer=True,
                      allow_held_out_copies=True)  # dev: the same documents with every layer  # fmt: skip
     out = finetune(config)
@@ -474,13 +474,13 @@ def test_each_data_file_is_read_once_before_training(
 
     import training.data.records
     import training.finetune
-    from training.data.records import write_records
+    from training.data.records import with_tasks, write_records
 
     files = {name: tmp_path / f"{name}.jsonl" for name in ("train", "dev", "test", "extra")}
     write_records(files["train"], [gold_records[0]])
     write_records(files["dev"], [gold_records[1]])
     write_records(files["test"], [dict(gold_records[1], id="test-1")])
-    write_records(files["extra"], [dict(gold_records[1], id="extra-1", tasks=["ner"])])
+    write_records(files["extra"], [with_tasks(dict(gold_records[1], id="extra-1"), ["ner"])])
     config = dataclasses.replace(
         _config(tmp_path, tiny_encoder_dir, files["train"], max_steps=1, save_steps=1, eval_each_epoch=True),
         dev=str(files["dev"]), test=[str(files["test"])], ner_extra=[str(files["extra"])],

@@ -314,11 +314,11 @@ def test_retune_on_annotations_of_one_layer(
     tmp_path: Any, tiny_model_dir: Any, gold_file: Any, gold_records: list[dict[str, Any]], tasks: list[str]
 ) -> None:
     from arabnews_nlp.model_dir import load_analyzer
-    from training.data.records import write_records
+    from training.data.records import with_tasks, write_records
     from training.retune import main
 
     partial = tmp_path / "partial.jsonl"
-    write_records(partial, [dict(record, tasks=tasks) for record in gold_records])
+    write_records(partial, [with_tasks(record, tasks) for record in gold_records])
     config = _retune_config(tmp_path, tiny_model_dir, gold_file, "partial", train=[str(partial)], gazetteer=True,
                             allow_held_out_copies=True)  # dev: the same documents with every layer  # fmt: skip
     assert main(["retune", "--model", str(tiny_model_dir), "--config", config]) == 0

@@ -10,12 +10,15 @@
   converted both ways; they equal Python's for Arabic text. An example without ``arabnews``
   metadata (made in Doccano from plain text) becomes an NER-only record (``"tasks": ["ner"]``)
   with sentences from :func:`training.data.surface.presplit`. ``label``, ``labels`` and
-  ``entities`` (``start_offset``/``end_offset``) exports are all read.
+  ``entities`` (``start_offset``/``end_offset``) exports are all read; ``relations`` are not
+  (a note counts them). An offset past the end of the text is kept, for validation to report.
 * *Text classification*, one example per sentence (:func:`to_doccano_sentences` /
   :func:`merge_doccano_sentences`): ``{"text": sentence, "label": [stance, *events],
   "doc_id", "sentence", "start", "end", "holder"}``. Doccano edits the stance (exactly one of
   the stance labels) and events; merging writes them back into the records by ``doc_id`` and
-  sentence index. Holders are shown (their text) but not edited.
+  sentence index. Holders are shown (their text) but not edited. NER-only records are exported
+  only on request, with one more example per record for the document stance
+  (``"sentence": "document"``); the merge then adds the stance and events layers to them.
 
 **Label Studio** (JSON list of tasks; :func:`to_label_studio` / :func:`from_label_studio`,
 project config from :func:`label_studio_config`). Everything is carried and editable:
@@ -42,7 +45,7 @@ from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
-from training.data.records import Record, record_tasks, span_text
+from training.data.records import TASKS, Record, record_tasks, span_text
 from training.data.stats import brief_ids
 
 META_KEY = "arabnews"
@@ -53,6 +56,12 @@ SENTENCE_LABEL = "SENTENCE"
 
 HOLDER_RELATION = "holder"
 """Label Studio relation label from a sentence region to its stance holder's entity region."""
+
+DOCUMENT = "document"
+"""``sentence`` value of the Doccano classification example that holds a document's stance."""
+
+SENTENCE_LAYERS = ("stance", "events")
+"""The layers that a Doccano classification project edits (one example per sentence)."""
 
 
 def utf16_offset(text: str, index: int) -> int:
@@ -68,16 +77,21 @@ def utf16_offset(text: str, index: int) -> int:
 def python_offset(text: str, units: int) -> int:
     """Return the Python index of UTF-16 code-unit offset ``units`` (inverse of :func:`utf16_offset`).
 
+    An offset outside the text stays outside it (one index per unit past either end), so that
+    validation reports the span instead of a silently clamped one.
+
     Example:
-        >>> python_offset("😀ب", 2)
-        1
+        >>> python_offset("😀ب", 2), python_offset("😀ب", 5)
+        (1, 4)
     """
+    if units < 0:
+        return units
     count = 0
     for index, char in enumerate(text):
         if count >= units:
             return index
         count += 2 if ord(char) > 0xFFFF else 1
-    return len(text)
+    return len(text) + max(0, units - count)
 
 
 def _fallback_sentences(text: str) -> list[dict[str, Any]]:
@@ -117,18 +131,33 @@ def _doccano_spans(item: Mapping[str, Any]) -> list[tuple[int, int, str]]:
     return [(int(s[0]), int(s[1]), str(s[2])) for s in spans]
 
 
-def from_doccano(items: Sequence[Mapping[str, Any]]) -> list[Record]:
+def from_doccano(items: Sequence[Mapping[str, Any]], notes: list[str] | None = None) -> list[Record]:
     """Import a Doccano sequence-labeling export as records (entities sorted by offset).
+
+    An offset past the end of the text stays past it (:func:`python_offset`), for validation to
+    report. Doccano ``relations`` are not read: holders come from the ``arabnews`` metadata (the
+    records) or from Label Studio.
+
+    Args:
+        items: The export, one example per document.
+        notes: If given, a line is appended naming the examples whose relations were ignored.
 
     Raises:
         DataFormatError: On an example without ``text`` or with malformed labels.
 
     Example:
-        >>> from_doccano([{"id": 7, "text": "في بغداد.", "label": [[3, 8, "LOC"]]}])[0]["tasks"]
+        >>> notes = []
+        >>> from_doccano([{"id": 7, "text": "في بغداد.", "label": [[3, 8, "LOC"]],
+        ...                "relations": [{"from_id": 1, "to_id": 2, "type": "holder"}]}], notes)[0]["tasks"]
         ['ner']
+        >>> notes[0].split(":")[0]
+        'ignored 1 Doccano relation(s) in 1 example(s) (7)'
     """
     records: list[Record] = []
+    relations: dict[str, int] = {}
     for number, item in enumerate(items, 1):
+        if isinstance(item.get("relations"), list) and item["relations"]:
+            relations[str(item.get("id", f"#{number}"))] = len(item["relations"])
         text = item.get("text")
         if not isinstance(text, str):
             raise DataFormatError(f"Doccano example {number}: missing 'text'")
@@ -143,24 +172,46 @@ def from_doccano(items: Sequence[Mapping[str, Any]]) -> list[Record]:
             record = {"id": f"doccano-{item.get('id', number)}", "tasks": ["ner"], "text": text, "doc_stance": None,
                       "sentences": _fallback_sentences(text), "entities": entities}  # fmt: skip
         records.append(record)
+    if relations and notes is not None:
+        notes.append(
+            f"ignored {sum(relations.values())} Doccano relation(s) in {len(relations)} example(s) "
+            f"({brief_ids(list(relations), limit=20)}): relations are not read; holders come from the records "
+            "(the arabnews metadata) or from Label Studio (convert labelstudio)"
+        )
     return records
 
 
-def to_doccano_sentences(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def has_sentence_layers(record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` declares the stance task, so its sentences are exported for review by default.
+
+    Example:
+        >>> has_sentence_layers({"tasks": ["ner"]}), has_sentence_layers({})
+        (False, True)
+    """
+    return "stance" in record_tasks(record)
+
+
+def to_doccano_sentences(records: Sequence[Mapping[str, Any]], include_ner_only: bool = False) -> list[dict[str, Any]]:
     """Export one Doccano text-classification example per sentence (labels: stance + events).
 
-    Records that do not annotate stance (``"tasks": ["ner"]``, e.g. ANERcorp) have nothing to
-    classify and are left out; :func:`merge_doccano_sentences` leaves them unchanged.
+    Records that do not annotate stance (``"tasks": ["ner"]``: ANERcorp, a plain Doccano
+    project) are left out unless ``include_ner_only``; then their sentences are exported without
+    labels, followed by one example of the whole text (``"sentence": "document"``) for the
+    document stance, and :func:`merge_doccano_sentences` adds the stance and events layers.
 
     Example:
         >>> rec = {"id": "d1", "text": "قصف.", "entities": [], "sentences": [
         ...     {"start": 0, "end": 4, "stance": "neutral", "holder": None, "events": ["AIRSTRIKE"]}]}
         >>> to_doccano_sentences([rec])[0]["label"]
         ['neutral', 'AIRSTRIKE']
+        >>> ner = dict(rec, tasks=["ner"], sentences=[{"start": 0, "end": 4, "stance": None, "holder": None, "events": None}])
+        >>> [(x["sentence"], x["label"]) for x in to_doccano_sentences([ner], include_ner_only=True)]
+        [(0, []), ('document', [])]
     """
     out = []
     for record in records:
-        if "stance" not in record_tasks(record):
+        annotated = has_sentence_layers(record)
+        if not (annotated or include_ner_only):
             continue
         for index, sentence in enumerate(record["sentences"]):
             labels = ([sentence["stance"]] if sentence.get("stance") else []) + list(sentence.get("events") or [])
@@ -170,6 +221,10 @@ def to_doccano_sentences(records: Sequence[Mapping[str, Any]]) -> list[dict[str,
                  "start": sentence["start"], "end": sentence["end"],
                  "holder": None if holder is None else span_text(record, holder)}
             )  # fmt: skip
+        if not annotated:
+            text = record["text"]
+            out.append({"text": text, "label": [], "doc_id": record["id"], "sentence": DOCUMENT, "start": 0,
+                        "end": len(text), "holder": None})  # fmt: skip
     return out
 
 
@@ -180,7 +235,11 @@ def merge_doccano_sentences(
 
     Every sentence that :func:`to_doccano_sentences` exports must come back exactly once: an
     example deleted in Doccano (or left out of a partial export) would otherwise keep its old
-    labels without anyone having reviewed them.
+    labels without anyone having reviewed them. A record without the stance or events layer
+    (``"tasks": ["ner"]``) that has examples in the export gains both layers (its ``tasks``
+    lists them, so training learns them); then all of its sentences and its document example
+    (``"sentence": "document"``, one stance label: the document stance) must come back. Its
+    holders stay ``null``: Doccano does not edit holders.
 
     Args:
         records: The records that were exported.
@@ -199,13 +258,21 @@ def merge_doccano_sentences(
         >>> item = {"text": "قصف.", "label": ["anti", "THREAT"], "doc_id": "d1", "sentence": 0}
         >>> merge_doccano_sentences([rec], [item])[0]["sentences"][0]
         {'start': 0, 'end': 4, 'stance': 'anti', 'holder': None, 'events': ['THREAT']}
+        >>> ner = dict(rec, tasks=["ner"], doc_stance=None)
+        >>> doc = {"text": "قصف.", "label": ["neutral"], "doc_id": "d1", "sentence": "document"}
+        >>> merged = merge_doccano_sentences([ner], [item, doc])[0]
+        >>> merged["tasks"], merged["doc_stance"]
+        (['ner', 'stance', 'events'], 'neutral')
     """
     merged = {r["id"]: {**r, "sentences": [dict(s) for s in r["sentences"]]} for r in records}
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int | str]] = set()
     for item in items:
         where = f"Doccano example for {item.get('doc_id')!r} sentence {item.get('sentence')!r}"
         record = merged.get(item.get("doc_id"))
         index = item.get("sentence")
+        if record is not None and index == DOCUMENT:
+            _merge_document_example(record, item, seen)
+            continue
         if record is None or not isinstance(index, int) or not 0 <= index < len(record["sentences"]):
             raise DataFormatError(f"{where}: no such document or sentence in the records")
         if (record["id"], index) in seen:
@@ -223,16 +290,40 @@ def merge_doccano_sentences(
         if stances[0] == "neutral":  # a neutral sentence holds no position, so no holder
             sentence["holder"] = None
         sentence["events"] = [x for x in EVENT_TYPES if x in labels]
-    missing = [(r["id"], i) for r in records if "stance" in record_tasks(r) for i in range(len(r["sentences"]))
-               if (r["id"], i) not in seen]  # fmt: skip
+    reviewed = {doc for doc, _ in seen}
+    missing: list[tuple[str, int | str]] = []
+    for original in records:
+        record, tasks = merged[original["id"]], record_tasks(original)
+        if record["id"] in reviewed and not all(layer in tasks for layer in SENTENCE_LAYERS):
+            record["tasks"] = [t for t in TASKS if t in tasks or t in SENTENCE_LAYERS]  # the layers it now carries
+        if "stance" in tasks or record["id"] in reviewed:
+            missing += [(record["id"], i) for i in range(len(record["sentences"])) if (record["id"], i) not in seen]
+        if "stance" not in tasks and record["id"] in reviewed and (record["id"], DOCUMENT) not in seen:
+            missing.append((record["id"], DOCUMENT))
     if missing and not keep_missing:
-        shown = ", ".join(f"{doc!r} sentence {i}" for doc, i in missing[:5]) + (", ..." if len(missing) > 5 else "")
+        shown = ", ".join(f"{doc!r} {'document stance' if i == DOCUMENT else f'sentence {i}'}" for doc, i in missing[:5])
+        what = "sentence(s)" if all(i != DOCUMENT for _, i in missing) else "sentence(s) or document stance(s)"
         raise DataFormatError(
-            f"{len(missing)} sentence(s) of the records have no Doccano example ({shown}): deleted in Doccano or "
-            "left out of the export, their labels were never reviewed. Restore them in Doccano, or pass "
-            "--keep-missing to keep their current labels"
+            f"{len(missing)} {what} of the records have no Doccano example ({shown}{', ...' if len(missing) > 5 else ''}): "
+            "deleted in Doccano or left out of the export, their labels were never reviewed. Restore them in Doccano, "
+            "or pass --keep-missing to keep their current labels"
         )
     return [merged[r["id"]] for r in records]
+
+
+def _merge_document_example(record: Record, item: Mapping[str, Any], seen: set[tuple[str, int | str]]) -> None:
+    """Set ``record``'s document stance from its Doccano document example (one stance label, no events)."""
+    where = f"Doccano example for {record['id']!r} (the document stance)"
+    if (record["id"], DOCUMENT) in seen:
+        raise DataFormatError(f"{where}: the export holds two document examples of this record; keep one in Doccano")
+    seen.add((record["id"], DOCUMENT))
+    if item.get("text") != record["text"]:
+        raise DataFormatError(f"{where}: the text changed; edit texts in the records, not in Doccano")
+    labels = list(item.get("label", []))
+    if len(labels) != 1 or labels[0] not in STANCE_LABELS:
+        raise DataFormatError(f"{where}: labels {labels} must be exactly one stance of {list(STANCE_LABELS)} "
+                              "(the article's own voice; events are labelled per sentence)")  # fmt: skip
+    record["doc_stance"] = labels[0]
 
 
 def label_studio_config() -> str:
@@ -248,8 +339,8 @@ def label_studio_config() -> str:
 
     return (
         "<View>\n"
-        f'  <Labels name="entities" toName="text">{options("Label", ENTITY_TYPES)}</Labels>\n'
-        f'  <Labels name="sentence" toName="text">{options("Label", [SENTENCE_LABEL])}</Labels>\n'
+        f'  <Labels name="entities" toName="text" choice="single">{options("Label", ENTITY_TYPES)}</Labels>\n'
+        f'  <Labels name="sentence" toName="text" choice="single">{options("Label", [SENTENCE_LABEL])}</Labels>\n'
         '  <Text name="text" value="$text"/>\n'
         f'  <Relations>{options("Relation", [HOLDER_RELATION])}</Relations>\n'
         f'  <Choices name="doc_stance" toName="text" choice="single">{options("Choice", STANCE_LABELS)}</Choices>\n'
@@ -372,7 +463,8 @@ def from_label_studio(tasks: Sequence[Mapping[str, Any]], notes: list[str] | Non
     submitted annotations (an annotator's and a reviewer's, say) the one marked ``ground_truth``
     is taken, else the most recently updated (``updated_at``, else ``created_at``, else the last
     in the list). Without sentence regions the record becomes NER-only (``"tasks": ["ner"]``)
-    with sentences from :func:`training.data.surface.presplit`.
+    with sentences from :func:`training.data.surface.presplit`. An entity region with several
+    labels (or none) keeps them as a list, which validation reports, rather than the first.
 
     Args:
         tasks: The export, a list of tasks.
@@ -411,7 +503,9 @@ def from_label_studio(tasks: Sequence[Mapping[str, Any]], notes: list[str] | Non
                 regions.setdefault(item["id"], {}).update(start=value["start"], end=value["end"])
                 sentence_ids.append(item["id"])
             elif kind == "labels":
-                entities.append({"start": value["start"], "end": value["end"], "label": value["labels"][0]})
+                labels = list(value.get("labels") or [])  # several (or no) labels stay a list: validation reports it
+                label = labels[0] if len(labels) == 1 else labels
+                entities.append({"start": value["start"], "end": value["end"], "label": label})
                 regions.setdefault(item["id"], {}).update(entity=(value["start"], value["end"]))
             elif kind == "choices" and item.get("from_name") == "doc_stance":
                 record["doc_stance"] = value["choices"][0]

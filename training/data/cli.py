@@ -46,7 +46,7 @@ def read_checked(path: str | Path) -> Checked:
     every record is validated; problems are ``file:line: …`` messages.
     """
     from training.data.surface import convert_document
-    from training.data.validate import empty_file_problem, validate_record
+    from training.data.validate import empty_file_problem, tool_export_problem, validate_record
 
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
@@ -68,6 +68,9 @@ def read_checked(path: str | Path) -> Checked:
         records.append((line_no, record))
     if not documents and not unreadable:
         problems.append(empty_file_problem(path))
+    export = tool_export_problem(path) if problems else None
+    if export:  # one message for the file, not one per line or per example
+        return Checked([], [export], 0, 0)
     return Checked(records, problems, documents, unreadable)
 
 
@@ -172,11 +175,10 @@ def _import(args: argparse.Namespace) -> list[Record]:
         mapping: dict[str, str | None] = {t: t for t in ("PER", "ORG", "LOC", "FAC")}
         prefix = args.id_prefix or conll.id_prefix_from_path(source)
         return conll.conll_to_records(conll.read_conll(source), mapping, prefix, args.sentences_per_doc)
-    if fmt == "doccano":
-        return tools.from_doccano(_read_json_any(source))
-    if fmt == "labelstudio":
+    if fmt in ("doccano", "labelstudio"):
         notes: list[str] = []
-        records = tools.from_label_studio(_read_json_any(source), notes)
+        reader = tools.from_doccano if fmt == "doccano" else tools.from_label_studio
+        records = reader(_read_json_any(source), notes)
         for note in notes:
             print(f"convert: {note}", file=sys.stderr)
         return records
@@ -199,7 +201,28 @@ def _import_surface(source: str) -> list[Record]:
     return [record for _, record in converted]
 
 
-def _export(args: argparse.Namespace) -> None:
+def _export_doccano_sentences(args: argparse.Namespace, records: list[Record]) -> str:
+    """Write the sentence examples; name the records left out; refuse an export with none. Returns the summary."""
+    from training.data import annotation_tools as tools
+    from training.data.stats import brief_ids
+
+    items = tools.to_doccano_sentences(records, include_ner_only=args.include_ner_only)
+    left_out = [] if args.include_ner_only else [str(r["id"]) for r in records if not tools.has_sentence_layers(r)]
+    how = ("pass --include-ner-only to export them for stance and events annotation (the merge then adds those "
+           "layers to them)")  # fmt: skip
+    if not items:
+        raise DataFormatError(f"{args.input}: nothing to export: all {len(records)} record(s) are NER-only (\"tasks\" "
+                              f"without 'stance', e.g. from a plain Doccano project: {brief_ids(left_out)}); {how}")  # fmt: skip
+    if left_out:
+        print(f"convert: left out {len(left_out)} of {len(records)} record(s) that are NER-only (\"tasks\" without "
+              f"'stance'): {brief_ids(left_out, limit=20)}; {how}", file=sys.stderr)  # fmt: skip
+    write_records(args.output, items)
+    exported = len({item["doc_id"] for item in items})
+    return f"wrote {len(items)} example(s) of {exported} record(s) to {args.output}"
+
+
+def _export(args: argparse.Namespace) -> str:
+    """Export the records of ``args.input``; return the summary line."""
     from training.data import annotation_tools as tools
     from training.data import convert_conll as conll
 
@@ -208,6 +231,8 @@ def _export(args: argparse.Namespace) -> None:
         raise DataFormatError(f"{args.input} is not valid ({len(problems)} problem(s)); first: {problems[0]}")
     plain = [r for _, r in records]
     fmt, target = args.format, args.output
+    if fmt == "doccano-sentences":
+        return _export_doccano_sentences(args, plain)
     if fmt in ("anercorp", "conll"):
         conll.write_conll(target, conll.records_to_conll(plain, conll.SCHEMA_TO_ANERCORP if fmt == "anercorp" else None))
     elif fmt == "labelstudio":
@@ -220,7 +245,8 @@ def _export(args: argparse.Namespace) -> None:
     elif fmt == "surface":
         write_records(target, [to_surface(r) for r in plain])
     else:
-        write_records(target, tools.to_doccano(plain) if fmt == "doccano" else tools.to_doccano_sentences(plain))
+        write_records(target, tools.to_doccano(plain))
+    return f"wrote {target}"
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
@@ -234,8 +260,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         return 2
     try:
         if args.export:
-            _export(args)
-            print(f"wrote {args.output}", file=sys.stderr)
+            print(_export(args), file=sys.stderr)
             return 0
         records = _import(args)
     except (DataFormatError, OSError) as err:
@@ -344,6 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--records", default=None, help="doccano-sentences import: the records to merge the labels into")
     p.add_argument("--keep-missing", action="store_true",
                    help="doccano-sentences import: keep the labels of sentences without an example (else an error)")
+    p.add_argument("--include-ner-only", action="store_true",
+                   help="doccano-sentences export: also export NER-only records (tasks without 'stance', e.g. from a "
+                        "plain Doccano project) with a document-stance example each; the merge adds stance and events")
     p.add_argument("--config", default=None, help="labelstudio export: also write the labeling config XML here")
     p.set_defaults(func=cmd_convert)
     p = sub.add_parser("stats", help="label counts per file (table, or --json)")

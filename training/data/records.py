@@ -252,6 +252,31 @@ def record_tasks(record: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(tasks) if isinstance(tasks, list) else TASKS
 
 
+def with_tasks(record: Mapping[str, Any], tasks: Iterable[str]) -> Record:
+    """Return a copy of ``record`` that declares ``tasks`` only, the labels of the other layers ``null``.
+
+    A label of an undeclared layer is ignored by training and reported by validation, so this
+    is how to keep one layer of fully annotated records (say, to learn NER only from them).
+
+    Example:
+        >>> rec = {"doc_stance": "anti", "entities": [], "sentences": [
+        ...     {"start": 0, "end": 3, "stance": "anti", "holder": None, "events": ["THREAT"]}]}
+        >>> part = with_tasks(rec, ["ner", "events"])
+        >>> part["tasks"], part["doc_stance"], part["sentences"][0]["stance"], part["sentences"][0]["events"]
+        (['ner', 'events'], None, None, ['THREAT'])
+    """
+    tasks = list(tasks)
+    copy: Record = {**record, "tasks": tasks, "sentences": [dict(s) for s in record["sentences"]]}
+    if "stance" not in tasks:
+        copy["doc_stance"] = None
+        for sentence in copy["sentences"]:
+            sentence.update(stance=None, holder=None)
+    if "events" not in tasks:
+        for sentence in copy["sentences"]:
+            sentence["events"] = None
+    return copy
+
+
 def span_text(record: Mapping[str, Any], span: Mapping[str, Any]) -> str:
     """Return ``record["text"][start:end]`` for a sentence, entity or holder span.
 

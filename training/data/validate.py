@@ -26,8 +26,9 @@ Rules checked, one message per violation (:func:`validate_record` gives ``what i
 carries with ``"tasks"``: a non-empty list of distinct names from ``("ner", "stance",
 "events")``; without ``tasks`` it carries all three. The layers it does not declare may be
 ``null``: without ``"stance"``, ``doc_stance`` and every sentence ``stance`` may be ``null`` and
-holders must be ``null``; without ``"events"``, sentence ``events`` may be ``null``. Whatever is
-not ``null`` is still checked. NER corpora converted by :mod:`training.data.convert_conll`
+holders must be ``null``; without ``"events"``, sentence ``events`` may be ``null``. A label of
+a layer that ``tasks`` leaves out must be ``null`` too: training ignores it (a stance merged
+into an NER-only record, say), so it is reported rather than counted. NER corpora converted by :mod:`training.data.convert_conll`
 (ANERcorp, WikiFANE) are written as ``"tasks": ["ner"]``; training must only learn a task from
 the records that declare it.
 
@@ -43,6 +44,7 @@ Example:
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -106,9 +108,23 @@ def _span_problem(value: object, text: str, what: str) -> str | None:
     start, end = value.get("start"), value.get("end")
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
         return f"{what}: start and end must be integers, got {start!r} and {end!r}"
+    if 0 <= start < end and end > len(text):  # a span past the end (clamping it would change what it marks)
+        beyond = f"offset {end} is" if start < len(text) else f"offsets {start} and {end} are"
+        return f"{what} [{start}:{end}]: {beyond} beyond the end of the text ({len(text)} characters); fix the span"
     if not 0 <= start < end <= len(text):
         return f"{what} [{start}:{end}]: offsets must satisfy 0 <= start < end <= len(text) = {len(text)}"
     return None
+
+
+def undeclared_layer(what: str, layer: str, tasks: Sequence[str]) -> str:
+    """The problem of a label of a layer that the record's ``tasks`` leave out (training ignores it).
+
+    Example:
+        >>> undeclared_layer("sentence 0: stance 'anti'", "stance", ["ner"]).split(";")[0]
+        "sentence 0: stance 'anti' on a record whose tasks ['ner'] leave out 'stance', so training ignores it"
+    """
+    return (f"{what} on a record whose tasks {list(tasks)} leave out {layer!r}, so training ignores it; set it to "
+            f"null, or add {layer!r} to tasks (then every sentence must have one)")  # fmt: skip
 
 
 def _declared_tasks(record: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
@@ -136,7 +152,9 @@ def _check_header(record: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str
         if key in record and not isinstance(record[key], list):
             problems.append(f"{key} must be a list, got {type(record[key]).__name__}")
     stance = record.get("doc_stance")
-    if "doc_stance" in record and stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
+    if "stance" not in tasks and stance is not None:
+        problems.append(undeclared_layer(f"doc_stance {stance!r}", "stance", tasks))
+    elif "doc_stance" in record and stance not in STANCE_LABELS and "stance" in tasks:
         problems.append(f"doc_stance {stance!r} is not one of {list(STANCE_LABELS)}")
     source = record.get("source")
     if source is not None and not isinstance(source, (str, dict)):
@@ -176,6 +194,9 @@ def _check_entities(text: str, entities: Sequence[Any]) -> tuple[list[str], list
         problems += misspelt_keys(entity, ENTITY_KEYS, what)
         if "label" not in entity:
             problems.append(f"{what}: missing field 'label' (one of {list(ENTITY_TYPES)})")
+        elif isinstance(label, list):  # a Label Studio region given several labels (or none)
+            problems.append(f"{what}: an entity takes exactly one label, this one has {len(label)} (a region with "
+                            f"several labels in the annotation tool); keep one of {list(ENTITY_TYPES)}")  # fmt: skip
         elif label not in ENTITY_TYPES:
             problems.append(f"{what}: label {label!r} is not one of {list(ENTITY_TYPES)}")
         if text[start].isspace() or text[end - 1].isspace():
@@ -195,12 +216,17 @@ def _check_sentence_labels(i: int, sentence: Mapping[str, Any], tasks: tuple[str
     problems: list[str] = misspelt_keys(sentence, SENTENCE_KEYS, f"sentence {i}")
     problems += misspelt_keys(sentence.get("holder"), ("start", "end"), f"sentence {i} holder")
     stance = sentence.get("stance")
-    if "stance" not in sentence and "stance" in tasks:
+    if "stance" not in tasks:
+        if stance is not None:
+            problems.append(undeclared_layer(f"sentence {i}: stance {stance!r}", "stance", tasks))
+    elif "stance" not in sentence:
         problems.append(f"sentence {i}: missing field 'stance' (one of {list(STANCE_LABELS)})")
-    elif stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
+    elif stance not in STANCE_LABELS:
         problems.append(f"sentence {i}: stance {stance!r} is not one of {list(STANCE_LABELS)}")
     events = sentence.get("events")
-    if events is None and "events" not in tasks:
+    if "events" not in tasks:
+        if events is not None:
+            problems.append(undeclared_layer(f"sentence {i}: events {events!r}", "events", tasks))
         return problems
     if "events" not in sentence:
         problems.append(f"sentence {i}: missing field 'events' (a list of event types, [] for none)")
@@ -406,7 +432,62 @@ def read_validated(path: str | Path) -> tuple[list[Record], list[str]]:
         problems.append((line_no, message))
     if not records and not problems:
         problems.append((0, empty_file_problem(path)))
+    export = tool_export_problem(path) if problems else None
+    if export:
+        return [], [export]
     return [record for _, record in records], [message for _, message in sorted(problems, key=lambda item: item[0])]
+
+
+def _first_item(path: str | Path) -> Any:
+    """The first item of a JSON array file, or the first JSON value of a JSONL file (None if unreadable)."""
+    lines: list[str] = []
+    for _, line in read_lines(path):
+        if not isinstance(line, str):
+            return None
+        lines.append(line)
+    content = "".join(lines).strip()
+    try:
+        if content.startswith("["):
+            items = json.loads(content)
+            return items[0] if isinstance(items, list) and items else None
+        return json.loads(next(line for line in lines if line.strip()))
+    except (ValueError, StopIteration):
+        return None
+
+
+def tool_export_problem(path: str | Path) -> str | None:
+    """The problem of a file that is a Label Studio or Doccano export rather than records, else None.
+
+    A Label Studio export is a JSON array of tasks (``data``, ``annotations``); a Doccano
+    sequence-labeling export has ``text`` with ``label`` (or ``entities`` with ``start_offset``);
+    a Doccano classification export of sentences has ``doc_id`` and ``sentence``. Reading one as
+    records gives a message per line; this gives one, with the command that converts it.
+
+    Example:
+        >>> import tempfile, os
+        >>> tmp = os.path.join(tempfile.mkdtemp(), "export.jsonl")
+        >>> _ = open(tmp, "w", encoding="utf-8").write('{"id": 1, "text": "في بغداد", "label": [[3, 8, "LOC"]]}\\n')
+        >>> tool_export_problem(tmp).endswith(f"run python -m training convert doccano {tmp} OUT.jsonl first")
+        True
+    """
+    item = _first_item(path)
+    if not isinstance(item, Mapping) or "sentences" in item:
+        return None
+    entities = item.get("entities")
+    data = item.get("data")
+    if isinstance(data, Mapping) and ("annotations" in item or "predictions" in item or "text" in data):
+        kind, command = "Label Studio export (tasks with data and annotations)", f"convert labelstudio {path} OUT.jsonl"
+    elif "doc_id" in item and "sentence" in item:
+        kind = "Doccano text-classification export (one example per sentence)"
+        command = f"convert doccano-sentences {path} OUT.jsonl --records RECORDS.jsonl"
+    elif isinstance(item.get("text"), str) and (
+        "label" in item or "labels" in item
+        or (isinstance(entities, list) and all(isinstance(e, Mapping) and "start_offset" in e for e in entities))
+    ):  # fmt: skip
+        kind, command = "Doccano export (one example per document)", f"convert doccano {path} OUT.jsonl"
+    else:
+        return None
+    return f"{path}: this looks like a {kind}, not records; run python -m training {command} first"
 
 
 def empty_file_problem(path: str | Path) -> str:
@@ -452,6 +533,8 @@ def check_files(paths: Iterable[str | Path]) -> dict[str, list[Record]]:
         if is_surface(record):
             raise DataFormatError(f"{path} is in the surface format (sentences given by text); convert it first: "
                                   f"python -m training convert surface {path} OUT.jsonl")  # fmt: skip
+        if len(problems) == 1 and problems[0].startswith(f"{path}: this looks like a "):  # tool_export_problem
+            raise DataFormatError(problems[0])
         raise DataFormatError(f"{path} has {len(problems)} problem(s), the first: {problems[0]}; "
                               f"python -m training validate {path} lists them all")  # fmt: skip
     return valid

@@ -220,3 +220,47 @@ def test_convert_labelstudio_prints_the_notes(tmp_path: Any, record: Record, cap
     err = capsys.readouterr().err
     assert "convert: skipped 1 of 2 Label Studio task(s)" in err and "task id(s) 2" in err
     assert "wrote 1 record(s)" in err
+
+
+def test_doccano_span_past_the_end_is_reported_not_clamped() -> None:
+    """Clamped to the text's end, this span would have ended on a word boundary and passed without a message."""
+    text = "قصفت طائرات مواقع في الأنبار"
+    start = text.index("الأنبار")
+    record = from_doccano([{"id": 107, "text": text, "label": [[start, len(text) + 3, "LOC"]]}])[0]
+    assert record["entities"] == [{"start": start, "end": len(text) + 3, "label": "LOC"}]
+    assert validate_record(record) == [
+        f"entity 0 [{start}:{len(text) + 3}]: offset {len(text) + 3} is beyond the end of the text ({len(text)} "
+        "characters); fix the span"
+    ]
+    assert python_offset("😀ب", 3) == 2 and python_offset("😀ب", 5) == 4 and python_offset("ب", -1) == -1
+
+
+def test_doccano_relations_are_named_as_ignored() -> None:
+    text = "قال السوداني إن القوات ستغادر."
+    items = [{"id": 102, "text": text, "entities": [{"id": 500, "start_offset": 4, "end_offset": 12, "label": "PER"}],
+              "relations": [{"id": 1, "from_id": 500, "to_id": 501, "type": "holder"}]},
+             {"id": 103, "text": text, "label": [], "relations": []}]  # fmt: skip
+    notes: list[str] = []
+    assert [r["entities"] for r in from_doccano(items, notes)] == [[{"start": 4, "end": 12, "label": "PER"}], []]
+    assert notes == [
+        "ignored 1 Doccano relation(s) in 1 example(s) (102): relations are not read; holders come from the records "
+        "(the arabnews metadata) or from Label Studio (convert labelstudio)"
+    ]
+
+
+def test_label_studio_region_with_several_labels_is_reported(record: Record) -> None:
+    task = to_label_studio([record])[0]
+    region = next(r for r in task["annotations"][0]["result"] if r.get("from_name") == "entities")
+    region["value"]["labels"] = ["ORG", "PER"]
+    back = from_label_studio([task])[0]
+    assert back["entities"][0]["label"] == ["ORG", "PER"]  # not silently the first
+    assert validate_record(back) == [
+        "entity 0 [4:12] 'السوداني' ['ORG', 'PER']: an entity takes exactly one label, this one has 2 (a region with "
+        "several labels in the annotation tool); keep one of ['PER', 'ORG', 'LOC', 'FAC']"
+    ]
+
+
+def test_label_studio_config_allows_one_label_per_region() -> None:
+    lines = label_studio_config().splitlines()
+    assert '<Labels name="entities" toName="text" choice="single">' in lines[1]
+    assert '<Labels name="sentence" toName="text" choice="single">' in lines[2]

@@ -135,11 +135,17 @@ def test_convert_doccano_sentences_merges(
     merged = ["convert", "doccano-sentences", str(tmp_path / "s.jsonl"), str(tmp_path / "m.jsonl"), "--records", str(tmp_path / "r.jsonl")]
     assert main(merged) == 0 and read_records(tmp_path / "m.jsonl") == [record]
     # NER-only records (ANERcorp-style) have no stance to classify: left out, and unchanged by the merge
-    ner_only = dict(copy.deepcopy(record), id="doc-ner", tasks=["ner"])
+    ner_only = dict(copy.deepcopy(record), id="doc-ner", tasks=["ner"], doc_stance=None)
     for sentence in ner_only["sentences"]:
         sentence.update(stance=None, holder=None, events=None)
     write_records(tmp_path / "r.jsonl", [record, ner_only])
+    capsys.readouterr()
     assert main(["convert", "doccano-sentences", str(tmp_path / "r.jsonl"), str(tmp_path / "s.jsonl"), "--export"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "convert: left out 1 of 2 record(s) that are NER-only (\"tasks\" without 'stance'): doc-ner; pass "
+        "--include-ner-only to export them for stance and events annotation (the merge then adds those layers to them)",
+        f"wrote 2 example(s) of 1 record(s) to {tmp_path / 's.jsonl'}",
+    ]
     assert {json.loads(line)["doc_id"] for line in (tmp_path / "s.jsonl").read_text(encoding="utf-8").splitlines()} == {"doc-1"}
     assert main(merged) == 0 and read_records(tmp_path / "m.jsonl") == [record, ner_only]
     # a sentence made neutral in Doccano loses its holder (holders are not edited there)
@@ -273,3 +279,124 @@ def test_validate_accepts_a_byte_order_mark_and_refuses_an_empty_file(
     assert capsys.readouterr().out.strip() == f"{empty}: holds no documents (an empty file): nothing to train on or score"
     with pytest.raises(DataFormatError, match="holds no documents"):
         check_files([empty])
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_doccano_two_project_workflow_from_plain_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Entities in Doccano, then stance and events in a second Doccano project, from articles with no metadata."""
+    text = "قال السوداني إن القوات الأميركية ستغادر العراق. وأطلقت فصائل صواريخ على قاعدة عين الأسد."
+    fac = text.index("قاعدة")
+    plain = [{"id": 101, "text": text, "label": [[4, 12, "PER"], [fac, fac + len("قاعدة عين الأسد"), "FAC"]]}]
+    (tmp_path / "ner.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in plain), encoding="utf-8")
+    records, export, merged = tmp_path / "records.jsonl", tmp_path / "sentences.jsonl", tmp_path / "merged.jsonl"
+    assert main(["convert", "doccano", str(tmp_path / "ner.jsonl"), str(records)]) == 0
+    assert read_records(records)[0]["tasks"] == ["ner"]
+    # without the option: an error naming the records and the option, and no (empty) file
+    capsys.readouterr()
+    assert main(["convert", "doccano-sentences", str(records), str(export), "--export"]) == 1
+    assert capsys.readouterr().err == (
+        f"convert: {records}: nothing to export: all 1 record(s) are NER-only (\"tasks\" without 'stance', e.g. from a "
+        "plain Doccano project: doccano-101); pass --include-ner-only to export them for stance and events "
+        "annotation (the merge then adds those layers to them)\n"
+    )
+    assert not export.exists()
+    assert main(["convert", "doccano-sentences", str(records), str(export), "--export", "--include-ner-only"]) == 0
+    items = _lines(export)
+    assert [(x["sentence"], x["label"]) for x in items] == [(0, []), (1, []), ("document", [])]
+    assert items[2]["text"] == text
+    # annotated in Doccano: one sentence only (the probe's hand-made example) is refused, naming what is missing
+    items[0]["label"] = ["anti", "WITHDRAWAL"]
+    write_records(export, items[:1])
+    merge = ["convert", "doccano-sentences", str(export), str(merged), "--records", str(records)]
+    capsys.readouterr()
+    assert main(merge) == 1
+    assert ("2 sentence(s) or document stance(s) of the records have no Doccano example ('doccano-101' sentence 1, "
+            "'doccano-101' document stance)") in capsys.readouterr().err  # fmt: skip
+    # every sentence and the document: the record gains the stance and events layers and is valid
+    items[1]["label"], items[2]["label"] = ["neutral", "ROCKET_ATTACK"], ["neutral"]
+    write_records(export, items)
+    assert main(merge) == 0
+    record = read_records(merged)[0]
+    assert record["tasks"] == ["ner", "stance", "events"] and record["doc_stance"] == "neutral"
+    assert [(s["stance"], s["holder"], s["events"]) for s in record["sentences"]] == [
+        ("anti", None, ["WITHDRAWAL"]), ("neutral", None, ["ROCKET_ATTACK"])]  # fmt: skip
+    assert main(["validate", str(merged)]) == 0
+    # a document example takes one stance and no events
+    items[2]["label"] = ["neutral", "BOMBING"]
+    write_records(export, items)
+    assert main(merge) == 1
+    assert "(the document stance): labels ['neutral', 'BOMBING'] must be exactly one stance" in capsys.readouterr().err
+
+
+def test_validate_names_an_undeclared_layer_merged_by_hand(
+    tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stance on an NER-only record is ignored by training: validate and stats must not count it as data."""
+    record.update(tasks=["ner"], doc_stance=None)
+    for sentence in record["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    record["sentences"][0].update(stance="anti", events=["THREAT"])
+    write_records(tmp_path / "r.jsonl", [record])
+    assert main(["validate", str(tmp_path / "r.jsonl")]) == 1
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'r.jsonl'}:1: doc-1: sentence 0: stance 'anti' on a record whose tasks ['ner'] leave out" in out
+    assert main(["stats", str(tmp_path / "r.jsonl")]) == 1
+
+
+
+def test_convert_doccano_prints_the_relations_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    item = {"id": 102, "text": "قال السوداني إن القوات ستغادر.", "relations": [{"from_id": 1, "to_id": 2, "type": "holder"}],
+            "entities": [{"id": 1, "start_offset": 4, "end_offset": 12, "label": "PER"}]}  # fmt: skip
+    (tmp_path / "dc.jsonl").write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["convert", "doccano", str(tmp_path / "dc.jsonl"), str(tmp_path / "out.jsonl")]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "convert: ignored 1 Doccano relation(s) in 1 example(s) (102): relations are not read; holders come from the "
+        "records (the arabnews metadata) or from Label Studio (convert labelstudio)"
+    )
+
+
+def _tool_exports(tmp_path: Path, record: dict[str, Any]) -> dict[str, Path]:
+    """A Label Studio export (an indented JSON array), a Doccano one (JSONL) and a Doccano sentence one."""
+    from training.data.annotation_tools import to_doccano_sentences, to_label_studio
+
+    paths = {name: tmp_path / name for name in ("ls.json", "dc.jsonl", "dcs.jsonl")}
+    tasks = [dict(task, id=i) for i, task in enumerate(to_label_studio([record, dict(record, id="doc-2")]), 1)]
+    paths["ls.json"].write_text(json.dumps(tasks, ensure_ascii=False, indent=2), encoding="utf-8")
+    text = record["text"]
+    write_records(paths["dc.jsonl"], [{"id": 101, "text": text, "label": [[4, 12, "PER"]]}, {"id": 102, "text": text, "label": []}])
+    write_records(paths["dcs.jsonl"], to_doccano_sentences([record]))
+    return paths
+
+
+def test_validate_recognises_a_tool_export(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """One message per file with the converting command, not one per line of the JSON array or per example."""
+    paths = _tool_exports(tmp_path, record)
+    assert main(["validate", *map(str, paths.values())]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{paths['ls.json']}: this looks like a Label Studio export (tasks with data and annotations), not records; "
+        f"run python -m training convert labelstudio {paths['ls.json']} OUT.jsonl first",
+        f"{paths['dc.jsonl']}: this looks like a Doccano export (one example per document), not records; run python "
+        f"-m training convert doccano {paths['dc.jsonl']} OUT.jsonl first",
+        f"{paths['dcs.jsonl']}: this looks like a Doccano text-classification export (one example per sentence), not "
+        f"records; run python -m training convert doccano-sentences {paths['dcs.jsonl']} OUT.jsonl --records "
+        "RECORDS.jsonl first",
+    ]
+    assert main(["stats", str(paths["dc.jsonl"])]) == 1
+    assert "convert doccano" in capsys.readouterr().err
+
+
+def test_evaluate_recognises_a_tool_export(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _tool_exports(tmp_path, record)
+    write_records(tmp_path / "good.jsonl", [record])
+    baseline = tmp_path / "baseline.json"
+    assert training_main(["baseline", "--train", str(tmp_path / "good.jsonl"), "--out", str(baseline)]) == 0
+    capsys.readouterr()
+    assert training_main(["evaluate", "--baseline", str(baseline), "--data", str(paths["ls.json"])]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith(
+        f"{paths['ls.json']}: this looks like a Label Studio export (tasks with data and annotations), not records; "
+        f"run python -m training convert labelstudio {paths['ls.json']} OUT.jsonl first\n"
+    )

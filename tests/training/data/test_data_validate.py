@@ -109,11 +109,16 @@ CASES: list[tuple[str, Callable[[Record], None], str]] = [
     ("offset-float", _set("entities.0.start", 4.0), "entity 0: start and end must be integers"),
     ("offset-bool", _set("entities.0.end", True), "entity 0: start and end must be integers"),
     ("offset-missing", _set("entities.0", {"label": "PER"}), "entity 0: start and end must be integers"),
-    ("offset-range", _set("sentences.1.end", 10_000), "offsets must satisfy 0 <= start < end <= len(text)"),
+    ("offset-range", _set("sentences.1.end", 10_000), "offset 10000 is beyond the end of the text (88 characters)"),
+    ("offsets-range", _set("entities.3", {"start": 90, "end": 95, "label": "FAC"}),
+     "entity 3 [90:95]: offsets 90 and 95 are beyond the end of the text (88 characters)"),
+    ("offset-reversed", _set("entities.0.start", 20), "offsets must satisfy 0 <= start < end <= len(text)"),
     ("offset-empty", _set("entities.0.end", 4), "offsets must satisfy 0 <= start < end"),
     ("offset-negative", _set("entities.0.start", -1), "offsets must satisfy"),
     ("entity-not-object", _set("entities.0", [4, 12, "PER"]), "entity 0 must be an object"),
     ("entity-label", _set("entities.0.label", "PERS"), "label 'PERS' is not one of"),
+    ("entity-labels", _set("entities.0.label", ["ORG", "PER"]),
+     "entity 0 [4:12] 'السوداني' ['ORG', 'PER']: an entity takes exactly one label, this one has 2"),
     ("entity-whitespace", _shift_entity(0, -1, 0), "leading or trailing whitespace"),
     ("entity-partial-word", _shift_entity(0, 2, 0), "not whole words"),
     ("entity-partial-end", _shift_entity(0, 0, -1), "not whole words"),
@@ -188,7 +193,27 @@ def test_ner_only_record_still_checks_what_is_given(record: Record) -> None:
     record["sentences"][1].update(stance=None, events=["BOMBING"])
     problems = validate_record(record)
     assert any("holder must be null when the record does not declare the stance task" in p for p in problems)
-    assert any("event 'BOMBING'" in p for p in problems)
+    assert any("events ['BOMBING'] on a record whose tasks ['ner'] leave out 'events'" in p for p in problems)
+
+
+def test_labels_of_a_layer_the_record_does_not_declare_are_reported(record: Record) -> None:
+    """Training ignores them (a stance merged into an NER-only record), so validate must not pass them silently."""
+    record.update(tasks=["ner"], doc_stance="anti")
+    for sentence in record["sentences"]:
+        sentence.update(stance=None, holder=None, events=None)
+    record["sentences"][0].update(stance="anti", events=["THREAT"])
+    assert validate_record(record) == [
+        "doc_stance 'anti' on a record whose tasks ['ner'] leave out 'stance', so training ignores it; set it to "
+        "null, or add 'stance' to tasks (then every sentence must have one)",
+        "sentence 0: stance 'anti' on a record whose tasks ['ner'] leave out 'stance', so training ignores it; set it "
+        "to null, or add 'stance' to tasks (then every sentence must have one)",
+        "sentence 0: events ['THREAT'] on a record whose tasks ['ner'] leave out 'events', so training ignores it; "
+        "set it to null, or add 'events' to tasks (then every sentence must have one)",
+    ]
+    record.update(tasks=["ner", "stance"])  # events still undeclared; an empty list is a label too
+    record["sentences"][1].update(stance="neutral", events=[])
+    assert [p.split(" on a record")[0] for p in validate_record(record)] == [
+        "sentence 0: events ['THREAT']", "sentence 1: events []"]  # fmt: skip
 
 
 def test_without_tasks_null_labels_are_rejected(record: Record) -> None:
