@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
+from training.checkpoint_errors import checkpoint_write_error, is_disk_full
 from training.config import (
     FinetuneConfig,
     base_load_errors,
@@ -315,6 +316,12 @@ def train(
         data: The data files' records from :meth:`~training.config.FinetuneConfig.check_ready`
             when the caller has read them; else they are read (and checked) here.
 
+    Raises:
+        TrainingInterrupted: On Ctrl-C, naming the last checkpoint and ``--resume``.
+        CheckpointWriteError: When a checkpoint cannot be written for lack of space
+            (:mod:`training.checkpoint_errors`): one line with its size, the free space and
+            what to do, instead of torch's traceback.
+
     Example:
         >>> # model, tokenizer, settings, trainer = train(config)
     """
@@ -377,6 +384,12 @@ def train(
         where = f"its last checkpoint is {saved}" if saved else "no checkpoint was saved yet"
         raise TrainingInterrupted(f"interrupted at step {trainer.state.global_step}; {where}: rerun the same "
                                   "command with --resume to continue from it") from None  # fmt: skip
+    except Exception as error:  # a full disk reads as torch's "unexpected pos ...", which does not say so
+        if not is_disk_full(error):
+            raise
+        raise checkpoint_write_error(error, config.run_dir, trainer.state.global_step, trainer.model,
+                                     last_complete_checkpoint(config.run_dir, warn=False), config.save_steps,
+                                     config.save_total_limit) from error  # fmt: skip
     if evaluator is not None and config.average_last_epochs and trainer.is_world_process_zero():
         # the per-epoch lines score the last weights; this one scores their average, same way
         trainer.model.eval()
@@ -385,11 +398,11 @@ def train(
     return trainer.model, tokenizer, settings, trainer
 
 
-def last_complete_checkpoint(run_dir: str | Path) -> str | None:
+def last_complete_checkpoint(run_dir: str | Path, warn: bool = True) -> str | None:
     """Return the newest ``checkpoint-N`` of ``run_dir`` that was saved completely, or ``None``.
 
     A run stopped while saving leaves a checkpoint without ``trainer_state.json``; it is skipped
-    with a warning, so ``--resume`` continues from the one before.
+    (with a warning when ``warn``), so ``--resume`` continues from the one before.
 
     Example:
         >>> last_complete_checkpoint("no/such/run") is None
@@ -403,7 +416,9 @@ def last_complete_checkpoint(run_dir: str | Path) -> str | None:
     for _, path in reversed(found):
         if (path / "trainer_state.json").is_file():
             return str(path)
-        logger.warning("%s was not saved completely (no trainer_state.json); resuming from an earlier checkpoint", path)
+        if warn:
+            logger.warning("%s was not saved completely (no trainer_state.json); resuming from an earlier checkpoint",
+                           path)  # fmt: skip
     return None
 
 
