@@ -50,7 +50,8 @@ class FinetuneConfig:
         run_dir: Checkpoints and ``log.jsonl`` (default ``runs/<name>``, gitignored).
         description: One line for the model's settings and card.
         epochs: Training epochs (may be fractional).
-        max_steps: Stop after this many optimizer steps when > 0 (overrides ``epochs``).
+        max_steps: When > 0, train exactly this many optimizer steps, however many epochs that
+            takes: it replaces ``epochs`` (transformers' ``max_steps``), it is not a cap on them.
         batch_size: Training windows per device and step.
         eval_batch_size: Windows per forward pass when scoring.
         gradient_accumulation_steps: Steps whose gradients are summed before an update.

@@ -87,7 +87,7 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--output", dest="output_dir", help="final model directory")
     parser.add_argument("--run-dir", help="checkpoints and log.jsonl")
     parser.add_argument("--epochs", type=float)
-    parser.add_argument("--max-steps", type=int)
+    parser.add_argument("--max-steps", type=int, help="train exactly N optimizer steps; replaces epochs (not a cap)")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", "--lr", type=float)
     parser.add_argument("--seed", type=int)
