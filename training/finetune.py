@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.model_dir import RUN_CONFIG_FILE  # the runtime names a run folder given as a model by it
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
 from training.checkpoint_errors import checkpoint_write_error, is_disk_full
@@ -422,8 +423,6 @@ def last_complete_checkpoint(run_dir: str | Path, warn: bool = True) -> str | No
     return None
 
 
-RUN_CONFIG_FILE = "finetune_config.json"
-"""The run's config in ``run_dir``, written before its first checkpoint; ``--resume`` compares against it."""
 
 NOT_TRAINING_FIELDS = frozenset({
     "name", "description", "output_dir", "run_dir",  # names and where outputs go
