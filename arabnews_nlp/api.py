@@ -3,7 +3,9 @@
 Orchestration only: sentences come from :mod:`arabnews_nlp.text.segment`, windows from
 :mod:`arabnews_nlp.encoding`, results from the decoders in :mod:`arabnews_nlp.tasks`. Windows of
 the sentences of several documents are sorted by length and run in batches of ``batch_size``,
-so padding stays small and memory is bounded by the batch, not by the text.
+so padding stays small. The encoder's memory is bounded by the batch; what a document keeps until
+it is assembled (its windows' outputs, sentences, entities) grows with its length, about 1 GB per
+million characters of one text: give a book-length text as its chapters or pages.
 
 Example:
     >>> from arabnews_nlp import Analyzer
@@ -17,6 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,7 +77,7 @@ class Analyzer:
         settings: Its settings.
 
     Example:
-        >>> analyzer = Analyzer.from_pretrained("models/default", device="cpu")  # doctest: +SKIP
+        >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
         >>> [a.stance.label for a in analyzer.pipe(["نص أول.", "نص ثان."])]  # doctest: +SKIP
         ['neutral', 'neutral']
     """
@@ -122,6 +125,9 @@ class Analyzer:
 
         if quantize and backend != "torch":
             raise ConfigError(f"quantize=True needs backend='torch', got backend={backend!r}")
+        if quantize and str(device) not in ("auto", "cpu", "None"):
+            raise ConfigError(f"quantize=True runs on the CPU (dynamic int8), but device={str(device)!r} was asked for: "
+                              "pass device='cpu' (or 'auto') with quantize, or drop quantize to run on the GPU")  # fmt: skip
         model, tokenizer, settings = load_analyzer(path_or_id, device="cpu" if quantize else device, backend=backend)
         if quantize:
             from arabnews_nlp.quantize import quantize_dynamic
@@ -134,6 +140,7 @@ class Analyzer:
 
         Example:
             >>> analyzer.save_pretrained("my-model")  # doctest: +SKIP
+            PosixPath('my-model')
         """
         from arabnews_nlp.model_dir import save_analyzer
 
@@ -359,9 +366,18 @@ def _max_positions(model: Any) -> int | None:
     return getattr(model.config.encoder, "max_position_embeddings", None)
 
 
+_DEFAULT_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
-def _default_analyzer(model: str | None) -> Analyzer:
+def _cached_analyzer(model: str | None) -> Analyzer:
     return Analyzer.from_pretrained(model)
+
+
+def _default_analyzer(model: str | None) -> Analyzer:
+    """The analyzer of :func:`analyze`: loaded once, even when threads ask for it at the same time."""
+    with _DEFAULT_LOCK:
+        return _cached_analyzer(model)
 
 
 def analyze(text: str, markup: str = "text", model: str | os.PathLike[str] | None = None) -> Analysis:
@@ -387,8 +403,9 @@ def analyze(text: str, markup: str = "text", model: str | os.PathLike[str] | Non
 
     Example:
         >>> from arabnews_nlp import analyze
-        >>> analyze("قال السوداني إن القوات الأميركية ستغادر.").stance.label  # doctest: +SKIP
-        'anti'
+        >>> analysis = analyze("قال السوداني إن القوات الأميركية يجب أن تغادر العراق.")  # doctest: +SKIP
+        >>> analysis.sentences[0].stance.label, analysis.stance.label  # doctest: +SKIP
+        ('anti', 'neutral')
         >>> analyze("قال السوداني إن القوات الأميركية ستغادر.", model="models/mine")  # doctest: +SKIP
     """
     if not isinstance(text, str):

@@ -12,9 +12,18 @@ documents.
 (normalised with the model's rules first, as the model was trained on normalised text) and maps
 entity offsets back to the caller's sentence.
 
+The pipelines run the **encoder and its heads only**: not the n-gram models blended into the
+bundled model's answers, nor the NER decoding, gazetteer and stance rules of
+:meth:`arabnews_nlp.Analyzer.analyze`, so their answers differ from ``analyze()``'s (the bundled
+model: see the agreement columns of docs/performance.md). Use them to compare with plain
+transformers or to plug the weights into transformers tooling, and ``analyze()`` for results.
+The wrappers are built from a loaded analyzer (``from_analyzer``); their ``model_type`` is not
+registered with transformers' ``Auto*`` classes, so a saved wrapper is reloaded with
+:meth:`arabnews_nlp.Analyzer.from_pretrained`, not ``AutoModelFor…``.
+
 Example:
     >>> from arabnews_nlp import Analyzer
-    >>> analyzer = Analyzer.from_pretrained("models/default", device="cpu")  # doctest: +SKIP
+    >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
     >>> pipes = build_pipelines(analyzer.model, analyzer.tokenizer, analyzer.settings)  # doctest: +SKIP
     >>> run_pipelines(pipes, ["قال السوداني في بغداد."])[0].stance  # doctest: +SKIP
     'neutral'
@@ -194,7 +203,8 @@ def build_pipelines(model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSett
     """Build the token- and text-classification pipelines that share ``model``'s weights.
 
     Args:
-        model: A loaded analyzer model (e.g. ``Analyzer.model``).
+        model: A loaded torch analyzer model (e.g. ``Analyzer.model`` of an analyzer loaded with
+            the default ``backend="torch"``).
         tokenizer: Its fast tokenizer.
         settings: Its settings (``max_length``, ``stride``, normalisation, event thresholds).
         device: Where the pipelines run (the model's device is kept if it is already there).
@@ -202,10 +212,17 @@ def build_pipelines(model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSett
     Returns:
         The pipelines; NER uses ``aggregation_strategy="first"`` and ``stride`` for long sentences.
 
+    Raises:
+        ConfigError: If ``model`` is not a torch analyzer model (e.g. one of ``backend="numpy"``).
+
     Example:
         >>> # pipes = build_pipelines(analyzer.model, analyzer.tokenizer, analyzer.settings)
     """
     from transformers import pipeline
+
+    if not isinstance(model, AnalyzerModel):
+        raise ConfigError(f"build_pipelines needs a torch analyzer model, got {type(model).__name__}: load the "
+                          "analyzer with Analyzer.from_pretrained(..., backend='torch') (the default)")  # fmt: skip
 
     tok = pipeline_tokenizer(tokenizer, settings.max_length)
     with _accept_wrappers():

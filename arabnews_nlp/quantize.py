@@ -80,7 +80,7 @@ def quantize_dynamic(model: AnalyzerModel, inplace: bool = False, backend: str =
 
     Example:
         >>> from arabnews_nlp.model_dir import load_analyzer
-        >>> model, tokenizer, settings = load_analyzer("models/default", device="cpu")  # doctest: +SKIP
+        >>> model, tokenizer, settings = load_analyzer(device="cpu")  # doctest: +SKIP
         >>> int8 = quantize_dynamic(model)  # doctest: +SKIP
         >>> is_quantized(int8), is_quantized(model)  # doctest: +SKIP
         (True, False)

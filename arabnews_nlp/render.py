@@ -18,11 +18,14 @@ Example:
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from arabnews_nlp.errors import AnalysisTypeError, ConfigError
 from arabnews_nlp.results import Analysis, Entity, SentenceResult, Stance
 from arabnews_nlp.text.markup import blank_html, check_markup
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 STYLE = """
 body { font-family: "Noto Naskh Arabic", "Amiri", "Arial", sans-serif; margin: 2em auto; max-width: 60em;
@@ -119,7 +122,8 @@ def render_html(
             page is shown as a reader sees it, its sentences and entities without the tags.
 
     Returns:
-        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script).
+        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script); a lone surrogate of a text
+        is shown as U+FFFD, so the page can always be written as UTF-8.
 
     Raises:
         AnalysisTypeError: If an item is not an :class:`~arabnews_nlp.results.Analysis` (e.g. a
@@ -143,6 +147,7 @@ def render_html(
     if len(names) != len(items):
         raise ConfigError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
     body = "\n".join(render_article(analysis, name, markup) for analysis, name in zip(items, names))
+    body = _SURROGATE.sub("\ufffd", body)  # a lone surrogate cannot be written as UTF-8: shown as a browser would
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
         f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"

@@ -15,10 +15,13 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from arabnews_nlp.schema import EVENT_TYPES, NEUTRAL
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -227,8 +230,14 @@ class Analysis:
     def to_json(self, indent: int | None = None, text: bool = True) -> str:
         """Return :meth:`to_dict` as JSON text (UTF-8 characters kept, not escaped).
 
+        A lone surrogate of the text (a split emoji escape in scraped JSON) is written as its JSON
+        escape (``\\ud800``), so the result can always be written as UTF-8 and reads back the same.
+
         Example:
             >>> Analysis.empty("").to_json()
             '{"text": "", "stance": {"label": "neutral", "score": 1.0}, "events": [], "entities": [], "sentences": []}'
+            >>> Analysis.empty(chr(0xD800)).to_json()[:18]
+            '{"text": "\\\\ud800",'
         """
-        return json.dumps(self.to_dict(text), ensure_ascii=False, indent=indent)
+        data = json.dumps(self.to_dict(text), ensure_ascii=False, indent=indent)
+        return data.encode("utf-8", "backslashreplace").decode("utf-8") if _SURROGATE.search(data) else data

@@ -175,30 +175,59 @@ def test_progress_bar(tiny_analyzer: Analyzer, capsys: pytest.CaptureFixture[str
 
 
 def test_module_analyze_uses_env_and_caches(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    api._default_analyzer.cache_clear()
+    api._cached_analyzer.cache_clear()
     monkeypatch.setenv(MODEL_ENV, str(tiny_model_dir))
     try:
         first = arabnews_nlp.analyze("قال السوداني في بغداد.")
-        assert first.sentences and api._default_analyzer.cache_info().currsize == 1
+        assert first.sentences and api._cached_analyzer.cache_info().currsize == 1
         arabnews_nlp.analyze("نص آخر.")
-        assert api._default_analyzer.cache_info().hits == 1
+        assert api._cached_analyzer.cache_info().hits == 1
     finally:
-        api._default_analyzer.cache_clear()
+        api._cached_analyzer.cache_clear()
+
+
+def test_module_analyze_loads_the_model_once_under_threads(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    api._cached_analyzer.cache_clear()
+    loads: list[int] = []
+    from_pretrained = Analyzer.from_pretrained.__func__
+
+    def slow_load(cls: type, *args: Any, **kwargs: Any) -> Analyzer:
+        loads.append(threading.get_ident())
+        time.sleep(0.3)  # both threads arrive while the first load runs
+        return from_pretrained(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Analyzer, "from_pretrained", classmethod(slow_load))
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(lambda text: arabnews_nlp.analyze(text, model=tiny_model_dir), ["قال.", "نفى."]))
+        assert len(loads) == 1 and len(results) == 2
+    finally:
+        api._cached_analyzer.cache_clear()
+
+
+def test_quantize_with_a_gpu_device_is_refused() -> None:
+    for device in ("cuda", "cuda:1"):
+        with pytest.raises(ConfigError, match="quantize=True runs on the CPU"):
+            Analyzer.from_pretrained("no/such/model", device=device, quantize=True)  # refused before loading
 
 
 def test_module_analyze_takes_a_model(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    api._default_analyzer.cache_clear()
+    api._cached_analyzer.cache_clear()
     monkeypatch.setenv(MODEL_ENV, str(tiny_model_dir.parent / "no-such-model"))  # model= wins over the variable
     monkeypatch.chdir(tiny_model_dir.parent)
     try:
         expected = Analyzer.from_pretrained(tiny_model_dir, device="cpu").analyze("قال السوداني في بغداد.").to_dict()
         assert arabnews_nlp.analyze("قال السوداني في بغداد.", model=tiny_model_dir.name).to_dict() == expected
         arabnews_nlp.analyze("نص.", model=tiny_model_dir)  # the same directory by another path: loaded once
-        assert api._default_analyzer.cache_info().hits == 1
+        assert api._cached_analyzer.cache_info().hits == 1
         with pytest.raises(ModelNotFoundError, match="no-such-model"):
             arabnews_nlp.analyze("نص.")
     finally:
-        api._default_analyzer.cache_clear()
+        api._cached_analyzer.cache_clear()
 
 
 @hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -120,3 +120,11 @@ def test_entity_offsets_map_back_through_normalisation(tiny_analyzer: Any) -> No
     for start, end, _, _ in theirs.entities:
         assert sentence[start:end].strip() == sentence[start:end] and end <= len(sentence)
     assert {e.start for e in ours.entities} == {e[0] for e in theirs.entities}
+
+
+def test_a_numpy_analyzer_is_refused_with_the_fix(tiny_model_dir: Any) -> None:
+    from arabnews_nlp import Analyzer
+
+    analyzer = Analyzer.from_pretrained(tiny_model_dir, backend="numpy")
+    with pytest.raises(ConfigError, match="backend='torch'"):
+        build_pipelines(analyzer.model, analyzer.tokenizer, analyzer.settings)

@@ -104,3 +104,10 @@ def test_a_web_page_is_shown_as_a_reader_sees_it() -> None:
     assert "href" in render_html(analysis)  # as text, the markup is what was analysed
     with pytest.raises(ConfigError, match="markup must be one of"):
         render_html(analysis, markup="xml")
+
+
+def test_a_lone_surrogate_is_shown_as_a_replacement_character(tmp_path) -> None:
+    text = "قال \ud800 في بغداد."
+    page = render_html(Analysis(text, Stance("neutral", 0.9), (), (SentenceResult(0, len(text), text, Stance("neutral", 0.9)),)))
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")  # UnicodeEncodeError before
+    assert "قال \ufffd في" in page

@@ -81,3 +81,12 @@ def test_to_dict_without_text_keeps_offsets_and_entity_texts() -> None:
     assert short["entities"] == full["entities"]
     assert {key: value for key, value in full["sentences"][0].items() if key != "text"} == short["sentences"][0]
     assert json.loads(_analysis().to_json(text=False)) == short
+
+
+def test_to_json_of_a_text_with_a_lone_surrogate_can_be_written_as_utf8(tmp_path) -> None:
+    text = "قال \ud800 في بغداد."
+    analysis = Analysis(text, Stance("neutral", 0.9), (Entity(11, 16, "LOC", "بغداد", 0.9),))
+    path = tmp_path / "out.json"
+    path.write_text(analysis.to_json(), encoding="utf-8")  # UnicodeEncodeError before
+    assert json.loads(path.read_text(encoding="utf-8")) == analysis.to_dict()
+    assert json.loads(_analysis().to_json(indent=2)) == _analysis().to_dict()
