@@ -411,7 +411,7 @@ def analyze(text: str, markup: str = "text", model: str | os.PathLike[str] | Non
     if not isinstance(text, str):
         raise InputTypeError(text)
     check_markup(markup)
-    name = os.fspath(model) if model is not None else os.environ.get(MODEL_ENV) or None
+    name = (os.fspath(model) if model else os.environ.get(MODEL_ENV)) or None  # "" is no model, as in from_pretrained
     if name is not None and Path(name).expanduser().is_dir():
         name = str(Path(name).expanduser().resolve())  # one analyzer per directory, whatever the working directory
     return _default_analyzer(name).analyze(text, markup)

@@ -145,6 +145,9 @@ def _check_paths(inputs: Sequence[str], output: str | None) -> None:
 def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     from arabnews_nlp.api import Analyzer
 
+    if args.format == "html" and not args.with_text:  # before the model is loaded
+        raise ConfigError("--no-text is for --format json or jsonl; an html page shows the texts")
+
     analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     ids: deque[Any] = deque()
 
@@ -155,9 +158,6 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
 
     if args.format == "html":
         from arabnews_nlp.render import render_html
-
-        if not args.with_text:
-            raise ConfigError("--no-text is for --format json or jsonl; an html page shows the texts")
 
         results = list(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup))
         out.write(render_html(results, [None if i is None else str(i) for i in ids], args.markup))
@@ -294,9 +294,9 @@ def _output(path: str | None) -> Iterator[IO[str]]:
     try:
         with handle:
             yield handle
-        from arabnews_nlp.weights_file import give_default_mode
-
-        give_default_mode(handle.name)  # as open(path, "w") would make it, not the temporary file's 0600
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # as open(path, "w") would make it, not the temporary file's 0600
         os.replace(handle.name, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

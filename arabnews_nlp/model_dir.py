@@ -358,7 +358,6 @@ def save_analyzer(
     import torch
 
     from arabnews_nlp.model_card import render_model_card
-    from arabnews_nlp.weights_file import give_default_mode
 
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
@@ -379,6 +378,7 @@ def save_analyzer(
     saved.ngram_model = settings.ngram_model  # runtime attribute, not a field: replace() drops it
     saved.save(path)
     (path / "README.md").write_text(card if card is not None else render_model_card(saved), encoding="utf-8")
+    mode = (path / "config.json").stat().st_mode & 0o777  # written by open(): 0666 less the umask
     for weights in path.glob("*.safetensors"):
-        give_default_mode(weights)  # safetensors writes 0600; the other files of the directory are 0666 less the umask
+        os.chmod(weights, mode)  # safetensors writes 0600, unreadable to others on a shared server
     return path

@@ -231,7 +231,8 @@ class Analysis:
         """Return :meth:`to_dict` as JSON text (UTF-8 characters kept, not escaped).
 
         A lone surrogate of the text (a split emoji escape in scraped JSON) is written as its JSON
-        escape (``\\ud800``), so the result can always be written as UTF-8 and reads back the same.
+        escape (``\\ud800``), so the result can always be written as UTF-8 (read back, a high and a
+        low surrogate side by side become the one character they encode).
 
         Example:
             >>> Analysis.empty("").to_json()

@@ -1,4 +1,4 @@
-"""Reading ``.safetensors`` files of a model directory, with damaged files named as such; file modes.
+"""Reading ``.safetensors`` files of a model directory, with damaged files named as such.
 
 A truncated or overwritten weights file (an interrupted copy, a Git LFS pointer) makes the
 safetensors library raise its own ``SafetensorError`` about a header; these helpers turn it into a
@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,22 +51,3 @@ def load_numpy(path: str | Path) -> dict[str, np.ndarray]:
 
     with damaged_weights_named(path):
         return load_file(str(path))
-
-
-def give_default_mode(path: str | Path) -> None:
-    """Give ``path`` the mode ``open(path, "w")`` would: ``0o666`` less the umask.
-
-    safetensors (0.8) writes its files ``0600`` and a temporary file is ``0600`` too, so a model
-    directory or an output copied to a shared server would be unreadable by others.
-
-    Example:
-        >>> import tempfile
-        >>> handle = tempfile.NamedTemporaryFile(delete=False)  # 0600
-        >>> give_default_mode(handle.name)
-        >>> umask = os.umask(0); _ = os.umask(umask)
-        >>> os.stat(handle.name).st_mode & 0o777 == 0o666 & ~umask
-        True
-    """
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)

@@ -224,8 +224,9 @@ def test_module_analyze_takes_a_model(tiny_model_dir: Path, monkeypatch: pytest.
         assert arabnews_nlp.analyze("قال السوداني في بغداد.", model=tiny_model_dir.name).to_dict() == expected
         arabnews_nlp.analyze("نص.", model=tiny_model_dir)  # the same directory by another path: loaded once
         assert api._cached_analyzer.cache_info().hits == 1
-        with pytest.raises(ModelNotFoundError, match="no-such-model"):
-            arabnews_nlp.analyze("نص.")
+        for default in (None, ""):  # "" is no model (not the working directory): the variable's
+            with pytest.raises(ModelNotFoundError, match="no-such-model"):
+                arabnews_nlp.analyze("نص.", model=default)
     finally:
         api._cached_analyzer.cache_clear()
 

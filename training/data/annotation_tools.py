@@ -229,7 +229,10 @@ def to_doccano_sentences(records: Sequence[Mapping[str, Any]], include_ner_only:
 
 
 def merge_doccano_sentences(
-    records: Sequence[Mapping[str, Any]], items: Sequence[Mapping[str, Any]], keep_missing: bool = False
+    records: Sequence[Mapping[str, Any]],
+    items: Sequence[Mapping[str, Any]],
+    keep_missing: bool = False,
+    notes: list[str] | None = None,
 ) -> list[Record]:
     """Write stance and events from a Doccano classification export back into copies of ``records``.
 
@@ -245,7 +248,10 @@ def merge_doccano_sentences(
         records: The records that were exported.
         items: The Doccano export (one example per sentence).
         keep_missing: Keep the current labels of sentences that have no example instead of
-            failing (e.g. to merge the export of a subset of the documents).
+            failing (e.g. to merge the export of a subset of the documents); a NER-only record
+            with some examples missing then stays as it was (it cannot gain layers that some of
+            its sentences lack), with a note.
+        notes: Where to append those notes (the CLI prints them).
 
     Raises:
         DataFormatError: On an unknown document or sentence, a sentence whose text changed, a
@@ -294,12 +300,23 @@ def merge_doccano_sentences(
     missing: list[tuple[str, int | str]] = []
     for original in records:
         record, tasks = merged[original["id"]], record_tasks(original)
-        if record["id"] in reviewed and not all(layer in tasks for layer in SENTENCE_LAYERS):
+        if "stance" not in tasks and record["id"] not in reviewed:
+            continue
+        own = [(record["id"], i) for i in range(len(record["sentences"])) if (record["id"], i) not in seen]
+        if "stance" not in tasks and (record["id"], DOCUMENT) not in seen:
+            own.append((record["id"], DOCUMENT))
+        missing += own
+        if all(layer in tasks for layer in SENTENCE_LAYERS):
+            continue
+        if own and keep_missing:  # with the layers, a partly reviewed NER-only record would be invalid
+            merged[record["id"]] = original
+            kept = sum(1 for doc, _ in seen if doc == record["id"])
+            if notes is not None:
+                notes.append(f"{record['id']!r}: {len(own)} of its sentences or its document stance have no Doccano "
+                             f"example, so it stays NER-only and the labels of its {kept} example(s) are not kept; "
+                             "restore the missing examples in Doccano to add its stance and events")  # fmt: skip
+        else:
             record["tasks"] = [t for t in TASKS if t in tasks or t in SENTENCE_LAYERS]  # the layers it now carries
-        if "stance" in tasks or record["id"] in reviewed:
-            missing += [(record["id"], i) for i in range(len(record["sentences"])) if (record["id"], i) not in seen]
-        if "stance" not in tasks and record["id"] in reviewed and (record["id"], DOCUMENT) not in seen:
-            missing.append((record["id"], DOCUMENT))
     if missing and not keep_missing:
         shown = ", ".join(f"{doc!r} {'document stance' if i == DOCUMENT else f'sentence {i}'}" for doc, i in missing[:5])
         what = "sentence(s)" if all(i != DOCUMENT for _, i in missing) else "sentence(s) or document stance(s)"

@@ -186,7 +186,11 @@ def _import(args: argparse.Namespace) -> list[Record]:
         if not args.records:
             raise DataFormatError("convert doccano-sentences needs --records FILE: the records to merge the sentence labels into")
         records = [r for _, r in iter_records(args.records)]
-        return tools.merge_doccano_sentences(records, _read_json_any(source), keep_missing=args.keep_missing)
+        merge_notes: list[str] = []
+        merged = tools.merge_doccano_sentences(records, _read_json_any(source), args.keep_missing, merge_notes)
+        for note in merge_notes:
+            print(f"convert: {note}", file=sys.stderr)
+        return merged
     return _import_surface(source)
 
 

@@ -26,9 +26,9 @@ Rules checked, one message per violation (:func:`validate_record` gives ``what i
 carries with ``"tasks"``: a non-empty list of distinct names from ``("ner", "stance",
 "events")``; without ``tasks`` it carries all three. The layers it does not declare may be
 ``null``: without ``"stance"``, ``doc_stance`` and every sentence ``stance`` may be ``null`` and
-holders must be ``null``; without ``"events"``, sentence ``events`` may be ``null``. A label of
-a layer that ``tasks`` leaves out must be ``null`` too: training ignores it (a stance merged
-into an NER-only record, say), so it is reported rather than counted. NER corpora converted by :mod:`training.data.convert_conll`
+holders must be ``null``; without ``"events"``, sentence ``events`` may be ``null``. Whatever is
+not ``null`` is still checked, and training ignores it (``tasks`` says what a record teaches:
+a subset taken for NER only keeps its other labels). NER corpora converted by :mod:`training.data.convert_conll`
 (ANERcorp, WikiFANE) are written as ``"tasks": ["ner"]``; training must only learn a task from
 the records that declare it.
 
@@ -116,17 +116,6 @@ def _span_problem(value: object, text: str, what: str) -> str | None:
     return None
 
 
-def undeclared_layer(what: str, layer: str, tasks: Sequence[str]) -> str:
-    """The problem of a label of a layer that the record's ``tasks`` leave out (training ignores it).
-
-    Example:
-        >>> undeclared_layer("sentence 0: stance 'anti'", "stance", ["ner"]).split(";")[0]
-        "sentence 0: stance 'anti' on a record whose tasks ['ner'] leave out 'stance', so training ignores it"
-    """
-    return (f"{what} on a record whose tasks {list(tasks)} leave out {layer!r}, so training ignores it; set it to "
-            f"null, or add {layer!r} to tasks (then every sentence must have one)")  # fmt: skip
-
-
 def _declared_tasks(record: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
     if "tasks" not in record:
         return TASKS
@@ -152,9 +141,7 @@ def _check_header(record: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str
         if key in record and not isinstance(record[key], list):
             problems.append(f"{key} must be a list, got {type(record[key]).__name__}")
     stance = record.get("doc_stance")
-    if "stance" not in tasks and stance is not None:
-        problems.append(undeclared_layer(f"doc_stance {stance!r}", "stance", tasks))
-    elif "doc_stance" in record and stance not in STANCE_LABELS and "stance" in tasks:
+    if "doc_stance" in record and stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
         problems.append(f"doc_stance {stance!r} is not one of {list(STANCE_LABELS)}")
     source = record.get("source")
     if source is not None and not isinstance(source, (str, dict)):
@@ -216,17 +203,12 @@ def _check_sentence_labels(i: int, sentence: Mapping[str, Any], tasks: tuple[str
     problems: list[str] = misspelt_keys(sentence, SENTENCE_KEYS, f"sentence {i}")
     problems += misspelt_keys(sentence.get("holder"), ("start", "end"), f"sentence {i} holder")
     stance = sentence.get("stance")
-    if "stance" not in tasks:
-        if stance is not None:
-            problems.append(undeclared_layer(f"sentence {i}: stance {stance!r}", "stance", tasks))
-    elif "stance" not in sentence:
+    if "stance" not in sentence and "stance" in tasks:
         problems.append(f"sentence {i}: missing field 'stance' (one of {list(STANCE_LABELS)})")
-    elif stance not in STANCE_LABELS:
+    elif stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
         problems.append(f"sentence {i}: stance {stance!r} is not one of {list(STANCE_LABELS)}")
     events = sentence.get("events")
-    if "events" not in tasks:
-        if events is not None:
-            problems.append(undeclared_layer(f"sentence {i}: events {events!r}", "events", tasks))
+    if events is None and "events" not in tasks:
         return problems
     if "events" not in sentence:
         problems.append(f"sentence {i}: missing field 'events' (a list of event types, [] for none)")
