@@ -17,19 +17,16 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.errors import ModelFormatError
-from arabnews_nlp.text.normalize import normalize_word
+from arabnews_nlp.text.normalize import SURROGATE, normalize_word
 from arabnews_nlp.text.words import split_words
 
 if TYPE_CHECKING:
     from arabnews_nlp.settings import AnalyzerSettings
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -114,8 +111,8 @@ def encode_span(text: str, start: int, end: int, tokenizer: Any, settings: Analy
     if not words:
         return EncodedSpan(start, end, [], [])
     pieces = [normalize_word(text[s:e], settings.normalization) for s, e in words]
-    if _SURROGATE.search(text, start, end):  # lone surrogates (e.g. from JSON escapes) break tokenizers
-        pieces = [_SURROGATE.sub("\ufffd", piece) for piece in pieces]
+    if SURROGATE.search(text, start, end):  # lone surrogates (e.g. from JSON escapes) break tokenizers
+        pieces = [SURROGATE.sub("\ufffd", piece) for piece in pieces]
     encoding = tokenizer.backend_tokenizer.encode(pieces, is_pretokenized=True, add_special_tokens=False)
     ids: list[int] = list(encoding.ids)
     word_ids: list[int | None] = list(encoding.word_ids)

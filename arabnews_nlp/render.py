@@ -18,14 +18,12 @@ Example:
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from arabnews_nlp.errors import AnalysisTypeError, ConfigError
 from arabnews_nlp.results import Analysis, Entity, SentenceResult, Stance
 from arabnews_nlp.text.markup import blank_html, check_markup
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from arabnews_nlp.text.normalize import SURROGATE
 
 STYLE = """
 body { font-family: "Noto Naskh Arabic", "Amiri", "Arial", sans-serif; margin: 2em auto; max-width: 60em;
@@ -147,7 +145,7 @@ def render_html(
     if len(names) != len(items):
         raise ConfigError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
     body = "\n".join(render_article(analysis, name, markup) for analysis, name in zip(items, names))
-    body = _SURROGATE.sub("\ufffd", body)  # a lone surrogate cannot be written as UTF-8: shown as a browser would
+    body = SURROGATE.sub("\ufffd", body)  # a lone surrogate cannot be written as UTF-8: shown as a browser would
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
         f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"

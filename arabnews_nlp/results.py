@@ -15,13 +15,13 @@ Example:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from arabnews_nlp.schema import EVENT_TYPES, NEUTRAL
+from arabnews_nlp.text.normalize import SURROGATE
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_EVENT_RANK = {label: rank for rank, label in enumerate(EVENT_TYPES)}
 
 
 @dataclass(frozen=True)
@@ -195,14 +195,12 @@ class Analysis:
             >>> Analysis("أ ب", Stance("neutral", 0.9), sentences=sentences).events
             (DocumentEvent(label='ROCKET_ATTACK', score=0.9, sentences=2),)
         """
-        found: dict[str, DocumentEvent] = {}
+        scores: dict[str, list[float]] = {}
         for sentence in self.sentences:
             for event in sentence.events:
-                seen = found.get(event.label)
-                score = event.score if seen is None else max(seen.score, event.score)
-                found[event.label] = DocumentEvent(event.label, score, 1 if seen is None else seen.sentences + 1)
-        order = {label: rank for rank, label in enumerate(EVENT_TYPES)}
-        return tuple(sorted(found.values(), key=lambda event: (-event.score, order.get(event.label, len(order)))))
+                scores.setdefault(event.label, []).append(event.score)
+        found = [DocumentEvent(label, max(values), len(values)) for label, values in scores.items()]
+        return tuple(sorted(found, key=lambda event: (-event.score, _EVENT_RANK.get(event.label, len(_EVENT_RANK)))))
 
     def to_dict(self, text: bool = True) -> dict[str, Any]:
         """Return the JSON-ready dict of SCHEMA.md §6, with the document's :attr:`events` after its stance.
@@ -241,4 +239,4 @@ class Analysis:
             '{"text": "\\\\ud800",'
         """
         data = json.dumps(self.to_dict(text), ensure_ascii=False, indent=indent)
-        return data.encode("utf-8", "backslashreplace").decode("utf-8") if _SURROGATE.search(data) else data
+        return data.encode("utf-8", "backslashreplace").decode("utf-8") if SURROGATE.search(data) else data

@@ -241,11 +241,6 @@ def load_word_vectors(model: Any, tokenizer: Any, folder: str) -> int:
     return len(rows)
 
 
-def _file_records(paths: Sequence[str], data: Mapping[str, list[Any]] | None) -> list[Any]:
-    """The records of ``paths`` in order: from ``data`` (files already read) where it has them, else read."""
-    return [record for path in paths for record in (data[path] if data and path in data else read_records(path))]
-
-
 def train_records(config: FinetuneConfig, data: Mapping[str, list[Any]] | None = None) -> list[Any]:
     """The records of ``config.train``, without synthetic ones when ``exclude_synthetic``.
 
@@ -254,7 +249,7 @@ def train_records(config: FinetuneConfig, data: Mapping[str, list[Any]] | None =
     Example:
         >>> # records = train_records(config)
     """
-    records = _file_records(config.train, data)
+    records = read_records(config.train, data)
     if config.exclude_synthetic:
         records = [record for record in records if not record.get("synthetic")]
     return records
@@ -271,7 +266,7 @@ def training_sentence_parts(
         >>> # main, kept, extra = training_sentence_parts(config)
     """
     main = gold_sentences(train_records(config, data))
-    extra = gold_sentences(_file_records(config.ner_extra, data))
+    extra = gold_sentences(read_records(config.ner_extra, data))
     kept = sample_sentences(extra, config.ner_extra_max_sentences, config.ner_extra_ratio, len(main), config.seed)
     return main, kept, extra
 
@@ -421,7 +416,6 @@ def last_complete_checkpoint(run_dir: str | Path, warn: bool = True) -> str | No
             logger.warning("%s was not saved completely (no trainer_state.json); resuming from an earlier checkpoint",
                            path)  # fmt: skip
     return None
-
 
 
 NOT_TRAINING_FIELDS = frozenset({
@@ -729,13 +723,13 @@ def finish(
     from training.model_card import write_model_card
 
     model.eval()
-    dev_records = _file_records([config.dev], data) if config.dev else []
+    dev_records = read_records([config.dev], data) if config.dev else []
     train = train_records(config, data) if config.dev else []  # for the gazetteer and the baseline
     if dev_records:
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
         shared_thresholds = config.event_thresholds == "shared"
         if config.ngram:
-            labels, ner_extra = settings.labels, _file_records(config.ner_extra, data)
+            labels, ner_extra = settings.labels, read_records(config.ner_extra, data)
             if clusters is None and config.ngram_clusters:
                 clusters = word_clusters(config.word_vectors, config.ngram_clusters)
             features = NgramConfig(event_clusters=config.ngram_event_clusters)
@@ -756,7 +750,7 @@ def finish(
     for name, path in config.evaluations():
         files[name] = Path(config.run_dir) / f"eval_{name}.json"  # beside the run: the model dir stays lean
         argv = ["evaluate", "--model", str(out), "--data", path, "--mode", "both", "--out", str(files[name])]
-        records = dev_records if name == "dev" else _file_records([path], data)
+        records = dev_records if name == "dev" else read_records([path], data)
         scores = evaluate_model(*saved, records, "both", config.eval_batch_size)
         report = scores_report(str(out), [path], scores, argv)
         write_json(files[name], report)

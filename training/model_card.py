@@ -202,7 +202,7 @@ def data_stats(paths: Sequence[str | Path], data: Mapping[str, list[Any]] | None
     """
     stats: dict[str, dict[str, int]] = {}
     for path in paths:
-        records = data[str(path)] if data is not None and str(path) in data else read_records(path)
+        records = read_records(path, data)
         counts = {"documents": len(records), "sentences": 0, "entities": 0, "stance_sentences": 0,
                   "event_sentences": 0, "events": 0, "synthetic_documents": 0}  # fmt: skip
         for record in records:

@@ -58,6 +58,9 @@ _INVISIBLE = (
 )
 INVISIBLE = frozenset(map(chr, _INVISIBLE))
 """The invisible characters ``remove_invisible`` deletes (soft hyphen, zero-width and direction marks, word joiner…)."""
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""A surrogate code point: in a ``str`` always a lone one (half of a JSON-escaped emoji), which
+tokenizers and UTF-8 writers refuse."""
 _ALEFS = "أإآٱ"
 _PRESENTATION_RANGES = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 

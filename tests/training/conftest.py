@@ -8,6 +8,7 @@ like a real base encoder.
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -42,6 +43,23 @@ def make_record(doc_id: str, sentences: list[tuple[str, str, list[str], list[tup
     stances = [s["stance"] for s in spans if s["stance"] != "neutral"]
     return {"id": doc_id, "text": text, "doc_stance": stances[0] if stances else "neutral",
             "sentences": spans, "entities": sorted(entities, key=lambda e: e["start"])}  # fmt: skip
+
+
+@pytest.fixture
+def finetune_command_raising(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any, BaseException], int]:
+    """Run ``python -m training finetune`` with ``config`` whose run raises ``error``; return the exit code."""
+    import training.finetune as finetune_module
+    from training.__main__ import main as training_main
+
+    def run(config: Any, error: BaseException) -> int:
+        def fail(*args: Any, **kwargs: Any) -> None:
+            raise error
+
+        monkeypatch.setattr(finetune_module, "finetune", fail)
+        monkeypatch.setattr(finetune_module, "load_config", lambda args: config)
+        return training_main(["finetune", "--config", "any.yaml"])
+
+    return run
 
 
 @pytest.fixture(scope="session")

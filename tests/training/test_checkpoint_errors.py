@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,8 @@ def _failing_save(monkeypatch: pytest.MonkeyPatch, at_step: int, error: BaseExce
                                    OSError(errno.ENOSPC, "No space left on device")])  # fmt: skip
 def test_a_full_disk_while_saving_a_checkpoint_says_so(
     tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], error: BaseException,
+    capsys: pytest.CaptureFixture[str], error: BaseException, finetune_command_raising: Callable[[Any, BaseException], int],
 ) -> None:  # fmt: skip
-    from training.__main__ import main as training_main
-
     config = _config(tmp_path, tiny_encoder_dir, gold_file)
     _failing_save(monkeypatch, 4, error)
     with pytest.raises(CheckpointWriteError) as failed:
@@ -62,11 +61,7 @@ def test_a_full_disk_while_saving_a_checkpoint_says_so(
     assert f"rerun the same command with --resume: it continues from {run / 'checkpoint-2'}." in message
     assert "\n" not in message and failed.value.__cause__ is error
     # the command line prints that one line and exits 2, as for any error the user can fix
-    import training.finetune as finetune_module
-
-    monkeypatch.setattr(finetune_module, "finetune", lambda *a, **k: (_ for _ in ()).throw(failed.value))
-    monkeypatch.setattr(finetune_module, "load_config", lambda args: config)
-    assert training_main(["finetune", "--config", "any.yaml"]) == 2
+    assert finetune_command_raising(config, failed.value) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1] == f"python -m training finetune: error: {message}"
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -424,11 +425,11 @@ def test_a_fresh_start_over_old_checkpoints_is_refused(tmp_path: Path, tiny_enco
 
 
 def test_ctrl_c_names_the_last_checkpoint_and_how_to_resume(
-    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, capsys: pytest.CaptureFixture[str],
+    finetune_command_raising: Callable[[Any, BaseException], int],
+) -> None:  # fmt: skip
     from transformers import TrainerCallback
 
-    from training.__main__ import main as training_main
     from training.finetune import TrainingInterrupted
 
     class CtrlC(TrainerCallback):
@@ -443,11 +444,7 @@ def test_ctrl_c_names_the_last_checkpoint_and_how_to_resume(
     assert isinstance(stopped.value, KeyboardInterrupt)  # a library caller sees a Ctrl-C as before
     assert str(stopped.value) == (f"interrupted at step 3; its last checkpoint is {Path(config.run_dir) / 'checkpoint-2'}: "
                                   "rerun the same command with --resume to continue from it")  # fmt: skip
-    import training.finetune as finetune_module
-
-    monkeypatch.setattr(finetune_module, "finetune", lambda *a, **k: (_ for _ in ()).throw(stopped.value))
-    monkeypatch.setattr(finetune_module, "load_config", lambda args: config)
-    assert training_main(["finetune", "--config", "any.yaml"]) == 130
+    assert finetune_command_raising(config, stopped.value) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == f"python -m training finetune: {stopped.value}"
 
 

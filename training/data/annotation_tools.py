@@ -299,11 +299,11 @@ def merge_doccano_sentences(
     reviewed = {doc for doc, _ in seen}
     missing: list[tuple[str, int | str]] = []
     for original in records:
-        record, tasks = merged[original["id"]], record_tasks(original)
-        if "stance" not in tasks and record["id"] not in reviewed:
+        record, tasks, annotated = merged[original["id"]], record_tasks(original), has_sentence_layers(original)
+        if not annotated and record["id"] not in reviewed:
             continue
         own = [(record["id"], i) for i in range(len(record["sentences"])) if (record["id"], i) not in seen]
-        if "stance" not in tasks and (record["id"], DOCUMENT) not in seen:
+        if not annotated and (record["id"], DOCUMENT) not in seen:
             own.append((record["id"], DOCUMENT))
         missing += own
         if all(layer in tasks for layer in SENTENCE_LAYERS):

@@ -204,16 +204,27 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, Record]]:
         yield line_no, record
 
 
-def read_records(paths: str | Path | Iterable[str | Path]) -> list[Record]:
+def read_records(
+    paths: str | Path | Iterable[str | Path], already_read: Mapping[str, list[Record]] | None = None
+) -> list[Record]:
     """Read every record of one or more JSONL files, in file order.
+
+    Args:
+        paths: One file or several.
+        already_read: Records of files read before, by path as given (e.g. what
+            :meth:`training.config.FinetuneConfig.check_data` returns): those files are not read again.
 
     Example:
         >>> read_records([])
         []
+        >>> read_records(["no/such.jsonl"], {"no/such.jsonl": [{"id": "d"}]})
+        [{'id': 'd'}]
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return [record for path in paths for _, record in iter_records(path)]
+    known = already_read or {}
+    return [record for path in paths
+            for record in (known[str(path)] if str(path) in known else (r for _, r in iter_records(path)))]  # fmt: skip
 
 
 def write_records(path: str | Path, records: Iterable[Mapping[str, Any]]) -> int:
