@@ -130,9 +130,10 @@ class Analyzer:
                               "pass device='cpu' (or 'auto') with quantize, or drop quantize to run on the GPU")  # fmt: skip
         model, tokenizer, settings = load_analyzer(path_or_id, device="cpu" if quantize else device, backend=backend)
         if quantize:
+            from arabnews_nlp.modeling import require_torch_model
             from arabnews_nlp.quantize import quantize_dynamic
 
-            quantize_dynamic(model, inplace=True)
+            quantize_dynamic(require_torch_model(model, "quantize=True"), inplace=True)
         return cls(model, tokenizer, settings)
 
     def save_pretrained(self, directory: str | os.PathLike[str], dtype: torch.dtype | None = None) -> Path:
@@ -143,10 +144,10 @@ class Analyzer:
             PosixPath('my-model')
         """
         from arabnews_nlp.model_dir import save_analyzer
+        from arabnews_nlp.modeling import require_torch_model
 
-        if getattr(self.model, "backend", "torch") != "torch":
-            raise ConfigError("an analyzer loaded with backend='numpy' cannot be saved; load it with backend='torch'")
-        return save_analyzer(directory, self.model, self.tokenizer, self.settings, dtype=dtype)
+        model = require_torch_model(self.model, "save_pretrained")
+        return save_analyzer(directory, model, self.tokenizer, self.settings, dtype=dtype)
 
     @property
     def device(self) -> torch.device | str:
@@ -286,11 +287,13 @@ class Analyzer:
     def _run_torch(self, windows: Sequence[Window], batches: list[list[int]], pad: int) -> Iterator[tuple[np.ndarray, ...]]:
         import torch
 
-        device = self.device
+        from arabnews_nlp.modeling import require_torch_model
+
+        model = require_torch_model(self.model, "the torch backend")
         with torch.inference_mode():
             for indices in batches:
-                batch = {k: v.to(device) for k, v in collate([windows[i] for i in indices], pad).items()}
-                output = self.model(**batch)
+                batch = {k: v.to(model.device) for k, v in collate([windows[i] for i in indices], pad).items()}
+                output = model(**batch)
                 yield tuple(
                     logits.float().cpu().numpy()
                     for logits in (output.ner_logits, output.stance_logits, output.event_logits)

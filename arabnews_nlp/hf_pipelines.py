@@ -44,7 +44,7 @@ from transformers.modeling_outputs import SequenceClassifierOutput, TokenClassif
 
 from arabnews_nlp.encoding import special_token_ids
 from arabnews_nlp.errors import ConfigError
-from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel, require_torch_model
 from arabnews_nlp.text.normalize import normalize
 
 if TYPE_CHECKING:
@@ -220,9 +220,7 @@ def build_pipelines(model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSett
     """
     from transformers import pipeline
 
-    if not isinstance(model, AnalyzerModel):
-        raise ConfigError(f"build_pipelines needs a torch analyzer model, got {type(model).__name__}: load the "
-                          "analyzer with Analyzer.from_pretrained(..., backend='torch') (the default)")  # fmt: skip
+    model = require_torch_model(model, "build_pipelines")
 
     tok = pipeline_tokenizer(tokenizer, settings.max_length)
     with _accept_wrappers():

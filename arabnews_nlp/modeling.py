@@ -34,6 +34,7 @@ from transformers import AutoConfig, AutoModel, PreTrainedConfig, PreTrainedMode
 from transformers.configuration_utils import SubConfigSpec
 from transformers.utils import ModelOutput
 
+from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS
 from arabnews_nlp.word_hash import (
     HASH_MODULUS,
@@ -324,3 +325,19 @@ class AnalyzerModel(PreTrainedModel):
         if not losses:
             return None
         return torch.stack(losses).sum()
+
+
+def require_torch_model(model: object, what: str) -> AnalyzerModel:
+    """``model`` itself when it is a torch :class:`AnalyzerModel`.
+
+    Args:
+        model: An analyzer's model (``Analyzer.model``).
+        what: What needs the torch model, for the error message (e.g. ``"int8 quantisation"``).
+
+    Raises:
+        ConfigError: If ``model`` is another kind of model (e.g. one loaded with ``backend="numpy"``).
+    """
+    if not isinstance(model, AnalyzerModel):
+        raise ConfigError(f"{what} needs a torch analyzer model, got {type(model).__name__}: load the analyzer "
+                          "with Analyzer.from_pretrained(..., backend='torch') (the default)")  # fmt: skip
+    return model

@@ -136,10 +136,9 @@ def quantize_analyzer(analyzer: Analyzer, inplace: bool = False, backend: str = 
         >>> fast = quantize_analyzer(Analyzer.from_pretrained(device="cpu"))  # doctest: +SKIP
     """
     from arabnews_nlp.api import Analyzer
+    from arabnews_nlp.modeling import require_torch_model
 
-    if getattr(analyzer.model, "backend", "torch") != "torch":
-        raise ConfigError("int8 quantisation needs an analyzer loaded with backend='torch'")
-    model = quantize_dynamic(analyzer.model, inplace=inplace, backend=backend)
+    model = quantize_dynamic(require_torch_model(analyzer.model, "int8 quantisation"), inplace=inplace, backend=backend)
     if inplace:
         return analyzer
     return Analyzer(model, analyzer.tokenizer, analyzer.settings)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import logging
 import os
@@ -31,7 +32,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.settings import SETTINGS_FILE
@@ -148,7 +149,7 @@ def check_keep_fields(keep_fields: Sequence[str], id_field: str, text_field: str
     return fields
 
 
-def open_bytes(path: str | os.PathLike[str]) -> IO[bytes]:
+def open_bytes(path: str | os.PathLike[str]) -> io.BufferedIOBase:
     """The file at ``path`` in binary mode, decompressed when it ends with ``.gz``."""
     return gzip.open(path, "rb") if str(path).endswith(".gz") else open(path, "rb")  # noqa: SIM115
 

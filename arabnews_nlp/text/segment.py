@@ -70,7 +70,7 @@ _BOUNDARY = re.compile(
     rf"|(?<!\s)\s*[{LINE_BREAKS}]\s*"
 )
 _LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
-_PAIRS = ("()", "«»", "[]", "“”", "{}")
+_PAIRS = (("(", ")"), ("«", "»"), ("[", "]"), ("“", "”"), ("{", "}"))
 _URL_LOOKBACK = 2048
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
 _NON_SPACE = re.compile(r"\S")
@@ -143,7 +143,7 @@ class _OpenMarks:
 
     def __init__(self, text: str) -> None:
         self.text, self.counted_to = text, 0
-        self.counts = dict.fromkeys('"' + "".join(_PAIRS), 0)
+        self.counts = dict.fromkeys('"' + "".join(o + c for o, c in _PAIRS), 0)
 
     def restart(self, start: int) -> None:
         """A new sentence starts at ``start``."""
