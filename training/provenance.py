@@ -59,12 +59,26 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)] if isinstance(value, (str, Path)) else [str(v) for v in value]
 
 
-def own_overrides(config_path: str, values: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+def describe_retune(model_dir: str, train: list[str]) -> str:
+    """One line saying what ``python -m training retune`` made: from which model, refit on which files.
+
+    Example:
+        >>> describe_retune("org/analyzer", ["mine.jsonl"])
+        'arabnews-nlp analyzer retuned from org/analyzer: n-gram models and tuned choices refit on mine.jsonl'
+    """
+    return (f"arabnews-nlp analyzer retuned from {base_reference(model_dir)}: n-gram models and tuned choices "
+            f"refit on {', '.join(train)}")  # fmt: skip
+
+
+def own_overrides(
+    config_path: str, values: Mapping[str, Any], overrides: Mapping[str, Any], description: str | None = None
+) -> dict[str, Any]:
     """Overrides that keep the model's ``description`` and ``name`` true when its data was overridden.
 
     When ``overrides`` (the command line) change ``base``, ``train`` or ``ner_extra`` of the
     config file's ``values``: a ``description`` of the file (not given on the command line)
-    becomes :func:`describe_run`; a ``name`` of the file (the card's title) becomes the folder
+    becomes ``description``, by default :func:`describe_run` of the run's base and files; a
+    ``name`` of the file (the card's title) becomes the folder
     name of an ``output_dir`` given on the command line, the ``run_dir`` staying where the
     config's name put it. A warning names each field replaced or kept from the file.
 
@@ -83,8 +97,8 @@ def own_overrides(config_path: str, values: Mapping[str, Any], overrides: Mappin
     notes = []
     if values.get("description") and "description" not in overrides:
         merged = {name: overrides.get(name, values.get(name)) for name in DATA_FIELDS}
-        extra["description"] = describe_run(str(merged["base"] or ""), _as_list(merged["train"]),
-                                            _as_list(merged["ner_extra"]))  # fmt: skip
+        extra["description"] = description or describe_run(str(merged["base"] or ""), _as_list(merged["train"]),
+                                                            _as_list(merged["ner_extra"]))  # fmt: skip
         notes.append(f"description {extra['description']!r} instead of the config's {values['description']!r}")
     name = Path(str(overrides.get("output_dir", ""))).name
     if values.get("name") and "name" not in overrides:

@@ -27,6 +27,7 @@ from pathlib import Path
 from arabnews_nlp.errors import ConfigError
 from training.config import FinetuneConfig, read_config_file
 from training.finetune import check_event_clusters, finish, write_run_config
+from training.provenance import describe_retune, own_overrides
 
 
 def retune(model_dir: str, config_path: str | None, overrides: dict[str, object], command: str) -> Path:
@@ -53,8 +54,12 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     data = read_config_file(config_path) if config_path else {}
     if clusters is not None:  # kept: the config's word vectors are not read
         data = {**data, "word_vectors": None, "ngram_clusters": []}
+    own_run_dir = "run_dir" in overrides
+    if config_path:  # a config written for other files does not describe this model
+        described = describe_retune(model_dir, [str(path) for path in overrides.get("train") or []])
+        overrides = {**overrides, **own_overrides(config_path, data, overrides, description=described)}
     config = FinetuneConfig.from_dict(data, overrides)
-    if "run_dir" not in overrides:  # not the training run's own folder: its evaluation files stay
+    if not own_run_dir:  # not the training run's own folder: its evaluation files stay
         config.run_dir = str(Path(config.run_dir) / "retune")
     if not config.train:
         raise ConfigError("train lists no file: the n-gram models and the baseline are fitted on it; set `train:` "
@@ -85,9 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", dest="output_dir", help="model directory to write (default: the config's)")
     parser.add_argument("--run-dir", help="where the evaluation files and the baseline go (default: RUN_DIR/retune, "
                         "RUN_DIR being the config's run_dir, so that the training run's results stay as they are)")  # fmt: skip
+    parser.add_argument("--name", help="the model's name, the title of its card (default: the config's, or the "
+                        "--output folder's name when --train replaces the config's files)")  # fmt: skip
+    parser.add_argument("--description", help="the model's one-line description (default: the config's, or what "
+                        "the retune did when --train replaces the config's files)")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    names = ("output_dir", "run_dir", "train", "dev", "test")
+    names = ("output_dir", "run_dir", "train", "dev", "test", "name", "description")
     overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     out = retune(args.model, args.config, overrides, "python -m training " + shlex.join(argv))
     print(f"model saved to {out}")

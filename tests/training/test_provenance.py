@@ -66,3 +66,34 @@ def test_a_continued_model_describes_its_own_run_and_a_findable_base(
     assert settings.description == f"arabnews-nlp analyzer continued from {settings.base_model} on {gold_file}"
     card = (out / "README.md").read_text(encoding="utf-8").splitlines()
     assert "# mine" in card and settings.description in card and CONFIG_DESCRIPTION not in "\n".join(card[:20])
+
+
+def test_a_retune_on_other_files_describes_itself(
+    tmp_path: Path, tiny_model_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arabnews_nlp.settings import AnalyzerSettings
+    from training.retune import main
+
+    monkeypatch.chdir(tmp_path)
+    path = _config_file(tmp_path, str(tiny_model_dir), gold_file)
+    values = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**values, "dev": str(gold_file), "ngram": True, "allow_held_out_copies": True}), encoding="utf-8")
+    mine = tmp_path / "mine.jsonl"
+    mine.write_bytes(gold_file.read_bytes())
+    out = tmp_path / "models" / "mine"
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", str(path), "--train", str(mine),
+                 "--output", str(out)]) == 0  # fmt: skip
+    settings = AnalyzerSettings.load(out)
+    assert settings.description == (f"arabnews-nlp analyzer retuned from {tiny_model_dir}: n-gram models and tuned "
+                                    f"choices refit on {mine}")  # fmt: skip
+    assert "# mine" in (out / "README.md").read_text(encoding="utf-8").splitlines()
+    # the evaluation files still go to RUN_DIR/retune, RUN_DIR being where the config's name puts it
+    assert (tmp_path / "runs" / "default-continue" / "retune" / "eval_dev.json").is_file()
+    # the config's own files: its name and description stay
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", str(path), "--output", str(tmp_path / "same")]) == 0
+    assert AnalyzerSettings.load(tmp_path / "same").description == CONFIG_DESCRIPTION
+    # or the user's own, as the warning says
+    assert main(["retune", "--model", str(tiny_model_dir), "--config", str(path), "--train", str(mine),
+                 "--output", str(tmp_path / "x"), "--name", "mine-v2", "--description", "my model"]) == 0  # fmt: skip
+    chosen = AnalyzerSettings.load(tmp_path / "x")
+    assert chosen.description == "my model" and "# mine-v2" in (tmp_path / "x" / "README.md").read_text(encoding="utf-8")
