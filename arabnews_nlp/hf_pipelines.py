@@ -199,7 +199,9 @@ class HFPipelines:
     settings: AnalyzerSettings
 
 
-def build_pipelines(model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSettings, device: str = "cpu") -> HFPipelines:
+def build_pipelines(
+    model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSettings, device: str | torch.device | None = None
+) -> HFPipelines:
     """Build the token- and text-classification pipelines that share ``model``'s weights.
 
     Args:
@@ -207,13 +209,16 @@ def build_pipelines(model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSett
             the default ``backend="torch"``).
         tokenizer: Its fast tokenizer.
         settings: Its settings (``max_length``, ``stride``, normalisation, event thresholds).
-        device: Where the pipelines run (the model's device is kept if it is already there).
+        device: Where the pipelines run: ``None`` (default) or the model's own device. The
+            pipelines share the model's weights, so they run where it is; move it first
+            (``analyzer.model.to("cuda")``) to run them elsewhere.
 
     Returns:
         The pipelines; NER uses ``aggregation_strategy="first"`` and ``stride`` for long sentences.
 
     Raises:
-        ConfigError: If ``model`` is not a torch analyzer model (e.g. one of ``backend="numpy"``).
+        ConfigError: If ``model`` is not a torch analyzer model (e.g. one of ``backend="numpy"``),
+            or ``device`` is not where it is.
 
     Example:
         >>> # pipes = build_pipelines(analyzer.model, analyzer.tokenizer, analyzer.settings)
@@ -221,6 +226,7 @@ def build_pipelines(model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSett
     from transformers import pipeline
 
     model = require_torch_model(model, "build_pipelines")
+    device = _model_device(model, device)
 
     tok = pipeline_tokenizer(tokenizer, settings.max_length)
     with _accept_wrappers():
@@ -237,6 +243,22 @@ def build_pipelines(model: AnalyzerModel, tokenizer: Any, settings: AnalyzerSett
             tokenizer=tok, device=device,
         )  # fmt: skip
     return HFPipelines(ner, stance, events, settings)
+
+
+def _model_device(model: AnalyzerModel, device: str | torch.device | None) -> torch.device:
+    """``model``'s device, which ``device`` must name if given: a pipeline moves its model to its device,
+    and the wrappers share the analyzer's weights (a GPU analyzer would silently go to the CPU)."""
+    here = model.device
+    if device is None:
+        return here
+    wanted = torch.device(device)
+    if wanted.type == here.type and wanted.index is None:
+        wanted = here  # "cuda" is the model's GPU
+    if wanted != here:
+        raise ConfigError(f"build_pipelines(device={str(device)!r}): the pipelines share the analyzer's weights, "
+                          f"which are on {here}; leave device=None to run them there, or move the model first "
+                          f"(analyzer.model.to({str(wanted)!r}))")  # fmt: skip
+    return here
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ corpus as a whole, which masked-language-model pre-training on CPUs cannot teach
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -48,6 +49,20 @@ from arabnews_nlp.word_hash import (
 IGNORE_INDEX = -100
 SENTENCE_POOLING = ("cls", "mean")
 """How the stance and event heads read a window: its first token, or the mean of its tokens."""
+
+
+def _without_pooler(load: Callable[..., PreTrainedModel], *args: Any, **kwargs: Any) -> PreTrainedModel:
+    """``load(*args, **kwargs)`` without the pooler of encoders that have one (BERT, RoBERTa...).
+
+    The heads read token states only. ELECTRA and DistilBERT encoders have no pooler, and their
+    classes refuse ``add_pooling_layer``.
+    """
+    try:
+        return load(*args, add_pooling_layer=False, **kwargs)
+    except TypeError as error:
+        if "add_pooling_layer" not in str(error):
+            raise
+    return load(*args, **kwargs)
 
 
 @functools.lru_cache(maxsize=4)
@@ -138,7 +153,7 @@ class AnalyzerModel(PreTrainedModel):
 
     def __init__(self, config: AnalyzerConfig, encoder: PreTrainedModel | None = None) -> None:
         super().__init__(config)
-        self.encoder = encoder if encoder is not None else AutoModel.from_config(config.encoder, add_pooling_layer=False)
+        self.encoder = encoder if encoder is not None else _without_pooler(AutoModel.from_config, config.encoder)
         hidden = cast(PreTrainedConfig, config.encoder).hidden_size
         n_stance, n_events = len(config.stance_labels or ()), len(config.event_labels or ())
         self.dropout = nn.Dropout(config.classifier_dropout)
@@ -201,7 +216,7 @@ class AnalyzerModel(PreTrainedModel):
             The model in float32 (whatever dtype the encoder was saved in, e.g. fp16), encoder
             weights loaded, heads randomly initialised.
         """
-        encoder = AutoModel.from_pretrained(encoder_name_or_path, add_pooling_layer=False, dtype=torch.float32)
+        encoder = _without_pooler(AutoModel.from_pretrained, encoder_name_or_path, dtype=torch.float32)
         config = AnalyzerConfig(encoder=encoder.config.to_dict(), **config_kwargs)
         model = cls(config, encoder=encoder)
         for head in (model.ner_head, model.stance_head, model.event_head, model.word_projection, model.word_embeddings):

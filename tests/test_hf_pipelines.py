@@ -128,3 +128,20 @@ def test_a_numpy_analyzer_is_refused_with_the_fix(tiny_model_dir: Any) -> None:
     analyzer = Analyzer.from_pretrained(tiny_model_dir, backend="numpy")
     with pytest.raises(ConfigError, match="backend='torch'"):
         build_pipelines(analyzer.model, analyzer.tokenizer, analyzer.settings)
+
+
+def test_the_pipelines_run_where_the_shared_model_is(tiny_analyzer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from arabnews_nlp.modeling import AnalyzerModel
+
+    model = tiny_analyzer.model
+    pipes = build_pipelines(model, tiny_analyzer.tokenizer, tiny_analyzer.settings, device="cpu")
+    assert pipes.ner.device == torch.device("cpu") == model.device
+    # a pipeline moves its model to its device, and the wrappers share the analyzer's weights: a GPU
+    # analyzer given the old default (device="cpu") went to the CPU with them, silently
+    monkeypatch.setattr(AnalyzerModel, "device", property(lambda self: torch.device("cuda", 0)))
+    for device in ("cpu", "cuda:1", torch.device("cpu")):
+        with pytest.raises(ConfigError, match=r"share the analyzer's weights, which are on cuda:0.*device=None"):
+            build_pipelines(model, tiny_analyzer.tokenizer, tiny_analyzer.settings, device=device)
+    assert next(model.parameters()).device.type == "cpu"  # refused before anything moved

@@ -98,3 +98,29 @@ def test_from_encoder_loads_an_fp16_encoder_in_float32(tmp_path: Any) -> None:
         model.encoder.embeddings.word_embeddings.weight, encoder.embeddings.word_embeddings.weight.float()
     )
     model(input_ids=torch.tensor([[2, 5, 6, 3]]), attention_mask=torch.ones(1, 4, dtype=torch.long))
+
+
+@pytest.mark.parametrize("kind", ["electra", "distilbert"])
+def test_encoders_without_a_pooler_are_accepted(kind: str, tmp_path: Any, tiny_tokenizer: Any) -> None:
+    """AraELECTRA-style and DistilBERT encoders refuse ``add_pooling_layer``: they load, run, save and reload."""
+    from transformers import DistilBertConfig, DistilBertModel, ElectraConfig, ElectraModel
+
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+    from arabnews_nlp.settings import AnalyzerSettings
+
+    sizes = {"vocab_size": len(tiny_tokenizer), "max_position_embeddings": 32}
+    if kind == "electra":
+        encoder = ElectraModel(ElectraConfig(embedding_size=16, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                             intermediate_size=64, **sizes))  # fmt: skip
+    else:
+        encoder = DistilBertModel(DistilBertConfig(dim=32, n_layers=1, n_heads=2, hidden_dim=64, **sizes))
+    encoder.save_pretrained(tmp_path / "encoder")
+    model = AnalyzerModel.from_encoder(str(tmp_path / "encoder"))
+    assert model.config.encoder.model_type == kind
+    model.set_word_pieces(tiny_tokenizer)
+    save_analyzer(tmp_path / "analyzer", model, tiny_tokenizer, AnalyzerSettings(max_length=16, stride=4))
+    loaded, _, _ = load_analyzer(tmp_path / "analyzer", device="cpu", dtype=torch.float32)
+    ids = torch.tensor([[2, 5, 6, 3]])
+    expected = model.eval()(input_ids=ids, attention_mask=torch.ones_like(ids)).ner_logits
+    torch.testing.assert_close(loaded(input_ids=ids, attention_mask=torch.ones_like(ids)).ner_logits, expected,
+                               atol=2e-3, rtol=0)  # fmt: skip

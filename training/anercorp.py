@@ -255,13 +255,28 @@ def _trainer(args: argparse.Namespace, model: Any, tokenizer: Any, dataset: Any,
     )
 
 
+def load_tagger(base: str) -> Any:
+    """A token classifier for :data:`ANERCORP_TAGS` on ``base``, in float32 whatever dtype it was saved in.
+
+    transformers loads a checkpoint saved in bf16 or fp16 in that dtype, and the Trainer would then
+    keep half-precision master weights (updates lost in bf16, an error with ``--fp16``).
+    """
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    return AutoModelForTokenClassification.from_pretrained(
+        base, num_labels=len(ANERCORP_TAGS), id2label=dict(enumerate(ANERCORP_TAGS)),
+        label2id={t: i for i, t in enumerate(ANERCORP_TAGS)}, dtype=torch.float32,
+    )  # fmt: skip
+
+
 def run(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
     """Train with epoch selection on dev, score both test files, write ``OUT/anercorp.json``.
 
     Returns:
         The results on the main process, ``None`` on the others.
     """
-    from transformers import AutoModelForTokenClassification, AutoTokenizer, set_seed
+    from transformers import AutoTokenizer, set_seed
 
     from arabnews_nlp.model_dir import library_versions
     from training.evaluate import write_json
@@ -275,10 +290,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
     set_seed(args.seed)
     with base_load_errors(args.base):
         tokenizer = AutoTokenizer.from_pretrained(args.base)
-        model = AutoModelForTokenClassification.from_pretrained(
-            args.base, num_labels=len(ANERCORP_TAGS), id2label=dict(enumerate(ANERCORP_TAGS)),
-            label2id={t: i for i, t in enumerate(ANERCORP_TAGS)},
-        )  # fmt: skip
+        model = load_tagger(args.base)
     positions = getattr(model.config, "max_position_embeddings", args.max_length)
     if args.max_length > positions:
         raise ConfigError(f"--max-length {args.max_length} exceeds the encoder's max_position_embeddings "

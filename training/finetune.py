@@ -336,9 +336,12 @@ def train(
 
     data = config.check_ready() if data is None else data  # every data file read once; the run uses these records
     fingerprints = data_fingerprints(config)  # the files as just read: saved with the config, compared on --resume
+    args = training_arguments(config)
+    check_launch(args)
+    batch = total_batch(args)
     checkpoint = last_complete_checkpoint(config.run_dir) if resume else None
     if checkpoint is not None:  # before any model is loaded: a changed config must not mix two runs
-        check_resume_config(config, fingerprints)
+        check_resume_config(config, fingerprints, batch)
     elif not resume and any(Path(config.run_dir).glob("checkpoint-*")):  # a later --resume would mix the two
         raise ConfigError(f"{config.run_dir} holds checkpoints of an earlier run: pass --resume to continue it, "
                           "or a new --run-dir, or delete them to start over there")  # fmt: skip
@@ -360,7 +363,7 @@ def train(
         extra.append(WeightAveragingCallback(config.average_last_epochs, resume_from=checkpoint))
     trainer = AnalyzerTrainer(
         model=model,
-        args=training_arguments(config),
+        args=args,
         train_dataset=dataset,
         data_collator=PaddingCollator(tokenizer.pad_token_id),
         callbacks=extra,
@@ -368,7 +371,7 @@ def train(
     if resume and checkpoint is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
     if trainer.is_world_process_zero():  # before the first checkpoint, so that an interrupted run has it
-        write_run_config(config, fingerprints=fingerprints)
+        write_run_config(config, fingerprints=fingerprints, batch=batch)
     if resume and trainer.is_world_process_zero():  # the steps after the checkpoint are redone, and logged again
         step = checkpoint_step(checkpoint)
         if dropped := truncate_log(log_path, step):
@@ -432,6 +435,44 @@ NOT_TRAINING_FIELDS = frozenset({
 FINGERPRINTS_KEY = "data_sha256"
 """Key of the saved config holding :func:`data_fingerprints` (not a config field)."""
 
+BATCH_KEY = "total_train_batch"
+"""Key of the saved config holding :func:`total_batch` (not a config field)."""
+
+
+def total_batch(args: Any) -> int:
+    """Windows per optimizer step: per-device batch × GPUs × processes × gradient accumulation.
+
+    ``--resume`` compares it: the Trainer places a checkpoint's step in the epoch and in the
+    learning-rate schedule by the steps per epoch of the *current* launch, so a run resumed on
+    another number of GPUs would replay or skip data and restart its learning rate.
+
+    Args:
+        args: The run's ``TrainingArguments``.
+    """
+    return int(args.train_batch_size * args.gradient_accumulation_steps * args.world_size)
+
+
+def check_launch(args: Any) -> None:
+    """Refuse a multi-process launch whose processes would each train alone.
+
+    ``torchrun --nproc_per_node N`` without a distributed backend the Trainer can set up (e.g. on
+    a machine without GPUs) starts N complete trainings that write the same folders.
+
+    Args:
+        args: The run's ``TrainingArguments``.
+
+    Raises:
+        ConfigError: If ``WORLD_SIZE`` asks for several processes and the Trainer sees one.
+    """
+    import os
+
+    launched = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    if launched > 1 and args.world_size == 1:
+        raise ConfigError(f"launched as {launched} processes (WORLD_SIZE={launched}), but the Trainer set up no "
+                          "distributed training (no GPU for each process?): each process would train the whole run "
+                          "and write the same folders. Run one process (python -m training finetune ...), or launch "
+                          "with accelerate/torchrun on a machine with a GPU per process")  # fmt: skip
+
 
 def data_fingerprints(config: FinetuneConfig) -> dict[str, str]:
     """SHA-256 of each file the run trains on (``train`` and ``ner_extra``), by path as configured.
@@ -456,12 +497,16 @@ def data_fingerprints(config: FinetuneConfig) -> dict[str, str]:
 
 
 def write_run_config(
-    config: FinetuneConfig, name: str = RUN_CONFIG_FILE, fingerprints: Mapping[str, str] | None = None
+    config: FinetuneConfig,
+    name: str = RUN_CONFIG_FILE,
+    fingerprints: Mapping[str, str] | None = None,
+    batch: int | None = None,
 ) -> Path:
     """Write ``config`` as JSON into ``config.run_dir`` (whole, then renamed: never half a file).
 
     The training files' :func:`data_fingerprints` are saved with it, under ``data_sha256``
-    (``fingerprints`` when the caller has them already; computed here otherwise).
+    (``fingerprints`` when the caller has them already; computed here otherwise), and the
+    run's :func:`total_batch` (``batch``) under ``total_train_batch`` when given.
 
     Example:
         >>> # write_run_config(config)  # RUN_DIR/finetune_config.json
@@ -470,11 +515,14 @@ def write_run_config(
 
     path = Path(config.run_dir) / name
     prints = data_fingerprints(config) if fingerprints is None else dict(fingerprints)
-    write_json(path, {**config.to_dict(), FINGERPRINTS_KEY: prints})
+    extra = {} if batch is None else {BATCH_KEY: batch}
+    write_json(path, {**config.to_dict(), FINGERPRINTS_KEY: prints, **extra})
     return path
 
 
-def check_resume_config(config: FinetuneConfig, fingerprints: Mapping[str, str] | None = None) -> None:
+def check_resume_config(
+    config: FinetuneConfig, fingerprints: Mapping[str, str] | None = None, batch: int | None = None
+) -> None:
     """Refuse to resume the run in ``config.run_dir`` with other training settings than it started with.
 
     Every field of :class:`~training.config.FinetuneConfig` is compared with the run's saved
@@ -486,7 +534,8 @@ def check_resume_config(config: FinetuneConfig, fingerprints: Mapping[str, str] 
     the saved config (an older version) counts as its default. A run without a saved config
     (older runs) is resumed with a warning. The contents of the training files are compared too
     (:func:`data_fingerprints`, or ``fingerprints`` when the caller has them already), so a file
-    edited in place is refused like a changed path.
+    edited in place is refused like a changed path, and so is another :func:`total_batch`
+    (``batch``; e.g. the run resumed on another number of GPUs with the same per-device batch).
 
     Raises:
         ConfigError: If a compared field differs (each one with its old and new value), or the
@@ -519,6 +568,12 @@ def check_resume_config(config: FinetuneConfig, fingerprints: Mapping[str, str] 
     changed += [f"  {path}: its content changed since the run started (sha256 {saved_prints[path][:12]}… → {digest[:12]}…)"
                 for path, digest in prints.items()
                 if path in saved_prints and saved_prints[path] != digest]  # fmt: skip
+    saved_batch = saved.get(BATCH_KEY)
+    if batch is not None and saved_batch is not None and saved_batch != batch:
+        changed.append(f"  windows per optimizer step (batch_size × GPUs × processes × gradient_accumulation_steps): "
+                       f"{saved_batch} → {batch}; the checkpoint's step would fall elsewhere in the epochs and the "
+                       f"learning-rate schedule. Resume on as many GPUs, or set batch_size or "
+                       f"gradient_accumulation_steps so that the total stays {saved_batch}")  # fmt: skip
     if changed:
         raise ConfigError(
             f"--resume: the run in {config.run_dir} was started with other training settings; resuming it would mix "

@@ -86,3 +86,15 @@ def test_command_refuses_bases_it_cannot_train(tmp_path: Path, tiny_encoder_dir:
     with pytest.raises(ConfigError, match=f"exceeds the encoder's max_position_embeddings {positions}"):
         main(["anercorp", "--base", str(tiny_encoder_dir), "--data-dir", str(data), "--out", str(tmp_path / "out"),
               "--max-length", str(positions + 1)])  # fmt: skip
+
+
+def test_a_half_precision_base_is_trained_in_float32(tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    """transformers keeps a bf16-saved checkpoint in bf16; the Trainer would keep bf16 master weights."""
+    import torch
+    from transformers import AutoModel
+
+    from training.anercorp import load_tagger
+
+    AutoModel.from_pretrained(tiny_encoder_dir).to(torch.bfloat16).save_pretrained(tmp_path / "bf16")
+    assert {p.dtype for p in AutoModel.from_pretrained(tmp_path / "bf16").parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in load_tagger(str(tmp_path / "bf16")).parameters()} == {torch.float32}

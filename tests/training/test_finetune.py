@@ -372,7 +372,47 @@ def test_run_config_is_saved_before_the_first_checkpoint(
 
     train(config, callbacks=[Look(), _stop_at(1)])
     digest = hashlib.sha256(gold_file.read_bytes()).hexdigest()
-    assert seen == [{**json.loads(json.dumps(config.to_dict())), "data_sha256": {str(gold_file): digest}}]
+    assert seen == [{**json.loads(json.dumps(config.to_dict())), "data_sha256": {str(gold_file): digest},
+                     "total_train_batch": 2}]  # fmt: skip
+
+
+def test_resume_refuses_another_total_batch(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resumed on another number of GPUs, the checkpoint's step would mean another place in the epochs and
+    the learning-rate schedule (the Trainer says nothing): refused, naming the total to keep."""
+    from types import SimpleNamespace
+
+    import training.finetune as finetune_module
+    from arabnews_nlp.errors import ConfigError
+
+    assert finetune_module.total_batch(SimpleNamespace(train_batch_size=2, gradient_accumulation_steps=3,
+                                                       world_size=4)) == 24  # fmt: skip
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=2, batch_size=2, save_steps=2)
+    train(config, callbacks=[_stop_at(3)])  # checkpoint-2 of a run with 2 windows per step
+    real = finetune_module.total_batch
+    monkeypatch.setattr(finetune_module, "total_batch", lambda args: 2 * real(args))  # as if on twice the GPUs
+    starts: list[int] = []
+    with pytest.raises(ConfigError, match=r"windows per optimizer step .*: 2 → 4;.* so that the total stays 2"):
+        train(config, resume=True, callbacks=[_first_steps(starts)])
+    assert starts == []
+    monkeypatch.setattr(finetune_module, "total_batch", real)
+    train(config, resume=True, callbacks=[_first_steps(starts)])
+    assert starts == [2]
+
+
+def test_a_launch_whose_processes_would_each_train_alone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from arabnews_nlp.errors import ConfigError
+    from training.finetune import check_launch
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(ConfigError, match=r"launched as 2 processes .* each process would train the whole run"):
+        check_launch(SimpleNamespace(world_size=1))
+    check_launch(SimpleNamespace(world_size=2))
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    check_launch(SimpleNamespace(world_size=1))
 
 
 def test_resume_refuses_a_training_file_edited_in_place(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path) -> None:
