@@ -1,8 +1,10 @@
-"""Pre-training: corpus pre-tokenisation, vectorised whole-word masking, random windows, resume."""
+"""Pre-training: corpus pre-tokenisation, vectorised whole-word masking, random windows, resume, time budget."""
 
 from __future__ import annotations
 
 import json
+import logging
+import types
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,23 @@ def _config(tmp_path: Path, tokenizer_dir: Path, tokens: Path, run: str, **overr
     return PretrainConfig(**values)
 
 
+def _forbid_cuda_rng_and_sync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GPU machine (``torch.cuda.is_available()``) whose CUDA RNG and sync calls fail if made."""
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    for name in ("get_rng_state", "get_rng_state_all", "set_rng_state", "set_rng_state_all", "synchronize"):
+        monkeypatch.setattr(torch.cuda, name, _forbidden(f"torch.cuda.{name} called by a CPU run"))
+
+
+def _forbidden(message: str) -> Any:
+    """A function that fails with ``message`` (one object per torch function: torch._dynamo indexes them)."""
+
+    def forbidden(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(message)
+
+    return forbidden
+
+
 def test_pretrain_on_token_array_resumes_to_the_same_weights(
     tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,6 +100,7 @@ def test_pretrain_on_token_array_resumes_to_the_same_weights(
 
     import training.pretrain.mlm as mlm
 
+    _forbid_cuda_rng_and_sync(monkeypatch)  # --device cpu on a GPU machine leaves the GPUs alone
     tokenizer_dir = tmp_path / "tok"
     tiny_tokenizer.save_pretrained(tokenizer_dir)
     tokens = tmp_path / "tokens.npy"
@@ -110,6 +130,75 @@ def test_pretrain_on_token_array_resumes_to_the_same_weights(
 
     encoder = AutoModel.from_pretrained(tmp_path / "straight/encoder")
     assert encoder.config.hidden_size == 32
+    assert torch.load(tmp_path / "resumed/checkpoint.pt", weights_only=False)["cuda_rng"] is None
+
+
+def test_a_cpu_run_ignores_the_per_gpu_rng_list_of_an_old_checkpoint(
+    tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokenizer_dir = tmp_path / "tok"
+    tiny_tokenizer.save_pretrained(tokenizer_dir)
+    tokens = tmp_path / "tokens.npy"
+    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "old", total_steps=3), resume=False)
+    checkpoint = tmp_path / "old/checkpoint.pt"
+    state = torch.load(checkpoint, weights_only=False)
+    state["cuda_rng"] = [torch.zeros(16, dtype=torch.uint8)] * 4  # written on a 4-GPU node by the old code
+    torch.save(state, checkpoint)
+    _forbid_cuda_rng_and_sync(monkeypatch)
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "old", total_steps=6), resume=True)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 6
+
+
+class _CudaRngCalls:
+    """Stands in for ``torch.cuda.get_rng_state``/``set_rng_state`` and records their calls."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[tuple[str, Any, torch.device]] = []
+        monkeypatch.setattr(torch.cuda, "get_rng_state", self.get)
+        monkeypatch.setattr(torch.cuda, "set_rng_state", self.set)
+        for name in ("get_rng_state_all", "set_rng_state_all"):
+            monkeypatch.setattr(torch.cuda, name, _forbidden(f"torch.cuda.{name}: the state of every visible GPU"))
+
+    def get(self, device: torch.device) -> torch.Tensor:
+        self.calls.append(("get", None, device))
+        return torch.full((16,), device.index or 0, dtype=torch.uint8)
+
+    def set(self, state: torch.Tensor, device: torch.device) -> None:
+        assert state.device.type == "cpu"
+        self.calls.append(("set", int(state[0]), device))
+
+
+def test_checkpoints_keep_the_cuda_rng_state_of_the_training_device_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from training.pretrain.mlm import _cuda_rng_state, _restore_cuda_rng
+
+    cuda = _CudaRngCalls(monkeypatch)
+    assert _cuda_rng_state(torch.device("cpu")) is None
+    _restore_cuda_rng(torch.zeros(16, dtype=torch.uint8), torch.device("cpu"))
+    assert cuda.calls == []
+    saved = _cuda_rng_state(torch.device("cuda", 2))
+    assert saved is not None and int(saved[0]) == 2
+    _restore_cuda_rng(saved, torch.device("cuda", 0))  # resumed on a 1-GPU node, or CUDA_VISIBLE_DEVICES=2
+    assert cuda.calls == [("get", None, torch.device("cuda", 2)), ("set", 2, torch.device("cuda", 0))]
+
+
+def test_old_checkpoints_restore_the_training_device_of_their_per_gpu_list(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from training.pretrain.mlm import _restore_cuda_rng
+
+    cuda = _CudaRngCalls(monkeypatch)
+    per_gpu = [torch.full((16,), i, dtype=torch.uint8) for i in range(4)]
+    _restore_cuda_rng(per_gpu, torch.device("cuda"))
+    _restore_cuda_rng(per_gpu, torch.device("cuda", 3))
+    assert cuda.calls == [("set", 0, torch.device("cuda")), ("set", 3, torch.device("cuda", 3))]
+    cuda.calls.clear()
+    with caplog.at_level(logging.WARNING, logger="training.pretrain.mlm"):
+        _restore_cuda_rng(per_gpu[:1], torch.device("cuda", 1))  # more GPUs visible now than when saved
+        _restore_cuda_rng([], torch.device("cuda"))  # saved by the old code on a machine without CUDA
+        _restore_cuda_rng(None, torch.device("cuda"))  # saved by a CPU run
+    assert cuda.calls == []
+    assert len([r for r in caplog.records if "no CUDA RNG state" in r.message]) == 3
 
 
 def test_time_budget_shortens_the_run(tmp_path: Path, tiny_tokenizer: Any) -> None:
@@ -118,11 +207,43 @@ def test_time_budget_shortens_the_run(tmp_path: Path, tiny_tokenizer: Any) -> No
     tokens = tmp_path / "tokens.npy"
     np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
     cfg = _config(tmp_path, tokenizer_dir, tokens, "budget", total_steps=100_000, save_every=1000,
-                  time_budget_min=0.001)  # 60 ms: the fitted run ends right after the 50 timing steps
+                  time_budget_min=0.001)  # 60 ms: the fitted run ends right after the 10 warm-up + 50 timed steps
     pretrain(cfg, resume=False)
     saved = json.loads((tmp_path / "budget/config.json").read_text())
-    assert 50 <= saved["total_steps"] < 100_000
+    assert 60 <= saved["total_steps"] < 100_000
+    assert torch.load(tmp_path / "budget/checkpoint.pt", weights_only=False)["total_steps"] == saved["total_steps"]
+    log = [json.loads(line) for line in (tmp_path / "budget/log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == saved["total_steps"]
     assert (tmp_path / "budget/encoder/model.safetensors").exists()
+
+
+def test_time_budget_does_not_count_slow_first_steps_as_step_time(
+    tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One-time start-up (a CUDA context: seconds) in the first step must not shrink the fitted run."""
+    import training.pretrain.mlm as mlm
+
+    tokenizer_dir = tmp_path / "tok"
+    tiny_tokenizer.save_pretrained(tokenizer_dir)
+    tokens = tmp_path / "tokens.npy"
+    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    clock = {"now": 1000.0, "steps": 0}
+    mask = mlm.mask_batch
+
+    def timed_mask_batch(*args: Any) -> dict[str, torch.Tensor]:  # each step takes 5 ms, the first 0.5 s more
+        clock["now"] += 0.005 + (0.5 if clock["steps"] == 0 else 0.0)
+        clock["steps"] += 1
+        return mask(*args)
+
+    monkeypatch.setattr(mlm, "mask_batch", timed_mask_batch)
+    monkeypatch.setattr(mlm, "time", types.SimpleNamespace(time=lambda: clock["now"]))
+    _forbid_cuda_rng_and_sync(monkeypatch)
+    cfg = _config(tmp_path, tokenizer_dir, tokens, "slow-start", total_steps=100_000, save_every=1000,
+                  time_budget_min=0.02)  # 1.2 s: 0.5 s of start-up, then 0.7 s / 5 ms = 140 steps
+    pretrain(cfg, resume=False)
+    saved = json.loads((tmp_path / "slow-start/config.json").read_text())
+    assert 138 <= saved["total_steps"] <= 140  # timing the first 50 steps from the start fitted 80
+    assert clock["steps"] == saved["total_steps"]
 
 
 def test_cli_reads_the_corpus_without_tokens(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,8 +7,8 @@ decay. Sequences come either from the de-duplicated news stream, packed in order
 ``--tokens`` (``python -m training pretokenize``), as random 126-token windows of the pre-tokenised
 corpus, which keeps a GPU busy; ``--device cuda --bf16`` trains in bf16 autocast there, and
 ``--time-budget-min`` fits ``total_steps`` (and so the learning-rate decay) to a wall-clock budget
-measured on the first steps. Every ``--save-every`` steps the run directory gets a
-checkpoint (model, optimiser, scheduler, RNG, stream position) and an exported encoder
+at the speed of 50 steps timed after 10 warm-up steps. Every ``--save-every`` steps the run
+directory gets a checkpoint (model, optimiser, scheduler, RNG, stream position) and an exported encoder
 (``encoder/``: a plain ``BertModel`` + tokenizer, loadable with ``AutoModel``); ``--resume``
 continues exactly where the last checkpoint stopped. Losses go to ``log.jsonl``.
 """
@@ -31,6 +31,9 @@ from torch import nn
 from training.pretrain.corpus import DEFAULT_CORPORA, default_news_dir, iter_documents
 
 logger = logging.getLogger(__name__)
+
+BUDGET_WARMUP_STEPS = 10  # not timed for --time-budget-min: CUDA start-up, kernel selection, allocator growth
+BUDGET_TIMED_STEPS = 50  # the steps whose speed fits the run to the budget
 
 
 @dataclass
@@ -241,8 +244,7 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
         else:  # a checkpoint of the streaming-only version: masking restarts from the seed
             logger.info("checkpoint has no generator state; window sampling and masking restart from seed %d", cfg.seed)
         torch.set_rng_state(state["torch_rng"].cpu())  # dropout
-        if state.get("cuda_rng") and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
+        _restore_cuda_rng(state.get("cuda_rng"), device)
         if cfg.time_budget_min:  # keep the length fitted when the run started
             cfg.total_steps = state["total_steps"]
         logger.info("resumed at step %d (%d documents, %d tokens)", step, docs, tokens)
@@ -259,7 +261,7 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
         rows = _stream_rows(cfg, tokenizer, docs)
     model.train()
     progress = tqdm(total=cfg.total_steps, initial=step, desc="pretrain", unit="step")
-    run_started = started = time.time()
+    run_started = started = timed_from = time.time()
     window_tokens, running, first_step = 0, None, step
     with (run_dir / "log.jsonl").open("a", encoding="utf-8") as log:
         for batch_rows, docs_now in rows:
@@ -290,33 +292,87 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
                 progress.set_postfix(loss=f"{running:.3f}")
                 started, window_tokens = time.time(), 0
             progress.update(1)
-            if cfg.time_budget_min and first_step == 0 and step == 50:
-                fitted = _fit_steps(cfg, step, first_step, time.time() - run_started)
+            if cfg.time_budget_min and first_step == 0 and step == BUDGET_WARMUP_STEPS:
+                timed_from = _synced_time(device)
+            elif cfg.time_budget_min and first_step == 0 and step == BUDGET_WARMUP_STEPS + BUDGET_TIMED_STEPS:
+                now = _synced_time(device)  # the warm-up steps' time counts as spent, not as step time
+                fitted = _fit_steps(cfg, step, (now - timed_from) / BUDGET_TIMED_STEPS, now - run_started)
                 logger.info("time budget %.1f min: total_steps %d -> %d", cfg.time_budget_min, cfg.total_steps, fitted)
                 cfg.total_steps = fitted
                 progress.total = fitted
                 (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
             if step % cfg.save_every == 0 or step == cfg.total_steps:
-                _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path)
+                _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device)
                 _export_encoder(model, tokenizer, run_dir)
     (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
     progress.close()
 
 
-def _fit_steps(cfg: PretrainConfig, step: int, first_step: int, elapsed_s: float) -> int:
-    """Steps that fit in the time budget at the speed of the steps so far (never more than asked)."""
-    per_step = elapsed_s / max(1, step - first_step)
+def _synced_time(device: torch.device) -> float:
+    """Wall-clock time once the work queued on ``device`` has run (CUDA kernels run asynchronously)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.time()
+
+
+def _fit_steps(cfg: PretrainConfig, step: int, per_step_s: float, elapsed_s: float) -> int:
+    """Steps that fit in the time budget at the measured speed (never more than asked).
+
+    Args:
+        cfg: The run's settings (``time_budget_min``, ``total_steps``).
+        step: Steps done so far.
+        per_step_s: Seconds per step, timed after the warm-up steps.
+        elapsed_s: Seconds since the run started, warm-up included: they are spent from the budget.
+
+    Returns:
+        The new ``total_steps``: at least ``step``, at most ``cfg.total_steps``.
+
+    Example:
+        >>> _fit_steps(PretrainConfig("tok", "run", total_steps=1000, time_budget_min=1.0), 60, 0.125, 10.0)
+        460
+    """
     remaining = cfg.time_budget_min * 60 - elapsed_s
-    return max(step, min(cfg.total_steps, step + int(remaining / per_step)))
+    return max(step, min(cfg.total_steps, step + int(remaining / max(per_step_s, 1e-9))))
+
+
+def _cuda_rng_state(device: torch.device) -> torch.Tensor | None:
+    """The CUDA generator state (GPU dropout) of the training device only; None off CUDA.
+
+    Not every visible GPU's: that initialised a CUDA context on each of them, and a checkpoint
+    could not be restored where fewer GPUs are visible.
+    """
+    return torch.cuda.get_rng_state(device) if device.type == "cuda" else None
+
+
+def _restore_cuda_rng(saved: torch.Tensor | list[torch.Tensor] | None, device: torch.device) -> None:
+    """Restore the training device's CUDA generator from a checkpoint's ``cuda_rng``.
+
+    Args:
+        saved: The training device's state; in older checkpoints, a list with one state per GPU
+            visible then (the one at ``device.index``, 0 for a bare ``cuda``, is taken); None or
+            ``[]`` when the checkpoint was written off CUDA.
+        device: The training device; off CUDA nothing is done (and ``torch.cuda`` is not touched).
+    """
+    if device.type != "cuda":
+        return
+    if isinstance(saved, (list, tuple)):
+        index = device.index or 0
+        saved = saved[index] if index < len(saved) else None
+    if saved is None:
+        logger.warning("the checkpoint has no CUDA RNG state for %s: GPU dropout does not continue where it stopped",
+                       device)
+        return
+    torch.cuda.set_rng_state(saved.cpu(), device)
 
 
 def _save(model: nn.Module, optimizer: Any, scheduler: Any, step: int, docs: int, tokens: int,
-          generator: torch.Generator, total_steps: int, path: Path) -> None:
+          generator: torch.Generator, total_steps: int, path: Path, device: torch.device) -> None:
+    """Write ``checkpoint.pt`` atomically: weights, optimiser, scheduler, RNGs and stream position."""
     tmp = path.with_suffix(".tmp")
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                 "step": step, "docs": docs, "tokens": tokens, "generator": generator.get_state(),
                 "total_steps": total_steps, "torch_rng": torch.get_rng_state(),
-                "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}, tmp)
+                "cuda_rng": _cuda_rng_state(device)}, tmp)
     tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
