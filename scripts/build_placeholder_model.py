@@ -1,16 +1,17 @@
-"""Build ``models/default``: the UNTRAINED placeholder model bundled with the package.
+"""Build an UNTRAINED placeholder model directory, for wiring and packaging experiments.
 
-The placeholder exists only so that ``analyze()``, the CLI and the wheel work end to end before
-a real model is trained. It is clearly marked as such (``trained: false``, its description and
+The placeholder let ``analyze()``, the CLI and the wheel work end to end before a real model was
+trained (``models/default`` is now the trained model; this script never writes there unless told
+to with ``--output models/default``). It is clearly marked as such (``trained: false``, its description and
 its model card): a WordPiece tokenizer trained on the seed articles, a small randomly
 initialised BERT encoder, and heads with zero weights whose biases make every prediction
 "nothing": no entities, ``neutral`` stance, no events. It never pretends to analyse.
 
 Usage:
-    python scripts/build_placeholder_model.py [--output models/default]
+    python scripts/build_placeholder_model.py --output DIR
 
 Example:
-    $ python scripts/build_placeholder_model.py && arabnews-nlp info
+    $ python scripts/build_placeholder_model.py --output /tmp/placeholder && arabnews-nlp info --model /tmp/placeholder
 """
 
 from __future__ import annotations
@@ -87,7 +88,9 @@ def build_model(vocab_size: int, max_length: int) -> Any:
 def main(argv: list[str] | None = None) -> int:
     """Build the placeholder model directory; return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--output", type=Path, required=True,
+                        help="the directory to write (replaced if it exists; not models/default, the trained model, "
+                        "unless you mean it)")  # fmt: skip
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds" / "raw")
     parser.add_argument("--vocab-size", type=int, default=4000)
     args = parser.parse_args(argv)

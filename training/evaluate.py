@@ -430,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
                         "than TOLERANCE below it (e.g. 0.02); score the dev file it was evaluated on")  # fmt: skip
     args = parser.parse_args(argv[1:])
     minimums = parse_minimums(args.min)
+    if left_out := [name for name in minimums if args.mode != "both" and not name.startswith(f"{args.mode}/")]:
+        raise ConfigError(f"--min {', '.join(left_out)}: --mode {args.mode} does not score it; pass --mode both, "
+                          f"or --min names of {args.mode}/")  # fmt: skip
     if args.floor is not None and not args.model:
         raise ConfigError("--floor compares with the metrics a model recorded; it needs --model")
     if args.out and Path(args.out).is_dir():

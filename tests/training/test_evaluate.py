@@ -202,6 +202,10 @@ def test_cli_refuses_thresholds_and_data_that_would_guard_nothing(
     for name in ("documents/ner_f1", "sentences/entity_f1", "sentences/doc_stance_accuracy"):
         with pytest.raises(ConfigError, match=f"unknown metric '{name}'"):  # a mode never scores it
             main([*base, "--min", f"{name}=0.5"])
+    # a metric the --mode asked for leaves out: refused before the model is loaded (it failed after scoring)
+    with pytest.raises(ConfigError, match="--min documents/doc_stance_accuracy: --mode sentences does not score it"):
+        main([*base[:2], str(tmp_path / "no-model"), *base[3:], "--mode", "sentences",
+              "--min", "documents/doc_stance_accuracy=0.5"])  # fmt: skip
     for flags in (["--floor", "nan"], ["--floor", "-0.5"], ["--batch-size", "0"], ["--batch-size", "-4"]):
         with pytest.raises(SystemExit) as exited:
             main([*base, *flags])

@@ -169,7 +169,7 @@ def from_doccano(items: Sequence[Mapping[str, Any]], notes: list[str] | None = N
         if isinstance(meta, Mapping):
             record: Record = {**meta, "text": text, "entities": entities}
         else:
-            record = {"id": f"doccano-{item.get('id', number)}", "tasks": ["ner"], "text": text, "doc_stance": None,
+            record = {"id": f"doccano-{_item_id(item, number)}", "tasks": ["ner"], "text": text, "doc_stance": None,
                       "sentences": _fallback_sentences(text), "entities": entities}  # fmt: skip
         records.append(record)
     if relations and notes is not None:
@@ -179,6 +179,12 @@ def from_doccano(items: Sequence[Mapping[str, Any]], notes: list[str] | None = N
             "(the arabnews metadata) or from Label Studio (convert labelstudio)"
         )
     return records
+
+
+def _item_id(item: Mapping[str, Any], number: int) -> Any:
+    """The tool's id of an example, or its number in the export when it has none (a missing, null or empty id)."""
+    found = item.get("id")
+    return number if found is None or found == "" else found
 
 
 def has_sentence_layers(record: Mapping[str, Any]) -> bool:
@@ -447,7 +453,7 @@ def _task_record(task: Mapping[str, Any], number: int) -> tuple[Record, list[dic
     if not (isinstance(data, Mapping) and isinstance(data.get("text"), str)):
         raise DataFormatError(f"Label Studio task {number}: missing data.text")
     meta = data.get(META_KEY)
-    record: Record = dict(meta) if isinstance(meta, Mapping) else {"id": f"labelstudio-{task.get('id', number)}"}
+    record: Record = dict(meta) if isinstance(meta, Mapping) else {"id": f"labelstudio-{_item_id(task, number)}"}
     record["text"] = data["text"]
     annotation, submitted = _chosen_annotation(task)
     return record, None if annotation is None else list(annotation.get("result") or []), submitted

@@ -255,7 +255,7 @@ def _export(args: argparse.Namespace) -> str:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Import a format into JSONL records, or export records with --export."""
-    from training.data.validate import validate_record
+    from training.data.validate import duplicate_id_messages, validate_record
 
     formats = EXPORT_FORMATS if args.export else IMPORT_FORMATS
     if args.format not in formats:
@@ -272,6 +272,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         return 1
     write_records(args.output, records)
     problems = [f"{args.output}:{n}: {r.get('id')}: {m}" for n, r in enumerate(records, 1) for m in validate_record(r)]
+    problems += duplicate_id_messages((f"{args.output}:{n}", r) for n, r in enumerate(records, 1))
     for problem in problems:
         print(problem)
     entities = sum(len(r["entities"]) for r in records)

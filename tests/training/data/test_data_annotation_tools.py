@@ -66,6 +66,9 @@ def test_doccano_plain_example_becomes_ner_only() -> None:
     assert record["id"] == "doccano-3" and record["tasks"] == ["ner"]
     assert len(record["sentences"]) == 2
     assert validate_record(record) == []
+    # an export whose examples carry a null or empty id: numbered, not all "doccano-None"
+    ids = [r["id"] for r in from_doccano([{**item, "id": None}, {**item, "id": ""}, {**item, "id": 0}])]
+    assert ids == ["doccano-1", "doccano-2", "doccano-0"]
 
 
 def test_doccano_sentence_classification_round_trip(record: Record) -> None:

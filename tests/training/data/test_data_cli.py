@@ -86,6 +86,17 @@ def test_build_data_refuses_broken_input(tmp_path: Path, record: dict[str, Any],
     assert not (tmp_path / "out").exists()
 
 
+def test_convert_reports_repeated_ids(tmp_path: Path, capsys: Any) -> None:
+    """Two Doccano examples with one id make two records with one id: named, as validate names them."""
+    item = {"id": 5, "text": "قصفت طائرات مواقع في الأنبار.", "entities": []}
+    source = tmp_path / "export.jsonl"
+    source.write_text("\n".join(json.dumps(item, ensure_ascii=False) for _ in range(2)) + "\n", encoding="utf-8")
+    assert main(["convert", "doccano", str(source), str(tmp_path / "mine.jsonl")]) == 1
+    out = capsys.readouterr()
+    assert f"{tmp_path / 'mine.jsonl'}:2: doccano-5: duplicate id (first at {tmp_path / 'mine.jsonl'}:1)" in out.out
+    assert "1 problem(s)" in out.err
+
+
 def test_convert_anercorp_both_ways(tmp_path: Path) -> None:
     source = tmp_path / "ANERCorp_x.txt"
     source.write_text("زار O\nساركوزي B-PERS\nبغداد B-LOC\n. O\n\n", encoding="utf-8")
