@@ -6,13 +6,15 @@ module of the package that prints. Errors are one line on stderr and exit code 2
 Inputs of ``analyze``: each file is one plain UTF-8 text document, read as it is (line ends kept,
 so offsets index the file; a leading byte-order mark dropped), or, for ``*.jsonl`` and
 ``*.jsonl.gz`` files (or ``--input-format jsonl``), one JSON object per line with a ``text`` field
-(its ``id`` is kept); ``-`` reads one document from stdin. ``--output`` is replaced only when
-every input was analysed, so an error leaves an existing file as it was.
+(``--text-field``; its ``id``, ``--id-field``, is kept, and the fields named by ``--keep-fields``);
+``-`` reads one document from stdin. ``--output`` is replaced only when every input was analysed,
+so an error leaves an existing file as it was.
 
 Output: ``--format json`` writes one JSON array of results, ``--format jsonl`` one result per
 line, each result being ``Analysis.to_dict()`` with an ``id`` first (the path for text files, the
-record's ``id`` for JSONL) when there is one; ``--format html`` one self-contained page to read in
-a browser (:mod:`arabnews_nlp.render`).
+record's id for JSONL) when there is one, then the kept fields; ``--format html`` one
+self-contained page to read in a browser (:mod:`arabnews_nlp.render`). Every document is analysed,
+repeated ids included; ``--engine ray`` writes JSONL only, one line per id (as ``analyze-corpus``).
 
 Example:
     $ arabnews-nlp analyze article.txt --format jsonl
@@ -41,13 +43,19 @@ from arabnews_nlp import __version__
 from arabnews_nlp.engines.command import (
     BACKEND_HELP,
     COMMAND,
+    DEVICE_DEFAULT,
+    ID_FIELD_HELP,
+    KEEP_FIELDS_HELP,
     MARKUP_HELP,
     NO_TEXT_HELP,
+    RAY_ENGINE_HELP,
+    TEXT_FIELD_HELP,
     add_analyze_corpus_parser,
+    field_names,
     run_analyze_corpus,
     summary,
 )
-from arabnews_nlp.engines.corpus import decode_utf8, open_bytes
+from arabnews_nlp.engines.corpus import check_keep_fields, decode_utf8, json_error, open_bytes
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.text.markup import MARKUPS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
@@ -64,9 +72,9 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="analyse text files, JSONL files or stdin")
     analyze.add_argument("inputs", nargs="+", metavar="FILE", help="text or .jsonl files; '-' for stdin")
     analyze.add_argument(
-        "--format", choices=("json", "jsonl", "html"), default="json",
+        "--format", choices=("json", "jsonl", "html"), default=None,
         help="output format (default json: one array of results, one per document, each with its id first when "
-        "it has one; jsonl: one result per line; html: a page to read in a browser)",
+        "it has one; jsonl: one result per line, the only format of --engine ray; html: a page to read in a browser)",
     )  # fmt: skip
     analyze.add_argument(
         "--input-format", choices=("auto", "text", "jsonl"), default="auto",
@@ -75,15 +83,20 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--markup", choices=MARKUPS, default="text", help=MARKUP_HELP)
     analyze.add_argument("--no-text", dest="with_text", action="store_false", help=f"json, jsonl: {NO_TEXT_HELP}")
     analyze.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
-    analyze.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default auto)")
+    analyze.add_argument("--device", default=DEVICE_DEFAULT, help="auto, cpu, cuda or cuda:N (default auto; local engine)")
     analyze.add_argument("--model", default=None, help=MODEL_HELP)
     analyze.add_argument("--output", "-o", default=None, help="write here instead of stdout")
     analyze.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     analyze.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
     analyze.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
+    analyze.add_argument("--id-field", default="id", help=ID_FIELD_HELP)
+    analyze.add_argument("--text-field", default="text", help=TEXT_FIELD_HELP)
+    analyze.add_argument("--keep-fields", type=field_names, default=(), metavar="F1,F2",
+                         help=f"JSONL inputs, json and jsonl output: {KEEP_FIELDS_HELP}")  # fmt: skip
     analyze.add_argument(
         "--engine", choices=("local", "ray"), default="local",
-        help="ray: run one JSONL corpus on Ray Data, resumable, into --output (same as analyze-corpus --engine ray)",
+        help=f"local (default: this process, every document analysed, ids repeated or not) or {RAY_ENGINE_HELP}; "
+        "one JSONL input, resumable into --output (as analyze-corpus --engine ray, with its defaults for the Ray options)",
     )  # fmt: skip
     add_analyze_corpus_parser(commands)
     info = commands.add_parser("info", help="show the model, its labels and settings, and library versions")
@@ -92,40 +105,66 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str) -> Iterator[tuple[Any, str]]:
+def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str, text_field: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(file:line, record)`` for each non-blank line, a JSON object with a string ``text_field``."""
     for number, raw in enumerate(lines, start=1):
-        line = decode_utf8(raw, f"{source}:{number}")
+        where = f"{source}:{number}"
+        line = decode_utf8(raw, where)
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as error:
-            raise DataFormatError(f"{source}:{number}: not valid JSON ({error.msg})") from error
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise DataFormatError(f"{source}:{number}: expected a JSON object with a string 'text' field")
-        yield record.get("id"), record["text"]
+            raise DataFormatError(f"{where}: not valid JSON ({json_error(error)})") from error
+        if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
+            fields = f" (its fields: {', '.join(map(str, record))})" if isinstance(record, dict) else ""
+            raise DataFormatError(f"{where}: expected a JSON object with a string {text_field!r} field{fields}; "
+                                  "name yours with --text-field")  # fmt: skip
+        yield where, record
 
 
-def _read_inputs(inputs: Sequence[str], input_format: str) -> Iterator[tuple[Any, str]]:
-    """Yield ``(id or None, text)`` per document, reading files one at a time.
+def _is_jsonl(name: str, input_format: str) -> bool:
+    return input_format == "jsonl" or (input_format == "auto" and name.endswith((".jsonl", ".jsonl.gz")))
+
+
+def _read_inputs(
+    inputs: Sequence[str], input_format: str, id_field: str = "id", text_field: str = "text",
+    keep_fields: Sequence[str] = (),
+) -> Iterator[tuple[Any, dict[str, Any], str]]:
+    """Yield ``(id or None, kept fields, text)`` per document, reading files one at a time.
 
     Text is read as it is in the file (no newline translation, so offsets index the file's
-    characters; a leading byte-order mark is dropped), the same from a file and from stdin.
+    characters; a leading byte-order mark is dropped), the same from a file and from stdin. The
+    first JSONL record without ``id_field`` is named in a warning on stderr (once per run).
     """
+    warned = False
     for name in inputs:
-        jsonl = input_format == "jsonl" or (input_format == "auto" and name.endswith((".jsonl", ".jsonl.gz")))
-        if name == "-":
-            data = sys.stdin.buffer.read()
-            if jsonl:
-                yield from _read_jsonl(data.split(b"\n"), "<stdin>")
-            else:
-                yield None, decode_utf8(data, "<stdin>")
-        else:
-            with open_bytes(name) as handle:
-                if jsonl:
-                    yield from _read_jsonl(handle, name)
-                else:
-                    yield name, decode_utf8(handle.read(), name)
+        source = "<stdin>" if name == "-" else name
+        if not _is_jsonl(name, input_format):
+            yield (None if name == "-" else name), {}, decode_utf8(_read_bytes(name), source)
+            continue
+        with contextlib.ExitStack() as stack:
+            lines = _read_bytes(name).split(b"\n") if name == "-" else stack.enter_context(open_bytes(name))
+            for where, record in _read_jsonl(lines, source, text_field):
+                if id_field not in record and not warned:
+                    warned = True
+                    print(f"{PROG}: warning: {_no_id(where, record, id_field)}", file=sys.stderr)
+                yield record.get(id_field), {field: record.get(field) for field in keep_fields}, record[text_field]
+
+
+def _read_bytes(name: str) -> bytes:
+    """All of stdin (``-``) or of the (possibly gzipped) file ``name``."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    with open_bytes(name) as handle:
+        return handle.read()
+
+
+def _no_id(where: str, record: dict[str, Any], id_field: str) -> str:
+    """The warning for a JSONL record without an id, suggesting the field that looks like one."""
+    like = [str(name) for name in record if str(name).lower().endswith("id")]
+    return (f"{where}: no {id_field!r} field (its fields: {', '.join(map(str, record))}): its result, and those of "
+            f"any other record without one, carry no id; name the id field with --id-field {like[0] if like else 'NAME'}")  # fmt: skip
 
 
 def _check_paths(inputs: Sequence[str], output: str | None) -> None:
@@ -145,15 +184,26 @@ def _check_paths(inputs: Sequence[str], output: str | None) -> None:
 def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     from arabnews_nlp.api import Analyzer
 
+    args.format = args.format or "json"
     if args.format == "html" and not args.with_text:  # before the model is loaded
         raise ConfigError("--no-text is for --format json or jsonl; an html page shows the texts")
+    if args.keep_fields:
+        if args.format == "html":
+            raise ConfigError("--keep-fields is for --format json or jsonl; an html page shows the ids and texts")
+        texts_files = [name for name in args.inputs if not _is_jsonl(name, args.input_format)]
+        if texts_files:
+            raise ConfigError(f"--keep-fields copies fields of JSONL records; {texts_files[0]} is read as one text "
+                              "document (name JSONL files .jsonl, or pass --input-format jsonl)")  # fmt: skip
+        check_keep_fields(args.keep_fields, args.id_field, args.text_field)
 
     analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     ids: deque[Any] = deque()
+    kept: deque[dict[str, Any]] = deque()
 
     def texts() -> Iterator[str]:
-        for doc_id, text in _read_inputs(args.inputs, args.input_format):
+        for doc_id, fields, text in _read_inputs(args.inputs, args.input_format, args.id_field, args.text_field, args.keep_fields):
             ids.append(doc_id)
+            kept.append(fields)
             yield text
 
     if args.format == "html":
@@ -165,7 +215,7 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     count = -1  # "[" goes out with the first result: an input error before it leaves the output empty
     for count, analysis in enumerate(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup)):
         doc_id = ids.popleft()
-        record = ({"id": doc_id} if doc_id is not None else {}) | analysis.to_dict(args.with_text)
+        record = ({"id": doc_id} if doc_id is not None else {}) | kept.popleft() | analysis.to_dict(args.with_text)
         if args.format == "jsonl":
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
@@ -179,7 +229,14 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
     if args.command == "analyze":
         if len(args.inputs) != 1 or args.inputs[0] == "-" or not args.output:
             raise ConfigError("--engine ray needs exactly one JSONL input file and --output OUT.jsonl")
-        shared = {name: getattr(args, name) for name in ("model", "batch_size", "device", "quantize", "progress", "backend", "markup", "with_text")}
+        if args.format not in (None, "jsonl"):
+            raise ConfigError(f"--engine ray writes JSONL only (one result per line, appended as it goes); use "
+                              f"--format jsonl, or drop --engine ray for --format {args.format}")  # fmt: skip
+        if args.device != DEVICE_DEFAULT:
+            raise ConfigError(f"--device is for --engine local; for GPU actors use 'analyze-corpus --engine ray "
+                              f"--gpus-per-actor N' (drop --device {args.device})")  # fmt: skip
+        names = ("model", "batch_size", "quantize", "progress", "backend", "markup", "with_text", "id_field", "text_field", "keep_fields")
+        shared = {name: getattr(args, name) for name in names}
         # analyze-corpus's own defaults for everything else, so the two commands cannot drift apart
         paths = {"input": args.inputs[0], "output": args.output}  # set after parsing: a path may start with "-"
         args = _build_parser().parse_args([COMMAND, "IN.jsonl", "--output", "OUT.jsonl", "--engine", "ray"])

@@ -143,7 +143,7 @@ def test_errors_are_one_line(
     argv: list[str], message: str, tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"text": "ok"}\n{"no_text": 1}\n', encoding="utf-8")
+    bad.write_text('{"id": 1, "text": "ok"}\n{"id": 2, "no_text": 1}\n', encoding="utf-8")
     names = {"jsonl": inputs["jsonl"], "text": inputs["text"], "bad": bad, "model": tiny_model_dir}
     code, out, err = _run([arg.format(**names) for arg in argv], capsys)
     assert code == 2
@@ -179,7 +179,7 @@ def test_output_file_is_replaced_only_when_everything_succeeded(
     previous = tmp_path / "results.json"
     previous.write_text('{"keep": "me"}', encoding="utf-8")
     late = tmp_path / "late.jsonl"  # the error comes after results were written
-    late.write_text('{"text": "قال السوداني."}\n{"text": "نفت واشنطن."}\n{"id": "bad"}\n', encoding="utf-8")
+    late.write_text('{"id": 1, "text": "قال السوداني."}\n{"id": 2, "text": "نفت واشنطن."}\n{"id": "bad"}\n', encoding="utf-8")
     for source in ("missing.txt", str(late)):
         for fmt in ("json", "jsonl"):
             code, _, err = _run(["analyze", source, "--format", fmt, "--model", str(tiny_model_dir), "-o", str(previous)], capsys)
@@ -287,3 +287,65 @@ def test_an_interrupted_corpus_run_says_how_to_go_on(tmp_path: Path, monkeypatch
     (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "قال"}\n', encoding="utf-8")
     code, _, err = _run(["analyze-corpus", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")], capsys)
     assert code == 130 and f"interrupted; what is in {tmp_path / 'out.jsonl'} stays, and the same command goes on" in err
+
+
+def test_analyze_engine_ray_takes_jsonl_only_and_the_field_options(
+    inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--engine ray writes JSONL: another --format is refused (it was written as JSONL under any name)."""
+    import arabnews_nlp.cli as cli
+    from arabnews_nlp.engines.corpus import CorpusStats
+
+    received = []
+    monkeypatch.setattr(cli, "run_analyze_corpus", lambda args: received.append(args) or CorpusStats(0, 0, 0, 0, 0.0, "o"))
+    argv = ["analyze", str(inputs["jsonl"]), "--engine", "ray", "-o", str(tmp_path / "o.out")]
+    for fmt in ("html", "json"):
+        code, _, err = _run([*argv, "--format", fmt], capsys)
+        assert code == 2 and f"--engine ray writes JSONL only (one result per line, appended as it goes); use --format jsonl, or drop --engine ray for --format {fmt}" in err
+    code, _, err = _run([*argv, "--device", "cuda"], capsys)
+    assert code == 2 and "--device is for --engine local; for GPU actors use 'analyze-corpus --engine ray --gpus-per-actor N'" in err
+    assert not received
+    assert _run([*argv, "--format", "jsonl", "--id-field", "doc_id", "--text-field", "body", "--keep-fields", "date,source"], capsys)[0] == 0
+    (args,) = received
+    assert (args.id_field, args.text_field, args.keep_fields) == ("doc_id", "body", ("date", "source"))
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    assert "JSONL out only, one line per id: a repeated id is analysed once" in " ".join(capsys.readouterr().out.split())
+
+
+def test_analyze_names_the_id_field_and_keeps_fields(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pool = tmp_path / "pool.jsonl"
+    rows = [{"doc_id": "a1", "date": "2018-04", "body": "قال السوداني."}, {"doc_id": "a2", "body": "نفت واشنطن."}]
+    pool.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    argv = ["analyze", str(pool), "--format", "jsonl", "--model", str(tiny_model_dir), "--text-field", "body"]
+    code, out, err = _run(argv, capsys)
+    assert code == 0 and [list(json.loads(line))[0] for line in out.splitlines()] == ["text", "text"]
+    assert err.count("\n") == 1  # once, not per record
+    assert f"warning: {pool}:1: no 'id' field (its fields: doc_id, date, body)" in err and "--id-field doc_id" in err
+    code, out, err = _run([*argv, "--id-field", "doc_id", "--keep-fields", "date"], capsys)
+    assert code == 0 and err == ""
+    assert [list(json.loads(line).items())[:2] for line in out.splitlines()] == [[("id", "a1"), ("date", "2018-04")], [("id", "a2"), ("date", None)]]
+    code, _, err = _run(["analyze", str(pool), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and "expected a JSON object with a string 'text' field (its fields: doc_id, date, body); name yours with --text-field" in err
+    text = tmp_path / "a.txt"
+    text.write_text("قال.", encoding="utf-8")
+    code, _, err = _run(["analyze", str(text), "--keep-fields", "date"], capsys)
+    assert code == 2 and f"--keep-fields copies fields of JSONL records; {text} is read as one text document" in err
+
+
+def test_engine_options_the_other_engine_would_ignore_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "قال"}\n', encoding="utf-8")
+    argv = ["analyze-corpus", str(source), "-o", str(tmp_path / "out.jsonl")]
+    code, _, err = _run([*argv, "--num-actors", "4", "--docs-per-batch", "8"], capsys)
+    assert code == 2 and "--num-actors, --docs-per-batch are for --engine ray; add --engine ray, or drop them" in err
+    code, _, err = _run([*argv, "--engine", "ray", "--device", "cuda"], capsys)
+    assert code == 2 and "--device is for --engine local; Ray actors run on GPUs with --gpus-per-actor N" in err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_invalid_json_in_analyze_names_the_real_cause(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a6", "text": "broken\n', encoding="utf-8")
+    code, _, err = _run(["analyze", str(bad), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and f"{bad}:1: not valid JSON (Unterminated string starting at column 22)" in err

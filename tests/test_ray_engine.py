@@ -204,7 +204,7 @@ def test_run_settings_are_kept_and_a_rerun_with_others_is_refused(
     (tmp_path / "out.jsonl.run.json").unlink()  # an output from before: a warning, then its settings are kept
     with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
         analyze_corpus_local(source, output, model=copy, device="cpu", markup="html")
-    assert any("cannot check" in r.getMessage() for r in caplog.records)
+    assert any("cannot be checked" in r.getMessage() for r in caplog.records)
     assert json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))["markup"] == "html"
 
 
@@ -446,3 +446,151 @@ def test_an_output_started_before_with_text_was_kept_resumes(tmp_path: Path, tin
     run_file.write_text(json.dumps(saved), encoding="utf-8")
     source.write_text('{"id": "a", "text": "قال"}\n{"id": "b", "text": "نفى"}\n', encoding="utf-8")
     assert analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu").processed == 1
+
+
+class _NoRay:
+    """A ray module whose every use fails the test: the run must stop before Ray is touched."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"ray.{name} was used")
+
+
+def test_a_second_run_onto_an_output_being_written_is_refused(
+    tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs appending to one output would write every document twice: the second is refused, by either engine."""
+    pytest.importorskip("fcntl")
+    from arabnews_nlp.engines import ray_engine
+    from arabnews_nlp.engines.corpus import output_lock
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "a", "text": "قال"}\n', encoding="utf-8")
+    monkeypatch.setattr(ray_engine, "_import_ray", _NoRay)
+    with output_lock(output):  # another run (flock is per open file, so this process counts as another)
+        with pytest.raises(ConfigError, match=r"out\.jsonl is being written by another run"):
+            analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu")
+        with pytest.raises(ConfigError, match=r"out\.jsonl is being written by another run"):
+            ray_engine.analyze_corpus_ray(source, output, model=tiny_model_dir)
+    assert output.read_text(encoding="utf-8") == ""
+    assert analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu").processed == 1  # released
+
+
+def test_done_ids_names_ids_written_twice(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    output = tmp_path / "out.jsonl"
+    output.write_text('{"id": "a"}\n{"id": 2}\n{"id": "a"}\n{"id": 2}\n{"id": "c"}\n', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+        assert done_ids(output) == {'"a"', "2", '"c"'}
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert 'holds 2 lines whose id is already on an earlier line ("a" at lines 1 and 3, 2 at lines 2 and 4)' in warning
+
+
+def test_an_output_without_its_run_file_is_checked_against_its_lines(
+    tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """out.jsonl copied without out.jsonl.run.json: what its lines show must match, and no run file claims otherwise."""
+    import logging
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "a", "text": "قال", "date": "2018"}\n', encoding="utf-8")
+    options: dict[str, Any] = {"model": tiny_model_dir, "device": "cpu"}
+    analyze_corpus_local(source, output, with_text=False, keep_fields=["date"], **options)
+    run_file = tmp_path / "out.jsonl.run.json"
+    run_file.unlink()
+    source.write_text(source.read_text(encoding="utf-8") + '{"id": "b", "text": "نفى"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"has no out\.jsonl\.run\.json, and its lines were made with other settings "
+                       r"than this run's \(with_text False -> True; keep_fields \['date'\] -> \[\]\)"):  # fmt: skip
+        analyze_corpus_local(source, output, **options)
+    assert not run_file.exists() and len(_read(output)) == 1
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+        assert analyze_corpus_local(source, output, with_text=False, keep_fields=["date"], **options).processed == 1
+    assert any("its lines show the same with_text and kept fields" in r.getMessage() for r in caplog.records)
+    assert json.loads(run_file.read_text(encoding="utf-8"))["keep_fields"] == ["date"]
+
+
+def test_impossible_ray_sizes_are_refused_before_ray_starts(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arabnews_nlp.engines import ray_engine
+
+    monkeypatch.setattr(ray_engine, "_import_ray", _NoRay)
+    output = tmp_path / "out.jsonl"
+    for wrong, message in (
+        ({"num_cpus_per_actor": 0}, r"num_cpus_per_actor \(--cpus-per-actor\) must be > 0, got 0"),
+        ({"batch_size": 0}, r"batch_size \(--docs-per-batch\) must be >= 1, got 0"),
+        ({"num_actors": 0, "window_batch_size": -1}, r"num_actors \(--num-actors\) must be >= 1, got 0; window_batch_size"),
+        ({"num_gpus_per_actor": -1}, r"num_gpus_per_actor \(--gpus-per-actor\) must be >= 0"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            ray_engine.analyze_corpus_ray(corpus, output, **wrong)
+    assert not output.exists() and not (tmp_path / "out.jsonl.run.json").exists()
+
+
+def test_more_gpus_per_actor_than_a_ray_started_here_has_is_refused(caplog: pytest.LogCaptureFixture) -> None:
+    """A local Ray instance without GPUs cannot place a GPU actor: Ray would wait forever."""
+    import logging
+
+    from arabnews_nlp.engines.ray_engine import _resources
+
+    class CpuOnly:
+        @staticmethod
+        def cluster_resources() -> dict[str, float]:
+            return {"CPU": 2.0}
+
+    with pytest.raises(ConfigError, match=r"--gpus-per-actor 1 but the cluster has 0 GPUs .*--gpus-per-actor 0"):
+        _resources(CpuOnly, None, 1.0, 1.0, started_here=True)
+    with pytest.raises(ConfigError, match=r"--cpus-per-actor 4 but the cluster has 2 CPUs"):
+        _resources(CpuOnly, None, 4.0, 0.0, started_here=True)
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.ray_engine"):  # a cluster that may scale up
+        assert _resources(CpuOnly, 2, 1.0, 1.0, started_here=False) == (2, 1.0)
+    assert any("no actor can start until the cluster scales up" in r.getMessage() for r in caplog.records)
+    assert _resources(CpuOnly, None, 1.0, None, started_here=True) == (2, 0.0)  # the defaults fit
+
+
+def test_ray_started_by_the_engine_logs_warnings_only() -> None:
+    from arabnews_nlp.engines.ray_engine import _init_ray
+
+    class FakeRay:
+        initialized = False
+        calls: list[dict[str, Any]] = []
+
+        @classmethod
+        def is_initialized(cls) -> bool:
+            return cls.initialized
+
+        @classmethod
+        def init(cls, **options: Any) -> None:
+            cls.calls.append(options)
+
+    assert _init_ray(FakeRay) is False  # no node to read: not known to be started here, so never refused
+    assert FakeRay.calls == [{"logging_level": 30}]
+    FakeRay.initialized = True
+    assert _init_ray(FakeRay) is False and len(FakeRay.calls) == 1  # connected already: left as it is
+
+
+def test_a_kept_field_no_document_has_is_named(tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "a", "text": "قال", "date": 1}\n{"id": "b", "text": "نفى"}\n', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+        analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu", keep_fields=["date", "nosuch"])
+    (warning,) = [r.getMessage() for r in caplog.records]  # date is in one document: not named
+    assert "kept field 'nosuch' was absent from all 2 documents analysed" in warning and "--keep-fields" in warning
+
+
+def test_messages_name_the_real_cause(tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A cut-off JSON string is 'Unterminated string', not the newline after it; a missing directory is named."""
+    import logging
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a5", "text": "قال"}\n{"doc_id": "a6", "text": "broken\n', encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"in\.jsonl:2: not valid JSON \(Unterminated string starting at column 26\)"):
+        analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
+    with pytest.raises(FileNotFoundError, match=r"its directory .*nodir does not exist"):
+        analyze_corpus_local(source, tmp_path / "nodir" / "x.jsonl", model=tiny_model_dir, device="cpu")
+    output = tmp_path / "cut.jsonl"
+    output.write_text('{"id": "a"}\n{"id": "b", "te', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+        assert done_ids(output) == {'"a"'}
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert warning.endswith("cut.jsonl:2: removed a last line cut off mid-write (15 bytes); its document is analysed again")

@@ -31,6 +31,19 @@ NO_TEXT_HELP = (
     "index the input's texts): less than half the bytes"
 )
 BACKEND_HELP = "torch (default; any device) or numpy (CPU, starts without importing torch; same results)"
+RAY_OPTIONS: dict[str, Any] = {"num_actors": None, "gpus_per_actor": None, "cpus_per_actor": 1.0, "docs_per_batch": 64}
+"""The options of the "ray engine" group and their defaults: given to ``--engine local``, they are refused."""
+DEVICE_DEFAULT = "auto"
+RAY_ENGINE_HELP = (
+    "ray: Ray Data actors (pip install \"arabnews-nlp[ray]\"); JSONL out only, one line per id: a repeated id is "
+    "analysed once, ids already in the output are skipped (resume); GPUs with --gpus-per-actor, not --device"
+)
+ID_FIELD_HELP = "name of the id field of JSONL inputs (default id; e.g. doc_id)"
+TEXT_FIELD_HELP = "name of the text field of JSONL inputs (default text)"
+KEEP_FIELDS_HELP = (
+    "input fields copied into each output line after the id (e.g. date,source), so results can be grouped without "
+    "joining them back to the input (null where a line lacks one)"
+)
 MARKUP_HELP = (
     "text (default) or html: the texts are web pages; their markup is read as a browser shows it (scripts as "
     "whitespace, paragraphs as lines), offsets index the HTML"
@@ -46,35 +59,68 @@ def add_analyze_corpus_parser(commands: Any) -> argparse.ArgumentParser:
     parser = commands.add_parser(COMMAND, help="analyse a JSONL corpus into a JSONL of results (resumable; local or Ray)")
     parser.add_argument("input", metavar="IN.jsonl", help="JSONL (or .jsonl.gz), one object with an id and a text per line")
     parser.add_argument("--output", "-o", required=True, help="results JSONL; ids already in it are skipped (resume)")
-    parser.add_argument("--engine", choices=ENGINES, default="local", help="local (this process) or ray (default local)")
+    parser.add_argument("--engine", choices=ENGINES, default="local",
+                        help=f"local (default: this process) or {RAY_ENGINE_HELP}")  # fmt: skip
     parser.add_argument("--model", default=None, help="model directory or hub id (default: $ARABNEWS_NLP_MODEL or bundled)")
     parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass (default 32)")
-    parser.add_argument("--device", default="auto", help="local engine: auto, cpu, cuda or cuda:N (default auto)")
-    parser.add_argument("--id-field", default="id", help="name of the id field (default id)")
-    parser.add_argument("--text-field", default="text", help="name of the text field (default text)")
+    parser.add_argument("--device", default=DEVICE_DEFAULT,
+                        help="local engine: auto, cpu, cuda or cuda:N (default auto); ray: see --gpus-per-actor")  # fmt: skip
+    parser.add_argument("--id-field", default="id", help=ID_FIELD_HELP)
+    parser.add_argument("--text-field", default="text", help=TEXT_FIELD_HELP)
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 on CPU (faster; see docs/performance.md)")
     parser.add_argument("--backend", choices=BACKENDS, default="torch", help=BACKEND_HELP)
     parser.add_argument("--markup", choices=MARKUPS, default="text", help=MARKUP_HELP)
-    parser.add_argument("--keep-fields", type=_field_names, default=(), metavar="F1,F2",
-                        help="input fields copied into each output line after the id (e.g. date,source), so "
-                        "results can be grouped without joining them back to the input")  # fmt: skip
+    parser.add_argument("--keep-fields", type=field_names, default=(), metavar="F1,F2", help=KEEP_FIELDS_HELP)
     parser.add_argument("--no-text", dest="with_text", action="store_false", help=NO_TEXT_HELP)
     parser.add_argument("--progress", action="store_true",
                         help="show progress on stderr (local: a bar of documents analysed; ray: Ray Data's bars)")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="local engine: skip input lines that are not valid (each named in a warning) instead "
                         "of stopping at the first")  # fmt: skip
-    ray = parser.add_argument_group("ray engine")
-    ray.add_argument("--num-actors", type=int, default=None, help="actors (default: one per GPU, else per CPU share)")
-    ray.add_argument("--gpus-per-actor", type=float, default=None, help="GPUs per actor (default 1 if the cluster has GPUs, else 0)")
-    ray.add_argument("--cpus-per-actor", type=float, default=1.0, help="CPUs (torch threads) per actor (default 1)")
-    ray.add_argument("--docs-per-batch", type=int, default=64, help="documents per Ray batch (default 64)")
+    ray = parser.add_argument_group("ray engine (refused with --engine local)")
+    ray.add_argument("--num-actors", type=int, default=RAY_OPTIONS["num_actors"],
+                     help="actors (default: one per GPU, else per CPU share)")  # fmt: skip
+    ray.add_argument("--gpus-per-actor", type=float, default=RAY_OPTIONS["gpus_per_actor"],
+                     help="GPUs per actor, fractions share one (default 1 if the cluster has GPUs, else 0: CPU actors)")  # fmt: skip
+    ray.add_argument("--cpus-per-actor", type=float, default=RAY_OPTIONS["cpus_per_actor"],
+                     help="CPUs (torch threads) per actor (default 1)")  # fmt: skip
+    ray.add_argument("--docs-per-batch", type=int, default=RAY_OPTIONS["docs_per_batch"],
+                     help="documents per Ray batch (default 64)")  # fmt: skip
     return parser
 
 
-def _field_names(value: str) -> tuple[str, ...]:
-    """``--keep-fields date,source`` as ``("date", "source")``."""
+def field_names(value: str) -> tuple[str, ...]:
+    """``--keep-fields date,source`` as ``("date", "source")``.
+
+    Example:
+        >>> field_names("date, source")
+        ('date', 'source')
+    """
     return tuple(name.strip() for name in value.split(","))
+
+
+def check_engine_options(args: argparse.Namespace) -> None:
+    """Refuse options that the chosen engine would ignore.
+
+    Raises:
+        ConfigError: For ``--device`` (other than its default) or ``--skip-invalid`` with
+            ``--engine ray``, or an option of the "ray engine" group with ``--engine local``.
+
+    Example:
+        >>> check_engine_options(argparse.Namespace(engine="local", device="cpu", skip_invalid=False, **RAY_OPTIONS))
+    """
+    if args.engine == "ray":
+        if args.device != DEVICE_DEFAULT:
+            raise ConfigError(f"--device is for --engine local; Ray actors run on GPUs with --gpus-per-actor N (default "
+                              f"1 when the cluster has GPUs), on CPUs with --gpus-per-actor 0: drop --device {args.device}")  # fmt: skip
+        if args.skip_invalid:
+            raise ConfigError("--skip-invalid is for --engine local; the ray engine stops at the first invalid line")
+        return
+    given = [name for name, default in RAY_OPTIONS.items() if getattr(args, name) != default]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ConfigError(f"{flags} {'is' if len(given) == 1 else 'are'} for --engine ray; add --engine ray, or drop "
+                          f"{'it' if len(given) == 1 else 'them'} to run in this process")  # fmt: skip
 
 
 def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
@@ -82,14 +128,14 @@ def run_analyze_corpus(args: argparse.Namespace) -> CorpusStats:
 
     Raises:
         MissingDependencyError: For ``--engine ray`` without ray installed.
-        DataFormatError, ConfigError, ModelNotFoundError: As the engines do.
+        ConfigError: For an option the chosen engine does not take (:func:`check_engine_options`).
+        DataFormatError, ModelNotFoundError: As the engines do.
 
     Example:
         >>> # stats = run_analyze_corpus(parser.parse_args([...]))
     """
+    check_engine_options(args)
     if args.engine == "ray":
-        if args.skip_invalid:
-            raise ConfigError("--skip-invalid is for --engine local; the ray engine stops at the first invalid line")
         if args.backend != "torch":
             raise ConfigError(f"--engine ray runs the torch backend; drop --backend {args.backend} or use --engine local")
         from arabnews_nlp.engines.ray_engine import analyze_corpus_ray

@@ -4,7 +4,9 @@ Input: one JSON object per line with an id (``id_field``) and a text (``text_fie
 files are read as gzip. Output: per document one line ``{"id": ..., **Analysis.to_dict()}``,
 appended and flushed batch by batch, so a crash loses at most the batch in flight. A rerun reads
 the ids already in the output (dropping a last line cut off mid-write) and analyses only the
-others; the output order is the order results arrive in, not the input order. The settings that
+others; the output order is the order results arrive in, not the input order. A run holds an
+exclusive lock on its output (:func:`output_lock`), so a second run onto the same file is refused
+instead of writing every document twice. The settings that
 change the output lines (the model, int8 quantisation, markup, the id and text fields, the input
 fields kept in each line, whether texts are written) are kept beside the output in ``OUT.run.json``
 (:func:`check_run_settings`), and a rerun with other settings is refused instead of mixing two
@@ -21,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -29,6 +32,7 @@ import logging
 import os
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,12 +180,63 @@ def decode_utf8(data: bytes, where: str) -> str:
         ) from error
 
 
+def json_error(error: json.JSONDecodeError) -> str:
+    """What is wrong with a JSON line and where, e.g. ``'Unterminated string starting at column 22'``.
+
+    Parse the line without its line end (``line.rstrip("\\r\\n")``): a string cut off before
+    the newline is then "Unterminated string", not "Invalid control character".
+
+    Example:
+        >>> try:
+        ...     json.loads('{"id": "a6", "text": "broken')
+        ... except json.JSONDecodeError as error:
+        ...     json_error(error)
+        'Unterminated string starting at column 22'
+    """
+    where = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
+    return f"{where} column {error.colno}"
+
+
+@contextlib.contextmanager
+def output_lock(output: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive lock on ``output`` (created if missing) while the block runs.
+
+    Two runs appending to one output would each write every document (the second does not see
+    what the first has not written yet). The lock is ``fcntl.flock`` on the output itself, so it
+    goes with the process: a killed run leaves no stale lock. Where there is no ``fcntl``
+    (Windows), or the file system refuses locks, the run goes on unlocked (with a warning in the
+    second case).
+
+    Raises:
+        ConfigError: If another run (another process, or another open of the file) holds the lock.
+
+    Example:
+        >>> # with output_lock("out.jsonl"): ...  # a second run onto out.jsonl is refused meanwhile
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent runs are not detected
+        yield
+        return
+    with open(output, "ab") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise ConfigError(f"{output} is being written by another run (in another terminal, or a job still "
+                              "running): wait for it to end, or write to another output") from error  # fmt: skip
+        except OSError as error:  # e.g. a network file system without locks
+            logger.warning("%s cannot be locked (%s): a second run onto it at the same time would not be noticed",
+                           output, error)  # fmt: skip
+        yield  # closing the file releases the lock
+
+
 def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> None:
     """Raise before any work when the output file is the input file (its records would count as done), or a ``.gz``.
 
     Raises:
         ConfigError: If ``output`` exists and is the same file as ``source``, or its name ends
             with ``.gz`` (the output is plain JSONL, appended to and resumed line by line).
+        FileNotFoundError: If the directory of ``output`` does not exist.
 
     Example:
         >>> check_corpus_paths("news.jsonl", "results.jsonl")  # different paths: nothing to say
@@ -191,6 +246,10 @@ def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike
     if str(output).endswith(".gz"):
         raise ConfigError(f"the output {output} would not be gzip: results are written as plain JSONL, appended "
                           "and resumed line by line; write to a .jsonl file and compress it after the run (gzip FILE)")  # fmt: skip
+    directory = Path(output).parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"the output {output}: its directory {directory} does not exist; create it first "
+                                f"(mkdir -p {directory}) or write elsewhere")  # fmt: skip
 
 
 def run_settings(
@@ -236,8 +295,11 @@ def check_run_settings(output: str | os.PathLike[str], settings: dict[str, Any],
     The settings of the run that started ``output`` are in ``OUT.run.json``. When ``output``
     already holds results, each setting of :func:`run_settings` must match (the model by its
     settings digest when both runs have one, else by name); another library version is a
-    warning. When it holds none, ``OUT.run.json`` is (re)written with ``settings``; an output
-    without one (made before this check, or by another tool) gets a warning and then one.
+    warning. When it holds none, ``OUT.run.json`` is (re)written with ``settings``. An output
+    with results but without ``OUT.run.json`` (made before this check, copied without it, or by
+    another tool) is checked against what its first line shows (:func:`settings_in_lines`:
+    whether texts are written, the kept fields); when those agree, a warning says the rest
+    cannot be checked, and this run's settings are recorded.
 
     Raises:
         ConfigError: Naming each setting that differs, its value in ``output`` and in this run.
@@ -271,13 +333,56 @@ def check_run_settings(output: str | os.PathLike[str], settings: dict[str, Any],
                            output, saved.get("arabnews_nlp"), settings["arabnews_nlp"])  # fmt: skip
         return
     if has_results:
-        logger.warning("%s has no %s (made before run settings were kept, or by another tool): this run cannot check "
-                       "that its settings match the results already there; it records its own", output, path.name)  # fmt: skip
+        shown = settings_in_lines(output)
+        changed = [f"{name} {value!r} -> {settings[name]!r}"
+                   for name, value in (shown or {}).items() if value != settings[name]]  # fmt: skip
+        if changed:
+            raise ConfigError(f"{output} has no {path.name}, and its lines were made with other settings than this "
+                              f"run's ({'; '.join(changed)}): resuming would mix the two in one file; rerun with the "
+                              f"settings its lines show, put its {path.name} back beside it, or write to a new "
+                              "output")  # fmt: skip
+        logger.warning("%s has no %s (made before run settings were kept, copied without it, or by another tool): "
+                       "its lines %s; the model, quantize and markup they were made with cannot be checked. This run "
+                       "records its own settings", output, path.name,
+                       "show the same with_text and kept fields" if shown else "show no settings")  # fmt: skip
     path.write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")  # ASCII: lone surrogates as escapes
+
+
+def settings_in_lines(output: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The run settings that the first complete line of ``output`` shows, or ``None`` if it shows none.
+
+    ``with_text``: whether the line has a ``"text"``; ``keep_fields``: the fields between
+    ``"id"`` and the analysis's own fields (:func:`output_line` writes them in that order).
+
+    Example:
+        >>> settings_in_lines("/nonexistent/out.jsonl") is None
+        True
+    """
+    from arabnews_nlp.results import Analysis
+
+    path = Path(output)
+    if not path.is_file():
+        return None
+    with open(path, "rb") as handle:
+        first = next((raw for raw in handle if raw.strip() and raw.endswith(b"\n")), None)
+    try:
+        record = json.loads(first) if first is not None else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    analysis_fields = set(Analysis.empty("").to_dict())
+    if not isinstance(record, dict) or list(record)[:1] != ["id"] or not analysis_fields & set(record):
+        return None
+    names = list(record)[1:]
+    kept = names[: next(i for i, name in enumerate(names) if name in analysis_fields)]
+    return {"with_text": "text" in record, "keep_fields": kept}
 
 
 def done_ids(output: str | os.PathLike[str]) -> set[str]:
     """Return the id keys already in ``output``; a last line cut off mid-write is removed from the file.
+
+    Both are logged as warnings: the removed line (its document is analysed again), and ids that
+    are in ``output`` more than once (two runs wrote it at once: each id is skipped on resume,
+    but the repeated lines stay).
 
     Raises:
         DataFormatError: If a complete line of the output is not a JSON object with an id.
@@ -289,34 +394,49 @@ def done_ids(output: str | os.PathLike[str]) -> set[str]:
     path = Path(output)
     if not path.is_file():
         return set()
-    keys: set[str] = set()
+    first_line: dict[str, int] = {}
+    repeats: list[tuple[str, int, int]] = []  # (id key, first line, repeated line)
     with open(path, "rb+") as handle:
         good_end = 0
         for number, raw in enumerate(handle, start=1):
-            if not raw.endswith(b"\n"):
-                break  # a line cut off by a crash: drop it, its document is analysed again
+            if not raw.endswith(b"\n"):  # a line cut off by a crash: drop it, its document is analysed again
+                logger.warning("%s:%d: removed a last line cut off mid-write (%d bytes); its document is analysed "
+                               "again", path, number, len(raw))  # fmt: skip
+                break
             good_end += len(raw)
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = json.loads(raw.rstrip(b"\r\n"))
             except json.JSONDecodeError as error:
-                raise DataFormatError(f"{path}:{number}: not valid JSON ({error.msg}); is this an output file?") from error
+                raise DataFormatError(f"{path}:{number}: not valid JSON ({json_error(error)}); is this an output "
+                                      "file?") from error  # fmt: skip
             if not isinstance(record, dict) or "id" not in record:
                 raise DataFormatError(f"{path}:{number}: expected an object with an 'id' (an output of this engine)")
-            keys.add(id_key(record["id"], f"{path}:{number}"))
+            key = id_key(record["id"], f"{path}:{number}")
+            if key in first_line:
+                repeats.append((key, first_line[key], number))
+            else:
+                first_line[key] = number
         handle.truncate(good_end)
-    return keys
+    if repeats:
+        shown = ", ".join(f"{key} at lines {first} and {again}" for key, first, again in repeats[:3])
+        logger.warning("%s holds %d lines whose id is already on an earlier line (%s%s); two runs probably wrote it "
+                       "at once. Resuming skips those ids, but the repeated lines stay: drop them before counting "
+                       "(e.g. pandas drop_duplicates('id'))", path, len(repeats), shown,
+                       ", ..." if len(repeats) > 3 else "")  # fmt: skip
+    return set(first_line)
 
 
 def iter_pending(
     source: str | os.PathLike[str], done: set[str], id_field: str, text_field: str, counts: dict[str, int],
-    skip_invalid: bool = False, keep_fields: Sequence[str] = (),
+    skip_invalid: bool = False, keep_fields: Sequence[str] = (), present: Counter[str] | None = None,
 ) -> Iterator[Pending]:
     """Yield each input document not in ``done`` (first occurrence of an id only).
 
     ``keep_fields`` are copied from the input line into :attr:`Pending.fields` (``null`` where
-    the line lacks one).
+    the line lacks one); ``present`` counts, per kept field, the documents yielded that have it
+    (see :func:`warn_absent_fields`).
 
     ``counts`` gets ``input_documents``, ``already_done``, ``duplicates`` and ``invalid``. A
     repeated id whose text differs from the first one's is a warning naming both lines (that
@@ -362,7 +482,23 @@ def iter_pending(
                 continue
             kept = "".join(f", {json.dumps(name, ensure_ascii=False)}: {json.dumps(record.get(name), ensure_ascii=False)}"
                            for name in keep_fields)  # fmt: skip
+            if present is not None:
+                present.update(name for name in keep_fields if name in record)
             yield Pending(key, text, kept)
+
+
+def warn_absent_fields(keep_fields: Sequence[str], present: Counter[str], documents: int) -> None:
+    """Warn about each kept field that none of the ``documents`` analysed had (a misspelt name?).
+
+    Example:
+        >>> warn_absent_fields(["date"], Counter(date=3), 3)  # present: nothing to say
+    """
+    if not documents:
+        return
+    for name in keep_fields:
+        if not present[name]:
+            logger.warning("kept field %r was absent from all %d documents analysed (null in each of their lines); "
+                           "check its name in --keep-fields (keep_fields in Python)", name, documents)  # fmt: skip
 
 
 def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[str, str, dict[str, Any]] | None:
@@ -371,9 +507,9 @@ def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[
     if not line.strip():
         return None
     try:
-        record = json.loads(line)
+        record = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as error:
-        raise DataFormatError(f"{where}: not valid JSON ({error.msg}); {JSONL_HINT}") from error
+        raise DataFormatError(f"{where}: not valid JSON ({json_error(error)}); {JSONL_HINT}") from error
     if isinstance(record, dict) and id_field in record and text_field in record and not isinstance(record[text_field], str):
         found = "null" if record[text_field] is None else type(record[text_field]).__name__
         raise DataFormatError(f"{where}: {text_field!r} is {found}, expected a string (the document's text)")
@@ -427,6 +563,11 @@ def analyze_corpus_local(
     Returns:
         What was done.
 
+    Raises:
+        ConfigError: On settings that differ from those ``output_jsonl`` was started with, or
+            while another run writes ``output_jsonl`` (:func:`output_lock`).
+        DataFormatError: If an input line is not valid (unless ``skip_invalid``).
+
     Example:
         >>> # analyze_corpus_local("news.jsonl", "out.jsonl", batch_size=64).processed
     """
@@ -434,46 +575,52 @@ def analyze_corpus_local(
     check_markup(markup)
     check_corpus_paths(input_jsonl, output_jsonl)
     keep_fields = check_keep_fields(keep_fields, id_field, text_field)
-    done = done_ids(output_jsonl)
-    model_name = model if analyzer is None else "an Analyzer passed in"  # its model is not checked
-    settings = run_settings(model_name, quantize, markup, id_field, text_field, keep_fields, with_text)
-    check_run_settings(output_jsonl, settings, bool(done))
-    if analyzer is None:
-        from arabnews_nlp.api import Analyzer
+    with output_lock(output_jsonl):
+        done = done_ids(output_jsonl)
+        model_name = model if analyzer is None else "an Analyzer passed in"  # its model is not checked
+        settings = run_settings(model_name, quantize, markup, id_field, text_field, keep_fields, with_text)
+        check_run_settings(output_jsonl, settings, bool(done))
+        if analyzer is None:
+            from arabnews_nlp.api import Analyzer
 
-        analyzer = Analyzer.from_pretrained(model, device=device, quantize=quantize, backend=backend)
-    counts: dict[str, int] = {}
-    heads: list[tuple[str, str]] = []  # (id key, kept fields) of each document given to the analyzer
+            analyzer = Analyzer.from_pretrained(model, device=device, quantize=quantize, backend=backend)
+        counts: dict[str, int] = {}
+        present: Counter[str] = Counter()
+        heads: list[tuple[str, str]] = []  # (id key, kept fields) of each document given to the analyzer
 
-    def texts() -> Iterator[str]:
-        for pending in iter_pending(input_jsonl, done, id_field, text_field, counts, skip_invalid, keep_fields):
-            heads.append((pending.key, pending.fields))
-            yield pending.text
+        def texts() -> Iterator[str]:
+            pending_documents = iter_pending(
+                input_jsonl, done, id_field, text_field, counts, skip_invalid, keep_fields, present
+            )  # fmt: skip
+            for pending in pending_documents:
+                heads.append((pending.key, pending.fields))
+                yield pending.text
 
-    processed = 0
-    results = analyzer.pipe(texts(), batch_size, markup=markup)
-    if progress:
-        from tqdm.auto import tqdm
+        processed = 0
+        results = analyzer.pipe(texts(), batch_size, markup=markup)
+        if progress:
+            from tqdm.auto import tqdm
 
-        total = _count_lines(input_jsonl)  # documents in the input, those already done counted as done
-        results = iter(tqdm(results, total=total, initial=min(len(done), total), unit="doc", desc="arabnews-nlp"))
-    # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
-    with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
-        try:
-            for processed, analysis in enumerate(results, start=1):
-                key, fields = heads[processed - 1]
-                out.write(output_line(key, analysis, fields, with_text))
-                if processed % batch_size == 0:
-                    out.flush()
-        except KeyboardInterrupt:
-            out.flush()
-            logger.warning("interrupted: %d documents analysed in this run are in %s (%d before it); the same "
-                           "command goes on from there", processed, output_jsonl, len(done))  # fmt: skip
-            raise
-    return CorpusStats(
-        counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
-        processed, time.perf_counter() - began, str(output_jsonl), counts.get("invalid", 0),
-    )  # fmt: skip
+            total = _count_lines(input_jsonl)  # documents in the input, those already done counted as done
+            results = iter(tqdm(results, total=total, initial=min(len(done), total), unit="doc", desc="arabnews-nlp"))
+        # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
+        with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
+            try:
+                for processed, analysis in enumerate(results, start=1):
+                    key, fields = heads[processed - 1]
+                    out.write(output_line(key, analysis, fields, with_text))
+                    if processed % batch_size == 0:
+                        out.flush()
+            except KeyboardInterrupt:
+                out.flush()
+                logger.warning("interrupted: %d documents analysed in this run are in %s (%d before it); the same "
+                               "command goes on from there", processed, output_jsonl, len(done))  # fmt: skip
+                raise
+        warn_absent_fields(keep_fields, present, processed)
+        return CorpusStats(
+            counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
+            processed, time.perf_counter() - began, str(output_jsonl), counts.get("invalid", 0),
+        )  # fmt: skip
 
 
 def _count_lines(path: str | os.PathLike[str]) -> int:

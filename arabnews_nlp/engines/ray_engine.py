@@ -22,18 +22,23 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
 from arabnews_nlp.engines.corpus import (
     CorpusStats, Pending, check_corpus_paths, check_keep_fields, check_run_settings, done_ids, iter_pending, output_line,
-    run_settings,
+    output_lock, run_settings, warn_absent_fields,
 )  # fmt: skip
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
 from arabnews_nlp.text.markup import check_markup
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SHARD_SIZE = 100_000
 """Documents per Ray dataset; the actors (and their models) are created once per shard."""
@@ -95,18 +100,72 @@ def _import_ray() -> Any:
     return ray
 
 
-def _resources(ray: Any, num_actors: int | None, num_cpus: float, num_gpus: float | None) -> tuple[int, float]:
-    """Fill in defaults: a GPU per actor when the cluster has GPUs, one actor per GPU or per CPU share."""
+def _check_sizes(
+    num_actors: int | None, num_gpus: float | None, num_cpus: float, batch_size: int, window_batch_size: int,
+    shard_size: int,
+) -> None:
+    """Refuse impossible sizes before Ray starts, each named as in Python and on the command line.
+
+    Raises:
+        ConfigError: For ``num_actors < 1``, ``num_gpus_per_actor < 0``, ``num_cpus_per_actor <= 0``,
+            or a batch or shard size below 1.
+    """
+    wrong = [
+        f"{name} ({flag}) must be {need}, got {value}"
+        for name, flag, value, ok, need in (
+            ("num_actors", "--num-actors", num_actors, num_actors is None or num_actors >= 1, ">= 1"),
+            ("num_gpus_per_actor", "--gpus-per-actor", num_gpus, num_gpus is None or num_gpus >= 0, ">= 0"),
+            ("num_cpus_per_actor", "--cpus-per-actor", num_cpus, num_cpus > 0, "> 0"),
+            ("batch_size", "--docs-per-batch", batch_size, batch_size >= 1, ">= 1"),
+            ("window_batch_size", "--batch-size", window_batch_size, window_batch_size >= 1, ">= 1"),
+            ("shard_size", "no option", shard_size, shard_size >= 1, ">= 1"),
+        )
+        if not ok
+    ]
+    if wrong:
+        raise ConfigError("; ".join(wrong))
+
+
+def _init_ray(ray: Any) -> bool:
+    """Connect to Ray as ``ray.init()`` does, unless connected already; return whether a new local Ray was started.
+
+    A Ray instance started here logs at WARNING (not INFO) on the driver. Whether ``ray.init()``
+    started one or joined a running cluster (``RAY_ADDRESS``, ``ray start``) is read from its
+    node: Ray has no public API for it, so when that is not readable the answer is ``False``.
+    """
+    if ray.is_initialized():
+        return False
+    ray.init(logging_level=logging.WARNING)
+    node = getattr(getattr(getattr(ray, "_private", None), "worker", None), "_global_node", None)
+    return bool(getattr(node, "head", False))
+
+
+def _resources(
+    ray: Any, num_actors: int | None, num_cpus: float, num_gpus: float | None, started_here: bool = False
+) -> tuple[int, float]:
+    """Fill in defaults: a GPU per actor when the cluster has GPUs, one actor per GPU or per CPU share.
+
+    Raises:
+        ConfigError: If one actor needs more GPUs or CPUs than the cluster has and Ray was
+            started by this process (``started_here``: no node can join it, Ray would wait
+            forever); on another cluster, which may scale up, that is a warning.
+    """
     available = ray.cluster_resources()
-    gpus = float(available.get("GPU", 0.0))
+    gpus, cpus = float(available.get("GPU", 0.0)), float(available.get("CPU", 0.0))
     if num_gpus is None:
         num_gpus = 1.0 if gpus >= 1 else 0.0
+    short = [f"{flag} {need:g} but the cluster has {have:g} {what}"
+             for flag, need, have, what in (("--gpus-per-actor", num_gpus, gpus, "GPUs"), ("--cpus-per-actor", num_cpus, cpus, "CPUs"))
+             if need > have]  # fmt: skip
+    if short and started_here:
+        raise ConfigError(f"{'; '.join(short)} (the local Ray instance this command started, which cannot grow): "
+                          "no actor could start. Use --gpus-per-actor 0 for CPU actors, fewer CPUs per actor, or "
+                          "a cluster that has them (RAY_ADDRESS)")  # fmt: skip
+    if short:
+        logger.warning("%s: no actor can start until the cluster scales up; the run waits until then", "; ".join(short))
     if num_actors is None:
         per_gpu = int(gpus // num_gpus) if num_gpus > 0 else 0
-        num_actors = max(1, per_gpu if num_gpus > 0 else int(float(available.get("CPU", 1.0)) // num_cpus))
-    if num_actors < 1 or num_cpus <= 0 or num_gpus < 0:
-        raise ConfigError(f"need num_actors >= 1, num_cpus_per_actor > 0, num_gpus_per_actor >= 0; got "
-                          f"{num_actors}, {num_cpus}, {num_gpus}")  # fmt: skip
+        num_actors = max(1, per_gpu if num_gpus > 0 else int(max(cpus, 1.0) // num_cpus))
     return num_actors, num_gpus
 
 
@@ -157,8 +216,10 @@ def analyze_corpus_ray(
 ) -> CorpusStats:
     """Analyse ``input_jsonl`` on Ray and append one line per new document to ``output_jsonl``.
 
-    Connects to the running Ray instance (``ray.init()`` with its defaults if none is running:
-    ``RAY_ADDRESS`` or a new local one).
+    Connects to the running Ray instance (``ray.init()`` if none is connected yet: ``RAY_ADDRESS``,
+    a cluster started with ``ray start``, or a new local one, which then logs at WARNING). The
+    sizes, the paths and the settings kept with the output are checked, and the output locked
+    against a second run (:func:`~arabnews_nlp.engines.corpus.output_lock`), before Ray starts.
 
     Args:
         input_jsonl: Input JSONL (or ``.jsonl.gz``) on the driver, with ``id_field`` and ``text_field``.
@@ -173,7 +234,7 @@ def analyze_corpus_ray(
         window_batch_size: Windows per forward pass inside an actor.
         quantize: Dynamic int8 quantisation; implies CPU actors.
         shard_size: Documents per Ray dataset (bounds driver and object-store memory).
-        progress: Show Ray Data's progress bars.
+        progress: Show Ray Data's progress bars and the lines it logs when an execution starts.
         markup: ``"text"``, or ``"html"`` when the texts are web pages (offsets index the HTML).
         keep_fields: Input fields copied into each output line after the id (see
             :func:`~arabnews_nlp.engines.corpus.analyze_corpus_local`).
@@ -185,7 +246,9 @@ def analyze_corpus_ray(
     Raises:
         MissingDependencyError: If ray is not installed (``pip install "arabnews-nlp[ray]"``).
         DataFormatError: If an input line lacks an id or a text, or the output is not an output file.
-        ConfigError: On impossible resource settings.
+        ConfigError: On impossible sizes or resources (more GPUs or CPUs per actor than a Ray
+            instance started here has), on settings other than those the output was started
+            with, or while another run writes the output.
 
     Example:
         >>> # analyze_corpus_ray("news.jsonl", "out.jsonl", num_actors=8, num_gpus_per_actor=0.5)
@@ -195,39 +258,58 @@ def analyze_corpus_ray(
     began = time.perf_counter()
     if quantize and num_gpus_per_actor:
         raise ConfigError("quantize=True runs on CPU actors only; set num_gpus_per_actor=0")
-    if not ray.is_initialized():
-        ray.init()
-    num_actors, num_gpus = _resources(ray, num_actors, num_cpus_per_actor, 0.0 if quantize else num_gpus_per_actor)
-    actor_options = {
+    _check_sizes(num_actors, num_gpus_per_actor, num_cpus_per_actor, batch_size, window_batch_size, shard_size)
+    check_corpus_paths(input_jsonl, output_jsonl)
+    keep_fields = check_keep_fields(keep_fields, id_field, text_field)
+    with output_lock(output_jsonl):
+        done = done_ids(output_jsonl)
+        settings = run_settings(model, quantize, markup, id_field, text_field, keep_fields, with_text)
+        check_run_settings(output_jsonl, settings, bool(done))
+        started_here = _init_ray(ray)
+        num_gpus_per_actor = 0.0 if quantize else num_gpus_per_actor
+        num_actors, num_gpus = _resources(ray, num_actors, num_cpus_per_actor, num_gpus_per_actor, started_here)
+        options = _actor_options(model, num_gpus, num_cpus_per_actor, window_batch_size, quantize, markup, with_text)
+        map_options = {
+            "batch_size": batch_size,
+            "compute": ray.data.ActorPoolStrategy(size=num_actors),
+            "num_cpus": num_cpus_per_actor,
+            "num_gpus": num_gpus,
+        }
+        counts: dict[str, int] = {}
+        present: Counter[str] = Counter()
+        with _data_context(ray, progress):
+            pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields, present=present)
+            processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, options, map_options)
+    warn_absent_fields(keep_fields, present, processed)
+    return CorpusStats(
+        counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
+        processed, time.perf_counter() - began, str(output_jsonl),
+    )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _data_context(ray: Any, progress: bool) -> Iterator[None]:
+    """Ray Data's progress bars and its execution-start lines on stderr only with ``progress``, restored after."""
+    context = ray.data.DataContext.get_current()
+    previous = context.enable_progress_bars, context.print_on_execution_start
+    context.enable_progress_bars = context.print_on_execution_start = progress
+    try:
+        yield
+    finally:
+        context.enable_progress_bars, context.print_on_execution_start = previous
+
+
+def _actor_options(
+    model: str | os.PathLike[str] | None, num_gpus: float, num_cpus: float, window_batch_size: int, quantize: bool,
+    markup: str, with_text: bool,
+) -> dict[str, Any]:
+    """The constructor arguments of each :class:`AnalyzerActor`."""
+    return {
         "model": None if model is None else str(model),
         "device": "cuda" if num_gpus > 0 else "cpu",
-        "threads": max(1, int(num_cpus_per_actor)),
+        "threads": max(1, int(num_cpus)),
         "window_batch_size": window_batch_size,
         "quantize": quantize,
         "markup": markup,
         "with_text": with_text,
     }
-    map_options = {
-        "batch_size": batch_size,
-        "compute": ray.data.ActorPoolStrategy(size=num_actors),
-        "num_cpus": num_cpus_per_actor,
-        "num_gpus": num_gpus,
-    }
-    context = ray.data.DataContext.get_current()
-    previous_bars = context.enable_progress_bars
-    context.enable_progress_bars = progress
-    counts: dict[str, int] = {}
-    try:
-        check_corpus_paths(input_jsonl, output_jsonl)
-        keep_fields = check_keep_fields(keep_fields, id_field, text_field)
-        done = done_ids(output_jsonl)
-        settings = run_settings(model, quantize, markup, id_field, text_field, keep_fields, with_text)
-        check_run_settings(output_jsonl, settings, bool(done))
-        pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields)
-        processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, actor_options, map_options)
-    finally:
-        context.enable_progress_bars = previous_bars
-    return CorpusStats(
-        counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
-        processed, time.perf_counter() - began, str(output_jsonl),
-    )  # fmt: skip
