@@ -68,6 +68,15 @@ def test_array_rows_are_framed_windows_of_the_corpus() -> None:
         array_rows(corpus[:5], 2, 12, 2, 3, torch.Generator())
 
 
+def _tokenized(tmp_path: Path, tiny_tokenizer: Any) -> tuple[Path, Path]:
+    """The tiny tokenizer saved under ``tmp_path / "tok"``, and :data:`TEXTS` pre-tokenised with it."""
+    tokenizer_dir = tmp_path / "tok"
+    tiny_tokenizer.save_pretrained(tokenizer_dir)
+    tokens = tmp_path / "tokens.npy"
+    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    return tokenizer_dir, tokens
+
+
 def _config(tmp_path: Path, tokenizer_dir: Path, tokens: Path, run: str, **overrides: Any) -> PretrainConfig:
     values: dict[str, Any] = dict(tokenizer=str(tokenizer_dir), run_dir=str(tmp_path / run), tokens=str(tokens),
                                   hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64, seq_len=24,
@@ -101,10 +110,7 @@ def test_pretrain_on_token_array_resumes_to_the_same_weights(
     import training.pretrain.mlm as mlm
 
     _forbid_cuda_rng_and_sync(monkeypatch)  # --device cpu on a GPU machine leaves the GPUs alone
-    tokenizer_dir = tmp_path / "tok"
-    tiny_tokenizer.save_pretrained(tokenizer_dir)
-    tokens = tmp_path / "tokens.npy"
-    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
 
     pretrain(_config(tmp_path, tokenizer_dir, tokens, "straight"), resume=False)
     export = mlm._export_encoder
@@ -136,10 +142,7 @@ def test_pretrain_on_token_array_resumes_to_the_same_weights(
 def test_a_cpu_run_ignores_the_per_gpu_rng_list_of_an_old_checkpoint(
     tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tokenizer_dir = tmp_path / "tok"
-    tiny_tokenizer.save_pretrained(tokenizer_dir)
-    tokens = tmp_path / "tokens.npy"
-    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
     pretrain(_config(tmp_path, tokenizer_dir, tokens, "old", total_steps=3), resume=False)
     checkpoint = tmp_path / "old/checkpoint.pt"
     state = torch.load(checkpoint, weights_only=False)
@@ -202,10 +205,7 @@ def test_old_checkpoints_restore_the_training_device_of_their_per_gpu_list(
 
 
 def test_time_budget_shortens_the_run(tmp_path: Path, tiny_tokenizer: Any) -> None:
-    tokenizer_dir = tmp_path / "tok"
-    tiny_tokenizer.save_pretrained(tokenizer_dir)
-    tokens = tmp_path / "tokens.npy"
-    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
     cfg = _config(tmp_path, tokenizer_dir, tokens, "budget", total_steps=100_000, save_every=1000,
                   time_budget_min=0.001)  # 60 ms: the fitted run ends right after the 10 warm-up + 50 timed steps
     pretrain(cfg, resume=False)
@@ -223,10 +223,7 @@ def test_time_budget_does_not_count_slow_first_steps_as_step_time(
     """One-time start-up (a CUDA context: seconds) in the first step must not shrink the fitted run."""
     import training.pretrain.mlm as mlm
 
-    tokenizer_dir = tmp_path / "tok"
-    tiny_tokenizer.save_pretrained(tokenizer_dir)
-    tokens = tmp_path / "tokens.npy"
-    np.save(tokens, tokenize_corpus(TEXTS, tiny_tokenizer))
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
     clock = {"now": 1000.0, "steps": 0}
     mask = mlm.mask_batch
 
