@@ -55,7 +55,7 @@ from arabnews_nlp.engines.command import (
     run_analyze_corpus,
     summary,
 )
-from arabnews_nlp.engines.corpus import check_keep_fields, decode_utf8, json_error, open_bytes
+from arabnews_nlp.engines.corpus import check_keep_fields, decode_utf8, json_line, open_bytes
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.text.markup import MARKUPS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
@@ -112,10 +112,7 @@ def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str, text_fiel
         line = decode_utf8(raw, where)
         if not line.strip():
             continue
-        try:
-            record = json.loads(line.rstrip("\r\n"))
-        except json.JSONDecodeError as error:
-            raise DataFormatError(f"{where}: not valid JSON ({json_error(error)})") from error
+        record = json_line(line, where)
         if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
             fields = f" (its fields: {', '.join(map(str, record))})" if isinstance(record, dict) else ""
             raise DataFormatError(f"{where}: expected a JSON object with a string {text_field!r} field{fields}; "

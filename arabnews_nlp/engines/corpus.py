@@ -180,21 +180,29 @@ def decode_utf8(data: bytes, where: str) -> str:
         ) from error
 
 
-def json_error(error: json.JSONDecodeError) -> str:
-    """What is wrong with a JSON line and where, e.g. ``'Unterminated string starting at column 22'``.
+def json_line(line: str | bytes, where: str, hint: str = JSONL_HINT) -> Any:
+    """The JSON value of one line of a JSONL file, parsed without its line end.
 
-    Parse the line without its line end (``line.rstrip("\\r\\n")``): a string cut off before
-    the newline is then "Unterminated string", not "Invalid control character".
+    Without the line end, a string cut off before it is reported as "Unterminated string", not
+    "Invalid control character".
+
+    Raises:
+        DataFormatError: If the line is not valid JSON: ``where``, what is wrong and at which
+            column, then ``hint``.
 
     Example:
-        >>> try:
-        ...     json.loads('{"id": "a6", "text": "broken')
-        ... except json.JSONDecodeError as error:
-        ...     json_error(error)
-        'Unterminated string starting at column 22'
+        >>> json_line('{"id": "a6"}\\r\\n', "in.jsonl:6")
+        {'id': 'a6'}
+        >>> json_line('{"id": "a6", "text": "broken\\n', "in.jsonl:6", hint="one object per line")
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.DataFormatError: in.jsonl:6: not valid JSON (Unterminated string starting at column 22); one object per line
     """
-    where = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
-    return f"{where} column {error.colno}"
+    try:
+        return json.loads(line.rstrip("\r\n") if isinstance(line, str) else line.rstrip(b"\r\n"))
+    except json.JSONDecodeError as error:
+        cause = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
+        raise DataFormatError(f"{where}: not valid JSON ({cause} column {error.colno}); {hint}") from error
 
 
 @contextlib.contextmanager
@@ -406,11 +414,7 @@ def done_ids(output: str | os.PathLike[str]) -> set[str]:
             good_end += len(raw)
             if not raw.strip():
                 continue
-            try:
-                record = json.loads(raw.rstrip(b"\r\n"))
-            except json.JSONDecodeError as error:
-                raise DataFormatError(f"{path}:{number}: not valid JSON ({json_error(error)}); is this an output "
-                                      "file?") from error  # fmt: skip
+            record = json_line(raw, f"{path}:{number}", hint="is this an output file?")
             if not isinstance(record, dict) or "id" not in record:
                 raise DataFormatError(f"{path}:{number}: expected an object with an 'id' (an output of this engine)")
             key = id_key(record["id"], f"{path}:{number}")
@@ -506,10 +510,7 @@ def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[
     line = decode_utf8(raw, where)
     if not line.strip():
         return None
-    try:
-        record = json.loads(line.rstrip("\r\n"))
-    except json.JSONDecodeError as error:
-        raise DataFormatError(f"{where}: not valid JSON ({json_error(error)}); {JSONL_HINT}") from error
+    record = json_line(line, where)
     if isinstance(record, dict) and id_field in record and text_field in record and not isinstance(record[text_field], str):
         found = "null" if record[text_field] is None else type(record[text_field]).__name__
         raise DataFormatError(f"{where}: {text_field!r} is {found}, expected a string (the document's text)")
