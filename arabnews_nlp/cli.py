@@ -57,6 +57,7 @@ from arabnews_nlp.engines.command import (
 )
 from arabnews_nlp.engines.corpus import check_keep_fields, decode_utf8, json_line, open_bytes
 from arabnews_nlp.model_dir import BACKENDS
+from arabnews_nlp.signals import exit_status
 from arabnews_nlp.text.markup import MARKUPS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 
@@ -316,10 +317,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = f"input is not UTF-8 text ({error})" if isinstance(error, UnicodeDecodeError) else str(error)
         print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM during a corpus run (Terminated)
         resume = f"; what is in {args.output} stays, and the same command goes on from there" if _corpus(args) else ""
-        print(f"{PROG}: interrupted{resume}", file=sys.stderr)
-        return 130
+        print(f"{PROG}: {str(stop) or 'interrupted'}{resume}", file=sys.stderr)
+        return exit_status(stop)
 
 
 def _corpus(args: argparse.Namespace) -> bool:

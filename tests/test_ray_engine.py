@@ -594,3 +594,38 @@ def test_messages_name_the_real_cause(tmp_path: Path, tiny_model_dir: Path, capl
         assert done_ids(output) == {'"a"'}
     (warning,) = [r.getMessage() for r in caplog.records]
     assert warning.endswith("cut.jsonl:2: removed a last line cut off mid-write (15 bytes); its document is analysed again")
+
+
+def test_a_local_run_ended_by_sigterm_keeps_what_it_wrote_and_exits_143(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM (a scheduler's stop) ends a corpus run as Ctrl-C does: lines flushed, the handler restored, exit 143."""
+    import logging
+    import os
+    import signal
+
+    from arabnews_nlp import cli
+    from arabnews_nlp.results import Analysis
+    from arabnews_nlp.signals import Terminated
+
+    class TerminatedAfterTwo:
+        def pipe(self, texts: Iterator[str], batch_size: int, markup: str = "text") -> Iterator[Analysis]:
+            for count, text in enumerate(texts):
+                if count == 2:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                yield Analysis.empty(text)
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": " "}) + "\n" for i in range(5)), encoding="utf-8")
+    handler = signal.getsignal(signal.SIGTERM)
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"), pytest.raises(Terminated):
+        analyze_corpus_local(source, output, analyzer=TerminatedAfterTwo(), batch_size=100)
+    assert [r["id"] for r in _read(output)] == [0, 1]  # flushed although the batch was not full
+    assert any("terminated (SIGTERM): 2 documents analysed in this run are in" in r.getMessage() for r in caplog.records)
+    assert signal.getsignal(signal.SIGTERM) is handler
+
+    monkeypatch.setattr(cli, "run_analyze_corpus", lambda args: analyze_corpus_local(
+        args.input, args.output, analyzer=TerminatedAfterTwo(), batch_size=100))  # fmt: skip
+    assert cli.main(["analyze-corpus", str(source), "-o", str(output)]) == 143
+    assert [r["id"] for r in _read(output)] == [0, 1, 2, 3]  # the rerun went on from there, and stopped again
+    assert f"terminated (SIGTERM); what is in {output} stays, and the same command goes on" in capsys.readouterr().err

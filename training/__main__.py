@@ -38,13 +38,14 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m training COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
         return 0 if args and args[0] in ("-h", "--help") else 2
     from arabnews_nlp.errors import ArabNewsError
+    from arabnews_nlp.signals import exit_status
 
     module = importlib.import_module(COMMANDS[args[0]][0])
     try:
         return int(module.main(args) or 0)
-    except KeyboardInterrupt as error:  # Ctrl-C: one line (finetune's says how to resume), the shell's exit code
-        print(f"python -m training {args[0]}: {error or 'interrupted'}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line (finetune's says how to resume), the shell's code
+        print(f"python -m training {args[0]}: {str(error) or 'interrupted'}", file=sys.stderr)
+        return exit_status(error)
     except (ArabNewsError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as error:  # what the user can fix
         print(f"python -m training {args[0]}: error: {error}", file=sys.stderr)
         return 2

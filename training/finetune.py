@@ -33,6 +33,7 @@ from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.model_dir import RUN_CONFIG_FILE  # the runtime names a run folder given as a model by it
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
+from arabnews_nlp.signals import SigtermFlag, Terminated
 from training.checkpoint_errors import checkpoint_write_error, is_disk_full
 from training.config import (
     FinetuneConfig,
@@ -60,6 +61,13 @@ class TrainingInterrupted(KeyboardInterrupt):
     """Training was stopped (Ctrl-C); the message names the last checkpoint and how to resume.
 
     A ``KeyboardInterrupt``, not an ``Exception``: a caller's ``except Exception`` does not swallow it.
+    """
+
+
+class TrainingTerminated(TrainingInterrupted, Terminated):
+    """Training was stopped by SIGTERM after saving a checkpoint at the step it stopped; the message names it.
+
+    ``python -m training finetune`` then exits with 143, as a process ended by SIGTERM does.
     """
 
 
@@ -314,6 +322,8 @@ def train(
 
     Raises:
         TrainingInterrupted: On Ctrl-C, naming the last checkpoint and ``--resume``.
+        TrainingTerminated: On SIGTERM, after saving a checkpoint at the step it arrived in
+            (:class:`~training.trainer.SigtermCheckpointCallback`).
         CheckpointWriteError: When a checkpoint cannot be written for lack of space
             (:mod:`training.checkpoint_errors`): one line with its size, the free space and
             what to do, instead of torch's traceback.
@@ -327,6 +337,7 @@ def train(
         AnalyzerTrainer,
         EpochEvalCallback,
         JsonlLogCallback,
+        SigtermCheckpointCallback,
         WeightAveragingCallback,
         append_jsonl,
         loss_weights,
@@ -361,6 +372,9 @@ def train(
         extra.append(EpochEvalCallback(evaluator, log_path))
     if config.average_last_epochs:
         extra.append(WeightAveragingCallback(config.average_last_epochs, resume_from=checkpoint))
+    sigterm = SigtermFlag()
+    stop = SigtermCheckpointCallback(sigterm)  # last: sees a SIGTERM that arrived in the other callbacks
+    extra.append(stop)
     trainer = AnalyzerTrainer(
         model=model,
         args=args,
@@ -377,7 +391,8 @@ def train(
         if dropped := truncate_log(log_path, step):
             logger.info("--resume: %d lines of %s logged after step %d dropped", dropped, log_path, step)
     try:
-        trainer.train(resume_from_checkpoint=checkpoint)
+        with sigterm:
+            trainer.train(resume_from_checkpoint=checkpoint)
     except KeyboardInterrupt:
         saved = last_complete_checkpoint(config.run_dir)
         where = f"its last checkpoint is {saved}" if saved else "no checkpoint was saved yet"
@@ -389,6 +404,10 @@ def train(
         raise checkpoint_write_error(error, config.run_dir, trainer.state.global_step, trainer.model,
                                      last_complete_checkpoint(config.run_dir, warn=False), config.save_steps,
                                      config.save_total_limit) from error  # fmt: skip
+    if stop.stopped_at is not None:
+        raise TrainingTerminated(f"stopped by SIGTERM at step {stop.stopped_at}; its checkpoint is "
+                                 f"{last_complete_checkpoint(config.run_dir)}: rerun the same command with --resume "
+                                 "to continue from it")  # fmt: skip
     if evaluator is not None and config.average_last_epochs and trainer.is_world_process_zero():
         # the per-epoch lines score the last weights; this one scores their average, same way
         trainer.model.eval()

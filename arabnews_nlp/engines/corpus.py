@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.settings import SETTINGS_FILE
+from arabnews_nlp.signals import Terminated, sigterm_raises
 from arabnews_nlp.text.markup import check_markup
 
 logger = logging.getLogger(__name__)
@@ -605,23 +606,29 @@ def analyze_corpus_local(
             total = _count_lines(input_jsonl)  # documents in the input, those already done counted as done
             results = iter(tqdm(results, total=total, initial=min(len(done), total), unit="doc", desc="arabnews-nlp"))
         # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
-        with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
+        with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out, sigterm_raises():
             try:
                 for processed, analysis in enumerate(results, start=1):
                     key, fields = heads[processed - 1]
                     out.write(output_line(key, analysis, fields, with_text))
                     if processed % batch_size == 0:
                         out.flush()
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
                 out.flush()
-                logger.warning("interrupted: %d documents analysed in this run are in %s (%d before it); the same "
-                               "command goes on from there", processed, output_jsonl, len(done))  # fmt: skip
+                log_interrupted(stop, processed, output_jsonl, len(done))
                 raise
         warn_absent_fields(keep_fields, present, processed)
         return CorpusStats(
             counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
             processed, time.perf_counter() - began, str(output_jsonl), counts.get("invalid", 0),
         )  # fmt: skip
+
+
+def log_interrupted(stop: KeyboardInterrupt, processed: int, output: str | os.PathLike[str], before: int) -> None:
+    """Log, as a run stops on Ctrl-C or SIGTERM, what its output holds and that the same command goes on."""
+    how = "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
+    logger.warning("%s: %d documents analysed in this run are in %s (%d before it); the same command goes on "
+                   "from there", how, processed, output, before)  # fmt: skip
 
 
 def _count_lines(path: str | os.PathLike[str]) -> int:

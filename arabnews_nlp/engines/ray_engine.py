@@ -32,10 +32,11 @@ from itertools import islice
 from typing import Any
 
 from arabnews_nlp.engines.corpus import (
-    CorpusStats, Pending, check_corpus_paths, check_keep_fields, check_run_settings, done_ids, iter_pending, output_line,
-    output_lock, run_settings, warn_absent_fields,
+    CorpusStats, Pending, check_corpus_paths, check_keep_fields, check_run_settings, done_ids, iter_pending,
+    log_interrupted, output_line, output_lock, run_settings, warn_absent_fields,
 )  # fmt: skip
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
+from arabnews_nlp.signals import sigterm_raises
 from arabnews_nlp.text.markup import check_markup
 
 logger = logging.getLogger(__name__)
@@ -179,20 +180,28 @@ def _shards(pending: Iterator[Pending], size: int) -> Iterator[list[dict[str, st
 
 def _write_shards(
     ray: Any, shards: Iterator[list[dict[str, str]]], output: str | os.PathLike[str], actor_options: dict[str, Any],
-    map_options: dict[str, Any],
+    map_options: dict[str, Any], before: int = 0,
 ) -> int:
-    """Run every shard through the actor pool, appending its lines as they arrive; return the count."""
+    """Run every shard through the actor pool, appending its lines as they arrive; return the count.
+
+    On Ctrl-C or SIGTERM what was written stays, and a warning says so (``before``: the documents
+    the output held at the start).
+    """
     processed = 0
     # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as the local engine does
     with open(output, "a", encoding="utf-8", errors="backslashreplace") as out:
-        for shard in shards:
-            dataset = ray.data.from_items(shard).map_batches(
-                AnalyzerActor, fn_constructor_kwargs=actor_options, batch_format="numpy", **map_options,
-            )  # fmt: skip
-            for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
-                out.writelines(str(line) for line in batch["line"])
-                out.flush()
-                processed += len(batch["line"])
+        try:
+            for shard in shards:
+                dataset = ray.data.from_items(shard).map_batches(
+                    AnalyzerActor, fn_constructor_kwargs=actor_options, batch_format="numpy", **map_options,
+                )  # fmt: skip
+                for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+                    out.writelines(str(line) for line in batch["line"])
+                    out.flush()
+                    processed += len(batch["line"])
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (Terminated)
+            log_interrupted(stop, processed, output, before)
+            raise
     return processed
 
 
@@ -277,9 +286,10 @@ def analyze_corpus_ray(
         }
         counts: dict[str, int] = {}
         present: Counter[str] = Counter()
-        with _data_context(ray, progress):
+        # after ray.init, whose driver handler exits with status 15 and a C stack on SIGTERM
+        with _data_context(ray, progress), sigterm_raises():
             pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields, present=present)
-            processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, options, map_options)
+            processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, options, map_options, len(done))
     warn_absent_fields(keep_fields, present, processed)
     return CorpusStats(
         counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),

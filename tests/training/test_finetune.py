@@ -464,6 +464,42 @@ def test_a_fresh_start_over_old_checkpoints_is_refused(tmp_path: Path, tiny_enco
         train(config)
 
 
+def test_sigterm_saves_a_checkpoint_where_it_stops_and_resume_matches_an_uninterrupted_run(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, finetune_command_raising: Callable[[Any, BaseException], int],
+) -> None:  # fmt: skip
+    """A scheduler's SIGTERM (Slurm preemption, docker stop) costs no steps: checkpoint-3 though save_steps is 4."""
+    import os
+    import signal
+
+    from transformers import TrainerCallback
+
+    from training.finetune import TrainingTerminated
+
+    class Sigterm(TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if state.global_step == 3:
+                os.kill(os.getpid(), signal.SIGTERM)
+            return control
+
+    common = {"epochs": 3, "batch_size": 2, "save_steps": 4, "classifier_dropout": 0.1, "learning_rate": 1e-3}
+    model_full = train(_config(tmp_path / "a", tiny_encoder_dir, gold_file, **common))[0]
+    cut = _config(tmp_path / "b", tiny_encoder_dir, gold_file, **common)
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(TrainingTerminated) as stopped:
+        train(cut, callbacks=[Sigterm()])
+    assert signal.getsignal(signal.SIGTERM) is handler  # the process's own handler is back
+    assert sorted(p.name for p in Path(cut.run_dir).glob("checkpoint-*")) == ["checkpoint-3"]
+    assert str(stopped.value) == (f"stopped by SIGTERM at step 3; its checkpoint is {Path(cut.run_dir) / 'checkpoint-3'}: "
+                                  "rerun the same command with --resume to continue from it")  # fmt: skip
+    assert finetune_command_raising(cut, stopped.value) == 143
+    starts: list[int] = []
+    model_resumed = train(cut, resume=True, callbacks=[_first_steps(starts)])[0]
+    assert starts == [3]
+    full_state, resumed_state = model_full.state_dict(), model_resumed.state_dict()
+    for name in full_state:
+        assert torch.allclose(full_state[name], resumed_state[name], atol=1e-6), name
+
+
 def test_ctrl_c_names_the_last_checkpoint_and_how_to_resume(
     tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, capsys: pytest.CaptureFixture[str],
     finetune_command_raising: Callable[[Any, BaseException], int],

@@ -139,6 +139,42 @@ def test_pretrain_on_token_array_resumes_to_the_same_weights(
     assert torch.load(tmp_path / "resumed/checkpoint.pt", weights_only=False)["cuda_rng"] is None
 
 
+def test_sigterm_saves_where_it_stops_and_resume_gives_the_same_weights(
+    tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler's SIGTERM at step 4 of 6 (saves every 100): the checkpoint is step 4, not none."""
+    import os
+    import signal
+
+    from safetensors.torch import load_file
+
+    import training.pretrain.mlm as mlm
+    from arabnews_nlp.signals import Terminated
+
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "straight", save_every=100), resume=False)
+    mask_batch, batches = mlm.mask_batch, []
+
+    def sigterm_in_step_4(*args: Any) -> Any:
+        batches.append(1)
+        if len(batches) == 4:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return mask_batch(*args)
+
+    monkeypatch.setattr(mlm, "mask_batch", sigterm_in_step_4)
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated, match=r"stopped by SIGTERM at step 4; its checkpoint is .*checkpoint.pt: rerun"):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "resumed", save_every=100), resume=False)
+    assert signal.getsignal(signal.SIGTERM) is handler
+    assert torch.load(tmp_path / "resumed/checkpoint.pt", weights_only=False)["step"] == 4
+    monkeypatch.setattr(mlm, "mask_batch", mask_batch)
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "resumed", save_every=100), resume=True)
+    straight = load_file(str(tmp_path / "straight/encoder/model.safetensors"))
+    resumed = load_file(str(tmp_path / "resumed/encoder/model.safetensors"))
+    for name in straight:
+        torch.testing.assert_close(straight[name], resumed[name])
+
+
 def test_a_cpu_run_ignores_the_per_gpu_rng_list_of_an_old_checkpoint(
     tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,7 +10,8 @@ corpus, which keeps a GPU busy; ``--device cuda --bf16`` trains in bf16 autocast
 at the speed of 50 steps timed after 10 warm-up steps. Every ``--save-every`` steps the run
 directory gets a checkpoint (model, optimiser, scheduler, RNG, stream position) and an exported encoder
 (``encoder/``: a plain ``BertModel`` + tokenizer, loadable with ``AutoModel``); ``--resume``
-continues exactly where the last checkpoint stopped. Losses go to ``log.jsonl``.
+continues exactly where the last checkpoint stopped. On SIGTERM (a scheduler's stop) the run saves
+a checkpoint at the step it is in and stops. Losses go to ``log.jsonl``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from arabnews_nlp.signals import SigtermFlag, Terminated
 from training.pretrain.corpus import DEFAULT_CORPORA, default_news_dir, iter_documents
 
 logger = logging.getLogger(__name__)
@@ -263,7 +265,7 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     progress = tqdm(total=cfg.total_steps, initial=step, desc="pretrain", unit="step")
     run_started = started = timed_from = time.time()
     window_tokens, running, first_step = 0, None, step
-    with (run_dir / "log.jsonl").open("a", encoding="utf-8") as log:
+    with (run_dir / "log.jsonl").open("a", encoding="utf-8") as log, SigtermFlag() as sigterm:
         for batch_rows, docs_now in rows:
             if step >= cfg.total_steps:
                 break
@@ -301,9 +303,13 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
                 cfg.total_steps = fitted
                 progress.total = fitted
                 (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
-            if step % cfg.save_every == 0 or step == cfg.total_steps:
+            if step % cfg.save_every == 0 or step == cfg.total_steps or sigterm.received:
                 _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device)
                 _export_encoder(model, tokenizer, run_dir)
+            if sigterm.received:  # a scheduler's stop: saved above at this step, nothing lost
+                progress.close()
+                raise Terminated(f"stopped by SIGTERM at step {step}; its checkpoint is {ckpt_path}: rerun the same "
+                                 "command with --resume to continue from it")  # fmt: skip
     (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
     progress.close()
 
