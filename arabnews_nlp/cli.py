@@ -1,4 +1,4 @@
-"""Command line: ``arabnews-nlp analyze``, ``analyze-corpus`` and ``info`` (also ``python -m arabnews_nlp``).
+"""Command line: ``arabnews-nlp analyze``, ``analyze-corpus``, ``table``, ``summary`` and ``info`` (also ``python -m arabnews_nlp``).
 
 Thin wrappers over :class:`arabnews_nlp.Analyzer` and :mod:`arabnews_nlp.model_dir`; the only
 module of the package that prints. Errors are one line on stderr and exit code 2.
@@ -16,12 +16,17 @@ record's id for JSONL) when there is one, then the kept fields; ``--format html`
 self-contained page to read in a browser (:mod:`arabnews_nlp.render`). Every document is analysed,
 repeated ids included; ``--engine ray`` writes JSONL only, one line per id (as ``analyze-corpus``).
 
+``table`` and ``summary`` read such a JSONL of results (:mod:`arabnews_nlp.tables_command`): one
+layer as CSV (documents, sentences, entities, events), or the counts of stance, events and names.
+
 Example:
     $ arabnews-nlp analyze article.txt --format jsonl
     $ arabnews-nlp analyze article.txt --format html -o article.html
     $ cat news.jsonl | arabnews-nlp analyze - --input-format jsonl --output out.jsonl
     $ arabnews-nlp analyze-corpus news.jsonl --output out.jsonl          # resumable
     $ arabnews-nlp analyze news.jsonl --engine ray --output out.jsonl    # the same on Ray Data
+    $ arabnews-nlp table out.jsonl --layer entities -o entities.csv      # one row per entity
+    $ arabnews-nlp summary out.jsonl --by date --period month            # counts, events per month
     $ arabnews-nlp info
 """
 
@@ -58,6 +63,7 @@ from arabnews_nlp.engines.command import (
 from arabnews_nlp.engines.corpus import check_keep_fields, decode_utf8, json_line, open_bytes
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.signals import exit_status
+from arabnews_nlp.tables_command import add_table_parsers, check_table_paths, run_summary, run_table
 from arabnews_nlp.text.markup import MARKUPS
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 
@@ -100,6 +106,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "one JSONL input, resumable into --output (as analyze-corpus --engine ray, with its defaults for the Ray options)",
     )  # fmt: skip
     add_analyze_corpus_parser(commands)
+    add_table_parsers(commands)
     info = commands.add_parser("info", help="show the model, its labels and settings, and library versions")
     info.add_argument("--model", default=None, help=MODEL_HELP)
     info.add_argument("--json", action="store_true", help="print the information as JSON")
@@ -248,6 +255,20 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+def _table(args: argparse.Namespace) -> int:
+    check_table_paths(args)
+    output = None if args.output == "-" else args.output
+    if args.command == "summary":
+        with _output(output) as out:
+            run_summary(args, out)
+        return 0
+    with _output(output, newline="") as out:  # csv writes its own \r\n line ends
+        done = run_table(args, out)
+    if output is not None:
+        print(f"{done} written to {output}", file=sys.stderr)
+    return 0
+
+
 def _info(args: argparse.Namespace, out: IO[str]) -> int:
     from arabnews_nlp.model_dir import check_model_dir, library_versions, load_config, resolve_model
     from arabnews_nlp.settings import AnalyzerSettings
@@ -308,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_paths(args.inputs, args.output)
             with _output(args.output) as out:
                 return _analyze(args, out)
+        if args.command in ("table", "summary"):
+            return _table(args)
         return _info(args, sys.stdout)
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
         with contextlib.suppress(OSError):
@@ -329,23 +352,25 @@ def _corpus(args: argparse.Namespace) -> bool:
 
 
 @contextlib.contextmanager
-def _output(path: str | None) -> Iterator[IO[str]]:
+def _output(path: str | None, newline: str | None = None) -> Iterator[IO[str]]:
     """Stdout, or a temporary file beside ``path`` that replaces it only when everything succeeded.
 
     An error or an interruption leaves ``path`` as it was (no half-written JSON). Lone surrogates
-    (from JSON escapes in the input) are written as JSON escapes instead of failing.
+    (from JSON escapes in the input) are written as JSON escapes instead of failing. ``newline``
+    is the ``open()`` argument (``""``: line ends written as they are, as ``csv`` needs).
     """
     if path is None:
         if isinstance(sys.stdout, io.TextIOWrapper):
-            sys.stdout.reconfigure(errors="backslashreplace")
+            sys.stdout.reconfigure(errors="backslashreplace", newline=newline)
         yield sys.stdout
         return
     target = Path(path)
     if not target.parent.is_dir():
         raise FileNotFoundError(f"--output {path}: the directory {target.parent} does not exist")
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        "w", encoding="utf-8", errors="backslashreplace", dir=target.parent, prefix=f".{target.name}.", delete=False
-    )
+        "w", encoding="utf-8", errors="backslashreplace", newline=newline, dir=target.parent, prefix=f".{target.name}.",
+        delete=False,
+    )  # fmt: skip
     try:
         with handle:
             yield handle

@@ -349,3 +349,90 @@ def test_invalid_json_in_analyze_names_the_real_cause(tiny_model_dir: Path, tmp_
     bad.write_text('{"id": "a6", "text": "broken\n', encoding="utf-8")
     code, _, err = _run(["analyze", str(bad), "--model", str(tiny_model_dir)], capsys)
     assert code == 2 and f"{bad}:1: not valid JSON (Unterminated string starting at column 22)" in err
+
+
+@pytest.fixture
+def results_file(tmp_path: Path) -> Path:
+    """Two result lines as analyze-corpus --keep-fields date writes them (the second without texts)."""
+    def line(key: str, date: str | None, text: str, entity: str, events: list[str]) -> dict[str, object]:
+        start = text.index(entity)
+        sentence = {"start": 0, "end": len(text), "text": text, "stance": {"label": "neutral", "score": 0.9, "holder": None},
+                    "events": [{"label": label, "score": 0.8} for label in events]}  # fmt: skip
+        return {"id": key, "date": date, "text": text, "stance": {"label": "neutral", "score": 0.9},
+                "events": [{"label": label, "score": 0.8, "sentences": 1} for label in events],
+                "entities": [{"start": start, "end": start + len(entity), "label": "LOC", "text": entity, "score": 0.9}],
+                "sentences": [sentence]}  # fmt: skip
+
+    path = tmp_path / "out.jsonl"
+    lines = [line("a1", "2018-06-14", "قصفت طائرات مواقع في العراق.", "العراق", ["AIRSTRIKE"]),
+             line("a2", "not a date", "وصل الوفد إلى بغداد والعراق.", "والعراق", [])]  # fmt: skip
+    path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in lines), encoding="utf-8")
+    return path
+
+
+def test_table_writes_csv_to_stdout_or_a_file_with_a_bom_for_excel(results_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["table", str(results_file), "--layer", "entities"], capsys)
+    assert code == 0 and err == ""
+    assert out.splitlines() == ["id,date,sentence,start,end,label,text,score", "a1,2018-06-14,0,21,27,LOC,العراق,0.9",
+                                "a2,not a date,0,20,27,LOC,والعراق,0.9"]  # fmt: skip
+    assert _run(["table", str(results_file), "--layer", "entities", "-o", "-"], capsys)[1] == out
+    target = tmp_path / "docs.csv"
+    code, out, err = _run(["table", str(results_file), "-o", str(target), "--excel"], capsys)
+    assert code == 0 and out == "" and "2 documents rows written to" in err
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,date,stance,") and b"\r\na2,not a date,neutral,0.9,1,1,0,0,0," in data
+    code, out, _ = _run(["table", str(results_file), "--layer", "events", "--fields", "date"], capsys)
+    assert code == 0 and out.splitlines() == ["id,date,sentence,start,end,event,score", "a1,2018-06-14,0,0,28,AIRSTRIKE,0.8"]
+
+
+def test_summary_as_text_and_json(results_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(["summary", str(results_file), "--by", "date"], capsys)
+    assert code == 0 and err == ""
+    assert out.startswith(f"{results_file}: 2 documents, 2 sentences, 2 entity mentions\n")
+    assert "       2      2  العراق  (والعراق)" in out  # والعراق counts as العراق, which is an entity too
+    assert "2018-06" in out and "1 documents have no readable 'date' (e.g. 'not a date')" in out
+    code, out, _ = _run(["summary", str(results_file), "--by", "date", "--period", "year", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["input"] == str(results_file) and data["events"]["AIRSTRIKE"] == {"documents": 1, "sentences": 1}
+    assert list(data["periods"]) == ["2018", "unknown"] and data["unknown_dates"] == 1
+    assert data["top_entities"]["LOC"] == [{"text": "العراق", "label": "LOC", "mentions": 2, "documents": 2, "forms": ["العراق", "والعراق"]}]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["table", "{missing}"], "results file not found"),
+        (["table", "{corpus}"], "corpus.jsonl:1: not a result line"),
+        (["summary", "{corpus}"], "is this the input corpus? give the file that analyze-corpus wrote with -o"),
+        (["table", "{results}", "-o", "{results}"], "is the results file"),
+        (["summary", "{results}", "--period", "day"], "name it with --by FIELD"),
+        (["summary", "{results}", "--top", "-1"], "top must be an integer >= 0"),
+        (["table", "{results}", "--fields", "date,score", "--layer", "entities"], "'score' has the name of a column"),
+    ],
+)
+def test_table_and_summary_errors_are_one_line(
+    argv: list[str], message: str, results_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"id": "a1", "date": "2018-06-14", "text": "نص"}\n', encoding="utf-8")
+    before = results_file.read_bytes()
+    names = {"missing": tmp_path / "missing.jsonl", "corpus": corpus, "results": results_file}
+    code, out, err = _run([arg.format(**names) for arg in argv], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("arabnews-nlp: error: ") and message in err
+    assert results_file.read_bytes() == before
+
+
+def test_table_skips_a_cut_off_last_line_and_keeps_the_old_csv_after_an_error(
+    results_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    with open(results_file, "a", encoding="utf-8") as handle:
+        handle.write('{"id": "a3", "date": "2018-07-01", "text": "قطع')
+    code, out, err = _run(["table", str(results_file)], capsys)
+    assert code == 0 and [line.split(",")[0] for line in out.splitlines()] == ["id", "a1", "a2"]
+    assert f"{results_file}:3: skipped a last line cut off mid-write" in caplog.text  # on stderr outside pytest
+    target = tmp_path / "docs.csv"
+    target.write_text("old", encoding="utf-8")
+    results_file.write_text(results_file.read_text(encoding="utf-8") + "\n{broken\n", encoding="utf-8")
+    code, _, err = _run(["table", str(results_file), "-o", str(target)], capsys)
+    assert code == 2 and f"{results_file}:3: not valid JSON" in err and target.read_text(encoding="utf-8") == "old"

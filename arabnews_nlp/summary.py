@@ -1,0 +1,351 @@
+"""Counts over a results file: stance, events, the entities named most, events per period.
+
+:func:`summarize` reads result lines one at a time (:func:`arabnews_nlp.tables.read_results`)
+and keeps only counters, so a file of any size goes through in bounded memory (the entity counts
+grow with the number of distinct names, not of lines).
+
+Entities are counted across articles by name: two mentions are the same name when their
+normalised texts are equal (diacritics, tatweel, alef and ya forms unified, as the model reads
+them), and a form with a proclitic attached (و ف, then ب ل ك; ``لل`` for ``ل`` + ``ال``) counts
+as its bare form **only when the bare form is itself an entity of the same label somewhere in
+the results**: ``والعراق``, ``بالعراق`` and ``للعراق`` count as ``العراق`` when ``العراق`` is
+found; ``وبغداد`` counts as ``بغداد`` only if ``بغداد`` is found; ``واشنطن`` and ``وليد`` stay
+as they are (``اشنطن`` and ``ليد`` are no entities). A name is shown in its most frequent bare
+form.
+
+With ``by`` (a kept field holding a date), documents are also counted per ``period`` (day,
+month or year) of that date; a document whose date cannot be read is counted in the
+``"unknown"`` period, never dropped (:func:`period_of` says which dates are read).
+
+Example:
+    >>> def line(*names):
+    ...     return {"stance": {"label": "neutral", "score": 1.0}, "events": [], "sentences": [],
+    ...             "entities": [{"start": 0, "end": 1, "label": "LOC", "text": name, "score": 1.0} for name in names]}
+    >>> summary = summarize([line("العراق", "والعراق"), line("للعراق", "واشنطن")])
+    >>> [(entity.text, entity.mentions, entity.documents) for entity in summary.top_entities["LOC"]]
+    [('العراق', 3, 2), ('واشنطن', 1, 1)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from email.utils import parsedate_tz
+from typing import Any
+
+from arabnews_nlp.errors import ConfigError
+from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.tables import Source, read_results
+from arabnews_nlp.tasks.gazetteer import strip_variants
+from arabnews_nlp.text.normalize import normalize_word
+
+__all__ = ["PERIODS", "UNKNOWN", "EntityCount", "PeriodCounts", "Summary", "format_summary", "period_of", "summarize"]
+
+PERIODS: tuple[str, ...] = ("day", "month", "year")
+UNKNOWN = "unknown"
+"""The period of a document whose date is missing or cannot be read."""
+
+_ISO = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})(?:\2(\d{1,2}))?)?(?=$|[T\s])")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?=$|[T\s])")
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    """A name and how often the results name it.
+
+    Attributes:
+        text: The name, in its most frequent bare form.
+        label: ``PER``, ``ORG``, ``LOC`` or ``FAC``.
+        mentions: Entities with this name, all its forms together.
+        documents: Documents naming it at least once.
+        forms: The surface forms counted, most frequent first (``والعراق``…).
+    """
+
+    text: str
+    label: str
+    mentions: int
+    documents: int
+    forms: tuple[str, ...]
+
+
+@dataclass
+class PeriodCounts:
+    """The documents of one period and what they hold.
+
+    Attributes:
+        documents: Documents whose date is in the period.
+        document_stance: Their count per stance label (every label of the schema).
+        events: Per event type (every type of the schema), the documents reporting it.
+    """
+
+    documents: int = 0
+    document_stance: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STANCE_LABELS, 0))
+    events: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENT_TYPES, 0))
+
+
+@dataclass
+class Summary:
+    """What a results file holds, counted.
+
+    Attributes:
+        documents: Result lines read.
+        sentences: Sentences in them.
+        entities: Entity mentions in them.
+        document_stance: Documents per stance label (every label of the schema, 0 included).
+        sentence_stance: Sentences per stance label.
+        events: Per event type (every type of the schema): ``{"documents": n, "sentences": n}``.
+        top_entities: Per entity label, the names mentioned most (:class:`EntityCount`).
+        by: The kept field the periods are read from, or ``None``.
+        period: ``day``, ``month`` or ``year``, or ``None``.
+        periods: Per period (``2018-06``…, in order, :data:`UNKNOWN` last), its
+            :class:`PeriodCounts`.
+        unknown_dates: Documents in the :data:`UNKNOWN` period.
+        unknown_examples: Up to three of their ``by`` values, to see why they were not read.
+        cut_off: Last lines skipped as cut off mid-write.
+    """
+
+    documents: int = 0
+    sentences: int = 0
+    entities: int = 0
+    document_stance: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STANCE_LABELS, 0))
+    sentence_stance: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STANCE_LABELS, 0))
+    events: dict[str, dict[str, int]] = field(default_factory=lambda: {t: {"documents": 0, "sentences": 0} for t in EVENT_TYPES})
+    top_entities: dict[str, list[EntityCount]] = field(default_factory=dict)
+    by: str | None = None
+    period: str | None = None
+    periods: dict[str, PeriodCounts] = field(default_factory=dict)
+    unknown_dates: int = 0
+    unknown_examples: list[Any] = field(default_factory=list)
+    cut_off: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as a JSON-ready dict (entity counts as dicts)."""
+        return asdict(self)
+
+
+def period_of(value: Any, period: str) -> str:
+    """The period (``2018``, ``2018-06`` or ``2018-06-14``) of a date, or :data:`UNKNOWN`.
+
+    Read: ISO-like dates (``2018-06-14``, ``2018/6/14``, ``2018-06-14T10:00:00+03:00``, a time
+    after a space), compact ones (``20180614``, also as a JSON number), year-month (``2018-06``)
+    and year (``2018``) when ``period`` needs no more, and e-mail/RSS dates (``Tue, 17 Jul 2018
+    18:48:23 GMT``). The date is taken as written, without converting its time zone. Day-first
+    dates (``14/06/2018``) are ambiguous and not read.
+
+    Raises:
+        ConfigError: If ``period`` is not one of :data:`PERIODS`.
+
+    Example:
+        >>> period_of("2018-06-14", "month"), period_of(20180614, "day"), period_of("Tue, 17 Jul 2018 18:48:23 GMT", "year")
+        ('2018-06', '2018-06-14', '2018')
+        >>> period_of("2018-06", "day"), period_of("14/06/2018", "month"), period_of(None, "year")
+        ('unknown', 'unknown', 'unknown')
+    """
+    if period not in PERIODS:
+        raise ConfigError(f"unknown period {period!r}; choose one of {', '.join(PERIODS)}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return UNKNOWN
+    text = value.strip()
+    parts: tuple[Any, ...] | None = None
+    if match := _COMPACT.match(text):
+        parts = match.groups()
+    elif match := _ISO.match(text):
+        parts = (match[1], match[3], match[4])
+    elif re.search(r"[A-Za-z]{3}", text) and (parsed := parsedate_tz(text)) is not None:
+        parts = parsed[:3]
+    if parts is None:
+        return UNKNOWN
+    year, month, day = (int(part) if part is not None else None for part in parts)
+    needed = {"year": (year,), "month": (year, month), "day": (year, month, day)}[period]
+    if None in needed:
+        return UNKNOWN
+    try:
+        date(year or 0, month or 1, day or 1)
+    except ValueError:  # month 13, 31 June, year 0
+        return UNKNOWN
+    return "-".join(f"{number:02d}" for number in needed if number is not None)
+
+
+def summarize(
+    source: Source, top: int = 20, by: str | None = None, period: str = "month",
+) -> Summary:
+    """Count what the results in ``source`` hold, reading one line at a time.
+
+    Args:
+        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records.
+        top: Names listed per entity label in :attr:`Summary.top_entities`.
+        by: A kept field holding each document's date (``--keep-fields date``), to count
+            documents, their stance and their events per ``period``.
+        period: ``day``, ``month`` (default) or ``year``.
+
+    Returns:
+        The counts.
+
+    Raises:
+        ConfigError: If ``top`` is negative or ``period`` unknown.
+        DataFormatError: For a line that is not a result (:func:`~arabnews_nlp.tables.read_results`).
+
+    Example:
+        >>> summarize([]).documents
+        0
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 0:
+        raise ConfigError(f"top must be an integer >= 0, got {top!r}")
+    if by is not None:
+        period_of(None, period)  # an unknown period is refused before the file is read
+    summary = Summary(by=by, period=period if by is not None else None)
+    names = _NameCounts()
+    counts: Counter[str] = Counter()
+    for _, record in read_results(source, counts):
+        _count_document(summary, record)
+        names.add_document(record["entities"])
+        if by is not None:
+            _count_period(summary, record, period_of(record.get(by), period), record.get(by))
+    summary.top_entities = names.top(top)
+    summary.periods = dict(sorted(summary.periods.items(), key=lambda item: (item[0] == UNKNOWN, item[0])))
+    summary.cut_off = counts["cut_off"]
+    return summary
+
+
+def _count_document(summary: Summary, record: Mapping[str, Any]) -> None:
+    summary.documents += 1
+    summary.sentences += len(record["sentences"])
+    summary.entities += len(record["entities"])
+    _add(summary.document_stance, record["stance"]["label"])
+    for sentence in record["sentences"]:
+        _add(summary.sentence_stance, sentence["stance"]["label"])
+    for event in record["events"]:
+        counts = summary.events.setdefault(event["label"], {"documents": 0, "sentences": 0})
+        counts["documents"] += 1
+        counts["sentences"] += int(event["sentences"])
+
+
+def _count_period(summary: Summary, record: Mapping[str, Any], key: str, value: Any) -> None:
+    if key == UNKNOWN:
+        summary.unknown_dates += 1
+        if len(summary.unknown_examples) < 3 and value not in summary.unknown_examples:
+            summary.unknown_examples.append(value)
+    counts = summary.periods.setdefault(key, PeriodCounts())
+    counts.documents += 1
+    _add(counts.document_stance, record["stance"]["label"])
+    for event in record["events"]:
+        _add(counts.events, event["label"])
+
+
+def _add(counts: dict[str, int], label: str) -> None:
+    counts[label] = counts.get(label, 0) + 1
+
+
+def bare_forms(name: str) -> list[str]:
+    """The forms of a normalised name with a proclitic stripped, least stripped first (the name not included).
+
+    Example:
+        >>> bare_forms("وللعراق")
+        ['للعراق', 'لعراق', 'العراق']
+        >>> bare_forms("وبغداد")
+        ['بغداد', 'غداد']
+    """
+    forms = strip_variants(name)[1:]
+    for conjunction in ("", "و", "ف"):
+        start = len(conjunction) + 2
+        if name.startswith(conjunction + "لل") and len(name) > start + 1:
+            forms.append("ال" + name[start:])  # ل + ال, written لل: للعراق is ل + العراق
+    return list(dict.fromkeys(forms))
+
+
+class _NameCounts:
+    """Mentions and documents per (label, normalised name), merged into bare forms at the end."""
+
+    def __init__(self) -> None:
+        self.mentions: Counter[tuple[str, str]] = Counter()
+        self.surfaces: dict[tuple[str, str], Counter[str]] = {}
+        # documents per (label, form) for each form a name of the document may be merged into
+        self.documents: Counter[tuple[str, str]] = Counter()
+
+    def add_document(self, entities: Iterable[Mapping[str, Any]]) -> None:
+        candidates: set[tuple[str, str]] = set()
+        for entity in entities:
+            text = str(entity["text"])
+            key = (str(entity["label"]), normalize_word(" ".join(text.split())))
+            self.mentions[key] += 1
+            self.surfaces.setdefault(key, Counter())[text] += 1
+            if key not in candidates:
+                candidates.add(key)
+                candidates.update((key[0], form) for form in bare_forms(key[1]))
+        self.documents.update(candidates)
+
+    def roots(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """Each name's root: the least stripped bare form found with its label (itself merged), else itself."""
+        root: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def find(key: tuple[str, str]) -> tuple[str, str]:
+            if key not in root:  # a bare form has fewer letters, or للX -> الX: no cycle, depth <= 3
+                bare = next(((key[0], form) for form in bare_forms(key[1]) if (key[0], form) in self.mentions), None)
+                root[key] = key if bare is None else find(bare)
+            return root[key]
+
+        for key in self.mentions:
+            find(key)
+        return root
+
+    def top(self, n: int) -> dict[str, list[EntityCount]]:
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for key, root in self.roots().items():
+            groups.setdefault(root, []).append(key)
+        found: dict[str, list[EntityCount]] = {label: [] for label in ENTITY_TYPES}
+        for root, keys in groups.items():
+            forms: Counter[str] = Counter()
+            for key in keys:
+                forms.update(self.surfaces[key])
+            ordered = tuple(form for form, _ in sorted(forms.items(), key=lambda item: (-item[1], item[0])))
+            shown = min(self.surfaces[root].items(), key=lambda item: (-item[1], item[0]))[0]
+            count = EntityCount(shown, root[0], sum(self.mentions[key] for key in keys), self.documents[root], ordered)
+            found.setdefault(root[0], []).append(count)
+        return {label: sorted(counts, key=lambda c: (-c.mentions, -c.documents, c.text))[:n] for label, counts in found.items()}
+
+
+def format_summary(summary: Summary, source: str = "results", forms: int = 3) -> str:
+    """The summary as a short text report (what ``arabnews-nlp summary`` prints).
+
+    Args:
+        summary: What :func:`summarize` returned.
+        source: The name of what was summarised, for the first line.
+        forms: Surface forms shown per name besides the name itself.
+
+    Example:
+        >>> print(format_summary(summarize([]), "out.jsonl").splitlines()[0])
+        out.jsonl: 0 documents, 0 sentences, 0 entity mentions
+    """
+    lines = [f"{source}: {summary.documents} documents, {summary.sentences} sentences, {summary.entities} entity mentions"]
+    if summary.cut_off:
+        lines.append(f"({summary.cut_off} last line cut off mid-write skipped)")
+    labels = list(summary.sentence_stance)
+    lines += ["", f"{'stance':<12}" + "".join(f"{label:>9}" for label in labels)]
+    for name, counts in (("documents", summary.document_stance), ("sentences", summary.sentence_stance)):
+        lines.append(f"{name:<12}" + "".join(f"{counts.get(label, 0):>9}" for label in labels))
+    lines += ["", f"{'events':<20}{'documents':>10}{'sentences':>10}"]
+    lines += [f"{name:<20}{c['documents']:>10}{c['sentences']:>10}" for name, c in summary.events.items()]
+    for label, names in summary.top_entities.items():
+        lines += ["", f"top {label} (mentions, documents, forms merged)"]
+        for entity in names:
+            others = [form for form in entity.forms if form != entity.text]
+            merged = f"  ({', '.join(others[:forms])}{', …' if len(others) > forms else ''})" if others else ""
+            lines.append(f"  {entity.mentions:>6} {entity.documents:>6}  {entity.text}{merged}")
+        if not names:
+            lines.append("  -")
+    if summary.by is not None:
+        lines += ["", f"documents per {summary.period} of {summary.by!r} (stance {'/'.join(STANCE_LABELS)}; documents per event type)"]
+        for key, period in summary.periods.items():
+            stance = "/".join(str(period.document_stance.get(label, 0)) for label in STANCE_LABELS)
+            events = ", ".join(f"{name} {n}" for name, n in period.events.items() if n)
+            lines.append(f"  {key:<10} {period.documents:>6}  {stance:<12} {events or '-'}")
+        if summary.unknown_dates:
+            examples = ", ".join(repr(value) for value in summary.unknown_examples)
+            lines.append(f"{summary.unknown_dates} documents have no readable {summary.by!r} (e.g. {examples}): counted "
+                         f"as {UNKNOWN}; see period_of for the date formats read")  # fmt: skip
+    return "\n".join(lines) + "\n"
