@@ -629,3 +629,24 @@ def test_a_local_run_ended_by_sigterm_keeps_what_it_wrote_and_exits_143(
     assert cli.main(["analyze-corpus", str(source), "-o", str(output)]) == 143
     assert [r["id"] for r in _read(output)] == [0, 1, 2, 3]  # the rerun went on from there, and stopped again
     assert f"terminated (SIGTERM); what is in {output} stays, and the same command goes on" in capsys.readouterr().err
+
+
+def test_ray_datas_hint_to_enable_its_progress_bars_is_dropped_while_a_run_lasts(caplog: pytest.LogCaptureFixture) -> None:
+    """It tells CLI users to edit Python (set DataContext.enable_progress_bars); they pass --progress."""
+    import logging
+    from types import SimpleNamespace
+
+    from arabnews_nlp.engines.ray_engine import PROGRESS_HINT_LOGGER, _data_context
+
+    context = SimpleNamespace(enable_progress_bars=True, print_on_execution_start=True)
+    ray = SimpleNamespace(data=SimpleNamespace(DataContext=SimpleNamespace(get_current=lambda: context)))
+    hint = logging.getLogger(PROGRESS_HINT_LOGGER)
+    with caplog.at_level(logging.WARNING, logger=PROGRESS_HINT_LOGGER):
+        with _data_context(ray, progress=False):
+            assert not context.enable_progress_bars
+            hint.warning("Progress bars disabled. To enable, set `ray.data.DataContext.get_current()...`")
+            hint.warning("Progress bars for operators disabled.")
+        hint.warning("Progress bars disabled. (outside a run)")
+    assert [r.getMessage() for r in caplog.records] == ["Progress bars for operators disabled.",
+                                                        "Progress bars disabled. (outside a run)"]  # fmt: skip
+    assert context.enable_progress_bars and not hint.filters

@@ -297,15 +297,32 @@ def analyze_corpus_ray(
     )  # fmt: skip
 
 
+PROGRESS_HINT_LOGGER = "ray.data._internal.progress"
+"""Where Ray Data logs "Progress bars disabled. To enable, set ...DataContext...", a hint to edit Python."""
+
+
+class _DropProgressHint(logging.Filter):
+    """Drops Ray Data's hint on how to enable its progress bars: CLI users pass ``--progress`` instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Progress bars disabled")
+
+
 @contextlib.contextmanager
 def _data_context(ray: Any, progress: bool) -> Iterator[None]:
-    """Ray Data's progress bars and its execution-start lines on stderr only with ``progress``, restored after."""
+    """Ray Data's progress bars and its execution-start lines on stderr only with ``progress``, restored after.
+
+    Without ``progress`` Ray Data's hint that its bars are disabled is dropped too.
+    """
     context = ray.data.DataContext.get_current()
     previous = context.enable_progress_bars, context.print_on_execution_start
     context.enable_progress_bars = context.print_on_execution_start = progress
+    hint, drop = logging.getLogger(PROGRESS_HINT_LOGGER), _DropProgressHint()
+    hint.addFilter(drop)
     try:
         yield
     finally:
+        hint.removeFilter(drop)
         context.enable_progress_bars, context.print_on_execution_start = previous
 
 
