@@ -650,3 +650,48 @@ def test_ray_datas_hint_to_enable_its_progress_bars_is_dropped_while_a_run_lasts
     assert [r.getMessage() for r in caplog.records] == ["Progress bars for operators disabled.",
                                                         "Progress bars disabled. (outside a run)"]  # fmt: skip
     assert context.enable_progress_bars and not hint.filters
+
+
+def test_sigterm_while_the_model_loads_ends_the_run_as_ctrl_c_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scheduler may stop a job at any moment, start-up included: Terminated (exit 143), not a silent kill."""
+    import os
+    import signal
+
+    from arabnews_nlp.api import Analyzer
+    from arabnews_nlp.signals import Terminated
+
+    def loading(*args: Any, **kwargs: Any) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(Analyzer, "from_pretrained", loading)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": 1, "text": "قال"}) + "\n", encoding="utf-8")
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Terminated):
+        analyze_corpus_local(source, tmp_path / "out.jsonl")
+    assert signal.getsignal(signal.SIGTERM) is handler
+
+
+def test_the_sigterm_handler_ray_init_sets_on_the_driver_is_undone() -> None:
+    """Ray's driver handler prints a C stack and exits with status 15; the handler from before comes back."""
+    import signal
+    from types import SimpleNamespace
+
+    from arabnews_nlp.engines.ray_engine import _init_ray
+    from arabnews_nlp.signals import Terminated
+
+    def init(**kwargs: Any) -> None:
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)  # as ray.init does on a driver
+
+    ray = SimpleNamespace(is_initialized=lambda: False, init=init)
+    handler = signal.getsignal(signal.SIGTERM)
+    _init_ray(ray)
+    assert signal.getsignal(signal.SIGTERM) is handler
+
+    def init_stopped(**kwargs: Any) -> None:  # SIGTERM while Ray starts: its handler's sys.exit(15)
+        init()
+        raise SystemExit(signal.SIGTERM)
+
+    with pytest.raises(Terminated):
+        _init_ray(SimpleNamespace(is_initialized=lambda: False, init=init_stopped))
+    assert signal.getsignal(signal.SIGTERM) is handler

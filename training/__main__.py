@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     from arabnews_nlp.errors import ArabNewsError
     from arabnews_nlp.signals import exit_status
 
-    module = importlib.import_module(COMMANDS[args[0]][0])
     try:
+        module = importlib.import_module(COMMANDS[args[0]][0])  # torch and transformers: a Ctrl-C here is common
         return int(module.main(args) or 0)
     except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line (finetune's says how to resume), the shell's code
         print(f"python -m training {args[0]}: {str(error) or 'interrupted'}", file=sys.stderr)

@@ -33,7 +33,7 @@ from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.model_dir import RUN_CONFIG_FILE  # the runtime names a run folder given as a model by it
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
-from arabnews_nlp.signals import SigtermFlag, Terminated
+from arabnews_nlp.signals import SigtermFlag, Terminated, sigterm_raises
 from training.checkpoint_errors import checkpoint_write_error, is_disk_full
 from training.config import (
     FinetuneConfig,
@@ -895,16 +895,29 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
     Returns:
         The model directory on the main process, ``None`` on the others.
 
+    Raises:
+        TrainingInterrupted: On Ctrl-C (:class:`TrainingTerminated` on SIGTERM) in training or
+            after it, naming the last checkpoint and ``--resume``.
+
     Example:
         >>> # finetune(FinetuneConfig.from_file("training/configs/seed.yaml"))
     """
-    data = config.check_ready()  # every data file read and checked once, before any model is built
-    clusters = base_clusters(config)
-    check_event_clusters(config, clusters)
-    model, tokenizer, settings, trainer = train(config, resume, data=data)
-    if not trainer.is_world_process_zero():
-        return None
-    return finish(config, model, tokenizer, dataclasses.replace(settings), command, clusters=clusters, data=data)
+    with sigterm_raises():  # SIGTERM outside the training loop ends the command as Ctrl-C does (the loop saves first)
+        data = config.check_ready()  # every data file read and checked once, before any model is built
+        clusters = base_clusters(config)
+        check_event_clusters(config, clusters)
+        model, tokenizer, settings, trainer = train(config, resume, data=data)
+        if not trainer.is_world_process_zero():
+            return None
+        try:
+            return finish(config, model, tokenizer, dataclasses.replace(settings), command, clusters=clusters, data=data)
+        except TrainingInterrupted:
+            raise
+        except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM while tuning, saving or evaluating
+            kind = TrainingTerminated if isinstance(stop, Terminated) else TrainingInterrupted
+            raise kind(f"{'terminated (SIGTERM)' if kind is TrainingTerminated else 'interrupted'} after training, "
+                       f"before the model was saved; its last checkpoint is {last_complete_checkpoint(config.run_dir)}: "
+                       "rerun the same command with --resume to redo what follows training") from None  # fmt: skip
 
 
 def base_clusters(config: FinetuneConfig) -> WordClusters | None:

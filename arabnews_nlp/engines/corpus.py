@@ -577,7 +577,7 @@ def analyze_corpus_local(
     check_markup(markup)
     check_corpus_paths(input_jsonl, output_jsonl)
     keep_fields = check_keep_fields(keep_fields, id_field, text_field)
-    with output_lock(output_jsonl):
+    with output_lock(output_jsonl), sigterm_raises():  # from the model's loading on, SIGTERM ends it as Ctrl-C does
         done = done_ids(output_jsonl)
         model_name = model if analyzer is None else "an Analyzer passed in"  # its model is not checked
         settings = run_settings(model_name, quantize, markup, id_field, text_field, keep_fields, with_text)
@@ -606,7 +606,7 @@ def analyze_corpus_local(
             total = _count_lines(input_jsonl)  # documents in the input, those already done counted as done
             results = iter(tqdm(results, total=total, initial=min(len(done), total), unit="doc", desc="arabnews-nlp"))
         # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
-        with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out, sigterm_raises():
+        with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
             try:
                 for processed, analysis in enumerate(results, start=1):
                     key, fields = heads[processed - 1]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -36,7 +37,7 @@ from arabnews_nlp.engines.corpus import (
     log_interrupted, output_line, output_lock, run_settings, warn_absent_fields,
 )  # fmt: skip
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
-from arabnews_nlp.signals import sigterm_raises
+from arabnews_nlp.signals import Terminated, sigterm_raises
 from arabnews_nlp.text.markup import check_markup
 
 logger = logging.getLogger(__name__)
@@ -130,13 +131,24 @@ def _check_sizes(
 def _init_ray(ray: Any) -> bool:
     """Connect to Ray as ``ray.init()`` does, unless connected already; return whether a new local Ray was started.
 
-    A Ray instance started here logs at WARNING (not INFO) on the driver. Whether ``ray.init()``
+    A Ray instance started here logs at WARNING (not INFO) on the driver. The SIGTERM handler that
+    ``ray.init`` sets on the driver (it prints a C stack and exits with status 15) is replaced by
+    the one in place before, so that a run ends on SIGTERM as on Ctrl-C. Whether ``ray.init()``
     started one or joined a running cluster (``RAY_ADDRESS``, ``ray start``) is read from its
     node: Ray has no public API for it, so when that is not readable the answer is ``False``.
     """
     if ray.is_initialized():
         return False
-    ray.init(logging_level=logging.WARNING)
+    handler = signal.getsignal(signal.SIGTERM)
+    try:
+        ray.init(logging_level=logging.WARNING)
+    except SystemExit as stop:  # the driver's handler, set first thing in ray.init, is sys.exit(SIGTERM)
+        if stop.code != signal.SIGTERM:
+            raise
+        raise Terminated("terminated (SIGTERM)") from None
+    finally:
+        if signal.getsignal(signal.SIGTERM) is not handler:  # a driver's handler: C stack, then exit status 15
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if handler is None else handler)
     node = getattr(getattr(getattr(ray, "_private", None), "worker", None), "_global_node", None)
     return bool(getattr(node, "head", False))
 
@@ -270,7 +282,7 @@ def analyze_corpus_ray(
     _check_sizes(num_actors, num_gpus_per_actor, num_cpus_per_actor, batch_size, window_batch_size, shard_size)
     check_corpus_paths(input_jsonl, output_jsonl)
     keep_fields = check_keep_fields(keep_fields, id_field, text_field)
-    with output_lock(output_jsonl):
+    with output_lock(output_jsonl), sigterm_raises():  # SIGTERM ends it as Ctrl-C does, from Ray's start on
         done = done_ids(output_jsonl)
         settings = run_settings(model, quantize, markup, id_field, text_field, keep_fields, with_text)
         check_run_settings(output_jsonl, settings, bool(done))
@@ -286,8 +298,7 @@ def analyze_corpus_ray(
         }
         counts: dict[str, int] = {}
         present: Counter[str] = Counter()
-        # after ray.init, whose driver handler exits with status 15 and a C stack on SIGTERM
-        with _data_context(ray, progress), sigterm_raises():
+        with _data_context(ray, progress):
             pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields, present=present)
             processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, options, map_options, len(done))
     warn_absent_fields(keep_fields, present, processed)

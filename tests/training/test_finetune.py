@@ -500,6 +500,30 @@ def test_sigterm_saves_a_checkpoint_where_it_stops_and_resume_matches_an_uninter
         assert torch.allclose(full_state[name], resumed_state[name], atol=1e-6), name
 
 
+def test_sigterm_after_training_names_the_checkpoint_and_resume(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tuning, saving and scoring after training take minutes with the real configs: a stop there says what to do."""
+    import os
+    import signal
+
+    import training.finetune as finetune_module
+    from training.finetune import TrainingTerminated, finetune
+
+    def finish(*args: Any, **kwargs: Any) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(finetune_module, "finish", finish)
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=1, batch_size=2, save_steps=100)
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(TrainingTerminated) as stopped:
+        finetune(config)
+    assert signal.getsignal(signal.SIGTERM) is handler
+    assert str(stopped.value) == ("terminated (SIGTERM) after training, before the model was saved; its last checkpoint "
+                                  f"is {Path(config.run_dir) / 'checkpoint-2'}: rerun the same command with --resume to "
+                                  "redo what follows training")  # fmt: skip
+
+
 def test_ctrl_c_names_the_last_checkpoint_and_how_to_resume(
     tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, capsys: pytest.CaptureFixture[str],
     finetune_command_raising: Callable[[Any, BaseException], int],

@@ -290,3 +290,14 @@ def test_cli_reads_the_corpus_without_tokens(monkeypatch: pytest.MonkeyPatch) ->
     assert (config.tokenizer, config.run_dir, config.tokens, config.corpus, resume) == ("tok", "run", "", ["a.jsonl.gz"], False)
     with pytest.raises(SystemExit):
         mlm.main(["pretrain", "--run-dir", "run"])
+
+
+def test_a_missing_tokenizer_is_one_line_saying_how_to_make_one(tmp_path: Path) -> None:
+    from arabnews_nlp.errors import ConfigError
+    from training.pretrain.tokenizer import load_tokenizer
+
+    with pytest.raises(ConfigError, match=r"tokenizer '.*nosuch' does not exist .*python -m training tokenizer --out DIR"):
+        load_tokenizer(str(tmp_path / "nosuch"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match=r"'.*empty' is not a tokenizer directory"):
+        load_tokenizer(str(tmp_path / "empty"))

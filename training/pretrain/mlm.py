@@ -211,14 +211,16 @@ def _device(name: str) -> torch.device:
 def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     """Run (or resume) pre-training until ``cfg.total_steps``."""
     from tqdm.auto import tqdm
-    from transformers import AutoTokenizer, BertConfig
+    from transformers import BertConfig
+
+    from training.pretrain.tokenizer import load_tokenizer
 
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     device = _device(cfg.device)
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    tokenizer = AutoTokenizer.from_pretrained(cfg.tokenizer)
+    tokenizer = load_tokenizer(cfg.tokenizer)
     bert_config = BertConfig(
         vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
         num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,

@@ -56,9 +56,9 @@ def tokenize_corpus(texts: Iterable[str], tokenizer: Any, batch_size: int = 256)
 def pretokenize(tokenizer_dir: str, corpus: Sequence[str], out: Path) -> dict[str, Any]:
     """Write ``out`` (``.npy``) and ``out`` with suffix ``.json``; return the JSON's content."""
     from tqdm.auto import tqdm
-    from transformers import AutoTokenizer
+    from training.pretrain.tokenizer import load_tokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    tokenizer = load_tokenizer(tokenizer_dir)
     documents = tqdm(iter_documents([Path(p) for p in corpus]), desc="pretokenize", unit="doc")
     counted: list[int] = []
 

@@ -12,6 +12,7 @@ import argparse
 import itertools
 import logging
 from pathlib import Path
+from typing import Any
 
 from training.pretrain.corpus import DEFAULT_CORPORA, default_news_dir, iter_documents
 
@@ -52,6 +53,28 @@ def train_tokenizer(texts: "itertools.islice[str] | list[str]", vocab_size: int,
     output_dir.mkdir(parents=True, exist_ok=True)
     wrapped.save_pretrained(output_dir)
     return output_dir
+
+
+def load_tokenizer(name: str) -> Any:
+    """``AutoTokenizer.from_pretrained(name)``, with a one-line error when there is no such tokenizer.
+
+    Raises:
+        ConfigError: If ``name`` is neither a tokenizer directory nor loadable as a hub id.
+
+    Example:
+        >>> # tokenizer = load_tokenizer("runs/tokenizer16k")
+    """
+    from transformers import AutoTokenizer
+
+    from arabnews_nlp.errors import ConfigError
+
+    try:
+        return AutoTokenizer.from_pretrained(name)
+    except (OSError, ValueError) as error:
+        where = "is not a tokenizer directory" if Path(name).is_dir() else "does not exist"
+        raise ConfigError(f"tokenizer {name!r} {where} (relative to {Path.cwd()}) and is not loadable as a hub id "
+                          f"({' '.join(str(error).split())[:160]}); make one with python -m training tokenizer "
+                          "--out DIR") from error  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
