@@ -2,16 +2,20 @@
 
 :func:`summarize` reads result lines one at a time (:func:`arabnews_nlp.tables.read_results`)
 and keeps only counters, so a file of any size goes through in bounded memory (the entity counts
-grow with the number of distinct names, not of lines).
+grow with the number of distinct names, not of lines); the file is read a second time to count
+the documents per name.
 
 Entities are counted across articles by name: two mentions are the same name when their
 normalised texts are equal (diacritics, tatweel, alef and ya forms unified, as the model reads
 them), and a form with a proclitic attached (و ف, then ب ل ك; ``لل`` for ``ل`` + ``ال``) counts
 as its bare form **only when the bare form is itself an entity of the same label somewhere in
-the results**: ``والعراق``, ``بالعراق`` and ``للعراق`` count as ``العراق`` when ``العراق`` is
-found; ``وبغداد`` counts as ``بغداد`` only if ``بغداد`` is found; ``واشنطن`` and ``وليد`` stay
-as they are (``اشنطن`` and ``ليد`` are no entities). A name is shown in its most frequent bare
-form.
+the results, with at least as many mentions** as the form (and the forms merged into it), once
+all mentions are counted: a proclitic form is the rarer spelling of a name. ``والعراق``,
+``بالعراق`` and ``للعراق`` count as ``العراق`` when ``العراق`` is found as often; ``وبغداد``
+counts as ``بغداد`` only if ``بغداد`` is found as often; ``واشنطن`` stays as it is (``اشنطن``
+is no entity), and a stray ``غداد`` or ``ليد`` (a cut entity) does not absorb the more frequent
+``بغداد`` or ``وليد``. A name is shown in its most frequent form of its own; its documents are
+counted once the merged forms are known (a second pass, see :func:`summarize`).
 
 With ``by`` (a kept field holding a date), documents are also counted per ``period`` (day,
 month or year) of that date; a document whose date cannot be read is counted in the
@@ -30,15 +34,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from email.utils import parsedate_tz
+from itertools import islice
 from typing import Any
 
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
-from arabnews_nlp.tables import Source, read_results
+from arabnews_nlp.tables import (
+    Source,
+    kept_fields,
+    malformed_line,
+    read_results,
+    warn_absent,
+)
 from arabnews_nlp.tasks.gazetteer import strip_variants
 from arabnews_nlp.text.normalize import normalize_word
 
@@ -176,11 +187,19 @@ def summarize(
 ) -> Summary:
     """Count what the results in ``source`` hold, reading one line at a time.
 
+    The documents per name are counted in a second pass, once all mentions are counted and the
+    forms merged into each name are known: a file is read twice (its first reading's lines), and
+    records given in a collection (a list…) are iterated twice. A one-shot iterator (a
+    generator) cannot be read again, so each document's set of names is kept in memory during
+    the first pass: memory then grows with the documents (their distinct names), not only with
+    the distinct names; give a path or a list to avoid it.
+
     Args:
         source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records.
         top: Names listed per entity label in :attr:`Summary.top_entities`.
         by: A kept field holding each document's date (``--keep-fields date``), to count
-            documents, their stance and their events per ``period``.
+            documents, their stance and their events per ``period``. A field that no line
+            has (a misspelt name?) is named in a warning, with the kept fields the lines have.
         period: ``day``, ``month`` (default) or ``year``.
 
     Returns:
@@ -188,7 +207,9 @@ def summarize(
 
     Raises:
         ConfigError: If ``top`` is negative or ``period`` unknown.
-        DataFormatError: For a line that is not a result (:func:`~arabnews_nlp.tables.read_results`).
+        DataFormatError: For a line that is not a result (:func:`~arabnews_nlp.tables.read_results`),
+            or one with a part missing or of the wrong type (``stance: null``, an entity
+            without ``label``…), naming its ``file:line``.
 
     Example:
         >>> summarize([]).documents
@@ -201,15 +222,35 @@ def summarize(
     summary = Summary(by=by, period=period if by is not None else None)
     names = _NameCounts()
     counts: Counter[str] = Counter()
-    for _, record in read_results(source, counts):
-        _count_document(summary, record)
-        names.add_document(record["entities"])
+    one_shot = isinstance(source, Iterator)  # read once: each document's names are kept for the second pass
+    kept: list[frozenset[_Key]] = []
+    dated = 0  # lines that have the field ``by``
+    seen: dict[str, None] = {}  # the kept fields of the lines, for the warning about a ``by`` none has
+    for where, record in read_results(source, counts):
+        with malformed_line(where):
+            _count_document(summary, record)
+            keys = names.add_document(record["entities"])
+            if by is not None:
+                _count_period(summary, record, period_of(record.get(by), period), record.get(by))
+        if one_shot:
+            kept.append(keys)
         if by is not None:
-            _count_period(summary, record, period_of(record.get(by), period), record.get(by))
+            dated += by in record
+            seen.update(dict.fromkeys(kept_fields(record)))
+    if by is not None:
+        warn_absent([by], {by: dated}, summary.documents, seen, "--by (by= in Python)")
+    names.count_documents(kept if one_shot else _document_names(source, summary.documents))
     summary.top_entities = names.top(top)
     summary.periods = dict(sorted(summary.periods.items(), key=lambda item: (item[0] == UNKNOWN, item[0])))
     summary.cut_off = counts["cut_off"]
     return summary
+
+
+def _document_names(source: Source, documents: int) -> Iterator[frozenset[_Key]]:
+    """Each document's names, read again from ``source`` (its first ``documents`` results, as read the first time)."""
+    for where, record in islice(read_results(source, warn=False), documents):
+        with malformed_line(where):
+            yield frozenset(_NameCounts.keys(record["entities"]))
 
 
 def _count_document(summary: Summary, record: Mapping[str, Any]) -> None:
@@ -258,43 +299,77 @@ def bare_forms(name: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+_Key = tuple[str, str]
+"""A name: ``(label, normalised text)``."""
+
+
 class _NameCounts:
-    """Mentions and documents per (label, normalised name), merged into bare forms at the end."""
+    """Mentions per (label, normalised name), merged into bare forms once all are counted, then documents per name."""
 
     def __init__(self) -> None:
-        self.mentions: Counter[tuple[str, str]] = Counter()
-        self.surfaces: dict[tuple[str, str], Counter[str]] = {}
-        # documents per (label, form) for each form a name of the document may be merged into
-        self.documents: Counter[tuple[str, str]] = Counter()
+        self.mentions: Counter[_Key] = Counter()
+        self.surfaces: dict[_Key, Counter[str]] = {}
+        self.documents: Counter[_Key] = Counter()  # per root, by count_documents
+        self._roots: dict[_Key, _Key] | None = None
 
-    def add_document(self, entities: Iterable[Mapping[str, Any]]) -> None:
-        candidates: set[tuple[str, str]] = set()
+    @staticmethod
+    def key(entity: Mapping[str, Any]) -> _Key:
+        """The name of an entity: its label and normalised text."""
+        return str(entity["label"]), normalize_word(" ".join(str(entity["text"]).split()))
+
+    @classmethod
+    def keys(cls, entities: Iterable[Mapping[str, Any]]) -> set[_Key]:
+        """The names of a document's entities."""
+        return {cls.key(entity) for entity in entities}
+
+    def add_document(self, entities: Iterable[Mapping[str, Any]]) -> frozenset[_Key]:
+        """Count the mentions of a document's entities; return its names."""
+        found: set[_Key] = set()
         for entity in entities:
-            text = str(entity["text"])
-            key = (str(entity["label"]), normalize_word(" ".join(text.split())))
+            key = self.key(entity)
             self.mentions[key] += 1
-            self.surfaces.setdefault(key, Counter())[text] += 1
-            if key not in candidates:
-                candidates.add(key)
-                candidates.update((key[0], form) for form in bare_forms(key[1]))
-        self.documents.update(candidates)
+            self.surfaces.setdefault(key, Counter())[str(entity["text"])] += 1
+            found.add(key)
+        self._roots = None
+        return frozenset(found)
 
-    def roots(self) -> dict[tuple[str, str], tuple[str, str]]:
-        """Each name's root: the least stripped bare form found with its label (itself merged), else itself."""
-        root: dict[tuple[str, str], tuple[str, str]] = {}
+    def roots(self) -> dict[_Key, _Key]:
+        """Each name's root: the bare form it is merged into (itself merged), else itself.
 
-        def find(key: tuple[str, str]) -> tuple[str, str]:
-            if key not in root:  # a bare form has fewer letters, or للX -> الX: no cycle, depth <= 3
-                bare = next(((key[0], form) for form in bare_forms(key[1]) if (key[0], form) in self.mentions), None)
-                root[key] = key if bare is None else find(bare)
-            return root[key]
+        A name (with the names merged into it so far) is merged into its least stripped bare
+        form found with the same label and **at least as many mentions** of its own: a form with
+        a proclitic is the rarer spelling of a name, and a stray truncated entity (``غداد`` next
+        to ``بغداد``) must not absorb it. Longer names are decided first (``للX`` before ``الX``),
+        so that a bare form's count is compared only once the forms merged into the name are in.
+        """
+        if self._roots is not None:
+            return self._roots
+        parent: dict[_Key, _Key] = {}
+        total = Counter(self.mentions)
+        # a bare form is shorter, or ``الX`` for ``للX`` (as long): this order decides every form before its bare forms
+        for key in sorted(self.mentions, key=lambda key: (-len(key[1]), not key[1].startswith("لل"), key)):
+            bare = ((key[0], form) for form in bare_forms(key[1]))
+            target = next((form for form in bare if self.mentions.get(form, 0) >= total[key]), None)
+            if target is not None:
+                parent[key] = target
+                total[target] += total[key]
 
-        for key in self.mentions:
-            find(key)
-        return root
+        def find(key: _Key) -> _Key:
+            while key in parent:
+                key = parent[key]
+            return key
+
+        self._roots = {key: find(key) for key in self.mentions}
+        return self._roots
+
+    def count_documents(self, documents: Iterable[Iterable[_Key]]) -> None:
+        """Count, per root, the documents naming it in any of its forms (each document's names, in a second pass)."""
+        roots = self.roots()
+        for names in documents:
+            self.documents.update({roots.get(key, key) for key in names})
 
     def top(self, n: int) -> dict[str, list[EntityCount]]:
-        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        groups: dict[_Key, list[_Key]] = {}
         for key, root in self.roots().items():
             groups.setdefault(root, []).append(key)
         found: dict[str, list[EntityCount]] = {label: [] for label in ENTITY_TYPES}

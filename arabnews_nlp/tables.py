@@ -13,7 +13,8 @@ documents    ``stance``, ``stance_score``, ``sentences``, ``entities``, then one
              document's sentences report it (0 if none)
 sentences    ``sentence``, ``start``, ``end``, ``stance``, ``stance_score``, ``holder`` (the
              holder's text, empty if none), ``events`` (the sentence's event types joined
-             with ``;``, highest score first), ``text`` (empty for ``--no-text`` lines)
+             with ``;``, highest score first; empty if none), ``text`` (empty for ``--no-text``
+             lines)
 entities     ``sentence`` (the sentence holding it), ``start``, ``end``, ``label``, ``text``,
              ``score``
 events       one row per sentence and event type: ``sentence``, ``start``, ``end`` (the
@@ -45,6 +46,7 @@ Example:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import json
 import logging
@@ -55,7 +57,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from arabnews_nlp.engines.corpus import decode_utf8, json_line, open_bytes
-from arabnews_nlp.errors import ConfigError, DataFormatError
+from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 from arabnews_nlp.results import Analysis
 from arabnews_nlp.schema import EVENT_TYPES
 
@@ -109,16 +111,20 @@ def columns(layer: str, fields: Sequence[str] = ()) -> tuple[str, ...]:
     return (own[0], *fields, *own[1:])
 
 
-def read_results(source: Source, counts: Counter[str] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+def read_results(
+    source: Source, counts: Counter[str] | None = None, *, warn: bool = True,
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yield ``(where, record)`` for each result line of ``source``, checked to be a result.
 
     ``where`` is ``file:line`` (``record N`` for records given as dicts, from 1). Blank lines
-    are skipped; so is a last line cut off mid-write (no line end and not valid JSON), with a
-    warning, counted in ``counts["cut_off"]``.
+    are skipped; so is a last line cut off mid-write (no line end, and not valid UTF-8 or not
+    valid JSON: the cut may fall inside a multi-byte character), with a warning, counted in
+    ``counts["cut_off"]``.
 
     Args:
         source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records.
         counts: Gets ``lines`` (results yielded) and ``cut_off``.
+        warn: Warn about a cut-off last line (``False`` for a second reading of the file).
 
     Raises:
         FileNotFoundError: If ``source`` is a path to no file.
@@ -130,7 +136,7 @@ def read_results(source: Source, counts: Counter[str] | None = None) -> Iterator
         ['record 1']
     """
     counts = Counter() if counts is None else counts
-    records = _file_records(source, counts) if isinstance(source, (str, os.PathLike)) else _given_records(source)
+    records = _file_records(source, counts, warn) if isinstance(source, (str, os.PathLike)) else _given_records(source)
     for where, record in records:
         _check_result(record, where)
         counts["lines"] += 1
@@ -144,7 +150,7 @@ def _given_records(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, 
         yield f"record {number}", record
 
 
-def _file_records(path: str | os.PathLike[str], counts: Counter[str]) -> Iterator[tuple[str, Any]]:
+def _file_records(path: str | os.PathLike[str], counts: Counter[str], warn: bool = True) -> Iterator[tuple[str, Any]]:
     if Path(path).is_dir():
         raise ConfigError(f"{path} is a directory; give the results file (the -o of analyze-corpus)")
     if not Path(path).is_file():
@@ -152,19 +158,22 @@ def _file_records(path: str | os.PathLike[str], counts: Counter[str]) -> Iterato
     with open_bytes(path) as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{path}:{number}"
-            line = decode_utf8(raw, where)
-            if not line.strip():
-                continue
-            if number == 1 and line.strip() == "[":
+            if number == 1 and raw.strip().removeprefix(b"\xef\xbb\xbf") == b"[":
                 raise DataFormatError(f"{where}: a JSON array (analyze --format json); tables read one result per "
                                       "line: write it with analyze --format jsonl or analyze-corpus")  # fmt: skip
             try:
+                line = decode_utf8(raw, where)
+                if not line.strip():
+                    continue
                 record = json_line(line, where, hint="is this a results file of analyze-corpus?")
             except DataFormatError:
-                if raw.endswith(b"\n"):
+                # a last line without a line end that is not UTF-8 (cut inside a character) or not JSON is
+                # what an interrupted run leaves; a line with its line end (or gzip data) is an error
+                if raw.endswith(b"\n") or raw.startswith(b"\x1f\x8b"):
                     raise
-                logger.warning("%s: skipped a last line cut off mid-write (%d bytes; an interrupted run leaves one): "
-                               "rerun the same analyze-corpus command to analyse its document again", where, len(raw))  # fmt: skip
+                if warn:
+                    logger.warning("%s: skipped a last line cut off mid-write (%d bytes; an interrupted run leaves one): "
+                                   "rerun the same analyze-corpus command to analyse its document again", where, len(raw))  # fmt: skip
                 counts["cut_off"] += 1
                 continue
             yield where, record
@@ -227,7 +236,14 @@ def _rows(source: Source, layer: str, fields: Sequence[str] | None, found: dict[
     """:func:`iter_rows`, putting the columns in ``found["columns"]`` once the first line fixed them."""
     chosen = None if fields is None else tuple(fields)
     make = _ROW_MAKERS[layer]
+    present: Counter[str] = Counter()  # per chosen field, the lines that have it
+    seen: dict[str, None] = {}  # the kept fields of all lines, in order
+    lines = 0
     for where, record in read_results(source):
+        lines += 1
+        if fields is not None:
+            present.update(name for name in fields if name in record)
+            seen.update(dict.fromkeys(kept_fields(record)))
         if chosen is None:
             chosen = kept_fields(record)
             found["columns"] = columns(layer, chosen)
@@ -241,11 +257,57 @@ def _rows(source: Source, layer: str, fields: Sequence[str] | None, found: dict[
                                       "on its own")  # fmt: skip
         found.setdefault("columns", columns(layer, chosen))
         head = {"id": record.get("id"), **{name: record.get(name) for name in chosen}}
-        try:
+        with malformed_line(where):
             yield from make(record, head, where)
-        except (KeyError, TypeError, AttributeError, IndexError) as error:
-            raise DataFormatError(f"{where}: a result line with a part missing or of the wrong type "
-                                  f"({type(error).__name__}: {error}); {_NOT_A_RESULT}") from error  # fmt: skip
+    if fields is not None:
+        warn_absent(fields, present, lines, seen, "--fields (fields=[...] in Python)")
+
+
+@contextlib.contextmanager
+def malformed_line(where: str) -> Iterator[None]:
+    """Turn a part of a result line that is missing or of the wrong type into a :class:`DataFormatError`.
+
+    Raises:
+        DataFormatError: Naming ``where`` (``file:line``), for a ``KeyError``, ``TypeError``,
+            ``AttributeError``, ``IndexError`` or ``ValueError`` raised inside the block.
+
+    Example:
+        >>> with malformed_line("out.jsonl:3"):
+        ...     {"stance": None}["stance"]["label"]
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.DataFormatError: out.jsonl:3: a result line with a part missing or of the wrong type (TypeError: 'NoneType' object is not subscriptable); expected a result line of arabnews-nlp (analyze-corpus -o OUT.jsonl, or analyze --format jsonl), with 'stance', 'events', 'entities' and 'sentences'
+    """
+    try:
+        yield
+    except ArabNewsError:
+        raise
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as error:
+        raise DataFormatError(f"{where}: a result line with a part missing or of the wrong type "
+                              f"({type(error).__name__}: {error}); {_NOT_A_RESULT}") from error  # fmt: skip
+
+
+def warn_absent(names: Iterable[str], present: Mapping[str, int], lines: int, seen: Iterable[str], option: str) -> None:
+    """Warn about each of ``names`` that none of the ``lines`` read had (a misspelt field?).
+
+    Args:
+        names: The fields asked for.
+        present: Per field, the lines that have it.
+        lines: The result lines read (no warning if none).
+        seen: The kept fields the lines do have, to name in the warning.
+        option: How the fields were asked for, to name in the warning (``--fields``…).
+
+    Example:
+        >>> warn_absent(["date"], {"date": 3}, 3, ["date"], "--by")  # present: nothing to say
+    """
+    if not lines:
+        return
+    have = list(seen)
+    shown = ", ".join(have[:10]) + (", …" if len(have) > 10 else "") if have else "none"
+    for name in names:
+        if not present.get(name):
+            logger.warning("field %r is in none of the %d result lines (their kept fields: %s); check its name in %s",
+                           name, lines, shown, option)  # fmt: skip
 
 
 def _document_rows(record: Mapping[str, Any], head: dict[str, Any], where: str) -> Iterator[dict[str, Any]]:
@@ -266,7 +328,7 @@ def _sentence_rows(record: Mapping[str, Any], head: dict[str, Any], where: str) 
         holder = stance.get("holder")
         yield {**head, "sentence": index, "start": sentence["start"], "end": sentence["end"], "stance": stance["label"],
                "stance_score": stance["score"], "holder": holder["text"] if holder else None,
-               "events": ";".join(event["label"] for event in sentence["events"]), "text": sentence.get("text")}  # fmt: skip
+               "events": ";".join(event["label"] for event in sentence["events"]) or None, "text": sentence.get("text")}  # fmt: skip
 
 
 def _entity_rows(record: Mapping[str, Any], head: dict[str, Any], where: str) -> Iterator[dict[str, Any]]:
@@ -305,7 +367,11 @@ def write_csv(
         layer: One of :data:`LAYERS`.
         fields: The kept fields to make columns of (see :func:`iter_rows`).
         excel: Begin with a UTF-8 byte-order mark, which Excel needs to show Arabic (it reads
-            a CSV without one in the computer's legacy code page); pandas and R skip it.
+            a CSV without one in the computer's legacy code page); pandas and R skip it. Also,
+            a text cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+            gets a leading ``'``, so that Excel shows it as text rather than running it as a
+            formula (CSV injection, as OWASP advises); numbers are left as they are. Without
+            ``excel``, every cell is written exactly as it is in the results.
 
     Raises:
         ConfigError, DataFormatError: As :func:`iter_rows`; the rows before a bad line are
@@ -342,15 +408,21 @@ def _write(rows: Iterator[dict[str, Any]], out: IO[str], found: dict[str, tuple[
     written = 0
     for row in rows:
         if not written:
-            writer.writerow(found["columns"])  # fixed by the first line, read by now
-        writer.writerow([_cell(value) for value in row.values()])
+            writer.writerow([_cell(name, excel) for name in found["columns"]])  # fixed by the first line, read by now
+        writer.writerow([_cell(value, excel) for value in row.values()])
         written += 1
     if not written:  # a table without rows (e.g. no events in the corpus) still has its header
-        writer.writerow(found["columns"])
+        writer.writerow([_cell(name, excel) for name in found["columns"]])
     return written
 
 
-def _cell(value: Any) -> Any:
-    if value is None or isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a cell Excel reads as a formula begins with (OWASP, CSV injection)."""
+
+
+def _cell(value: Any, excel: bool = False) -> Any:
+    """The CSV cell of ``value``; for Excel, a text that would be read as a formula gets a leading ``'``."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return "'" + text if excel and text.startswith(_FORMULA_STARTS) else text

@@ -43,16 +43,20 @@ def add_table_parsers(commands: Any) -> None:
     table.add_argument("--output", "-o", default=None, help=OUTPUT_HELP + "; UTF-8 CSV, replaced only when complete")
     table.add_argument("--excel", action="store_true",
                        help="begin the CSV with a UTF-8 byte-order mark, so that Excel shows Arabic (without it, Excel "
-                       "reads the file in the computer's legacy code page); pandas and R skip it")  # fmt: skip
+                       "reads the file in the computer's legacy code page); pandas and R skip it. A text cell beginning "
+                       "with =, +, -, @, a tab or a carriage return also gets a leading ' so that Excel shows it as text, "
+                       "not as a formula (CSV injection); numbers stay as they are. Without --excel every cell is written "
+                       "exactly as in the results")  # fmt: skip
     table.add_argument("--fields", type=field_names, default=None, metavar="F1,F2",
                        help="the kept fields to write as columns (default: those of the first line; a later line with "
-                       "another kept field is then an error)")  # fmt: skip
+                       "another kept field is then an error); one that no line has is named in a warning")  # fmt: skip
     summary = commands.add_parser("summary", help="count stance, events and the entities named most in a results file")
     summary.add_argument("input", metavar="OUT.jsonl", help=RESULTS_HELP)
     summary.add_argument("--top", type=int, default=20, help="names shown per entity label (default 20)")
     summary.add_argument("--by", default=None, metavar="FIELD",
                          help="a kept field holding each document's date (analyze-corpus --keep-fields date): count "
-                         "documents, their stance and events per --period; unreadable dates are counted as 'unknown'")  # fmt: skip
+                         "documents, their stance and events per --period; unreadable dates are counted as 'unknown', "
+                         "and a field that no line has is named in a warning")  # fmt: skip
     summary.add_argument("--period", choices=PERIODS, default=None, help="with --by: day, month (default) or year")
     summary.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     summary.add_argument("--output", "-o", default=None, help=OUTPUT_HELP)

@@ -408,6 +408,8 @@ def test_summary_as_text_and_json(results_file: Path, capsys: pytest.CaptureFixt
         (["summary", "{results}", "--period", "day"], "name it with --by FIELD"),
         (["summary", "{results}", "--top", "-1"], "top must be an integer >= 0"),
         (["table", "{results}", "--fields", "date,score", "--layer", "entities"], "'score' has the name of a column"),
+        (["summary", "{malformed}"], "malformed.jsonl:2: a result line with a part missing or of the wrong type (TypeError"),
+        (["summary", "{malformed}", "--by", "date"], "malformed.jsonl:2: a result line with a part missing"),
     ],
 )
 def test_table_and_summary_errors_are_one_line(
@@ -416,7 +418,10 @@ def test_table_and_summary_errors_are_one_line(
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text('{"id": "a1", "date": "2018-06-14", "text": "نص"}\n', encoding="utf-8")
     before = results_file.read_bytes()
-    names = {"missing": tmp_path / "missing.jsonl", "corpus": corpus, "results": results_file}
+    malformed = tmp_path / "malformed.jsonl"  # the second line's stance is null
+    first = results_file.read_text(encoding="utf-8").splitlines()[0]
+    malformed.write_text(first + "\n" + json.dumps({**json.loads(first), "stance": None}) + "\n", encoding="utf-8")
+    names = {"missing": tmp_path / "missing.jsonl", "corpus": corpus, "results": results_file, "malformed": malformed}
     code, out, err = _run([arg.format(**names) for arg in argv], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("arabnews-nlp: error: ") and message in err
@@ -436,3 +441,32 @@ def test_table_skips_a_cut_off_last_line_and_keeps_the_old_csv_after_an_error(
     results_file.write_text(results_file.read_text(encoding="utf-8") + "\n{broken\n", encoding="utf-8")
     code, _, err = _run(["table", str(results_file), "-o", str(target)], capsys)
     assert code == 2 and f"{results_file}:3: not valid JSON" in err and target.read_text(encoding="utf-8") == "old"
+
+
+def test_a_line_cut_inside_a_letter_is_skipped_and_a_field_in_no_line_is_named(
+    results_file: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    data = results_file.read_bytes()
+    second = data.splitlines(keepends=True)[1]
+    inside = second.index("بغداد".encode()) + 1  # between the two bytes of ب
+    results_file.write_bytes(data[: len(data) - len(second)] + second[:inside])
+    code, out, _ = _run(["summary", str(results_file)], capsys)
+    assert code == 0 and out.startswith(f"{results_file}: 1 documents,") and "cut off mid-write skipped" in out
+    code, out, _ = _run(["table", str(results_file), "--fields", "date,dtae"], capsys)
+    rows = out.splitlines()
+    assert code == 0 and len(rows) == 2 and rows[0].startswith("id,date,dtae,stance,") and rows[1].startswith("a1,2018-06-14,,neutral,")
+    assert f"{results_file}:2: skipped a last line cut off mid-write" in caplog.text  # on stderr outside pytest
+    assert "field 'dtae' is in none of the 1 result lines (their kept fields: date); check its name in --fields" in caplog.text
+    code, out, _ = _run(["summary", str(results_file), "--by", "dtae"], capsys)
+    assert code == 0 and "field 'dtae' is in none of the 1 result lines (their kept fields: date); check its name in --by" in caplog.text
+
+
+def test_table_excel_writes_formula_like_cells_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "out.jsonl"
+    line = {"id": "=1+1", "src": '=HYPERLINK("x")', "stance": {"label": "neutral", "score": 0.9}, "events": [],
+            "entities": [], "sentences": []}  # fmt: skip
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    code, out, _ = _run(["table", str(path), "--excel"], capsys)
+    assert code == 0 and out.splitlines()[1].startswith('\'=1+1,"\'=HYPERLINK(""x"")",neutral,0.9,0,0,')
+    code, out, _ = _run(["table", str(path)], capsys)
+    assert code == 0 and out.splitlines()[1].startswith('=1+1,"=HYPERLINK(""x"")",neutral,0.9,0,0,')

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,7 @@ def test_sentence_rows_holder_and_joined_events() -> None:
     made["sentences"][0]["stance"] = {"label": "anti", "score": 0.6, "holder": _entity(0, 3, "ORG", "الحشد")}
     first, second = iter_rows([made], "sentences")
     assert (first["holder"], first["events"], first["stance"], first["sentence"]) == ("الحشد", "ROCKET_ATTACK;CASUALTIES", "anti", 0)
-    assert (second["holder"], second["events"], second["start"], second["end"]) == (None, "", 10, 19)
+    assert (second["holder"], second["events"], second["start"], second["end"]) == (None, None, 10, 19)  # empty cell: None
     events = list(iter_rows([made], "events"))
     assert [(row["sentence"], row["event"], row["start"]) for row in events] == [(0, "ROCKET_ATTACK", 0), (0, "CASUALTIES", 0)]
 
@@ -164,6 +165,38 @@ def test_csv_round_trip_gz_input_bom_and_cells(results: dict[str, Path], tmp_pat
     assert cells.getvalue().splitlines()[1].startswith('1,"[""a"", ""ب""]",true,,neutral,')
 
 
+def test_excel_cells_that_would_run_as_formulas_get_a_quote_and_plain_csv_is_unchanged() -> None:
+    line = _line(id="=1+1", src='=HYPERLINK("x")', sign="-5", at="@SUM(A1)", plus="+1", tab="\tx", cr="\rx", safe="a=b",
+                 number=-5, real=-0.5)  # fmt: skip
+    expected = ["=1+1", '=HYPERLINK("x")', "-5", "@SUM(A1)", "+1", "\tx", "\rx", "a=b", "-5", "-0.5"]
+    for excel, quote in ((False, ""), (True, "'")):
+        buffer = io.StringIO()
+        write_csv([line], buffer, "documents", excel=excel)
+        header, row = list(csv.reader(io.StringIO(buffer.getvalue().lstrip("\ufeff"), newline="")))
+        assert header[:10] == ["id", "src", "sign", "at", "plus", "tab", "cr", "safe", "number", "real"]
+        assert row[:10] == [quote + cell if i < 7 else cell for i, cell in enumerate(expected)]  # numbers never change
+    buffer = io.StringIO()
+    write_csv([_line(id=1, **{"=x": 1})], buffer, "documents", excel=True)
+    assert buffer.getvalue().startswith("\ufeffid,'=x,")
+
+
+def test_a_field_in_no_line_is_named_in_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    lines = [_line(id=1, date="2018-06-14", title="t"), _line(id=2, date="2018-06-15", title="u")]
+    with caplog.at_level(logging.WARNING):
+        rows = list(iter_rows(lines, "documents", fields=["date", "dtae"]))
+        assert [row["dtae"] for row in rows] == [None, None]
+        assert "field 'dtae' is in none of the 2 result lines (their kept fields: date, title); check its name in --fields" in caplog.text
+        assert "'date' is in none" not in caplog.text
+        caplog.clear()
+        summarize(lines, by="Date")
+        assert "field 'Date' is in none of the 2 result lines (their kept fields: date, title); check its name in --by" in caplog.text
+        caplog.clear()
+        summarize(lines, by="date")
+        list(iter_rows(lines, "documents", fields=["title"]))
+        list(iter_rows([], "documents", fields=["title"]))
+        assert caplog.text == ""
+
+
 def test_a_table_without_rows_has_its_header(tmp_path: Path) -> None:
     buffer = io.StringIO()
     assert write_csv([_line(id=1, date="2018")], buffer, "events") == 0
@@ -201,6 +234,81 @@ def test_a_cut_off_last_line_is_skipped_with_a_warning(tmp_path: Path, caplog: p
     assert summarize(path).cut_off == 1
     path.write_text(whole + json.dumps(_line(id=2)), encoding="utf-8")  # complete, only its line end missing
     assert [row["id"] for row in iter_rows(path, "documents")] == [1, 2]
+
+
+def test_a_last_line_cut_inside_an_arabic_character_is_skipped(results: dict[str, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    first, second = results["out"].read_bytes().splitlines(keepends=True)
+    inside = next(i for i in range(len(second) // 2, len(second)) if 0x80 <= second[i] < 0xC0)  # a continuation byte
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(first + second[:inside])  # an interrupted run, cut in the middle of an Arabic letter
+    with pytest.raises(UnicodeDecodeError):
+        second[:inside].decode("utf-8")
+    with caplog.at_level(logging.WARNING):
+        rows = list(iter_rows(path, "documents"))
+    assert [row["id"] for row in rows] == ["a1"] and "cut.jsonl:2: skipped a last line cut off mid-write" in caplog.text
+    summary = summarize(path)
+    assert (summary.documents, summary.cut_off) == (1, 1)
+    counts: Counter[str] = Counter()
+    assert len(list(read_results(path, counts))) == 1 and counts["cut_off"] == 1
+    path.write_bytes(first + second[:inside] + b"\n")  # with its line end, it is no cut-off line: an error
+    with pytest.raises(DataFormatError, match=r"cut.jsonl:2: not UTF-8 text"):
+        list(iter_rows(path, "documents"))
+
+
+@pytest.mark.parametrize(
+    ("change", "part"),
+    [
+        (lambda line: line.update(stance=None), "TypeError"),
+        (lambda line: line["entities"].append({"text": "x", "start": 0, "end": 1, "score": 1.0}), "KeyError: 'label'"),
+        (lambda line: line["events"].append({"label": "AIRSTRIKE", "score": 0.7}), "KeyError: 'sentences'"),
+        (lambda line: line["sentences"][0].update(stance={"score": 1.0}), "KeyError: 'label'"),
+        (lambda line: line["events"].append({"label": "AIRSTRIKE", "score": 0.7, "sentences": "two"}), "ValueError"),
+    ],
+    ids=["stance-null", "entity-without-label", "event-without-sentences", "sentence-stance-without-label", "sentences-not-a-number"],
+)  # fmt: skip
+def test_summary_names_the_line_of_a_malformed_result(change: Any, part: str, tmp_path: Path) -> None:
+    bad = _line(id=2)
+    change(bad)
+    with pytest.raises(DataFormatError, match=rf"record 2: a result line with a part missing or of the wrong type \({part}"):
+        summarize([_line(id=1), bad])
+    path = tmp_path / "out.jsonl"
+    path.write_text(json.dumps(_line(id=1)) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=rf"out.jsonl:2: a result line with a part missing or of the wrong type \({part}"):
+        summarize(path, by="date")
+
+
+def _names(entities: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """A result line naming each ``(text, label, times)``."""
+    return _line(entities=[_entity(0, len(text), label, text) for text, label, times in entities for _ in range(times)])
+
+
+@pytest.mark.parametrize(
+    ("documents", "expected"),
+    [
+        ([[("بغداد", "LOC", 5)], [("غداد", "LOC", 1)]], [("بغداد", 5, 1), ("غداد", 1, 1)]),
+        ([[("وليد", "PER", 3)], [("ليد", "PER", 1)]], [("وليد", 3, 1), ("ليد", 1, 1)]),
+        ([[("فرنسا", "LOC", 3)], [("رنسا", "LOC", 1)]], [("فرنسا", 3, 1), ("رنسا", 1, 1)]),
+        ([[("بشار الأسد", "PER", 3)], [("شار الأسد", "PER", 1)]], [("بشار الأسد", 3, 1), ("شار الأسد", 1, 1)]),
+        ([[("ولبنان", "LOC", 1), ("لبنان", "LOC", 1)], [("بنان", "LOC", 1)]], [("لبنان", 2, 1), ("بنان", 1, 1)]),
+        ([[("للعراق", "LOC", 1)], [("العراق", "LOC", 1)], [("لعراق", "LOC", 1)]], [("لعراق", 2, 2), ("العراق", 1, 1)]),
+        ([[("والعراق", "LOC", 4)], [("العراق", "LOC", 1)], [("بالعراق", "LOC", 1), ("العراق", "LOC", 1)]],
+         [("والعراق", 4, 1), ("العراق", 3, 2)]),
+        ([[("العراق", "LOC", 2), ("والعراق", "LOC", 1)], [("بالعراق", "LOC", 1)], [("للعراق", "LOC", 2)]],
+         [("العراق", 6, 3)]),
+        ([[("وبغداد", "LOC", 3)]], [("وبغداد", 3, 1)]),
+    ],
+    ids=["baghdad", "walid", "france", "bashar", "lebanon-chain", "lam-lam", "frequent-proclitic-form", "iraq", "bare-absent"],
+)  # fmt: skip
+def test_names_merge_only_into_a_bare_form_found_as_often_and_count_documents_exactly(
+    documents: list[list[tuple[str, str, int]]], expected: list[tuple[str, int, int]], tmp_path: Path
+) -> None:
+    lines = [_names(entities) for entities in documents]
+    path = tmp_path / "out.jsonl"
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    for source in (lines, iter(lines), (line for line in lines), path):  # a list, one-shot iterators, a file
+        top = summarize(source).top_entities  # type: ignore[arg-type]
+        found = [(e.text, e.mentions, e.documents) for label in ("LOC", "PER") for e in top[label]]
+        assert found == expected, source
 
 
 def test_bare_forms_strip_proclitics_and_read_lam_lam_as_the_article() -> None:
