@@ -24,6 +24,9 @@ from collections.abc import Iterator
 from types import FrameType, TracebackType
 from typing import Any
 
+TERMINATED = "terminated (SIGTERM)"
+"""How a run stopped by SIGTERM says so (:class:`Terminated`'s message, :func:`stop_reason`)."""
+
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
@@ -38,6 +41,11 @@ class Terminated(KeyboardInterrupt):
     output, naming the checkpoint to resume from) runs for it too, and a caller's
     ``except Exception`` does not swallow it.
     """
+
+
+def stop_reason(interruption: KeyboardInterrupt) -> str:
+    """``"terminated (SIGTERM)"`` or ``"interrupted"`` (Ctrl-C): how a run stopped, for its last message."""
+    return TERMINATED if isinstance(interruption, Terminated) else "interrupted"
 
 
 def exit_status(interruption: KeyboardInterrupt) -> int:
@@ -66,7 +74,7 @@ def sigterm_raises() -> Iterator[None]:
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated("terminated (SIGTERM)")
+        raise Terminated(TERMINATED)
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:

@@ -33,7 +33,7 @@ from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.model_dir import RUN_CONFIG_FILE  # the runtime names a run folder given as a model by it
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
-from arabnews_nlp.signals import SigtermFlag, Terminated, sigterm_raises
+from arabnews_nlp.signals import SigtermFlag, Terminated, sigterm_raises, stop_reason
 from training.checkpoint_errors import checkpoint_write_error, is_disk_full
 from training.config import (
     FinetuneConfig,
@@ -911,13 +911,11 @@ def finetune(config: FinetuneConfig, resume: bool = False, command: str = "pytho
             return None
         try:
             return finish(config, model, tokenizer, dataclasses.replace(settings), command, clusters=clusters, data=data)
-        except TrainingInterrupted:
-            raise
         except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM while tuning, saving or evaluating
             kind = TrainingTerminated if isinstance(stop, Terminated) else TrainingInterrupted
-            raise kind(f"{'terminated (SIGTERM)' if kind is TrainingTerminated else 'interrupted'} after training, "
-                       f"before the model was saved; its last checkpoint is {last_complete_checkpoint(config.run_dir)}: "
-                       "rerun the same command with --resume to redo what follows training") from None  # fmt: skip
+            raise kind(f"{stop_reason(stop)} after training, before the model was saved; its last checkpoint is "
+                       f"{last_complete_checkpoint(config.run_dir)}: rerun the same command with --resume to redo "
+                       "what follows training") from None  # fmt: skip
 
 
 def base_clusters(config: FinetuneConfig) -> WordClusters | None:

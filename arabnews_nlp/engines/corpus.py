@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.settings import SETTINGS_FILE
-from arabnews_nlp.signals import Terminated, sigterm_raises
+from arabnews_nlp.signals import sigterm_raises, stop_reason
 from arabnews_nlp.text.markup import check_markup
 
 logger = logging.getLogger(__name__)
@@ -626,9 +626,8 @@ def analyze_corpus_local(
 
 def log_interrupted(stop: KeyboardInterrupt, processed: int, output: str | os.PathLike[str], before: int) -> None:
     """Log, as a run stops on Ctrl-C or SIGTERM, what its output holds and that the same command goes on."""
-    how = "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
     logger.warning("%s: %d documents analysed in this run are in %s (%d before it); the same command goes on "
-                   "from there", how, processed, output, before)  # fmt: skip
+                   "from there", stop_reason(stop), processed, output, before)  # fmt: skip
 
 
 def _count_lines(path: str | os.PathLike[str]) -> int:

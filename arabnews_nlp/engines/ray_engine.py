@@ -37,7 +37,7 @@ from arabnews_nlp.engines.corpus import (
     log_interrupted, output_line, output_lock, run_settings, warn_absent_fields,
 )  # fmt: skip
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
-from arabnews_nlp.signals import Terminated, sigterm_raises
+from arabnews_nlp.signals import TERMINATED, Terminated, sigterm_raises
 from arabnews_nlp.text.markup import check_markup
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def _init_ray(ray: Any) -> bool:
     except SystemExit as stop:  # the driver's handler, set first thing in ray.init, is sys.exit(SIGTERM)
         if stop.code != signal.SIGTERM:
             raise
-        raise Terminated("terminated (SIGTERM)") from None
+        raise Terminated(TERMINATED) from None
     finally:
         if signal.getsignal(signal.SIGTERM) is not handler:  # a driver's handler: C stack, then exit status 15
             signal.signal(signal.SIGTERM, signal.SIG_DFL if handler is None else handler)
