@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from arabnews_nlp.errors import AnalysisTypeError, ConfigError
@@ -25,24 +26,56 @@ from arabnews_nlp.results import Analysis, Entity, SentenceResult, Stance
 from arabnews_nlp.text.markup import blank_html, check_markup
 from arabnews_nlp.text.normalize import SURROGATE
 
-STYLE = """
-body { font-family: "Noto Naskh Arabic", "Amiri", "Arial", sans-serif; margin: 2em auto; max-width: 60em;
-       line-height: 2.1; color: #1d1d1f; background: #fff; }
-article { border-bottom: 1px solid #ddd; padding-bottom: 1em; margin-bottom: 1.5em; }
-header.doc { font-family: sans-serif; font-size: 0.9em; color: #555; margin-bottom: 0.5em; }
-.sentence { display: block; padding: 0.2em 0.6em; margin: 0.3em 0; border-inline-start: 4px solid #ccc; }
-.sentence.anti { border-color: #c62828; background: #fdecea; }
-.sentence.pro { border-color: #2e7d32; background: #e8f5e9; }
-.para { height: 0.8em; }
-.meta { font-family: sans-serif; font-size: 0.72em; color: #444; margin-inline-start: 0.6em; }
-.badge { border-radius: 0.3em; padding: 0.05em 0.4em; margin-inline-end: 0.3em; white-space: nowrap; }
-.badge.anti { background: #c62828; color: #fff; } .badge.pro { background: #2e7d32; color: #fff; }
-.badge.neutral { background: #e0e0e0; } .badge.event { background: #fff3cd; border: 1px solid #e0c36a; }
-mark.ent { border-radius: 0.3em; padding: 0.05em 0.25em; }
-mark.ent .label { font-family: sans-serif; font-size: 0.62em; font-weight: bold; margin-inline-start: 0.3em; }
-mark.PER { background: #d7e8ff; } mark.ORG { background: #ffe0b2; } mark.LOC { background: #d4f4d2; }
-mark.FAC { background: #ead7ff; }
-""".strip()
+BODY_STYLE = (
+    "font-family: 'Noto Naskh Arabic', 'Amiri', 'Arial', sans-serif; line-height: 2.1; color: #1d1d1f; "
+    "background: #fff; text-align: start"
+)
+"""The reading style of the text: the page's ``body``, a notebook fragment's outer ``div``."""
+
+RULES: dict[str, str] = {
+    "article": "display: block; border-bottom: 1px solid #ddd; padding-bottom: 1em; margin-bottom: 1.5em",
+    "doc": "display: block; font-family: sans-serif; font-size: 0.9em; color: #555; margin-bottom: 0.5em",
+    "sentence": "display: block; padding: 0.2em 0.6em; margin: 0.3em 0; border-inline-start: 4px solid #ccc",
+    "sentence anti": "border-color: #c62828; background: #fdecea",
+    "sentence pro": "border-color: #2e7d32; background: #e8f5e9",
+    "para": "display: block; height: 0.8em",
+    "meta": "font-family: sans-serif; font-size: 0.72em; color: #444; margin-inline-start: 0.6em",
+    "badge": "border-radius: 0.3em; padding: 0.05em 0.4em; margin-inline-end: 0.3em; white-space: nowrap",
+    "badge anti": "background: #c62828; color: #fff",
+    "badge pro": "background: #2e7d32; color: #fff",
+    "badge neutral": "background: #e0e0e0; color: #1d1d1f",
+    "badge event": "background: #fff3cd; color: #1d1d1f; border: 1px solid #e0c36a",
+    "ent": "border-radius: 0.3em; padding: 0.05em 0.25em; color: #1d1d1f",
+    "ent PER": "background: #d7e8ff",
+    "ent ORG": "background: #ffe0b2",
+    "ent LOC": "background: #d4f4d2",
+    "ent FAC": "background: #ead7ff",
+    "label": "font-family: sans-serif; font-size: 0.62em; font-weight: bold; margin-inline-start: 0.3em",
+}
+"""The style of each class the rendering writes (``"sentence anti"``: a ``sentence`` that is also
+``anti``), written once: as a ``<style>`` sheet in a page, as ``style`` attributes in a fragment."""
+
+STYLE = "\n".join(
+    [f"body {{ {BODY_STYLE}; margin: 2em auto; max-width: 60em; }}"]
+    + [f".{'.'.join(key.split())} {{ {value}; }}" for key, value in RULES.items()]
+)
+
+_CLASS = re.compile(r'class="([^"]*)"')
+
+
+def _inline_style(classes: str) -> str:
+    """The declarations of the rules an element with ``classes`` matches (the first class is its kind)."""
+    kind, *modifiers = classes.split()
+    return "; ".join(RULES[key] for key in [kind, *(f"{kind} {modifier}" for modifier in modifiers)] if key in RULES)
+
+
+def _with_inline_styles(body: str) -> str:
+    """Give every element of ``body`` that has a class the ``style`` of its rules.
+
+    Every ``class="`` in ``body`` was written by this module: the caller's text is escaped
+    (``html.escape`` turns ``"`` into ``&quot;``), so none comes from it.
+    """
+    return _CLASS.sub(lambda match: f'{match.group(0)} style="{_inline_style(match.group(1))}"', body)
 
 
 def _entity(text: str, entity: Entity) -> str:
@@ -105,11 +138,14 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str = "
                      f"{html.escape(e.label)} ×{e.sentences}</span>" for e in analysis.events)  # fmt: skip
     events = f" · events {events}" if events else ""
     header = f'<header class="doc">{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}{events}</header>'
-    return f"<article>{header}\n{''.join(parts)}\n</article>"
+    return f'<article class="article">{header}\n{"".join(parts)}\n</article>'
 
 
 def render_html(
-    analyses: Analysis | Iterable[Analysis], titles: Sequence[str | None] | None = None, markup: str = "text"
+    analyses: Analysis | Iterable[Analysis],
+    titles: Sequence[str | None] | None = None,
+    markup: str = "text",
+    fragment: bool = False,
 ) -> str:
     """Return a complete, self-contained HTML page showing one or more analyses.
 
@@ -118,10 +154,14 @@ def render_html(
         titles: Optional title per analysis.
         markup: ``"html"`` when the texts were web pages analysed with ``markup="html"``: each
             page is shown as a reader sees it, its sentences and entities without the tags.
+        fragment: Return one right-to-left ``<div>`` whose elements carry their styles as
+            ``style`` attributes, instead of a page with a style sheet: for a notebook
+            (``IPython.display.HTML(...)``; an analysis shown in Jupyter is rendered so by
+            itself) or to embed in a page of one's own, whose styles it neither needs nor changes.
 
     Returns:
-        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script); a lone surrogate of a text
-        is shown as U+FFFD, so the page can always be written as UTF-8.
+        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script), or with ``fragment`` the
+        ``<div>``; a lone surrogate of a text is shown as U+FFFD, so it can always be written as UTF-8.
 
     Raises:
         AnalysisTypeError: If an item is not an :class:`~arabnews_nlp.results.Analysis` (e.g. a
@@ -131,7 +171,9 @@ def render_html(
 
     Example:
         >>> from arabnews_nlp.results import Analysis
-        >>> "<article>" in render_html([Analysis.empty("")])
+        >>> "<article " in render_html([Analysis.empty("")])
+        True
+        >>> render_html(Analysis.empty(""), fragment=True).startswith('<div dir="rtl" lang="ar" style=')
         True
     """
     check_markup(markup)
@@ -146,6 +188,8 @@ def render_html(
         raise ConfigError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
     body = "\n".join(render_article(analysis, name, markup) for analysis, name in zip(items, names))
     body = SURROGATE.sub("\ufffd", body)  # a lone surrogate cannot be written as UTF-8: shown as a browser would
+    if fragment:
+        return f'<div dir="rtl" lang="ar" style="{BODY_STYLE}">\n{_with_inline_styles(body)}\n</div>\n'
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
         f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"

@@ -225,6 +225,17 @@ class Analysis:
             "sentences": [sentence.to_dict(text) for sentence in self.sentences],
         }
 
+    def _repr_html_(self) -> str:
+        """Show the analysis in a notebook (Jupyter, VS Code) as :func:`~arabnews_nlp.render_html` does.
+
+        The ``fragment`` form: styles as ``style`` attributes, so the notebook's own page is left
+        as it is. A web page analysed with ``markup="html"`` shows its tags as text here; give
+        ``render_html(result, markup="html", fragment=True)`` to ``IPython.display.HTML`` instead.
+        """
+        from arabnews_nlp.render import render_html  # the renderer imports this module
+
+        return render_html(self, fragment=True)
+
     def to_json(self, indent: int | None = None, text: bool = True) -> str:
         """Return :meth:`to_dict` as JSON text (UTF-8 characters kept, not escaped).
 

@@ -195,7 +195,8 @@ def summarize(
     the distinct names; give a path or a list to avoid it.
 
     Args:
-        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records.
+        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records or
+            of analyses (:data:`Source`).
         top: Names listed per entity label in :attr:`Summary.top_entities`.
         by: A kept field holding each document's date (``--keep-fields date``), to count
             documents, their stance and their events per ``period``. A field that no line

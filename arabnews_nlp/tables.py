@@ -82,8 +82,9 @@ _NOT_A_RESULT = (
     "'stance', 'events', 'entities' and 'sentences'"
 )
 
-Source = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
-"""A results file (JSONL, ``.gz`` read as gzip) or result records already parsed (dicts)."""
+Source = str | os.PathLike[str] | Iterable[Mapping[str, Any] | Analysis]
+"""A results file (JSONL, ``.gz`` read as gzip), result records already parsed (dicts), or
+analyses (``Analyzer.pipe``'s, each taken as its ``to_dict()`` with its position from 0 as id)."""
 
 
 def columns(layer: str, fields: Sequence[str] = ()) -> tuple[str, ...]:
@@ -122,7 +123,8 @@ def read_results(
     ``counts["cut_off"]``.
 
     Args:
-        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records.
+        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records or
+            of analyses (:data:`Source`).
         counts: Gets ``lines`` (results yielded) and ``cut_off``.
         warn: Warn about a cut-off last line (``False`` for a second reading of the file).
 
@@ -143,11 +145,13 @@ def read_results(
         yield where, record
 
 
-def _given_records(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, Any]]:
-    if isinstance(records, (bytes, Mapping)):
-        raise ConfigError(f"expected a path or an iterable of result records (dicts), got a {type(records).__name__}")
+def _given_records(records: Iterable[Mapping[str, Any] | Analysis]) -> Iterator[tuple[str, Any]]:
+    if isinstance(records, (bytes, Mapping, Analysis)):
+        hint = "; put one analysis in a list" if isinstance(records, Analysis) else ""
+        raise ConfigError(f"expected a path or an iterable of result records (dicts) or analyses, "
+                          f"got a {type(records).__name__}{hint}")  # fmt: skip
     for number, record in enumerate(records, start=1):
-        yield f"record {number}", record
+        yield f"record {number}", {"id": number - 1, **record.to_dict()} if isinstance(record, Analysis) else record
 
 
 def _file_records(path: str | os.PathLike[str], counts: Counter[str], warn: bool = True) -> Iterator[tuple[str, Any]]:
@@ -208,7 +212,8 @@ def iter_rows(source: Source, layer: str, fields: Sequence[str] | None = None) -
     """Yield the rows of ``layer`` (see the module's table), one result line at a time.
 
     Args:
-        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records.
+        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records or
+            of analyses (:data:`Source`).
         layer: One of :data:`LAYERS`.
         fields: The kept fields to make columns of; default: those of the first line (a later
             line with another field is then an error). A line that lacks one gets ``None``.
@@ -362,7 +367,8 @@ def write_csv(
     ``None`` (a list, an object) is written as its JSON text, and ``true``/``false`` as in JSON.
 
     Args:
-        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records.
+        source: A results JSONL file (``.gz`` read as gzip), or an iterable of result records or
+            of analyses (:data:`Source`).
         out: A file path (written over), or a text stream opened with ``newline=""``.
         layer: One of :data:`LAYERS`.
         fields: The kept fields to make columns of (see :func:`iter_rows`).

@@ -64,7 +64,7 @@ def test_entities_stances_and_events_are_marked() -> None:
     assert "AIRSTRIKE 0.80" in page and "document stance" in page
     header = re.search(r'<header class="doc">.*?</header>', page).group(0)  # the document's events, counted
     assert '<span class="badge event" title="highest sentence score 0.80">AIRSTRIKE ×1</span>' in header
-    assert "events" not in render_html(Analysis.empty("نص")).split("<article>")[1]
+    assert "events" not in render_html(Analysis.empty("نص")).split("<article ")[1]
     assert '<div class="para">' not in page  # one line break: a new sentence, not a new paragraph
     text = "خبر أول.\n\nخبر ثان."
     sentences = (SentenceResult(0, 8, text[:8], Stance("neutral", 1.0)), SentenceResult(10, 18, text[10:], Stance("neutral", 1.0)))
@@ -111,3 +111,48 @@ def test_a_lone_surrogate_is_shown_as_a_replacement_character(tmp_path) -> None:
     page = render_html(Analysis(text, Stance("neutral", 0.9), (), (SentenceResult(0, len(text), text, Stance("neutral", 0.9)),)))
     (tmp_path / "page.html").write_text(page, encoding="utf-8")  # UnicodeEncodeError before
     assert "قال \ufffd في" in page
+
+
+class _Styles(HTMLParser):
+    """Collects (tag, class, style) of every element and the tags seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, str | None, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.elements.append((tag, found.get("class"), found.get("style")))
+
+
+def test_a_fragment_carries_its_styles_inline_for_notebooks() -> None:
+    from arabnews_nlp.render import RULES
+
+    text = 'قال class="ent PER" <b>ب</b> " style="x في بغداد.'  # attribute-looking text stays text
+    place = Entity(text.index("بغداد"), text.index("بغداد") + 5, "LOC", "بغداد", 0.8)
+    sentence = SentenceResult(0, len(text), text, Stance("pro", 0.7), (Event("THREAT", 0.6),), (place,))
+    analysis = Analysis(text, Stance("neutral", 0.6), (place,), (sentence,))
+    fragment = render_html(analysis, fragment=True)
+    assert analysis._repr_html_() == fragment
+    assert fragment.startswith('<div dir="rtl" lang="ar" style="') and fragment.rstrip().endswith("</div>")
+    assert "<style" not in fragment and "<!DOCTYPE" not in fragment and "<script" not in fragment
+    parser = _Styles()
+    parser.feed(fragment)
+    classed = [(tag, classes, style) for tag, classes, style in parser.elements if classes is not None]
+    assert {tag for tag, _, _ in parser.elements} == {"div", "article", "header", "span", "mark"}  # no <b> from the text
+    assert {classes for _, classes, _ in classed} >= {"article", "doc", "sentence pro", "meta", "badge pro", "badge event",
+                                                      "ent LOC", "label", "badge neutral"}  # fmt: skip
+    for _, classes, style in classed:  # every rule of each class, and nothing else
+        kind, *modifiers = classes.split()
+        expected = [RULES[kind]] + [RULES[f"{kind} {m}"] for m in modifiers if f"{kind} {m}" in RULES]
+        assert style == "; ".join(expected) and '"' not in style
+    shown = _Text()
+    shown.feed(fragment)
+    assert re.sub(r"\s+", "", "".join(shown.chunks)) == re.sub(r"\s+", "", text)
+
+
+def test_the_page_style_sheet_has_every_rule() -> None:
+    from arabnews_nlp.render import RULES, STYLE
+
+    assert ".sentence.anti { border-color: #c62828; background: #fdecea; }" in STYLE
+    assert all(value in STYLE for value in RULES.values()) and STYLE.startswith("body {")

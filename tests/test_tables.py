@@ -143,6 +143,17 @@ def test_analyze_jsonl_output_without_ids_is_read() -> None:
     assert row == {"id": None, "sentence": 0, "start": 0, "end": 5, "label": "LOC", "text": "بغداد", "score": 0.9}
 
 
+def test_analyses_are_read_with_their_position_as_id(results: dict[str, Path], _session_analyzer: Any) -> None:
+    analyses = list(_session_analyzer.pipe(TEXTS.values()))
+    by_file = {layer: [{**row, "id": n} for n, key in enumerate(TEXTS) for row in iter_rows(results["out"], layer, fields=[])
+                       if row["id"] == key] for layer in LAYERS}  # fmt: skip
+    for layer in LAYERS:  # as the rows of the same documents' result lines, ids 0, 1
+        assert list(iter_rows(iter(analyses), layer)) == by_file[layer]
+    assert summarize(analyses).documents == 2
+    with pytest.raises(ConfigError, match="put one analysis in a list"):
+        list(iter_rows(analyses[0], "entities"))  # type: ignore[arg-type]
+
+
 def test_csv_round_trip_gz_input_bom_and_cells(results: dict[str, Path], tmp_path: Path) -> None:
     packed = tmp_path / "out.jsonl.gz"
     packed.write_bytes(gzip.compress(results["out"].read_bytes()))
