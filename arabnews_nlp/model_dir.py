@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.errors import ConfigError, ModelFormatError, ModelNotFoundError
-from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS, check_labels
+from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS, check_labels
 from arabnews_nlp.settings import SETTINGS_FILE, AnalyzerSettings
 
 if TYPE_CHECKING:
@@ -155,19 +155,97 @@ def training_run_of(directory: Path) -> str | None:
             "interrupted run with the same python -m training finetune command and --resume")  # fmt: skip
 
 
+REMOTE_CODE_KEYS = ("auto_map", "trust_remote_code")
+"""Keys of ``config.json`` / ``tokenizer_config.json`` that ask transformers to run code shipped with a model."""
+
+
+def refuse_remote_code(directory: Path) -> None:
+    """Refuse a directory whose ``config.json`` or ``tokenizer_config.json`` asks to run its own code.
+
+    transformers would ask on stdin whether to run such code (and run it on ``y``); arabnews-nlp
+    never runs a model's code (``trust_remote_code``), so such a directory is refused before
+    anything reads it. A file that is not a JSON object is left to the reader that needs it.
+
+    Raises:
+        ModelFormatError: Naming the file and the key (``auto_map``, ``trust_remote_code``).
+
+    Example:
+        >>> refuse_remote_code(Path("no-such-directory"))  # nothing to refuse
+    """
+    for name in ("config.json", "tokenizer_config.json"):
+        path = directory / name
+        try:
+            fields = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(fields, dict):
+            continue
+        encoder = fields.get("encoder")
+        nested: dict[str, Any] = encoder if isinstance(encoder, dict) else {}  # an analyzer's encoder config
+        found = [(where, key) for where, part in (("", fields), ("encoder.", nested)) for key in REMOTE_CODE_KEYS if key in part]
+        if found:
+            where, key = found[0]
+            value = (fields if not where else nested)[key]
+            raise ModelFormatError(
+                f"{path} has {where + key!r} ({json.dumps(value, ensure_ascii=False)[:120]}): it asks to run "
+                "Python code shipped with the model, which arabnews-nlp never does (no trust_remote_code). Remove "
+                "the key if the model is a standard architecture; otherwise it cannot be used here"
+            )
+
+
+@contextlib.contextmanager
+def no_remote_code(name_or_path: str | os.PathLike[str]) -> Iterator[None]:
+    """Load ``name_or_path`` (a directory or a hub id) inside, with ``trust_remote_code=False``.
+
+    A local directory is checked first (:func:`refuse_remote_code`); for a hub id, transformers'
+    own refusal of a model that needs its code becomes a :class:`ModelFormatError`.
+
+    Raises:
+        ModelFormatError: If the model asks to run its own code.
+    """
+    refuse_remote_code(Path(name_or_path))
+    try:
+        yield
+    except ValueError as error:
+        if "trust_remote_code" not in str(error):
+            raise
+        raise ModelFormatError(f"{name_or_path} needs its own Python code (trust_remote_code), which arabnews-nlp "
+                               "never runs; choose a standard BERT-style model") from error  # fmt: skip
+
+
+def _check_model_type(path: Path) -> None:
+    """Refuse a ``config.json`` that is not a JSON object or not an analyzer's."""
+    from arabnews_nlp.modeling import AnalyzerConfig
+
+    try:
+        model_type = json.loads(path.read_text(encoding="utf-8")).get("model_type")
+    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as error:
+        raise ModelFormatError(f"{path} is not a JSON object: {error}") from error
+    if model_type != AnalyzerConfig.model_type:
+        raise ModelFormatError(
+            f"{path} has model_type {model_type!r}, not {AnalyzerConfig.model_type!r}: this is not an "
+            "arabnews-nlp analyzer (a plain encoder must be fine-tuned first: python -m training finetune)"
+        )
+
+
 def check_model_dir(directory: Path) -> None:
     """Check that ``directory`` holds every file of a model directory, with safetensors weights.
 
     Raises:
         ModelNotFoundError: If ``directory`` does not exist.
-        ModelFormatError: If a file is missing, naming it and how to fix it; or if the weights
-            are only pickle files (``*.bin``, ``*.pt``, ``*.pth``, ``*.ckpt``).
+        ModelFormatError: If a file is missing, naming it and how to fix it; if the weights are
+            only pickle files (``*.bin``, ``*.pt``, ``*.pth``, ``*.ckpt``); if its config is
+            another model type's (a plain encoder); or if it asks to run its own code
+            (:func:`refuse_remote_code`).
 
     Example:
         >>> # check_model_dir(Path("models/default"))
     """
     if not directory.is_dir():
         raise ModelNotFoundError(f"model directory {str(directory)!r} does not exist")
+    refuse_remote_code(directory)
+    if (directory / "config.json").is_file() and not (directory / "arabnews_nlp.json").is_file():
+        _check_model_type(directory / "config.json")  # a plain encoder: say so, not which file it lacks
     missing = [name for name in (WEIGHTS_FILE, *REQUIRED_FILES) if not (directory / name).is_file()]
     if missing and (run := training_run_of(directory)) is not None:
         raise ModelFormatError(f"{directory} is {run}, not a model directory ({missing[0]} is missing)")
@@ -203,17 +281,15 @@ def load_config(directory: Path) -> Any:
     from arabnews_nlp.modeling import AnalyzerConfig
 
     path = directory / "config.json"
-    try:
-        model_type = json.loads(path.read_text(encoding="utf-8")).get("model_type")
-    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as error:
-        raise ModelFormatError(f"{path} is not a JSON object: {error}") from error
-    if model_type != AnalyzerConfig.model_type:
-        raise ModelFormatError(
-            f"{path} has model_type {model_type!r}, not {AnalyzerConfig.model_type!r}: this is not an "
-            "arabnews-nlp analyzer (a plain encoder must be fine-tuned first: python -m training finetune)"
-        )
+    _check_model_type(path)
     config = AnalyzerConfig.from_pretrained(str(directory))
     check_labels("ner", config.ner_labels, NER_TAGS)
+    if config.label2id != {label: index for index, label in enumerate(config.ner_labels)}:
+        raise ModelFormatError(f"{path}: label2id {config.label2id} does not invert id2label {config.id2label}; "
+                               "remove label2id (it is filled from id2label) or correct it")  # fmt: skip
+    if config.schema_version != SCHEMA_VERSION:
+        raise ModelFormatError(f"{path} has schema_version {config.schema_version}, this library reads schema "
+                               f"version {SCHEMA_VERSION}")  # fmt: skip
     check_labels("stance", config.stance_labels or [], STANCE_LABELS)
     check_labels("events", config.event_labels or [], EVENT_TYPES)
     return config
@@ -294,7 +370,7 @@ def load_analyzer(
         )
     # Passing the config keeps AutoTokenizer from re-reading config.json with AutoConfig, which
     # does not know the arabnews_analyzer model type.
-    tokenizer = AutoTokenizer.from_pretrained(str(directory), config=config)
+    tokenizer = AutoTokenizer.from_pretrained(str(directory), config=config, trust_remote_code=False)
     if not getattr(tokenizer, "is_fast", False):
         raise ModelFormatError(f"{directory} holds a slow tokenizer; arabnews-nlp needs tokenizer.json (fast)")
     model.to(target)  # type: ignore[arg-type]  # transformers wraps .to() with a decorator mypy misreads
@@ -366,14 +442,18 @@ def save_analyzer(
         name: tensor.detach().to(target) if tensor.is_floating_point() else tensor.detach()
         for name, tensor in model.state_dict().items()
     }
-    previous = model.config.dtype
-    model.config.dtype = target
+    with _quiet_progress():
+        model.save_pretrained(str(path), state_dict=state)
+    config_path = path / "config.json"  # save_pretrained records the model's dtype, not the saved weights'
+    fields = json.loads(config_path.read_text(encoding="utf-8"))
+    fields["dtype"] = str(target).removeprefix("torch.")
+    config_path.write_text(json.dumps(fields, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    previous = tokenizer.model_max_length
+    tokenizer.model_max_length = settings.max_length  # the encoder's positions, not the tokenizer's 512
     try:
-        with _quiet_progress():
-            model.save_pretrained(str(path), state_dict=state)
+        tokenizer.save_pretrained(str(path))
     finally:
-        model.config.dtype = previous
-    tokenizer.save_pretrained(str(path))
+        tokenizer.model_max_length = previous
     saved = dataclasses.replace(settings, versions=library_versions())
     saved.ngram_model = settings.ngram_model  # runtime attribute, not a field: replace() drops it
     saved.save(path)

@@ -113,6 +113,8 @@ class AnalyzerConfig(PreTrainedConfig):
         if self.event_labels is None:
             self.event_labels = list(EVENT_TYPES)
         super().__post_init__(**kwargs)
+        if self.label2id is None:  # the standard field, filled as id2label is (transformers leaves it None)
+            self.label2id = {label: index for index, label in enumerate(self.ner_labels)}
 
     @property
     def ner_labels(self) -> list[str]:
@@ -153,7 +155,7 @@ class AnalyzerModel(PreTrainedModel):
 
     def __init__(self, config: AnalyzerConfig, encoder: PreTrainedModel | None = None) -> None:
         super().__init__(config)
-        self.encoder = encoder if encoder is not None else _without_pooler(AutoModel.from_config, config.encoder)
+        self.encoder = encoder if encoder is not None else _without_pooler(AutoModel.from_config, config.encoder, trust_remote_code=False)
         hidden = cast(PreTrainedConfig, config.encoder).hidden_size
         n_stance, n_events = len(config.stance_labels or ()), len(config.event_labels or ())
         self.dropout = nn.Dropout(config.classifier_dropout)
@@ -216,7 +218,12 @@ class AnalyzerModel(PreTrainedModel):
             The model in float32 (whatever dtype the encoder was saved in, e.g. fp16), encoder
             weights loaded, heads randomly initialised.
         """
-        encoder = _without_pooler(AutoModel.from_pretrained, encoder_name_or_path, dtype=torch.float32)
+        from arabnews_nlp.model_dir import no_remote_code
+
+        with no_remote_code(encoder_name_or_path):
+            encoder = _without_pooler(
+                AutoModel.from_pretrained, encoder_name_or_path, dtype=torch.float32, trust_remote_code=False
+            )
         config = AnalyzerConfig(encoder=encoder.config.to_dict(), **config_kwargs)
         model = cls(config, encoder=encoder)
         for head in (model.ner_head, model.stance_head, model.event_head, model.word_projection, model.word_embeddings):
@@ -260,6 +267,30 @@ class AnalyzerModel(PreTrainedModel):
         outside = kind.gather(1, leader) == PIECE_SPECIAL
         return torch.where(outside, torch.zeros_like(buckets), buckets)
 
+    def hidden_states(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """The encoder's last hidden states ``(batch, seq, hidden)``, as the heads read them.
+
+        With ``word_buckets > 0`` each token's embedding gets its whole word's embedding added
+        before the encoder, so ``self.encoder(input_ids=...)`` alone gives other states.
+
+        Example:
+            >>> # vectors = model.hidden_states(batch["input_ids"], batch["attention_mask"])[:, 0]
+        """
+        encoder_kwargs: dict[str, Any] = {"attention_mask": attention_mask}
+        if self.word_embeddings is not None and self.word_projection is not None:
+            words = self.word_projection(self.word_embeddings(self.word_buckets(input_ids)))
+            encoder_kwargs["inputs_embeds"] = self.encoder.get_input_embeddings()(input_ids) + words
+        else:
+            encoder_kwargs["input_ids"] = input_ids
+        if token_type_ids is not None:
+            encoder_kwargs["token_type_ids"] = token_type_ids
+        return cast(torch.Tensor, self.encoder(**encoder_kwargs).last_hidden_state)
+
     def forward(
         self,
         input_ids: torch.Tensor,
@@ -286,16 +317,7 @@ class AnalyzerModel(PreTrainedModel):
         Returns:
             The logits of the three heads, and the summed loss when any labels are given.
         """
-        encoder_kwargs: dict[str, Any] = {"attention_mask": attention_mask}
-        if self.word_embeddings is not None and self.word_projection is not None:
-            words = self.word_projection(self.word_embeddings(self.word_buckets(input_ids)))
-            encoder_kwargs["inputs_embeds"] = self.encoder.get_input_embeddings()(input_ids) + words
-        else:
-            encoder_kwargs["input_ids"] = input_ids
-        if token_type_ids is not None:
-            encoder_kwargs["token_type_ids"] = token_type_ids
-        hidden = self.encoder(**encoder_kwargs).last_hidden_state
-        hidden = self.dropout(hidden)
+        hidden = self.dropout(self.hidden_states(input_ids, attention_mask, token_type_ids))
         if self.config.sentence_pooling == "mean":
             mask = (attention_mask if attention_mask is not None else torch.ones_like(input_ids)).unsqueeze(-1)
             sentence = (hidden * mask.to(hidden.dtype)).sum(dim=1) / mask.sum(dim=1).clamp(min=1).to(hidden.dtype)
@@ -340,6 +362,11 @@ class AnalyzerModel(PreTrainedModel):
         if not losses:
             return None
         return torch.stack(losses).sum()
+
+
+AutoConfig.register(AnalyzerConfig.model_type, AnalyzerConfig, exist_ok=True)
+AutoModel.register(AnalyzerConfig, AnalyzerModel, exist_ok=True)
+"""With this module imported, ``AutoConfig`` and ``AutoModel`` read an analyzer directory too."""
 
 
 def require_torch_model(model: object, what: str) -> AnalyzerModel:

@@ -53,3 +53,17 @@ def test_default_model_holds_its_dev_scores(rescored: tuple[dict[str, float], di
     now, settings = rescored
     floor = settings["metrics"][metric] - TOLERANCE
     assert now[metric] >= floor, f"{metric}: {now[metric]:.4f} is below the card's {settings['metrics'][metric]:.4f} - {TOLERANCE}"
+
+
+def test_default_model_files_describe_its_weights() -> None:
+    """config.json's dtype is the stored weights', the tokenizer's length the encoder's windows."""
+    from safetensors import safe_open
+
+    config = json.loads((MODEL / "config.json").read_text(encoding="utf-8"))
+    settings = json.loads((MODEL / "arabnews_nlp.json").read_text(encoding="utf-8"))
+    tokenizer = json.loads((MODEL / "tokenizer_config.json").read_text(encoding="utf-8"))
+    with safe_open(str(MODEL / "model.safetensors"), framework="pt") as weights:
+        stored = {str(weights.get_slice(name).get_dtype()) for name in weights.keys()} - {"I64"}
+    assert stored == {"F16"} and config["dtype"] == "float16"
+    assert tokenizer["model_max_length"] == settings["max_length"] <= config["encoder"]["max_position_embeddings"]
+    assert config["label2id"] == {label: int(index) for index, label in config["id2label"].items()}

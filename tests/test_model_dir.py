@@ -15,6 +15,7 @@ from arabnews_nlp import model_dir
 from arabnews_nlp.api import Analyzer
 from arabnews_nlp.errors import LabelMismatchError, ModelFormatError, ModelNotFoundError
 from arabnews_nlp.model_dir import MODEL_ENV, load_analyzer, resolve_model, save_analyzer
+from arabnews_nlp.schema import NER_TAGS
 
 TEXTS = ["قال السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق.", "نفى البنتاغون ذلك.\nhello 2024"]
 
@@ -124,6 +125,103 @@ def test_plain_encoder_is_refused(model_copy: Path) -> None:
     data["model_type"] = "bert"
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ModelFormatError, match="not an arabnews-nlp analyzer"):
+        load_analyzer(model_copy, device="cpu")
+
+
+def test_a_plain_encoder_without_the_settings_file_is_named_as_an_encoder(model_copy: Path) -> None:
+    (model_copy / "arabnews_nlp.json").unlink()
+    path = model_copy / "config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "model_type": "bert"}), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="must be fine-tuned first"):  # was: "arabnews_nlp.json is missing"
+        load_analyzer(model_copy, device="cpu")
+
+
+def _remote_code(directory: Path, file: str, fields: dict[str, Any]) -> Path:
+    """Give ``directory``'s ``file`` the ``fields`` and a module that would leave a mark if run."""
+    mark = directory / "RAN"
+    (directory / "evil.py").write_text(f"open({str(mark)!r}, 'w').close()\n", encoding="utf-8")
+    path = directory / file
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key, value in fields.items():
+        if "." in key:
+            outer, inner = key.split(".")
+            data[outer][inner] = value
+        else:
+            data[key] = value
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return mark
+
+
+@pytest.mark.parametrize("backend", ["torch", "numpy"])
+@pytest.mark.parametrize(
+    ("file", "fields", "named"),
+    [
+        ("tokenizer_config.json", {"auto_map": {"AutoTokenizer": [None, "evil.Tok"]}, "tokenizer_class": "Tok"}, "'auto_map'"),
+        ("config.json", {"auto_map": {"AutoModel": "evil.Model"}}, "'auto_map'"),
+        ("config.json", {"trust_remote_code": True}, "'trust_remote_code'"),
+        ("config.json", {"encoder.auto_map": {"AutoModel": "evil.Model"}}, "'encoder.auto_map'"),
+    ],
+)
+def test_a_directory_asking_to_run_its_own_code_is_refused_without_a_prompt(
+    model_copy: Path, backend: str, file: str, fields: dict[str, Any], named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mark = _remote_code(model_copy, file, fields)
+    monkeypatch.setattr("builtins.input", lambda *_: pytest.fail("asked on stdin whether to run the code"))
+    with pytest.raises(ModelFormatError, match=f"{named}.*never does \\(no trust_remote_code\\)"):
+        load_analyzer(model_copy, device="cpu", backend=backend)
+    assert not mark.exists()
+
+
+def test_an_encoder_asking_to_run_its_own_code_is_refused(tiny_analyzer: Analyzer, tmp_path: Path) -> None:
+    from arabnews_nlp.modeling import AnalyzerModel
+    from training.config import base_load_errors
+
+    encoder = tmp_path / "encoder"
+    tiny_analyzer.model.encoder.save_pretrained(str(encoder))
+    mark = _remote_code(encoder, "config.json", {"auto_map": {"AutoModel": "evil.Model"}})
+    with pytest.raises(ModelFormatError, match="'auto_map'"), base_load_errors(str(encoder)):
+        AnalyzerModel.from_encoder(str(encoder))
+    assert not mark.exists()
+
+
+def test_transformers_refusal_of_a_hub_model_with_code_is_a_model_format_error() -> None:
+    with pytest.raises(ModelFormatError, match="org/custom needs its own Python code"):
+        with model_dir.no_remote_code("org/custom"):
+            raise ValueError("The repository org/custom contains custom code ... pass trust_remote_code=True")
+    with pytest.raises(ValueError, match="other"), model_dir.no_remote_code("org/plain"):
+        raise ValueError("other")
+
+
+def test_saved_config_and_tokenizer_describe_the_saved_model(tiny_analyzer: Analyzer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tiny_analyzer.tokenizer, "model_max_length", 512)  # what a tokenizer trained alone says
+    for dtype, name in ((None, "float16"), (torch.float32, "float32")):
+        path = save_analyzer(tmp_path / name, tiny_analyzer.model, tiny_analyzer.tokenizer, tiny_analyzer.settings, dtype=dtype)
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        assert config["dtype"] == name  # the saved weights' dtype (save_pretrained wrote the model's)
+        assert config["label2id"] == {tag: i for i, tag in enumerate(NER_TAGS)}
+        tokenizer = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+        assert tokenizer["model_max_length"] == tiny_analyzer.settings.max_length == 16  # not 512
+    assert tiny_analyzer.tokenizer.model_max_length == 512 and str(tiny_analyzer.model.config.dtype) == "float32"  # unchanged
+
+
+def test_plain_transformers_auto_classes_read_an_analyzer_directory(tiny_model_dir: Path, tiny_analyzer: Analyzer) -> None:
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    import arabnews_nlp.modeling  # noqa: F401  (registers the model type)
+
+    assert type(AutoConfig.from_pretrained(str(tiny_model_dir))).__name__ == "AnalyzerConfig"
+    model = AutoModel.from_pretrained(str(tiny_model_dir), dtype=torch.float32)
+    ids = AutoTokenizer.from_pretrained(str(tiny_model_dir))("بغداد", return_tensors="pt")
+    with torch.no_grad():
+        assert torch.allclose(model(**ids).ner_logits, tiny_analyzer.model(**ids).ner_logits, atol=1e-6)
+
+
+@pytest.mark.parametrize(("field", "value", "named"), [("label2id", {"O": 3, "B-PER": 0}, "does not invert id2label"),
+                                                       ("schema_version", 2, "schema_version 2")])  # fmt: skip
+def test_config_label2id_and_schema_version_are_checked(model_copy: Path, field: str, value: Any, named: str) -> None:
+    path = model_copy / "config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), field: value}), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match=named):
         load_analyzer(model_copy, device="cpu")
 
 

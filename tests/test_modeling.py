@@ -124,3 +124,16 @@ def test_encoders_without_a_pooler_are_accepted(kind: str, tmp_path: Any, tiny_t
     expected = model.eval()(input_ids=ids, attention_mask=torch.ones_like(ids)).ner_logits
     torch.testing.assert_close(loaded(input_ids=ids, attention_mask=torch.ones_like(ids)).ner_logits, expected,
                                atol=2e-3, rtol=0)  # fmt: skip
+
+
+def test_hidden_states_are_what_the_heads_read_with_whole_word_embeddings() -> None:
+    from tests.conftest import build_tiny_model, build_tiny_tokenizer
+
+    tokenizer = build_tiny_tokenizer()
+    model = build_tiny_model(len(tokenizer), tokenizer=tokenizer, word_buckets=257).eval()
+    batch = tokenizer(["قال السوداني في بغداد"], return_tensors="pt")
+    with torch.no_grad():
+        states = model.hidden_states(batch["input_ids"], batch["attention_mask"])
+        assert torch.allclose(model.ner_head(states), model(**batch).ner_logits, atol=1e-6)
+        plain = model.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+        assert not torch.allclose(plain, states, atol=1e-3)  # the encoder alone misses the word embeddings

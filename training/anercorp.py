@@ -266,7 +266,7 @@ def load_tagger(base: str) -> Any:
 
     return AutoModelForTokenClassification.from_pretrained(
         base, num_labels=len(ANERCORP_TAGS), id2label=dict(enumerate(ANERCORP_TAGS)),
-        label2id={t: i for i, t in enumerate(ANERCORP_TAGS)}, dtype=torch.float32,
+        label2id={t: i for i, t in enumerate(ANERCORP_TAGS)}, dtype=torch.float32, trust_remote_code=False,
     )  # fmt: skip
 
 
@@ -289,7 +289,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
     settings = _settings(args)
     set_seed(args.seed)
     with base_load_errors(args.base):
-        tokenizer = AutoTokenizer.from_pretrained(args.base)
+        tokenizer = AutoTokenizer.from_pretrained(args.base, trust_remote_code=False)
         model = load_tagger(args.base)
     positions = getattr(model.config, "max_position_embeddings", args.max_length)
     if args.max_length > positions:

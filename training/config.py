@@ -473,8 +473,12 @@ def check_base(base: str, analyzer_ok: bool = True) -> None:
 def base_load_errors(base: str) -> Iterator[None]:
     r"""Turn a failure to load ``base`` (not found, no network, no such hub repository) into one line.
 
+    Loaders inside must pass ``trust_remote_code=False``; a base that needs its own code is refused
+    (:func:`arabnews_nlp.model_dir.no_remote_code`).
+
     Raises:
         ConfigError: Naming ``base`` and the first line of the loader's message.
+        ModelFormatError: If ``base`` asks to run its own code.
 
     Example:
         >>> with base_load_errors("org/name"):
@@ -483,8 +487,11 @@ def base_load_errors(base: str) -> Iterator[None]:
         ...
         arabnews_nlp.errors.ConfigError: cannot load the base encoder 'org/name': org/name is not a local folder and is not a valid model identifier
     """
+    from arabnews_nlp.model_dir import no_remote_code
+
     try:
-        yield
+        with no_remote_code(base):
+            yield
     except OSError as error:
         raise ConfigError(f"cannot load the base encoder {base!r}: {str(error).splitlines()[0]}") from None
 

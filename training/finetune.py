@@ -180,7 +180,7 @@ def _fresh_heads(config: FinetuneConfig) -> tuple[Any, Any]:
     from arabnews_nlp.modeling import AnalyzerModel
 
     with base_load_errors(config.base):
-        tokenizer = AutoTokenizer.from_pretrained(config.base)
+        tokenizer = AutoTokenizer.from_pretrained(config.base, trust_remote_code=False)
     if not getattr(tokenizer, "is_fast", False) or tokenizer.pad_token_id is None:
         raise ConfigError(f"{config.base}: the tokenizer must be a fast tokenizer with a [PAD] token (tokenizer.json)")
     with base_load_errors(config.base):

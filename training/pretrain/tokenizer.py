@@ -67,9 +67,11 @@ def load_tokenizer(name: str) -> Any:
     from transformers import AutoTokenizer
 
     from arabnews_nlp.errors import ConfigError
+    from arabnews_nlp.model_dir import no_remote_code
 
     try:
-        return AutoTokenizer.from_pretrained(name)
+        with no_remote_code(name):
+            return AutoTokenizer.from_pretrained(name, trust_remote_code=False)
     except (OSError, ValueError) as error:
         where = "is not a tokenizer directory" if Path(name).is_dir() else "does not exist"
         raise ConfigError(f"tokenizer {name!r} {where} (relative to {Path.cwd()}) and is not loadable as a hub id "
