@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+
 import functools
 import itertools
 import os
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp import ngram
 from arabnews_nlp.encoding import EncodedSpan, Window, collate, encode_span
-from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError
+from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError, is_table
 from arabnews_nlp.model_dir import MODEL_ENV
 from arabnews_nlp.results import Analysis, Entity, SentenceResult
 from arabnews_nlp.schema import NEUTRAL
@@ -61,6 +62,7 @@ class _Document:
     text: str  # the caller's string
     spans: list[EncodedSpan]
     view: str  # what is analysed: ``text``, or its markup blanked (same length, same offsets)
+    markup: str = "text"
 
     @property
     def windows(self) -> list[Window]:
@@ -208,7 +210,7 @@ class Analyzer:
             >>> [a.text for a in analyzer.pipe(["أ", "ب"], batch_size=2)]  # doctest: +SKIP
             ['أ', 'ب']
         """
-        if isinstance(texts, (str, bytes, Mapping)) or not isinstance(texts, Iterable):
+        if isinstance(texts, (str, bytes, Mapping)) or not isinstance(texts, Iterable) or is_table(texts):
             raise TextsTypeError(texts)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ConfigError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -252,10 +254,10 @@ class Analyzer:
     def _prepare(self, text: str, markup: str = "text") -> _Document:
         view = blank_html(text) if markup == "html" else text
         if not view.strip():
-            return _Document(text, [], view)
+            return _Document(text, [], view, markup)
         sentences = page_sentences(view) if markup == "html" else split_sentences(view)
         spans = [encode_span(view, s, e, self.tokenizer, self.settings) for s, e in sentences]
-        return _Document(text, spans, view)
+        return _Document(text, spans, view, markup)
 
     def _run_group(self, group: list[_Document], batch_size: int) -> Iterator[Analysis]:
         windows = [window for document in group for window in document.windows]
@@ -307,7 +309,7 @@ class Analyzer:
     def _assemble(self, document: _Document, outputs: _Outputs) -> Analysis:
         """Decode every sentence of ``document`` and combine them."""
         if not document.spans:
-            return Analysis.empty(document.text)
+            return replace(Analysis.empty(document.text), markup=document.markup)
         text, settings = document.view, self.settings
         sentences: list[SentenceResult] = []
         probabilities: list[list[float]] = []
@@ -336,6 +338,7 @@ class Analyzer:
             stance=stance.document_stance(probabilities, settings, reported),
             entities=tuple(entity for sentence in sentences for entity in sentence.entities),
             sentences=tuple(sentences),
+            markup=document.markup,
         )
 
 

@@ -67,10 +67,22 @@ class SpanError(ArabNewsError, ValueError):
         )
 
 
+def is_table(value: object) -> bool:
+    """Whether ``value`` is a data frame (pandas, polars...): it has ``columns``, and iterating it gives their names."""
+    return hasattr(value, "columns") and not isinstance(value, (str, bytes, Mapping))
+
+
 class TextsTypeError(ArabNewsError, TypeError):
     """A single string (or anything not iterable) was passed where an iterable of documents was expected."""
 
     def __init__(self, received: object) -> None:
+        if is_table(received):
+            super().__init__(
+                f"texts must be an iterable of str (one per document), got a {type(received).__name__}, whose "
+                "iteration gives its column names. Pass its text column, e.g. pipe(df['text']), and pair the "
+                "results with the rows."
+            )
+            return
         if isinstance(received, Mapping):
             super().__init__(
                 f"texts must be an iterable of str (one per document), got a {type(received).__name__}, whose "

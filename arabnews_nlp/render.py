@@ -28,19 +28,21 @@ from arabnews_nlp.text.normalize import SURROGATE
 
 BODY_STYLE = (
     "font-family: 'Noto Naskh Arabic', 'Amiri', 'Arial', sans-serif; line-height: 2.1; color: #1d1d1f; "
-    "background: #fff; text-align: start"
+    "background: #fff"
 )
 """The reading style of the text: the page's ``body``, a notebook fragment's outer ``div``."""
 
+# Physical sides (right = the start of a line, as everything rendered is dir="rtl"): JupyterLab's
+# sanitizer of untrusted outputs strips the logical ones (border-inline-start, margin-inline-*).
 RULES: dict[str, str] = {
     "article": "display: block; border-bottom: 1px solid #ddd; padding-bottom: 1em; margin-bottom: 1.5em",
     "doc": "display: block; font-family: sans-serif; font-size: 0.9em; color: #555; margin-bottom: 0.5em",
-    "sentence": "display: block; padding: 0.2em 0.6em; margin: 0.3em 0; border-inline-start: 4px solid #ccc",
+    "sentence": "display: block; padding: 0.2em 0.6em; margin: 0.3em 0; border-right: 4px solid #ccc",
     "sentence anti": "border-color: #c62828; background: #fdecea",
     "sentence pro": "border-color: #2e7d32; background: #e8f5e9",
     "para": "display: block; height: 0.8em",
-    "meta": "font-family: sans-serif; font-size: 0.72em; color: #444; margin-inline-start: 0.6em",
-    "badge": "border-radius: 0.3em; padding: 0.05em 0.4em; margin-inline-end: 0.3em; white-space: nowrap",
+    "meta": "font-family: sans-serif; font-size: 0.72em; color: #444; margin-right: 0.6em",
+    "badge": "border-radius: 0.3em; padding: 0.05em 0.4em; margin-left: 0.3em; white-space: nowrap",
     "badge anti": "background: #c62828; color: #fff",
     "badge pro": "background: #2e7d32; color: #fff",
     "badge neutral": "background: #e0e0e0; color: #1d1d1f",
@@ -48,9 +50,9 @@ RULES: dict[str, str] = {
     "ent": "border-radius: 0.3em; padding: 0.05em 0.25em; color: #1d1d1f",
     "ent PER": "background: #d7e8ff",
     "ent ORG": "background: #ffe0b2",
-    "ent LOC": "background: #d4f4d2",
+    "ent LOC": "background: #c9ecf2",
     "ent FAC": "background: #ead7ff",
-    "label": "font-family: sans-serif; font-size: 0.62em; font-weight: bold; margin-inline-start: 0.3em",
+    "label": "font-family: sans-serif; font-size: 0.62em; font-weight: bold; margin-right: 0.3em",
 }
 """The style of each class the rendering writes (``"sentence anti"``: a ``sentence`` that is also
 ``anti``), written once: as a ``<style>`` sheet in a page, as ``style`` attributes in a fragment."""
@@ -82,7 +84,7 @@ def _entity(text: str, entity: Entity) -> str:
     title = f"{entity.label} {entity.score:.2f}"
     return (
         f'<mark class="ent {html.escape(entity.label)}" title="{title}">{html.escape(text[entity.start:entity.end])}'
-        f'<span class="label">{html.escape(entity.label)}</span></mark>'
+        f'<span class="label" dir="ltr">{html.escape(entity.label)}</span></mark>'
     )
 
 
@@ -101,13 +103,13 @@ def _stance_badge(stance: Stance, text: str) -> str:
     """The stance's badge, its holder as ``text`` (the one shown) spells it."""
     holder = f" · {html.escape(text[stance.holder.start : stance.holder.end])}" if stance.holder is not None else ""
     label = html.escape(stance.label)
-    return f'<span class="badge {label}">{label} {stance.score:.2f}{holder}</span>'
+    return f'<span class="badge {label}" dir="ltr">{label} {stance.score:.2f}{holder}</span>'
 
 
 def _sentence(text: str, sentence: SentenceResult) -> str:
-    events = "".join(f'<span class="badge event">{html.escape(e.label)} {e.score:.2f}</span>' for e in sentence.events)
+    events = "".join(f'<span class="badge event" dir="ltr">{html.escape(e.label)} {e.score:.2f}</span>' for e in sentence.events)
     body = _highlight(text, sentence.start, sentence.end, sentence.entities)
-    meta = f'<span class="meta">{_stance_badge(sentence.stance, text)}{events}</span>'
+    meta = f'<span class="meta" dir="rtl">{_stance_badge(sentence.stance, text)}{events}</span>'
     return f'<span class="sentence {html.escape(sentence.stance.label)}">{body}{meta}</span>'
 
 
@@ -116,15 +118,29 @@ def _line_breaks(gap: str) -> int:
     return gap.replace("\r\n", "\n").replace("\r", "\n").count("\n")
 
 
-def render_article(analysis: Analysis, title: str | None = None, markup: str = "text") -> str:
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
+def _title(value: object) -> str | None:
+    """A title as shown: ``None``, NaN and pandas' missing values are no title; numbers are their text."""
+    if value is None or isinstance(value, str):
+        return value or None
+    shown = str(value)
+    return None if shown in ("nan", "NaN", "<NA>", "NaT", "None") else shown
+
+
+def render_article(analysis: Analysis, title: str | None = None, markup: str | None = None) -> str:
     """Return one ``<article>`` element for an analysis.
 
     Args:
         analysis: The result of :meth:`arabnews_nlp.Analyzer.analyze`.
         title: Shown above the text (e.g. a file name or document id).
-        markup: ``"html"`` when the analysed text was a web page (``analyze(page, markup="html")``):
-            its visible text is shown (:func:`~arabnews_nlp.text.markup.blank_html`), not its tags.
+        markup: ``"html"`` to show a web page's visible text
+            (:func:`~arabnews_nlp.text.markup.blank_html`), not its tags; ``"text"`` to show the
+            text as it is; by default as the analysis was made (``analyze(page, markup="html")``).
     """
+    markup = analysis.markup if markup is None else markup
     check_markup(markup)
     text, parts, position = blank_html(analysis.text) if markup == "html" else analysis.text, [], 0
     for sentence in analysis.sentences:
@@ -132,28 +148,32 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str = "
             parts.append('<div class="para"></div>')  # a paragraph break; sentences are blocks anyway
         parts.append(_sentence(text, sentence))
         position = sentence.end
+    title = _title(title)
     heading = f"<strong>{html.escape(title)}</strong> · " if title else ""
-    counts = f"{len(analysis.sentences)} sentences · {len(analysis.entities)} entities"
-    events = "".join(f'<span class="badge event" title="highest sentence score {e.score:.2f}">'
+    counts = f"{_count(len(analysis.sentences), 'sentence')} · {_count(len(analysis.entities), 'entity', 'entities')}"
+    events = "".join(f'<span class="badge event" dir="ltr" title="highest sentence score {e.score:.2f}">'
                      f"{html.escape(e.label)} ×{e.sentences}</span>" for e in analysis.events)  # fmt: skip
     events = f" · events {events}" if events else ""
-    header = f'<header class="doc">{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}{events}</header>'
+    line = f"{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}{events}"
+    header = f'<header class="doc"><span dir="ltr">{line}</span></header>'  # English: one left-to-right run
     return f'<article class="article">{header}\n{"".join(parts)}\n</article>'
 
 
 def render_html(
     analyses: Analysis | Iterable[Analysis],
-    titles: Sequence[str | None] | None = None,
-    markup: str = "text",
+    titles: str | Sequence[str | None] | None = None,
+    markup: str | None = None,
     fragment: bool = False,
 ) -> str:
     """Return a complete, self-contained HTML page showing one or more analyses.
 
     Args:
         analyses: One analysis or several (e.g. the output of :meth:`arabnews_nlp.Analyzer.pipe`).
-        titles: Optional title per analysis.
-        markup: ``"html"`` when the texts were web pages analysed with ``markup="html"``: each
-            page is shown as a reader sees it, its sentences and entities without the tags.
+        titles: Optional title per analysis (one string for one analysis); a missing value
+            (``None``, NaN, ``pd.NA``) is no title, a number is shown as its text.
+        markup: By default each analysis is shown as it was made: a web page analysed with
+            ``markup="html"`` as a reader sees it, its sentences and entities without the tags.
+            ``"text"`` or ``"html"`` chooses for all.
         fragment: Return one right-to-left ``<div>`` whose elements carry their styles as
             ``style`` attributes, instead of a page with a style sheet: for a notebook
             (``IPython.display.HTML(...)``; an analysis shown in Jupyter is rendered so by
@@ -167,7 +187,7 @@ def render_html(
         AnalysisTypeError: If an item is not an :class:`~arabnews_nlp.results.Analysis` (e.g. a
             ``to_dict()`` dict or a text).
         ConfigError: If ``titles`` does not give one title per analysis, or ``markup`` is not
-            ``"text"`` or ``"html"``.
+            ``None``, ``"text"`` or ``"html"``.
 
     Example:
         >>> from arabnews_nlp.results import Analysis
@@ -176,14 +196,15 @@ def render_html(
         >>> render_html(Analysis.empty(""), fragment=True).startswith('<div dir="rtl" lang="ar" style=')
         True
     """
-    check_markup(markup)
+    if markup is not None:
+        check_markup(markup)
     if isinstance(analyses, (str, bytes, Mapping)):
         raise AnalysisTypeError(analyses)
     items = [analyses] if isinstance(analyses, Analysis) else list(analyses)
     for item in items:
         if not isinstance(item, Analysis):
             raise AnalysisTypeError(item)
-    names = list(titles) if titles is not None else [None] * len(items)
+    names = [titles] if isinstance(titles, str) else list(titles) if titles is not None else [None] * len(items)
     if len(names) != len(items):
         raise ConfigError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
     body = "\n".join(render_article(analysis, name, markup) for analysis, name in zip(items, names))

@@ -166,6 +166,9 @@ class Analysis:
         stance: The document's stance (no holder); ``neutral`` with score 1.0 for empty text.
         entities: Every entity, in text order.
         sentences: Every sentence, in text order; empty for empty or whitespace-only text.
+        markup: How the text was read: ``"text"``, or ``"html"`` for a web page
+            (``analyze(page, markup="html")``), which :func:`~arabnews_nlp.render_html` and a
+            notebook then show as a reader sees it. Not part of :meth:`to_dict`.
 
     The document's events, :attr:`events`, are read from its sentences.
 
@@ -178,6 +181,22 @@ class Analysis:
     stance: Stance
     entities: tuple[Entity, ...] = ()
     sentences: tuple[SentenceResult, ...] = ()
+    markup: str = "text"
+
+    def __repr__(self) -> str:
+        """A one-line summary (the fields are :meth:`to_dict`), so lists of analyses print short.
+
+        Example:
+            >>> Analysis.empty("نص قصير")
+            <Analysis of 7 characters ('نص قصير'): stance neutral 1.00, 0 sentences, 0 entities, no events>
+        """
+        head = self.text[:24].replace("\n", " ") + ("…" if len(self.text) > 24 else "")
+        events = ", ".join(event.label for event in self.events) or "no events"
+        html = ", markup html" if self.markup != "text" else ""
+        sentences, entities = len(self.sentences), len(self.entities)
+        return (f"<Analysis of {len(self.text):,} characters ({head!r}){html}: stance {self.stance.label} "
+                f"{self.stance.score:.2f}, {sentences} sentence{'s' * (sentences != 1)}, "
+                f"{entities} {'entity' if entities == 1 else 'entities'}, {events}>")  # fmt: skip
 
     @classmethod
     def empty(cls, text: str) -> Analysis:
@@ -229,8 +248,7 @@ class Analysis:
         """Show the analysis in a notebook (Jupyter, VS Code) as :func:`~arabnews_nlp.render_html` does.
 
         The ``fragment`` form: styles as ``style`` attributes, so the notebook's own page is left
-        as it is. A web page analysed with ``markup="html"`` shows its tags as text here; give
-        ``render_html(result, markup="html", fragment=True)`` to ``IPython.display.HTML`` instead.
+        as it is; a web page analysed with ``markup="html"`` is shown as a reader sees it.
         """
         from arabnews_nlp.render import render_html  # the renderer imports this module
 

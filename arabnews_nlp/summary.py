@@ -136,6 +136,14 @@ class Summary:
         """Return the summary as a JSON-ready dict (entity counts as dicts)."""
         return asdict(self)
 
+    def __str__(self) -> str:
+        """The short text report of :func:`format_summary` (``print(summary)``; a notebook shows it too)."""
+        return format_summary(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython/Jupyter display: the text report, not the fields."""
+        printer.text(str(self))
+
 
 def period_of(value: Any, period: str) -> str:
     """The period (``2018``, ``2018-06`` or ``2018-06-14``) of a date, or :data:`UNKNOWN`.
@@ -218,8 +226,7 @@ def summarize(
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 0:
         raise ConfigError(f"top must be an integer >= 0, got {top!r}")
-    if by is not None:
-        period_of(None, period)  # an unknown period is refused before the file is read
+    period_of(None, period)  # an unknown period is refused before the file is read, with or without ``by``
     summary = Summary(by=by, period=period if by is not None else None)
     names = _NameCounts()
     counts: Counter[str] = Counter()

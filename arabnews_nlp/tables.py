@@ -82,6 +82,8 @@ _NOT_A_RESULT = (
     "'stance', 'events', 'entities' and 'sentences'"
 )
 
+_LONGEST_PATH = 4096  # PATH_MAX on Linux: a longer string is a text, not a file name
+
 Source = str | os.PathLike[str] | Iterable[Mapping[str, Any] | Analysis]
 """A results file (JSONL, ``.gz`` read as gzip), result records already parsed (dicts), or
 analyses (``Analyzer.pipe``'s, each taken as its ``to_dict()`` with its position from 0 as id)."""
@@ -101,6 +103,8 @@ def columns(layer: str, fields: Sequence[str] = ()) -> tuple[str, ...]:
     if layer not in _LAYER_COLUMNS:
         raise ConfigError(f"unknown layer {layer!r}; choose one of {', '.join(LAYERS)}")
     own = ("id", *_LAYER_COLUMNS[layer])
+    if isinstance(fields, str):
+        raise ConfigError(f"fields must be a list of kept field names, got the string {fields!r}: write [{fields!r}]")
     for name in fields:
         if not isinstance(name, str) or not name:
             raise ConfigError(f"a kept field name must be a non-empty string, got {name!r}")
@@ -138,15 +142,22 @@ def read_results(
         ['record 1']
     """
     counts = Counter() if counts is None else counts
+    if isinstance(source, str) and ("\n" in source or len(source) > _LONGEST_PATH):
+        raise ConfigError(f"got a text of {len(source):,} characters ({source[:30]!r}…), not a results file: give the "
+                          "analyses (list(analyzer.pipe(texts))) or the path of the file analyze-corpus wrote")  # fmt: skip
+    given = not isinstance(source, (str, os.PathLike))
     records = _file_records(source, counts, warn) if isinstance(source, (str, os.PathLike)) else _given_records(source)
     for where, record in records:
-        _check_result(record, where)
+        _check_result(record, where, given)
         counts["lines"] += 1
         yield where, record
+    if given and isinstance(source, Iterator) and not counts["lines"] and warn:
+        logger.warning("the iterator of results gave none: was it read before? A generator such as analyzer.pipe(texts) "
+                       "can be read once; keep its results in a list: analyses = list(analyzer.pipe(texts))")  # fmt: skip
 
 
 def _given_records(records: Iterable[Mapping[str, Any] | Analysis]) -> Iterator[tuple[str, Any]]:
-    if isinstance(records, (bytes, Mapping, Analysis)):
+    if isinstance(records, (bytes, Mapping, Analysis)) or not isinstance(records, Iterable):
         hint = "; put one analysis in a list" if isinstance(records, Analysis) else ""
         raise ConfigError(f"expected a path or an iterable of result records (dicts) or analyses, "
                           f"got a {type(records).__name__}{hint}")  # fmt: skip
@@ -183,7 +194,10 @@ def _file_records(path: str | os.PathLike[str], counts: Counter[str], warn: bool
             yield where, record
 
 
-def _check_result(record: Any, where: str) -> None:
+def _check_result(record: Any, where: str, given: bool = False) -> None:
+    if not isinstance(record, Mapping) and given:
+        hint = " (the texts? give their analyses: list(analyzer.pipe(texts)))" if isinstance(record, str) else ""
+        raise DataFormatError(f"{where}: got a {type(record).__name__}{hint}; expected analyses or their to_dict() dicts")
     if not isinstance(record, Mapping):
         raise DataFormatError(f"{where}: got a JSON {type(record).__name__}; {_NOT_A_RESULT}")
     missing = [name for name in ANALYSIS_FIELDS[1:] if name not in record]

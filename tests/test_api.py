@@ -70,6 +70,23 @@ def test_pipe_argument_errors(tiny_analyzer: Analyzer) -> None:
     with pytest.raises(TextsTypeError, match=r"got a dict, whose iteration gives its keys. Pass its texts"):
         tiny_analyzer.pipe({"doc-1": "نص"})  # type: ignore[arg-type]
 
+    class Frame:  # iterating a pandas DataFrame gives its column names
+        columns = ["text"]
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter(self.columns)
+
+    with pytest.raises(TextsTypeError, match=r"got a Frame, whose iteration gives its column names. Pass its text column"):
+        tiny_analyzer.pipe(Frame())  # type: ignore[arg-type]  # was one analysis of the word "text"
+
+
+def test_an_analysis_remembers_that_it_read_a_web_page(tiny_analyzer: Analyzer) -> None:
+    page = "<p>قال <b>السوداني</b> في بغداد.</p>"
+    assert tiny_analyzer.analyze(page, markup="html").markup == "html" and tiny_analyzer.analyze(page).markup == "text"
+    assert tiny_analyzer.analyze("<p> </p>", markup="html").markup == "html"
+    assert tiny_analyzer.analyze(page, markup="html").to_dict() == tiny_analyzer.analyze(page, markup="html").to_dict()
+    assert "markup" not in tiny_analyzer.analyze(page, markup="html").to_dict()
+
 
 def test_pipe_yields_the_documents_before_a_bad_item(tiny_analyzer: Analyzer) -> None:
     """A bad item (or an input that fails) ends the run after the analyses of everything before it."""

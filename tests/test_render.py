@@ -58,12 +58,12 @@ def test_text_is_shown_once_and_escaped() -> None:
 
 def test_entities_stances_and_events_are_marked() -> None:
     page = render_html([_analysis()])
-    assert re.search(r'<mark class="ent PER"[^>]*>&lt;السوداني&gt;<span class="label">PER</span></mark>', page)
+    assert re.search(r'<mark class="ent PER"[^>]*>&lt;السوداني&gt;<span class="label" dir="ltr">PER</span></mark>', page)
     assert '<mark class="ent LOC" title="LOC 0.88">بغداد' in page
     assert '<span class="sentence anti">' in page and "anti 0.70 · &lt;السوداني&gt;" in page
     assert "AIRSTRIKE 0.80" in page and "document stance" in page
     header = re.search(r'<header class="doc">.*?</header>', page).group(0)  # the document's events, counted
-    assert '<span class="badge event" title="highest sentence score 0.80">AIRSTRIKE ×1</span>' in header
+    assert '<span class="badge event" dir="ltr" title="highest sentence score 0.80">AIRSTRIKE ×1</span>' in header
     assert "events" not in render_html(Analysis.empty("نص")).split("<article ")[1]
     assert '<div class="para">' not in page  # one line break: a new sentence, not a new paragraph
     text = "خبر أول.\n\nخبر ثان."
@@ -156,3 +156,41 @@ def test_the_page_style_sheet_has_every_rule() -> None:
 
     assert ".sentence.anti { border-color: #c62828; background: #fdecea; }" in STYLE
     assert all(value in STYLE for value in RULES.values()) and STYLE.startswith("body {")
+
+
+def test_labels_and_badges_are_bidi_isolated_and_styles_survive_notebook_sanitizers() -> None:
+    from arabnews_nlp.render import RULES
+
+    page = render_html(_analysis())
+    # a dir attribute isolates its element (HTML's unicode-bidi: isolate), so a Latin label or badge
+    # beside a final period or a number is not reordered into the entity (JupyterLab keeps dir)
+    assert page.count('<span class="label" dir="ltr">') == 2 and page.count('<span class="meta" dir="rtl">') == 2
+    assert re.findall(r'<span class="badge [a-z]+"( dir="ltr")?', page) == [' dir="ltr"'] * 5  # document, 2 sentences, 1 event... all
+    assert not [value for value in RULES.values() if "inline-" in value or "text-align" in value]  # stripped when untrusted
+
+
+def test_titles_missing_numbers_and_one_string() -> None:
+    analysis = Analysis.empty("نص")
+    assert "<strong>" not in render_html([analysis, analysis], titles=[None, float("nan")])
+    assert "<strong>7</strong>" in render_html(analysis, titles=[7])  # type: ignore[list-item]
+    assert "<strong>خبر</strong>" in render_html(analysis, titles="خبر")  # one title for one analysis
+    with pytest.raises(ConfigError, match="got 1 titles for 2 analyses"):
+        render_html([analysis, analysis], titles="خبر")
+
+
+def test_counts_are_singular_for_one() -> None:
+    text = "بغداد"
+    place = Entity(0, 5, "LOC", text, 0.9)
+    analysis = Analysis(text, Stance("neutral", 0.9), (place,), (SentenceResult(0, 5, text, Stance("neutral", 0.9), (), (place,)),))
+    assert "1 sentence · 1 entity</span></header>" in render_html(analysis).replace("\n", "")
+    assert "0 sentences · 0 entities" in render_html(Analysis.empty(""))
+
+
+def test_an_analysis_of_a_web_page_is_shown_as_read_by_default() -> None:
+    page = "<p>قال <b>السوداني</b></p>"
+    start = page.index("السوداني")
+    person = Entity(start, start + 8, "PER", "السوداني", 0.9)
+    sentence = SentenceResult(3, start + 12, page[3 : start + 12], Stance("neutral", 0.9), (), (person,))
+    analysis = Analysis(page, Stance("neutral", 0.9), (person,), (sentence,), markup="html")
+    assert render_html(analysis) == render_html(analysis, markup="html") != render_html(analysis, markup="text")
+    assert "&lt;b&gt;" not in analysis._repr_html_() and "&lt;b&gt;" in render_html(analysis, markup="text")

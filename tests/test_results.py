@@ -90,3 +90,15 @@ def test_to_json_of_a_text_with_a_lone_surrogate_can_be_written_as_utf8(tmp_path
     path.write_text(analysis.to_json(), encoding="utf-8")  # UnicodeEncodeError before
     assert json.loads(path.read_text(encoding="utf-8")) == analysis.to_dict()
     assert json.loads(_analysis().to_json(indent=2)) == _analysis().to_dict()
+
+
+def test_an_analysis_prints_in_one_line_and_a_summary_as_its_report() -> None:
+    from arabnews_nlp.summary import format_summary, summarize
+
+    text = "قال السوداني إن القوات ستغادر قريبا جدا.\n"
+    analysis = Analysis(text, Stance("anti", 0.62), sentences=(SentenceResult(0, 40, text[:40], Stance("anti", 0.62), (Event("WITHDRAWAL", 0.8),)),))
+    assert repr(analysis) == ("<Analysis of 41 characters ('قال السوداني إن القوات س…'): stance anti 0.62, 1 sentence, "
+                              "0 entities, WITHDRAWAL>")  # fmt: skip
+    assert len(repr([analysis] * 3)) < 400  # a list of them in a notebook: not every field of every one
+    summary = summarize([])
+    assert str(summary) == format_summary(summary)

@@ -154,6 +154,24 @@ def test_analyses_are_read_with_their_position_as_id(results: dict[str, Path], _
         list(iter_rows(analyses[0], "entities"))  # type: ignore[arg-type]
 
 
+def test_python_mistakes_get_clear_errors(_session_analyzer: Any, caplog: pytest.LogCaptureFixture) -> None:
+    analyses = _session_analyzer.pipe(TEXTS.values())  # a generator, read once
+    assert len(list(iter_rows(analyses, "documents"))) == 2
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.tables"):
+        assert list(iter_rows(analyses, "documents")) == [] and summarize(analyses).documents == 0
+    assert caplog.text.count("can be read once") == 2  # was silent: empty tables and zero counts
+    with pytest.raises(ConfigError, match="got a text of .* not a results file"):
+        list(iter_rows(TEXTS["a1"] + "\n", "entities"))  # was FileNotFoundError printing the article as a path
+    with pytest.raises(ConfigError, match=r"fields must be a list .* write \['date'\]"):
+        list(iter_rows([], "documents", fields="date"))  # type: ignore[arg-type]  # was columns d, a, t, e
+    with pytest.raises(DataFormatError, match=r"record 1: got a str \(the texts\? give their analyses"):
+        list(iter_rows(list(TEXTS.values()), "entities"))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="got a NoneType"):
+        list(iter_rows(None, "entities"))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="period"):
+        summarize([], period="week")  # without by too
+
+
 def test_csv_round_trip_gz_input_bom_and_cells(results: dict[str, Path], tmp_path: Path) -> None:
     packed = tmp_path / "out.jsonl.gz"
     packed.write_bytes(gzip.compress(results["out"].read_bytes()))
