@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-
 import functools
 import itertools
 import os

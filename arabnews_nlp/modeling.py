@@ -155,7 +155,9 @@ class AnalyzerModel(PreTrainedModel):
 
     def __init__(self, config: AnalyzerConfig, encoder: PreTrainedModel | None = None) -> None:
         super().__init__(config)
-        self.encoder = encoder if encoder is not None else _without_pooler(AutoModel.from_config, config.encoder, trust_remote_code=False)
+        if encoder is None:
+            encoder = _without_pooler(AutoModel.from_config, config.encoder, trust_remote_code=False)
+        self.encoder = encoder
         hidden = cast(PreTrainedConfig, config.encoder).hidden_size
         n_stance, n_events = len(config.stance_labels or ()), len(config.event_labels or ())
         self.dropout = nn.Dropout(config.classifier_dropout)

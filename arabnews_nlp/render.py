@@ -165,7 +165,7 @@ def render_html(
     markup: str | None = None,
     fragment: bool = False,
 ) -> str:
-    """Return a complete, self-contained HTML page showing one or more analyses.
+    """Return HTML showing one or more analyses: a complete, self-contained page, or a fragment.
 
     Args:
         analyses: One analysis or several (e.g. the output of :meth:`arabnews_nlp.Analyzer.pipe`).

@@ -145,8 +145,10 @@ def read_results(
     if isinstance(source, str) and ("\n" in source or len(source) > _LONGEST_PATH):
         raise ConfigError(f"got a text of {len(source):,} characters ({source[:30]!r}…), not a results file: give the "
                           "analyses (list(analyzer.pipe(texts))) or the path of the file analyze-corpus wrote")  # fmt: skip
-    given = not isinstance(source, (str, os.PathLike))
-    records = _file_records(source, counts, warn) if isinstance(source, (str, os.PathLike)) else _given_records(source)
+    if isinstance(source, (str, os.PathLike)):
+        given, records = False, _file_records(source, counts, warn)
+    else:
+        given, records = True, _given_records(source)
     for where, record in records:
         _check_result(record, where, given)
         counts["lines"] += 1
