@@ -308,7 +308,7 @@ class Analyzer:
     def _assemble(self, document: _Document, outputs: _Outputs) -> Analysis:
         """Decode every sentence of ``document`` and combine them."""
         if not document.spans:
-            return replace(Analysis.empty(document.text), markup=document.markup)
+            return Analysis.empty(document.text, document.markup)
         text, settings = document.view, self.settings
         sentences: list[SentenceResult] = []
         probabilities: list[list[float]] = []

@@ -182,15 +182,15 @@ def refuse_remote_code(directory: Path) -> None:
             continue
         encoder = fields.get("encoder")
         nested: dict[str, Any] = encoder if isinstance(encoder, dict) else {}  # an analyzer's encoder config
-        found = [(where, key) for where, part in (("", fields), ("encoder.", nested)) for key in REMOTE_CODE_KEYS if key in part]
-        if found:
-            where, key = found[0]
-            value = (fields if not where else nested)[key]
-            raise ModelFormatError(
-                f"{path} has {where + key!r} ({json.dumps(value, ensure_ascii=False)[:120]}): it asks to run "
-                "Python code shipped with the model, which arabnews-nlp never does (no trust_remote_code). Remove "
-                "the key if the model is a standard architecture; otherwise it cannot be used here"
-            )
+        for where, part in (("", fields), ("encoder.", nested)):
+            for key in REMOTE_CODE_KEYS:
+                if key in part:
+                    raise ModelFormatError(
+                        f"{path} has {where + key!r} ({json.dumps(part[key], ensure_ascii=False)[:120]}): it asks "
+                        "to run Python code shipped with the model, which arabnews-nlp never does (no "
+                        "trust_remote_code). Remove the key if the model is a standard architecture; otherwise it "
+                        "cannot be used here"
+                    )
 
 
 @contextlib.contextmanager
@@ -244,7 +244,7 @@ def check_model_dir(directory: Path) -> None:
     if not directory.is_dir():
         raise ModelNotFoundError(f"model directory {str(directory)!r} does not exist")
     refuse_remote_code(directory)
-    if (directory / "config.json").is_file() and not (directory / "arabnews_nlp.json").is_file():
+    if (directory / "config.json").is_file() and not (directory / SETTINGS_FILE).is_file():
         _check_model_type(directory / "config.json")  # a plain encoder: say so, not which file it lacks
     missing = [name for name in (WEIGHTS_FILE, *REQUIRED_FILES) if not (directory / name).is_file()]
     if missing and (run := training_run_of(directory)) is not None:
@@ -368,8 +368,7 @@ def load_analyzer(
         model = AnalyzerModel.from_pretrained(
             str(directory), config=config, use_safetensors=True, dtype=dtype or inference_dtype(target)
         )
-    # Passing the config keeps AutoTokenizer from re-reading config.json with AutoConfig, which
-    # does not know the arabnews_analyzer model type.
+    # Passing the config keeps AutoTokenizer from reading config.json a second time.
     tokenizer = AutoTokenizer.from_pretrained(str(directory), config=config, trust_remote_code=False)
     if not getattr(tokenizer, "is_fast", False):
         raise ModelFormatError(f"{directory} holds a slow tokenizer; arabnews-nlp needs tokenizer.json (fast)")

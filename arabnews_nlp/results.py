@@ -199,9 +199,9 @@ class Analysis:
                 f"{entities} {'entity' if entities == 1 else 'entities'}, {events}>")  # fmt: skip
 
     @classmethod
-    def empty(cls, text: str) -> Analysis:
+    def empty(cls, text: str, markup: str = "text") -> Analysis:
         """Return the analysis of a text with nothing to analyse: neutral with score 1.0."""
-        return cls(text=text, stance=Stance(NEUTRAL, 1.0))
+        return cls(text=text, stance=Stance(NEUTRAL, 1.0), markup=markup)
 
     @property
     def events(self) -> tuple[DocumentEvent, ...]:
