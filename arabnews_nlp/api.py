@@ -21,7 +21,7 @@ import itertools
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,8 @@ class Analyzer:
             twin :class:`~arabnews_nlp.numpy_model.NumpyAnalyzerModel`.
         tokenizer: Its fast tokenizer.
         settings: Its settings.
+        card: The model card (``README.md``) it was loaded with, if any; :meth:`save_pretrained`
+            keeps it while ``settings`` are unchanged.
 
     Example:
         >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
@@ -83,7 +85,13 @@ class Analyzer:
         ['neutral', 'neutral']
     """
 
-    def __init__(self, model: AnalyzerModel | NumpyAnalyzerModel, tokenizer: Any, settings: AnalyzerSettings) -> None:
+    def __init__(
+        self,
+        model: AnalyzerModel | NumpyAnalyzerModel,
+        tokenizer: Any,
+        settings: AnalyzerSettings,
+        card: str | None = None,
+    ) -> None:
         positions = _max_positions(model)
         if positions is not None and settings.max_length > positions:
             raise ModelFormatError(
@@ -93,6 +101,8 @@ class Analyzer:
         self.model = model
         self.tokenizer = tokenizer
         self.settings = settings
+        self._card = card
+        self._card_settings = asdict(settings)  # what the card describes
 
     @classmethod
     def from_pretrained(
@@ -122,23 +132,28 @@ class Analyzer:
         Example:
             >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
         """
-        from arabnews_nlp.model_dir import load_analyzer
+        from arabnews_nlp.model_dir import load_analyzer, read_card, resolve_model
 
         if quantize and backend != "torch":
             raise ConfigError(f"quantize=True needs backend='torch', got backend={backend!r}")
         if quantize and str(device) not in ("auto", "cpu", "None"):
             raise ConfigError(f"quantize=True runs on the CPU (dynamic int8), but device={str(device)!r} was asked for: "
                               "pass device='cpu' (or 'auto') with quantize, or drop quantize to run on the GPU")  # fmt: skip
-        model, tokenizer, settings = load_analyzer(path_or_id, device="cpu" if quantize else device, backend=backend)
+        directory = resolve_model(path_or_id)
+        model, tokenizer, settings = load_analyzer(directory, device="cpu" if quantize else device, backend=backend)
         if quantize:
             from arabnews_nlp.modeling import require_torch_model
             from arabnews_nlp.quantize import quantize_dynamic
 
             quantize_dynamic(require_torch_model(model, "quantize=True"), inplace=True)
-        return cls(model, tokenizer, settings)
+        return cls(model, tokenizer, settings, card=read_card(directory))
 
     def save_pretrained(self, directory: str | os.PathLike[str], dtype: torch.dtype | None = None) -> Path:
         """Save the analyzer as a model directory (see :func:`arabnews_nlp.model_dir.save_analyzer`).
+
+        The model card it was loaded with (how it was trained, its scores) is kept while
+        ``settings`` are unchanged; once they change (thresholds, say), the card would describe
+        another model, so a new one is written from the settings.
 
         Example:
             >>> analyzer.save_pretrained("my-model")  # doctest: +SKIP
@@ -148,7 +163,12 @@ class Analyzer:
         from arabnews_nlp.modeling import require_torch_model
 
         model = require_torch_model(self.model, "save_pretrained")
-        return save_analyzer(directory, model, self.tokenizer, self.settings, dtype=dtype)
+        return save_analyzer(directory, model, self.tokenizer, self.settings, dtype=dtype, card=self.card)
+
+    @property
+    def card(self) -> str | None:
+        """The model card (``README.md``) it was loaded with; ``None`` once ``settings`` have changed."""
+        return self._card if asdict(self.settings) == self._card_settings else None
 
     @property
     def device(self) -> torch.device | str:

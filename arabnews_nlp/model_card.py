@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arabnews_nlp.model_dir import is_hub_id
 from arabnews_nlp.settings import AnalyzerSettings
 
 _UNTRAINED_WARNING = (
@@ -19,14 +20,39 @@ _UNTRAINED_WARNING = (
     "Train a real model with `python -m training finetune` (see the training docs)."
 )
 
-_FRONT_MATTER = (
-    "---",
-    "language: ar",
-    "library_name: arabnews-nlp",
-    "tags: [token-classification, text-classification, arabic, news]",
-    "---",
+LICENCE = (
+    "## Licence",
     "",
+    "No licence is set for these weights: they carry the terms of the data they were trained on",
+    "(ANERcorp, which the default model's NER training reads, is CC BY-SA 4.0), which arabnews-nlp's",
+    "code licence (Apache-2.0) does not cover. Set `license` in the front matter before publishing.",
 )
+
+
+def front_matter(settings: AnalyzerSettings) -> list[str]:
+    """The card's YAML front matter, the metadata the Hugging Face hub reads.
+
+    ``base_model`` is given only when the model was fine-tuned from a hub id: a local path means
+    nothing on the hub. ``license: other`` says the card's Licence section explains it.
+
+    Example:
+        >>> "base_model: aubmindlab/bert-base-arabertv02" in front_matter(
+        ...     AnalyzerSettings(base_model="aubmindlab/bert-base-arabertv02"))
+        True
+        >>> any(line.startswith("base_model") for line in front_matter(AnalyzerSettings(base_model="../runs/enc")))
+        False
+    """
+    lines = [
+        "---",
+        "language: ar",
+        "license: other",
+        "library_name: arabnews-nlp",
+        "pipeline_tag: token-classification",
+        "tags: [token-classification, text-classification, arabic, news, ner, stance-detection, event-detection]",
+    ]
+    if settings.base_model and is_hub_id(settings.base_model):
+        lines.append(f"base_model: {settings.base_model}")
+    return [*lines, "---", ""]
 
 
 def _metrics_lines(metrics: dict[str, Any]) -> list[str]:
@@ -56,7 +82,7 @@ def render_model_card(settings: AnalyzerSettings, title: str = "arabnews-nlp ana
     labels = settings.labels
     entity_types = sorted({tag.split("-", 1)[1] for tag in labels["ner"] if "-" in tag})
     versions = ", ".join(f"{name} {version}" for name, version in sorted(settings.versions.items()))
-    lines = [*_FRONT_MATTER, f"# {title}", ""]
+    lines = [*front_matter(settings), f"# {title}", ""]
     if not settings.trained:
         lines += [_UNTRAINED_WARNING, ""]
     lines += [
@@ -91,6 +117,8 @@ def render_model_card(settings: AnalyzerSettings, title: str = "arabnews-nlp ana
         f"- base model: {settings.base_model or 'none'}",
         f"- window: {settings.max_length} tokens, stride {settings.stride}",
         f"- saved with: {versions or 'unknown'}",
+        "",
+        *LICENCE,
         "",
     ]
     return "\n".join(lines)

@@ -70,6 +70,16 @@ def bundled_model_dir() -> Path | None:
     return None
 
 
+def is_hub_id(name: str) -> bool:
+    """Whether ``name`` has the form of a Hugging Face hub id (``owner/name`` or ``name``), not a path.
+
+    Example:
+        >>> is_hub_id("aubmindlab/bert-base-arabertv02"), is_hub_id("../runs/encoder"), is_hub_id("/abs/dir")
+        (True, False, False)
+    """
+    return bool(_HUB_ID.match(name)) and not name.startswith((".", "~")) and not os.path.isabs(name)
+
+
 def resolve_model(path_or_id: str | os.PathLike[str] | None = None) -> Path:
     """Return the local directory of the model to load (downloading a hub id if needed).
 
@@ -104,7 +114,7 @@ def resolve_model(path_or_id: str | os.PathLike[str] | None = None) -> Path:
             raise ModelNotFoundError(f"{path} is a file; a model is a directory (config.json, {WEIGHTS_FILE}, ...)")
         return path
     name = str(path_or_id)
-    if not _HUB_ID.match(name) or name.startswith((".", "~")) or os.path.isabs(name):
+    if not is_hub_id(name):
         raise ModelNotFoundError(f"model directory {name!r} does not exist; check the path (or set {MODEL_ENV})")
     return _download(name)
 
@@ -307,6 +317,20 @@ def _quiet_progress() -> Iterator[None]:
     finally:
         if enabled:
             hf_logging.enable_progress_bar()
+
+
+def read_card(directory: str | os.PathLike[str]) -> str | None:
+    """The model card (``README.md``) of a model directory, or ``None`` when it has none.
+
+    Example:
+        >>> read_card("/no/such/model") is None
+        True
+    """
+    card = Path(directory) / "README.md"
+    try:
+        return card.read_text(encoding="utf-8") if card.is_file() else None
+    except (OSError, UnicodeDecodeError):  # a card is documentation: an unreadable one is no reason not to load
+        return None
 
 
 def load_analyzer(

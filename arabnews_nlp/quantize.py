@@ -141,4 +141,4 @@ def quantize_analyzer(analyzer: Analyzer, inplace: bool = False, backend: str = 
     model = quantize_dynamic(require_torch_model(analyzer.model, "int8 quantisation"), inplace=inplace, backend=backend)
     if inplace:
         return analyzer
-    return Analyzer(model, analyzer.tokenizer, analyzer.settings)
+    return Analyzer(model, analyzer.tokenizer, analyzer.settings, card=analyzer.card)

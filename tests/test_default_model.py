@@ -67,3 +67,16 @@ def test_default_model_files_describe_its_weights() -> None:
     assert stored == {"F16"} and config["dtype"] == "float16"
     assert tokenizer["model_max_length"] == settings["max_length"] <= config["encoder"]["max_position_embeddings"]
     assert config["label2id"] == {label: int(index) for index, label in config["id2label"].items()}
+
+
+def test_default_model_card_has_hub_metadata_and_no_local_path() -> None:
+    """The card's front matter is the one every saved card gets, and it names no path of ours."""
+    from arabnews_nlp.model_card import LICENCE, front_matter
+    from arabnews_nlp.settings import AnalyzerSettings
+
+    card = (MODEL / "README.md").read_text(encoding="utf-8")
+    settings = AnalyzerSettings.load(MODEL)
+    assert card.startswith("\n".join(front_matter(settings)))
+    assert "pipeline_tag: token-classification" in card and "license: other" in card
+    assert "\n".join(LICENCE) in card
+    assert "../" not in (settings.base_model or "")

@@ -16,6 +16,7 @@ from arabnews_nlp.api import Analyzer
 from arabnews_nlp.errors import LabelMismatchError, ModelFormatError, ModelNotFoundError
 from arabnews_nlp.model_dir import MODEL_ENV, load_analyzer, resolve_model, save_analyzer
 from arabnews_nlp.schema import NER_TAGS
+from arabnews_nlp.settings import AnalyzerSettings
 
 TEXTS = ["قال السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق.", "نفى البنتاغون ذلك.\nhello 2024"]
 
@@ -281,3 +282,29 @@ def test_a_training_checkpoint_or_run_folder_is_named_with_where_the_model_is(mo
     (model_copy / "tokenizer.json").unlink()  # an ordinary incomplete model still gets the file's own fix
     with pytest.raises(ModelFormatError, match=r"tokenizer\.json is missing; save"):
         load_analyzer(model_copy, device="cpu")
+
+
+def test_save_pretrained_keeps_the_card_it_was_loaded_with(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """A training card (how the model was made, its scores) survives load + save, until the settings change."""
+    source = tmp_path / "trained"
+    shutil.copytree(tiny_model_dir, source)
+    (source / "README.md").write_text("---\nlanguage: ar\n---\n# mine\n\nScores: 0.9\n", encoding="utf-8")
+    analyzer = Analyzer.from_pretrained(source, device="cpu")
+    assert analyzer.card is not None and "# mine" in analyzer.card
+    analyzer.save_pretrained(tmp_path / "copy")
+    assert (tmp_path / "copy" / "README.md").read_text(encoding="utf-8") == (source / "README.md").read_text("utf-8")
+    analyzer.settings.event_thresholds["AIRSTRIKE"] = 0.9  # the card's thresholds are no longer this model's
+    assert analyzer.card is None
+    analyzer.save_pretrained(tmp_path / "changed")
+    assert "# mine" not in (tmp_path / "changed" / "README.md").read_text(encoding="utf-8")
+
+
+def test_saved_card_names_a_hub_base_model_only() -> None:
+    from arabnews_nlp.model_card import render_model_card
+
+    hub = render_model_card(AnalyzerSettings(trained=True, base_model="aubmindlab/bert-base-arabertv02"))
+    local = render_model_card(AnalyzerSettings(trained=True, base_model="../runs/encoder (/abs/runs/encoder)"))
+    front = [card.split("\n---\n", 1)[0] for card in (hub, local)]
+    assert "base_model: aubmindlab/bert-base-arabertv02" in front[0] and "base_model" not in front[1]
+    assert all("pipeline_tag: token-classification" in part and "license: other" in part for part in front)
+    assert "## Licence" in local

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from arabnews_nlp.model_card import LICENCE, front_matter
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.settings import AnalyzerSettings
 from training.data.records import read_records, record_tasks, sentence_entities
@@ -307,12 +308,7 @@ def comparison_section(model: Mapping[str, Any], baseline: Mapping[str, Any]) ->
 def _header(settings: AnalyzerSettings, config: Mapping[str, Any]) -> list[str]:
     thresholds = ", ".join(f"{k} {v:.2f}" for k, v in settings.event_thresholds.items())
     return [
-        "---",
-        "language: ar",
-        "library_name: arabnews-nlp",
-        "tags: [token-classification, text-classification, arabic, news]",
-        "---",
-        "",
+        *front_matter(settings),
         f"# {config.get('name', 'arabnews-nlp analyzer')}",
         "",
         settings.description or "An arabnews-nlp analyzer.",
@@ -404,7 +400,7 @@ def render_card(
     what = RETUNE_CONFIG if retuned else "Fine-tuning config:"
     lines += ["## How it was made", "", "```bash", *commands, "```", "", what, ""]
     lines += ["```json", config_json, "```", "", "## Limitations", ""]
-    lines += [*limitations(config, stats, labels, retuned, ner_extra_used), ""]
+    lines += [*limitations(config, stats, labels, retuned, ner_extra_used), "", *LICENCE, ""]
     lines += ["## Versions", ""]
     lines += [f"- {name} {version}" for name, version in sorted(settings.versions.items())]
     return "\n".join(lines) + "\n"
