@@ -60,12 +60,20 @@ from arabnews_nlp.engines.command import (
     run_analyze_corpus,
     summary,
 )
-from arabnews_nlp.engines.corpus import check_keep_fields, decode_utf8, json_line, open_bytes
+from arabnews_nlp.engines.corpus import (
+    check_keep_fields,
+    check_text_value,
+    decode_utf8,
+    json_line,
+    open_bytes,
+    resume_told,
+)
+from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.signals import exit_status
 from arabnews_nlp.tables_command import add_table_parsers, check_table_paths, run_summary, run_table
 from arabnews_nlp.text.markup import MARKUPS
-from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
+from arabnews_nlp.text.screen import InputNotes
 
 PROG = "arabnews-nlp"
 MODEL_HELP = "model directory or hub id (default: $ARABNEWS_NLP_MODEL, else the bundled model)"
@@ -121,6 +129,8 @@ def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str, text_fiel
         if not line.strip():
             continue
         record = json_line(line, where)
+        if isinstance(record, dict):
+            check_text_value(record, text_field, where)
         if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
             fields = f" (its fields: {', '.join(map(str, record))})" if isinstance(record, dict) else ""
             raise DataFormatError(f"{where}: expected a JSON object with a string {text_field!r} field{fields}; "
@@ -204,11 +214,13 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     analyzer = Analyzer.from_pretrained(args.model, device=args.device, quantize=args.quantize, backend=args.backend)
     ids: deque[Any] = deque()
     kept: deque[dict[str, Any]] = deque()
+    notes = InputNotes()
 
     def texts() -> Iterator[str]:
         for doc_id, fields, text in _read_inputs(args.inputs, args.input_format, args.id_field, args.text_field, args.keep_fields):
             ids.append(doc_id)
             kept.append(fields)
+            notes.add(doc_id, text, args.markup)
             yield text
 
     if args.format == "html":
@@ -216,6 +228,7 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
 
         results = list(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup))
         out.write(render_html(results, [None if i is None else str(i) for i in ids], args.markup))
+        _warn(notes.messages())
         return 0
     count = -1  # "[" goes out with the first result: an input error before it leaves the output empty
     for count, analysis in enumerate(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup)):
@@ -227,7 +240,13 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
             out.write(("," if count else "[") + "\n" + json.dumps(record, ensure_ascii=False, indent=2))
     if args.format == "json":
         out.write(("[" if count < 0 else "") + "\n]\n")
+    _warn(notes.messages())
     return 0
+
+
+def _warn(messages: Sequence[str]) -> None:
+    for message in messages:
+        print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 def _analyze_corpus(args: argparse.Namespace) -> int:
@@ -249,8 +268,7 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
     if args.input == "-":
         raise ConfigError(f"{COMMAND} reads a file, not stdin (it rereads its input to resume); save the stream to a "
                           "file first, or use 'analyze - --input-format jsonl --format jsonl' for a one-off run")  # fmt: skip
-    if not Path(args.input).is_file():
-        raise FileNotFoundError(f"input file not found: {args.input}")
+    _check_paths([args.input], None)
     print(summary(run_analyze_corpus(args)), file=sys.stderr)
     return 0
 
@@ -341,7 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM during a corpus run (Terminated)
-        resume = f"; what is in {args.output} stays, and the same command goes on from there" if _corpus(args) else ""
+        told = not _corpus(args) or resume_told(stop)  # the engine's warning names what the output holds
+        resume = "" if told else f"; what is in {args.output} stays, and the same command goes on from there"
         print(f"{PROG}: {str(stop) or 'interrupted'}{resume}", file=sys.stderr)
         return exit_status(stop)
 

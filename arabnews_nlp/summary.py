@@ -430,5 +430,7 @@ def format_summary(summary: Summary, source: str = "results", forms: int = 3) ->
         if summary.unknown_dates:
             examples = ", ".join(repr(value) for value in summary.unknown_examples)
             lines.append(f"{summary.unknown_dates} documents have no readable {summary.by!r} (e.g. {examples}): counted "
-                         f"as {UNKNOWN}; see period_of for the date formats read")  # fmt: skip
+                         f"as {UNKNOWN}; dates are read year first (2018-06-14, 2018/6/14, 20180614, "
+                         "2018-06-14T10:00:00+03:00) or as e-mail/RSS dates (Tue, 17 Jul 2018 18:48:23 GMT); day-first "
+                         "dates (14/06/2018) are ambiguous and not read")  # fmt: skip
     return "\n".join(lines) + "\n"

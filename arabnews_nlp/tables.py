@@ -185,8 +185,9 @@ def _file_records(path: str | os.PathLike[str], counts: Counter[str], warn: bool
                 record = json_line(line, where, hint="is this a results file of analyze-corpus?")
             except DataFormatError:
                 # a last line without a line end that is not UTF-8 (cut inside a character) or not JSON is
-                # what an interrupted run leaves; a line with its line end (or gzip data) is an error
-                if raw.endswith(b"\n") or raw.startswith(b"\x1f\x8b"):
+                # what an interrupted run leaves; a line with its line end (or gzip data) is an error, and so
+                # is a file's only line unless it begins as a result does (a text or page given by mistake)
+                if raw.endswith(b"\n") or raw.startswith(b"\x1f\x8b") or (number == 1 and not raw.startswith(b"{")):
                     raise
                 if warn:
                     logger.warning("%s: skipped a last line cut off mid-write (%d bytes; an interrupted run leaves one): "

@@ -199,8 +199,10 @@ def test_output_that_is_an_input_and_directory_inputs_are_refused(
     article = inputs["text"].read_text(encoding="utf-8")
     code, _, err = _run(["analyze", str(inputs["text"]), "--model", str(tiny_model_dir), "-o", str(inputs["text"])], capsys)
     assert code == 2 and "is also an input" in err and inputs["text"].read_text(encoding="utf-8") == article
-    code, _, err = _run(["analyze", str(tmp_path), "--model", str(tiny_model_dir)], capsys)
-    assert code == 2 and f"input {tmp_path} is a directory; pass its files" in err
+    for command in ("analyze", "analyze-corpus"):
+        out = ["-o", str(tmp_path / "out.jsonl")] if command == "analyze-corpus" else []
+        code, _, err = _run([command, str(tmp_path), *out, "--model", str(tiny_model_dir)], capsys)
+        assert code == 2 and f"input {tmp_path} is a directory; pass its files" in err, command
 
 
 def test_inputs_are_read_as_they_are_in_the_file(
@@ -238,6 +240,13 @@ def test_undecodable_input_names_the_file_and_line(tiny_model_dir: Path, tmp_pat
     records.write_bytes('{"text": "قال."}\n'.encode() + '{"text": "café"}\n'.encode("latin-1"))
     code, _, err = _run(["analyze", str(records), "--model", str(tiny_model_dir)], capsys)
     assert code == 2 and f"{records}:2: not UTF-8 text" in err
+    for name, data, hint in (("utf16.txt", "بغداد".encode("utf-16"), "iconv -f UTF-16 -t UTF-8"),
+                             ("bin.dat", bytes(range(256)), "a binary file"),
+                             ("cut.txt", "بغداد".encode()[:-1], "the file was cut short"),
+                             ("cp1256.txt", "بغداد".encode("cp1256"), "iconv -f WINDOWS-1256")):  # fmt: skip
+        (tmp_path / name).write_bytes(data)
+        code, _, err = _run(["analyze", str(tmp_path / name), "--model", str(tiny_model_dir)], capsys)
+        assert code == 2 and hint in err, (name, err)
 
 
 def test_a_closed_pipe_ends_quietly(tiny_model_dir: Path, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -327,6 +336,10 @@ def test_analyze_names_the_id_field_and_keeps_fields(tiny_model_dir: Path, tmp_p
     assert [list(json.loads(line).items())[:2] for line in out.splitlines()] == [[("id", "a1"), ("date", "2018-04")], [("id", "a2"), ("date", None)]]
     code, _, err = _run(["analyze", str(pool), "--model", str(tiny_model_dir)], capsys)
     assert code == 2 and "expected a JSON object with a string 'text' field (its fields: doc_id, date, body); name yours with --text-field" in err
+    null = tmp_path / "null.jsonl"
+    null.write_text('{"id": "3", "text": null}\n', encoding="utf-8")
+    code, _, err = _run(["analyze", str(null), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and f"{null}:1: 'text' is null, expected a string (the document's text)" in err
     text = tmp_path / "a.txt"
     text.write_text("قال.", encoding="utf-8")
     code, _, err = _run(["analyze", str(text), "--keep-fields", "date"], capsys)
@@ -470,3 +483,22 @@ def test_table_excel_writes_formula_like_cells_as_text(tmp_path: Path, capsys: p
     assert code == 0 and out.splitlines()[1].startswith('\'=1+1,"\'=HYPERLINK(""x"")",neutral,0.9,0,0,')
     code, out, _ = _run(["table", str(path)], capsys)
     assert code == 0 and out.splitlines()[1].startswith('=1+1,"=HYPERLINK(""x"")",neutral,0.9,0,0,')
+
+
+def test_analyze_warns_once_about_texts_it_can_say_little_about(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = [{"id": "e1", "text": ""}, {"id": "e2", "text": "  "}, {"id": "en", "text": "Breaking news"},
+            {"id": "page", "text": "<html><body><div>قال</div><p>السوداني</p></body></html>"}, {"id": "ok", "text": "قال."}]  # fmt: skip
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    code, out, err = _run(["analyze", str(corpus), "--format", "jsonl", "--model", str(tiny_model_dir)], capsys)
+    assert code == 0 and len(out.splitlines()) == 5  # all analysed; the warnings only say what they are
+    assert "warning: 2 of 5 documents are empty or only whitespace (e.g. e1)" in err
+    assert "warning: 1 of 5 documents has no Arabic letters (e.g. en)" in err and "pass --markup html" in err
+    code, _, err = _run(["analyze", str(corpus), "--markup", "html", "--format", "jsonl", "--model", str(tiny_model_dir)], capsys)
+    assert code == 0 and "--markup html" not in err
+    with caplog.at_level("WARNING", logger="arabnews_nlp.engines.corpus"):  # the engine logs (stderr outside pytest)
+        code, _, err = _run(["analyze-corpus", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--model", str(tiny_model_dir)], capsys)
+    assert code == 0 and len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 5
+    assert '2 of 5 documents are empty or only whitespace (e.g. "e1")' in caplog.text and "pass --markup html" in caplog.text

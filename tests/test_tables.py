@@ -252,6 +252,18 @@ def test_reading_errors_name_the_file_and_line(results: dict[str, Path], tmp_pat
         list(iter_rows([{**_line(), "sentences": [{"start": 0}]}], "sentences"))
 
 
+def test_a_one_line_file_that_is_not_results_is_an_error_not_a_cut_off_line(tmp_path: Path) -> None:
+    """An article, a page or a cp1256 text given by mistake is named, not read as zero documents."""
+    for name, data in (("one.txt", "hello world".encode()), ("page.html", b"<html><body>x</body></html>"),
+                       ("cp.txt", "قال السوداني".encode("cp1256"))):  # fmt: skip
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(DataFormatError, match=f"{name}:1: not"):
+            list(iter_rows(path, "documents"))
+        with pytest.raises(DataFormatError, match=f"{name}:1: not"):
+            summarize(path)
+
+
 def test_a_cut_off_last_line_is_skipped_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "out.jsonl"
     whole = json.dumps(_line(id=1)) + "\n"
@@ -263,6 +275,8 @@ def test_a_cut_off_last_line_is_skipped_with_a_warning(tmp_path: Path, caplog: p
     assert summarize(path).cut_off == 1
     path.write_text(whole + json.dumps(_line(id=2)), encoding="utf-8")  # complete, only its line end missing
     assert [row["id"] for row in iter_rows(path, "documents")] == [1, 2]
+    path.write_text(json.dumps(_line(id=1))[:40], encoding="utf-8")  # a run cut off in its first line
+    assert list(iter_rows(path, "documents")) == []
 
 
 def test_a_last_line_cut_inside_an_arabic_character_is_skipped(results: dict[str, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -393,6 +407,8 @@ def test_periods_count_documents_and_keep_unknown_dates() -> None:
     assert summary.to_dict()["periods"]["2018-07"] == {"documents": 1, "document_stance": {"anti": 0, "pro": 0, "neutral": 1},
                                                        "events": dict.fromkeys(EVENT_TYPES, 0)}  # fmt: skip
     assert list(summarize(lines, by="date", period="year").periods) == ["2018", UNKNOWN]
+    report = str(summary)  # a command-line user is told the formats, not a Python function's name
+    assert "day-first dates (14/06/2018) are ambiguous" in report and "period_of" not in report
     with pytest.raises(ConfigError, match="unknown period 'week'"):
         summarize(lines, by="date", period="week")
 

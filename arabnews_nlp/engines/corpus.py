@@ -42,6 +42,7 @@ from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.settings import SETTINGS_FILE
 from arabnews_nlp.signals import sigterm_raises, stop_reason
 from arabnews_nlp.text.markup import check_markup
+from arabnews_nlp.text.screen import InputNotes
 
 logger = logging.getLogger(__name__)
 
@@ -176,9 +177,19 @@ def decode_utf8(data: bytes, where: str) -> str:
             raise DataFormatError(f"{where}: this is gzip-compressed data; name the file .gz (it is then read "
                                   "as gzip) or gunzip it first") from error  # fmt: skip
         raise DataFormatError(
-            f"{where}: not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); "
-            "convert it first, e.g. iconv -f WINDOWS-1256 -t UTF-8"
+            f"{where}: not UTF-8 text (byte 0x{data[error.start]:02x} at position {error.start}); {_encoding_hint(data, error)}"
         ) from error
+
+
+def _encoding_hint(data: bytes, error: UnicodeDecodeError) -> str:
+    """What to do about bytes that are not UTF-8, from what they look like."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it begins with a UTF-16 byte-order mark: convert it first, e.g. iconv -f UTF-16 -t UTF-8"
+    if b"\x00" in data[:4096]:
+        return "it holds NUL bytes: a binary file, or UTF-16 without a byte-order mark (iconv -f UTF-16LE -t UTF-8)?"
+    if error.end == len(data) and error.reason == "unexpected end of data":
+        return "the data ends inside a UTF-8 character: the file was cut short (an interrupted copy or download?)"
+    return "convert it first, e.g. iconv -f WINDOWS-1256 -t UTF-8 (the usual Arabic encoding before UTF-8)"
 
 
 def json_line(line: str | bytes, where: str, hint: str = JSONL_HINT) -> Any:
@@ -386,6 +397,10 @@ def settings_in_lines(output: str | os.PathLike[str]) -> dict[str, Any] | None:
     return {"with_text": "text" in record, "keep_fields": kept}
 
 
+RESULT_START = b'{"id": '
+"""How every line this engine writes begins (its id comes first)."""
+
+
 def done_ids(output: str | os.PathLike[str]) -> set[str]:
     """Return the id keys already in ``output``; a last line cut off mid-write is removed from the file.
 
@@ -394,7 +409,9 @@ def done_ids(output: str | os.PathLike[str]) -> set[str]:
     but the repeated lines stay).
 
     Raises:
-        DataFormatError: If a complete line of the output is not a JSON object with an id.
+        DataFormatError: If a complete line of the output is not a JSON object with an id, or the
+            file's only line has no line end and does not begin as a result line does (another
+            file given as ``-o``, which is then left unchanged).
 
     Example:
         >>> done_ids("/nonexistent/out.jsonl")
@@ -409,6 +426,10 @@ def done_ids(output: str | os.PathLike[str]) -> set[str]:
         good_end = 0
         for number, raw in enumerate(handle, start=1):
             if not raw.endswith(b"\n"):  # a line cut off by a crash: drop it, its document is analysed again
+                if not first_line and not raw.startswith(RESULT_START):  # not ours: nothing before it, not a result
+                    raise DataFormatError(f"{path}:{number}: not an output of analyze-corpus (a line without a line "
+                                          f"end that does not start as a result line does: {raw[:40]!r}); give -o a "
+                                          "new file: this one was left as it was")  # fmt: skip
                 logger.warning("%s:%d: removed a last line cut off mid-write (%d bytes); its document is analysed "
                                "again", path, number, len(raw))  # fmt: skip
                 break
@@ -506,15 +527,25 @@ def warn_absent_fields(keep_fields: Sequence[str], present: Counter[str], docume
                            "check its name in --keep-fields (keep_fields in Python)", name, documents)  # fmt: skip
 
 
+def check_text_value(record: dict[str, Any], text_field: str, where: str) -> None:
+    """Raise when ``record`` has ``text_field`` but its value is not a string (null, a number…).
+
+    Example:
+        >>> check_text_value({"text": "نص"}, "text", "in.jsonl:1")
+    """
+    if text_field in record and not isinstance(record[text_field], str):
+        found = "null" if record[text_field] is None else type(record[text_field]).__name__
+        raise DataFormatError(f"{where}: {text_field!r} is {found}, expected a string (the document's text)")
+
+
 def _read_line(raw: bytes, where: str, id_field: str, text_field: str) -> tuple[str, str, dict[str, Any]] | None:
     """``(id key, text, record)`` of one input line; ``None`` for a blank line."""
     line = decode_utf8(raw, where)
     if not line.strip():
         return None
     record = json_line(line, where)
-    if isinstance(record, dict) and id_field in record and text_field in record and not isinstance(record[text_field], str):
-        found = "null" if record[text_field] is None else type(record[text_field]).__name__
-        raise DataFormatError(f"{where}: {text_field!r} is {found}, expected a string (the document's text)")
+    if isinstance(record, dict) and id_field in record:
+        check_text_value(record, text_field, where)
     if not isinstance(record, dict) or id_field not in record or not isinstance(record.get(text_field), str):
         fields = f"; its fields: {', '.join(map(str, record))}" if isinstance(record, dict) else ""
         raise DataFormatError(f"{where}: expected an object with {id_field!r} and a string {text_field!r}{fields} "
@@ -589,6 +620,7 @@ def analyze_corpus_local(
         counts: dict[str, int] = {}
         present: Counter[str] = Counter()
         heads: list[tuple[str, str]] = []  # (id key, kept fields) of each document given to the analyzer
+        notes = InputNotes()
 
         def texts() -> Iterator[str]:
             pending_documents = iter_pending(
@@ -596,6 +628,7 @@ def analyze_corpus_local(
             )  # fmt: skip
             for pending in pending_documents:
                 heads.append((pending.key, pending.fields))
+                notes.add(pending.key, pending.text, markup)
                 yield pending.text
 
         processed = 0
@@ -618,6 +651,8 @@ def analyze_corpus_local(
                 log_interrupted(stop, processed, output_jsonl, len(done))
                 raise
         warn_absent_fields(keep_fields, present, processed)
+        for message in notes.messages():
+            logger.warning(message)
         return CorpusStats(
             counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
             processed, time.perf_counter() - began, str(output_jsonl), counts.get("invalid", 0),
@@ -625,9 +660,23 @@ def analyze_corpus_local(
 
 
 def log_interrupted(stop: KeyboardInterrupt, processed: int, output: str | os.PathLike[str], before: int) -> None:
-    """Log, as a run stops on Ctrl-C or SIGTERM, what its output holds and that the same command goes on."""
+    """Log, as a run stops on Ctrl-C or SIGTERM, what its output holds and that the same command goes on.
+
+    ``stop`` is marked as told (:func:`resume_told`), so the command line does not say it twice.
+    """
+    stop.resume_told = True  # type: ignore[attr-defined]
     logger.warning("%s: %d documents analysed in this run are in %s (%d before it); the same command goes on "
                    "from there", stop_reason(stop), processed, output, before)  # fmt: skip
+
+
+def resume_told(stop: BaseException) -> bool:
+    """Whether :func:`log_interrupted` has told how the run goes on.
+
+    Example:
+        >>> resume_told(KeyboardInterrupt())
+        False
+    """
+    return bool(getattr(stop, "resume_told", False))
 
 
 def _count_lines(path: str | os.PathLike[str]) -> int:
