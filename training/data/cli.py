@@ -22,6 +22,11 @@ from training.data.records import (
     Record, is_surface, iter_records, parse_json_array, parse_line, parsed_lines, read_lines, to_surface, write_records,
 )  # fmt: skip
 
+TOOL_IDS = {
+    "doccano": "a record doccano-N is the example with id N",
+    "labelstudio": "a record labelstudio-N is task N, any other id that of the record exported to the task",
+}
+"""Import format -> how a converted record's id names the example of the export it came from."""
 IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
 
@@ -103,10 +108,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     The summary counts the documents read (non-blank lines holding a JSON object, valid or not)
     and, apart, the lines that are not a JSON object, so no line goes uncounted.
     """
+    from training.data.validate import unannotated_note
+
     files = {path: read_checked(path) for path in _expand(args.files)}
     problems = [p for path, checked in files.items() for p in checked.problems + _duplicates({path: checked.records})]
     for problem in problems:
         print(problem)
+    note = unannotated_note(_where({path: checked.records for path, checked in files.items()}))
+    if note:
+        print(note, file=sys.stderr)
     documents = sum(checked.documents for checked in files.values())
     unreadable = sum(checked.unreadable for checked in files.values())
     print(f"{len(problems)} problem(s) in {len(files)} file(s): {documents} document(s) read"
@@ -119,6 +129,7 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     from training.data.consistency import label_conflicts
     from training.data.split import DEV, TRAIN, assign_splits, load_manifest, missing_in_dev, save_manifest
     from training.data.stats import compute_stats, format_table
+    from training.data.validate import unannotated_note
 
     paths = _expand(args.surface)
     files = {path: load_checked(path) for path in paths}
@@ -128,6 +139,9 @@ def cmd_build_data(args: argparse.Namespace) -> int:
         print("\n".join(problems) or f"no input files match {args.surface}", file=sys.stderr)
         print(f"build-data: {len(problems)} problem(s); nothing written", file=sys.stderr)
         return 1
+    note = unannotated_note(_where(read))
+    if note:
+        print(note, file=sys.stderr)
     records = sorted((r for recs, _ in files.values() for _, r in recs), key=lambda r: str(r["id"]))
     out = Path(args.out)
     manifest_path = Path(args.manifest) if args.manifest else out / "split.json"
@@ -279,6 +293,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
     sentences = sum(len(r["sentences"]) for r in records)
     summary = f"{len(records)} record(s), {sentences} sentence(s), {entities} entities"
     print(f"wrote {summary} to {args.output}; {len(problems)} problem(s)", file=sys.stderr)
+    if problems and args.format in TOOL_IDS:
+        print(f"convert: {args.output} is written so that you can fix them there (python -m training validate "
+              f"{args.output} checks it again), or fix them in the tool and export again: {TOOL_IDS[args.format]} "
+              f"of {args.input}", file=sys.stderr)  # fmt: skip
     return 1 if problems else 0
 
 
@@ -286,15 +304,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """Print label counts per file, as a table or JSON; refuse files with problems unless ``--force``.
 
     Problems are those of ``validate``, repeated ids included; with ``--force`` the counts include
-    ``duplicate_ids`` and a note on stderr names the repeated ids.
+    ``duplicate_ids``, a note on stderr names the repeated ids, and another says how many lines
+    could not be read or converted (those are not counted).
     """
     from training.data.stats import brief_ids, compute_stats, format_table, to_json
     from training.data.validate import duplicate_ids
 
     by_name: dict[str, Any] = {}
     for path in _expand(args.files):
-        records, problems = load_checked(path)
-        problems = problems + _duplicates({path: records})
+        checked = read_checked(path)
+        records, problems = checked.records, checked.problems + _duplicates({path: checked.records})
         if problems and not args.force:
             print("\n".join(problems), file=sys.stderr)
             print(f"stats: {path} has {len(problems)} problem(s); fix them or pass --force", file=sys.stderr)
@@ -304,6 +323,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
             ids = sorted({doc_id for _, doc_id, _ in repeats})
             print(f"stats: {path}: {len(repeats)} document(s) repeat the id of an earlier one ({brief_ids(ids)}); "
                   f"python -m training validate {path} lists where", file=sys.stderr)  # fmt: skip
+        left_out = checked.documents + checked.unreadable - len(records)
+        if left_out:
+            print(f"stats: {path}: {left_out} line(s) could not be read or converted and are not counted; "
+                  f"python -m training validate {path} lists them", file=sys.stderr)  # fmt: skip
         name = Path(path).name.removesuffix(".jsonl")
         by_name[name if name not in by_name else path] = compute_stats(r for _, r in records)
     print(to_json(by_name) if args.json else format_table(by_name))

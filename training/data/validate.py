@@ -52,7 +52,7 @@ from typing import Any, TypeVar
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
-from training.data.records import TASKS, Record, is_surface, parse_line, parsed_lines, read_lines
+from training.data.records import TASKS, Record, is_surface, parse_line, parsed_lines, read_lines, record_tasks
 
 Where = TypeVar("Where")
 
@@ -532,3 +532,38 @@ def read_valid_records(paths: str | Path | Iterable[str | Path]) -> list[Record]
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     valid = check_files(paths)
     return [record for path in paths for record in valid[str(path)]]
+
+
+def looks_unannotated(record: Mapping[str, Any]) -> bool:
+    """Whether a record declaring every layer has no entity, no event and only neutral stances.
+
+    That is a skeleton as :func:`training.data.surface.skeleton` writes it, before anyone
+    annotated it; it is valid, and would train as an article where nothing is named or happens.
+
+    Example:
+        >>> looks_unannotated({"doc_stance": "neutral", "entities": [],
+        ...                    "sentences": [{"stance": "neutral", "events": []}]})
+        True
+    """
+    if record_tasks(record) != TASKS or record.get("entities") or record.get("doc_stance") not in (None, "neutral"):
+        return False
+    sentences = record.get("sentences")
+    if not isinstance(sentences, list) or not sentences:
+        return False
+    return all(isinstance(s, Mapping) and s.get("stance") in (None, "neutral") and not s.get("events") for s in sentences)
+
+
+def unannotated_note(located: Iterable[tuple[str, Any]]) -> str | None:
+    """A note naming the records that :func:`looks_unannotated` (``located``: ``("file:line", record)``).
+
+    Example:
+        >>> unannotated_note([("a.jsonl:1", {"id": "d1", "text": "x", "entities": [],
+        ...                   "sentences": [{"stance": "neutral", "events": []}]})])[:40]
+        'note: 1 document(s) have no entity, no e'
+    """
+    found = [(where, record.get("id")) for where, record in located if isinstance(record, Mapping) and looks_unannotated(record)]
+    if not found:
+        return None
+    shown = ", ".join(f"{doc_id} ({where})" for where, doc_id in found[:3]) + (", …" if len(found) > 3 else "")
+    return (f"note: {len(found)} document(s) have no entity, no event and only neutral stances, as a skeleton has "
+            f"before it is annotated: {shown}; if they were never annotated, annotate them or leave them out")  # fmt: skip

@@ -245,6 +245,10 @@ def test_validate_summary_counts_documents_and_unreadable_lines(
     out, err = capsys.readouterr()
     assert [line.split(": ")[0] for line in out.splitlines()] == [f"{path}:2", f"{path}:4", f"{path}:5"]
     assert err.splitlines()[-1] == "3 problem(s) in 1 file(s): 2 document(s) read, 2 line(s) not read (not UTF-8 or not a JSON object)"
+    assert main(["stats", str(path), "--json", "--force"]) == 0  # counts what it could read, and says what it left out
+    out, err = capsys.readouterr()
+    assert json.loads(out)["a"]["documents"] == 1
+    assert f"stats: {path}: 3 line(s) could not be read or converted and are not counted" in err
 
 
 def test_convert_surface_names_every_problem_and_writes_nothing(
@@ -399,3 +403,30 @@ def test_evaluate_recognises_a_tool_export(tmp_path: Path, record: dict[str, Any
         f"{paths['ls.json']}: this looks like a Label Studio export (tasks with data and annotations), not records; "
         f"run python -m training convert labelstudio {paths['ls.json']} OUT.jsonl first\n"
     )
+
+
+def test_validate_notes_documents_that_look_never_annotated(
+    tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A skeleton left as written validates (it is valid data), with a note naming it."""
+    skeleton = dict(copy.deepcopy(record), id="doc-9", doc_stance="neutral", entities=[])
+    for sentence in skeleton["sentences"]:
+        sentence.update(stance="neutral", events=[], holder=None)
+    path = tmp_path / "batch.jsonl"
+    write_records(path, [record, skeleton])
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"note: 1 document(s) have no entity, no event and only neutral stances, as a skeleton has before it is annotated: doc-9 ({path}:2)" in err
+    write_records(path, [record])
+    assert main(["validate", str(path)]) == 0 and "note:" not in capsys.readouterr().err
+
+
+def test_convert_doccano_problems_say_where_to_fix_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "export.jsonl"
+    export.write_text(json.dumps({"id": 7, "text": "قال التحالف الدولي إنه.", "label": [[4, 19, "ORG"]]}, ensure_ascii=False) + "\n",
+                      encoding="utf-8")  # fmt: skip  # the span takes the space after the name
+    out = tmp_path / "records.jsonl"
+    assert main(["convert", "doccano", str(export), str(out)]) == 1
+    printed, err = capsys.readouterr()
+    assert printed.startswith(f"{out}:1: doccano-7: entity 0")
+    assert f"a record doccano-N is the example with id N of {export}" in err and f"python -m training validate {out}" in err
