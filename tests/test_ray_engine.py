@@ -272,13 +272,17 @@ def local_ray() -> Iterator[Any]:
 
 
 @pytest.mark.slow
-def test_ray_engine_writes_every_id_once_and_resumes(local_ray: Any, corpus: Path, tmp_path: Path, tiny_model_dir: Path) -> None:
+def test_ray_engine_writes_every_id_once_and_resumes(
+    local_ray: Any, corpus: Path, tmp_path: Path, tiny_model_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     from arabnews_nlp.engines import analyze_corpus_ray
 
     output = tmp_path / "out.jsonl"
     expected = _expected(tiny_model_dir)
     options = {"model": tiny_model_dir, "batch_size": 3, "num_actors": 1, "num_gpus_per_actor": 0, "window_batch_size": 8}
-    stats = analyze_corpus_ray(corpus, output, **options)
+    with caplog.at_level("WARNING", logger="arabnews_nlp.engines.corpus"):
+        stats = analyze_corpus_ray(corpus, output, **options)
+    assert f'1 of {N_DOCS} documents is empty or only whitespace (e.g. "doc-5")' in caplog.text  # as the local engine says
     assert (stats.input_documents, stats.processed, stats.already_done) == (N_DOCS, N_DOCS, 0)
     _check_complete(output, expected)
     keep = _half_written(output)

@@ -33,7 +33,7 @@ import os
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -626,9 +626,8 @@ def analyze_corpus_local(
             pending_documents = iter_pending(
                 input_jsonl, done, id_field, text_field, counts, skip_invalid, keep_fields, present
             )  # fmt: skip
-            for pending in pending_documents:
+            for pending in noted(pending_documents, notes, markup):
                 heads.append((pending.key, pending.fields))
-                notes.add(pending.key, pending.text, markup)
                 yield pending.text
 
         processed = 0
@@ -651,12 +650,24 @@ def analyze_corpus_local(
                 log_interrupted(stop, processed, output_jsonl, len(done))
                 raise
         warn_absent_fields(keep_fields, present, processed)
-        for message in notes.messages():
-            logger.warning(message)
+        warn_notes(notes)
         return CorpusStats(
             counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
             processed, time.perf_counter() - began, str(output_jsonl), counts.get("invalid", 0),
         )  # fmt: skip
+
+
+def noted(pending: Iterable[Pending], notes: InputNotes, markup: str) -> Iterator[Pending]:
+    """``pending`` as it is, each text counted in ``notes`` on its way (:class:`~arabnews_nlp.text.screen.InputNotes`)."""
+    for document in pending:
+        notes.add(document.key, document.text, markup)
+        yield document
+
+
+def warn_notes(notes: InputNotes) -> None:
+    """Log one warning per kind of text the run could say little about (empty, not Arabic, a page read as text)."""
+    for message in notes.messages():
+        logger.warning(message)
 
 
 def log_interrupted(stop: KeyboardInterrupt, processed: int, output: str | os.PathLike[str], before: int) -> None:

@@ -34,11 +34,12 @@ from typing import Any
 
 from arabnews_nlp.engines.corpus import (
     CorpusStats, Pending, check_corpus_paths, check_keep_fields, check_run_settings, done_ids, iter_pending,
-    log_interrupted, output_line, output_lock, run_settings, warn_absent_fields,
+    log_interrupted, noted, output_line, output_lock, run_settings, warn_absent_fields, warn_notes,
 )  # fmt: skip
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
 from arabnews_nlp.signals import TERMINATED, Terminated, sigterm_raises
 from arabnews_nlp.text.markup import check_markup
+from arabnews_nlp.text.screen import InputNotes
 
 logger = logging.getLogger(__name__)
 
@@ -298,10 +299,13 @@ def analyze_corpus_ray(
         }
         counts: dict[str, int] = {}
         present: Counter[str] = Counter()
+        notes = InputNotes()
         with _data_context(ray, progress):
             pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields, present=present)
-            processed = _write_shards(ray, _shards(pending, shard_size), output_jsonl, options, map_options, len(done))
+            shards = _shards(noted(pending, notes, markup), shard_size)
+            processed = _write_shards(ray, shards, output_jsonl, options, map_options, len(done))
     warn_absent_fields(keep_fields, present, processed)
+    warn_notes(notes)
     return CorpusStats(
         counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
         processed, time.perf_counter() - began, str(output_jsonl),
