@@ -42,7 +42,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from arabnews_nlp import __version__
 from arabnews_nlp.engines.command import (
@@ -63,6 +63,7 @@ from arabnews_nlp.engines.command import (
 from arabnews_nlp.engines.corpus import (
     check_keep_fields,
     check_text_value,
+    count_lines,
     decode_utf8,
     json_line,
     open_bytes,
@@ -74,6 +75,9 @@ from arabnews_nlp.signals import exit_status
 from arabnews_nlp.tables_command import add_table_parsers, check_table_paths, run_summary, run_table
 from arabnews_nlp.text.markup import MARKUPS
 from arabnews_nlp.text.screen import InputNotes
+
+if TYPE_CHECKING:
+    from arabnews_nlp.results import Analysis
 
 PROG = "arabnews-nlp"
 MODEL_HELP = "model directory or hub id (default: $ARABNEWS_NLP_MODEL, else the bundled model)"
@@ -226,12 +230,12 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     if args.format == "html":
         from arabnews_nlp.render import render_html
 
-        results = list(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup))
+        results = list(_documents(analyzer.pipe(texts(), args.batch_size, markup=args.markup), args))
         out.write(render_html(results, [None if i is None else str(i) for i in ids], args.markup))
         _warn(notes.messages())
         return 0
     count = -1  # "[" goes out with the first result: an input error before it leaves the output empty
-    for count, analysis in enumerate(analyzer.pipe(texts(), args.batch_size, args.progress, args.markup)):
+    for count, analysis in enumerate(_documents(analyzer.pipe(texts(), args.batch_size, markup=args.markup), args)):
         doc_id = ids.popleft()
         record = ({"id": doc_id} if doc_id is not None else {}) | kept.popleft() | analysis.to_dict(args.with_text)
         if args.format == "jsonl":
@@ -242,6 +246,18 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
         out.write(("[" if count < 0 else "") + "\n]\n")
     _warn(notes.messages())
     return 0
+
+
+def _documents(results: Iterator[Analysis], args: argparse.Namespace) -> Iterator[Analysis]:
+    """``results``, behind a progress bar with ``--progress``: out of the documents the inputs hold, when known."""
+    if not args.progress:
+        return results
+    from tqdm.auto import tqdm
+
+    total = None  # stdin cannot be counted before it is read
+    if "-" not in args.inputs:
+        total = sum(count_lines(name) if _is_jsonl(name, args.input_format) else 1 for name in args.inputs)
+    return iter(tqdm(results, total=total, unit="doc", desc=PROG))
 
 
 def _warn(messages: Sequence[str]) -> None:

@@ -502,3 +502,11 @@ def test_analyze_warns_once_about_texts_it_can_say_little_about(
         code, _, err = _run(["analyze-corpus", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--model", str(tiny_model_dir)], capsys)
     assert code == 0 and len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 5
     assert '2 of 5 documents are empty or only whitespace (e.g. "e1")' in caplog.text and "pass --markup html" in caplog.text
+
+
+def test_analyze_progress_counts_out_of_the_documents_the_inputs_hold(
+    tiny_model_dir: Path, inputs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["analyze", str(inputs["text"]), str(inputs["jsonl"]), "--progress", "--model", str(tiny_model_dir)]
+    code, _, err = _run(argv, capsys)
+    assert code == 0 and "3/3" in err  # one text file and a JSONL file of two records (and a blank line)

@@ -635,7 +635,7 @@ def analyze_corpus_local(
         if progress:
             from tqdm.auto import tqdm
 
-            total = _count_lines(input_jsonl)  # documents in the input, those already done counted as done
+            total = count_lines(input_jsonl)  # documents in the input, those already done counted as done
             results = iter(tqdm(results, total=total, initial=min(len(done), total), unit="doc", desc="arabnews-nlp"))
         # errors="backslashreplace": a lone surrogate in a text is written as its JSON escape, as `analyze` does
         with open(output_jsonl, "a", encoding="utf-8", errors="backslashreplace") as out:
@@ -690,7 +690,12 @@ def resume_told(stop: BaseException) -> bool:
     return bool(getattr(stop, "resume_told", False))
 
 
-def _count_lines(path: str | os.PathLike[str]) -> int:
-    """Non-blank lines of a (possibly gzipped) file, for a progress bar's total."""
+def count_lines(path: str | os.PathLike[str]) -> int:
+    """Non-blank lines of a (possibly gzipped) file, for a progress bar's total.
+
+    Example:
+        >>> count_lines(__file__) > 0
+        True
+    """
     with open_bytes(path) as handle:
         return sum(1 for line in handle if line.strip())
