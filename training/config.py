@@ -233,11 +233,7 @@ class FinetuneConfig:
             raise ConfigError(
                 f"normalization must be a mapping of NormalizationConfig fields, got {self.normalization!r}"
             )
-        for path in self.data_files():
-            if Path(path).is_dir():
-                raise ConfigError(f"data file {path!r} is a directory; list the JSONL files in it")
-            if not Path(path).is_file():
-                raise ConfigError(f"data file {path!r} does not exist; check the path (relative to {Path.cwd()})")
+        self._check_data_paths()
         names = [name for name, _ in self.evaluations()]
         if len(set(names)) < len(names):
             raise ConfigError(f"test files {self.test} share a file name, so their results would overwrite each "
@@ -291,6 +287,16 @@ class FinetuneConfig:
                 "allow_held_out_copies: true)"
             )
         return data
+
+    def _check_data_paths(self) -> None:
+        """Raise one :class:`ConfigError` naming every data file that is missing or a directory, with its key."""
+        keyed = [(key, path) for key in ("train", "dev", "test", "ner_extra")
+                 for path in (getattr(self, key) if key != "dev" else [self.dev] if self.dev else [])]  # fmt: skip
+        problems = [data_path_problem(key, path) for key, path in keyed if not Path(path).is_file()]
+        if len(problems) == 1:
+            raise ConfigError(problems[0])
+        if problems:
+            raise ConfigError(f"{len(problems)} data files cannot be read:\n  " + "\n  ".join(problems))
 
     def _check_optional(self) -> None:
         if self.ner_extra_max_sentences is not None:
@@ -364,6 +370,54 @@ class FinetuneConfig:
             2
         """
         return cls.from_dict(read_config_file(path), overrides)
+
+
+def data_path_problem(key: str, path: str) -> str:
+    """What is wrong with the data file ``path`` of the config key ``key`` (a directory, or missing), and the fix.
+
+    A missing ANERcorp file (``anercorp_train.jsonl``, ``anercorp_test_reconstructed.jsonl``,
+    ``anercorp_test_official_as_found.jsonl``) gets the ``convert anercorp`` command that writes it.
+
+    Example:
+        >>> data_path_problem("train", "no/such.jsonl")  # doctest: +ELLIPSIS
+        "train: data file 'no/such.jsonl' does not exist; check the path (relative to ...)"
+    """
+    if Path(path).is_dir():
+        return f"{key}: data file {path!r} is a directory; list the JSONL files in it"
+    source = anercorp_source(path)
+    if source is not None:
+        return (f"{key}: data file {path!r} does not exist; it is converted from ANERcorp: "
+                f"python -m training convert anercorp {source} {path}")  # fmt: skip
+    return f"{key}: data file {path!r} does not exist; check the path (relative to {Path.cwd()})"
+
+
+def anercorp_source(path: str) -> str | None:
+    """The ANERcorp text file that ``python -m training convert anercorp`` turns into ``path``, if it is one.
+
+    The conventional names (docs/training.md) are ``anercorp_`` and the source's split:
+    ``anercorp_train.jsonl``, ``anercorp_test_reconstructed.jsonl``,
+    ``anercorp_test_official_as_found.jsonl``. The source is given relative to the working folder.
+
+    Example:
+        >>> anercorp_source("runs/data/mine.jsonl") is None
+        True
+    """
+    import os
+
+    from training.anercorp import TEST_FILES, TRAIN_FILE, default_data_dir
+
+    name = Path(path).name
+    if not (name.startswith("anercorp_") and name.endswith(".jsonl")):
+        return None
+    split = name[len("anercorp_") : -len(".jsonl")]
+    files = {"train": TRAIN_FILE, **{key.replace(".", "_"): value for key, value in TEST_FILES.items()}}
+    if split not in files:
+        return None
+    source = default_data_dir() / files[split]
+    try:
+        return os.path.relpath(source)
+    except ValueError:  # another drive (Windows)
+        return str(source)
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:

@@ -282,11 +282,22 @@ def training_sentence_parts(
 def training_sentences(config: FinetuneConfig, data: Mapping[str, list[Any]] | None = None) -> list[Any]:
     """Gold sentences of ``train`` plus the sampled ``ner_extra`` sentences (:func:`training_sentence_parts`).
 
+    Logs how many there are and how many of the ``train`` ones annotate each layer; warns when no
+    training sentence annotates a layer, whose head then stays untrained
+    (:func:`training.model_card.untrained_note`).
+
     Example:
         >>> # refs = training_sentences(config)
     """
+    from training.model_card import label_counts, untrained_note
+
     main, kept, extra = training_sentence_parts(config, data)
-    logger.info("training on %d sentences + %d of %d NER-only sentences", len(main), len(kept), len(extra))
+    annotated = {layer: counts.sentences for layer, counts in label_counts(main).items()}
+    logger.info("training on %d sentences of train (of them, %d annotate NER, %d stance, %d events) + %d of %d "
+                "NER-only sentences of ner_extra", len(main), annotated["ner"], annotated["stance"],
+                annotated["events"], len(kept), len(extra))  # fmt: skip
+    if note := untrained_note(label_counts(main + kept), config.base):
+        logger.warning("%s", note)
     return main + kept
 
 
@@ -388,6 +399,8 @@ def train(
         write_run_config(config, fingerprints=fingerprints, batch=batch)
     if resume and trainer.is_world_process_zero():  # the steps after the checkpoint are redone, and logged again
         step = checkpoint_step(checkpoint)
+        if checkpoint is not None:
+            logger.info("resuming from %s (step %d)", checkpoint, step)
         if dropped := truncate_log(log_path, step):
             logger.info("--resume: %d lines of %s logged after step %d dropped", dropped, log_path, step)
     try:
@@ -799,7 +812,8 @@ def finish(
     model.eval()
     dev_records = read_records([config.dev], data) if config.dev else []
     train = train_records(config, data) if config.dev else []  # for the gazetteer and the baseline
-    if dev_records:
+    if dev_records:  # one line per phase: with real data each takes minutes
+        logger.info("scoring dev (%s): %d documents", config.dev, len(dev_records))
         dev = predict_dev(model, tokenizer, settings, dev_records, config.eval_batch_size)
         shared_thresholds = config.event_thresholds == "shared"
         if config.ngram:
@@ -807,6 +821,7 @@ def finish(
             if clusters is None and config.ngram_clusters:
                 clusters = word_clusters(config.word_vectors, config.ngram_clusters)
             features = NgramConfig(event_clusters=config.ngram_event_clusters)
+            logger.info("fitting the n-gram models on %d training documents", len(train))
             settings.ngram_model = fit_ngram(train, labels["stance"], labels["events"], labels["ner"], ner_extra,
                                              features, clusters, config.ngram_tagger)  # fmt: skip
             dev = choose_ngram_blend(settings, dev, shared_thresholds, config.stance_factors)
@@ -825,6 +840,7 @@ def finish(
         files[name] = Path(config.run_dir) / f"eval_{name}.json"  # beside the run: the model dir stays lean
         argv = ["evaluate", "--model", str(out), "--data", path, "--mode", "both", "--out", str(files[name])]
         records = dev_records if name == "dev" else read_records([path], data)
+        logger.info("evaluating the saved model on %s (%s): %d documents", name, path, len(records))
         scores = evaluate_model(*saved, records, "both", config.eval_batch_size)
         report = scores_report(str(out), [path], scores, argv)
         write_json(files[name], report)
@@ -833,6 +849,7 @@ def finish(
             saved[2].metrics = summary(report)
             saved[2].save(out)
     if config.dev:
+        logger.info("fitting the keyword baseline on %d training documents and scoring it on dev", len(train))
         files["baseline_dev"] = score_baseline(config, train, dev_records, commands)
     write_model_card(
         out,

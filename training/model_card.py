@@ -98,8 +98,9 @@ def limitations(
     """The card's Limitations: what the run's data, trained layers and rarest labels imply.
 
     Args:
-        config: The fine-tuning config (as a dict): its ``train``, ``ner_extra``, ``dev`` and
-            ``exclude_synthetic`` are read.
+        config: The fine-tuning config (as a dict): its ``train``, ``ner_extra``, ``dev``,
+            ``exclude_synthetic`` and ``base`` (what an untrained head holds: :func:`untrained_note`)
+            are read.
         stats: :func:`data_stats` of the data files.
         labels: :func:`label_counts` of the training sentences; without them the card names no
             layer or label.
@@ -114,7 +115,7 @@ def limitations(
     """
     lines = [_data_line(config, stats, retuned, ner_extra_used)]
     if labels is not None:
-        lines += _label_lines(labels)
+        lines += _label_lines(labels, str(config.get("base") or ""), retuned)
     lines += ALWAYS_TRUE[:2]
     train = [stats[str(path)] for path in config.get("train") or [] if str(path) in stats]
     if not config.get("exclude_synthetic") and any(counts.get("synthetic_documents") for counts in train):
@@ -171,13 +172,54 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def _label_lines(labels: Mapping[str, LayerCounts]) -> list[str]:
+ANNOTATION_SECTIONS = {"ner": "§2", "stance": "§3", "events": "§4"}
+"""The section of docs/annotation.md on each layer."""
+
+
+def untrained_note(labels: Mapping[str, LayerCounts], base: str = "") -> str | None:
+    """What a fine-tuning run leaves in the heads of the layers that no training sentence annotates.
+
+    Such a head gets no gradient: from a plain encoder ``base`` it keeps its random initial
+    weights (its answers mean nothing, though the model says ``trained``); from a trained analyzer
+    directory (:func:`training.config.is_analyzer_dir`) it stays that analyzer's head, now on an
+    encoder trained further without it.
+
+    Returns:
+        One sentence naming the layers, what their heads are and what to do; ``None`` when every
+        layer has annotated training sentences.
+
+    Example:
+        >>> counts = label_counts([])
+        >>> untrained_note({"stance": counts["stance"]}, "org/encoder")[:62]
+        'no training sentence annotates stance: its head is untrained ('
+    """
+    from training.config import is_analyzer_dir
+
+    untrained = [layer for layer, counts in labels.items() if not counts.sentences]
+    if not untrained:
+        return None
+    names = " or ".join(LAYERS[layer][0] for layer in untrained)
+    one = len(untrained) == 1
+    its, heads = ("its head is", "the layer") if one else ("their heads are", "those layers")
+    if base and is_analyzer_dir(base):
+        state = (f"{its} still {'that' if one else 'those'} of {base}, which this run did not train (the encoder under "
+                 f"{'it' if one else 'them'} was trained further)")  # fmt: skip
+    else:
+        state = f"{its} untrained (random initial weights): {'its' if one else 'their'} predictions mean nothing"
+    sections = ", ".join(ANNOTATION_SECTIONS[layer] for layer in untrained)
+    return (f"no training sentence annotates {names}: {state}. Annotate {heads} in the training data "
+            f"(docs/annotation.md {sections}), or do not use {'its' if one else 'their'} outputs")  # fmt: skip
+
+
+def _label_lines(labels: Mapping[str, LayerCounts], base: str = "", retuned: bool = False) -> list[str]:
     """The Limitations lines on untrained layers, labels without examples and the rarest labels."""
     untrained = [LAYERS[layer][0] for layer, counts in labels.items() if not counts.sentences]
     lines: list[str] = []
-    if untrained:
-        lines.append(f"- The training data annotate no {' or '.join(untrained)}: this run did not train "
-                     "those heads, which keep the weights they started from.")  # fmt: skip
+    if untrained and retuned:
+        lines.append(f"- The training data annotate no {' or '.join(untrained)}: the n-gram models saw no example "
+                     "of them; their heads are those of the model this one was retuned from.")  # fmt: skip
+    elif note := untrained_note(labels, base):
+        lines.append(f"- {note[0].upper()}{note[1:]}.")
     trained = [(n, label, LAYERS[layer][2]) for layer, counts in labels.items() if counts.sentences
                for label, n in counts.labels.items()]  # fmt: skip
     missing = [f"`{label}`" for n, label, _ in trained if not n]

@@ -75,12 +75,14 @@ def own_overrides(
 ) -> dict[str, Any]:
     """Overrides that keep the model's ``description`` and ``name`` true when its data was overridden.
 
-    When ``overrides`` (the command line) change ``base``, ``train`` or ``ner_extra`` of the
-    config file's ``values``: a ``description`` of the file (not given on the command line)
-    becomes ``description``, by default :func:`describe_run` of the run's base and files; a
-    ``name`` of the file (the card's title) becomes the folder
-    name of an ``output_dir`` given on the command line, the ``run_dir`` staying where the
-    config's name put it. A warning names each field replaced or kept from the file.
+    When ``overrides`` (the command line) change ``base``, ``train`` or ``ner_extra`` that the
+    config file's ``values`` set (a config without ``base:``, such as ``smoke.yaml``, is written
+    for the base the command line gives, so ``--base`` alone replaces nothing): a
+    ``description`` of the file (not given on the command line) becomes ``description``, by
+    default :func:`describe_run` of the run's base and files; a ``name`` of the file (the card's
+    title) becomes the folder name of an ``output_dir`` given on the command line, the
+    ``run_dir`` staying where the config's name put it. A warning names each field replaced or
+    kept from the file.
 
     Returns:
         The fields to override in addition to ``overrides`` (empty when the data is the file's).
@@ -88,9 +90,12 @@ def own_overrides(
     Example:
         >>> own_overrides("c.yaml", {"name": "x", "train": ["a.jsonl"]}, {"train": ["a.jsonl"]})
         {}
+        >>> own_overrides("c.yaml", {"description": "mine", "train": ["a.jsonl"]}, {"base": "enc"})
+        {}
     """
-    changed = [name for name in DATA_FIELDS
-               if name in overrides and _as_list(overrides[name]) != _as_list(values.get(name))]  # fmt: skip
+    changed = [name for name in DATA_FIELDS  # what the file sets only: a config without `base:` is written for any
+               if values.get(name) and name in overrides
+               and _as_list(overrides[name]) != _as_list(values[name])]  # fmt: skip
     if not changed:
         return {}
     extra: dict[str, Any] = {}

@@ -13,7 +13,8 @@ they are computed as ``finetune`` does.
     python -m training retune --model models/default --config training/configs/default_cpu.yaml
 
 The card then says which training data the n-gram models saw (``train`` now) and which model
-directory the encoder came from.
+directory the encoder came from; the model's ``base_model`` is that directory (as given, and its
+absolute path: :func:`training.provenance.base_reference`), not the base it was trained from.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from arabnews_nlp.errors import ConfigError
 from training.config import FinetuneConfig, read_config_file
 from training.finetune import check_event_clusters, finish, write_run_config
-from training.provenance import describe_retune, own_overrides
+from training.provenance import base_reference, describe_retune, own_overrides
 
 
 def retune(model_dir: str, config_path: str | None, overrides: dict[str, object], command: str) -> Path:
@@ -72,6 +73,7 @@ def retune(model_dir: str, config_path: str | None, overrides: dict[str, object]
     settings.gazetteer, settings.gazetteer_mode, settings.ner_min_score = {}, "off", 0.0
     settings.metrics = {}
     settings.description = config.description or settings.description
+    settings.base_model = base_reference(model_dir)  # what it was made from, as finetune records its base
     write_run_config(config, "retune_config.json")  # not finetune_config.json: a training run's --resume reads that
     return finish(config, model, tokenizer, settings, command, clusters=clusters, retuned=True, data=records)
 

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 LABEL_NAMES = ["ner_labels", "stance_labels", "event_labels", "event_mask"]
 LOG_FILE = "log.jsonl"
+SUMMARY_KEY = "train_runtime"
+"""The key of the ``Trainer``'s end-of-training summary in its logs (and in ``log.jsonl``)."""
 
 
 class AnalyzerTrainer(Trainer):
@@ -52,6 +54,37 @@ class AnalyzerTrainer(Trainer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.model_accepts_loss_kwargs = False
+        self.train_start = TrainStart()
+        self.add_callback(self.train_start)
+
+    def log(self, logs: dict[str, float], start_time: float | None = None) -> None:
+        """Log as the ``Trainer`` does, except the end-of-training summary of a launch that trained no step.
+
+        A run resumed from the checkpoint of its last step only redoes what follows training; its
+        summary (``train_runtime``, ``train_loss: 0``) would describe nothing, in the console and
+        in ``log.jsonl``.
+        """
+        if SUMMARY_KEY in logs and self.state.global_step == self.train_start.step:
+            logger.info("no step left to train after step %d: nothing to summarise", self.state.global_step)
+            return
+        super().log(logs, start_time)
+
+
+class TrainStart(TrainerCallback):
+    """Remember the global step a launch starts training at (a resumed checkpoint's step, or 0).
+
+    The ``Trainer`` loads the checkpoint's state before ``on_train_begin``.
+
+    Example:
+        >>> TrainStart().step is None
+        True
+    """
+
+    def __init__(self) -> None:
+        self.step: int | None = None
+
+    def on_train_begin(self, args: TrainingArguments, state: Any, control: Any, **kwargs: Any) -> None:
+        self.step = state.global_step
 
 
 def training_arguments(config: FinetuneConfig, **overrides: Any) -> TrainingArguments:
@@ -183,6 +216,44 @@ def truncate_log(path: str | Path, last_step: int) -> int:
     return len(lines) - len(kept)
 
 
+def drop_summaries(path: str | Path) -> int:
+    """Drop the end-of-training summaries (``train_runtime`` lines) of the JSONL log ``path``, atomically.
+
+    A launch stopped by SIGTERM logs a summary of its part of the run; when a resumed launch
+    finishes the run, its summary replaces the earlier ones, so the log holds one, of the last launch.
+
+    Returns:
+        The number of lines dropped.
+
+    Example:
+        >>> import tempfile, os
+        >>> log = os.path.join(tempfile.mkdtemp(), "log.jsonl")
+        >>> append_jsonl(log, {"step": 6, "train_runtime": 11.0}); append_jsonl(log, {"step": 6, "loss": 1.0})
+        >>> drop_summaries(log), open(log, encoding="utf-8").read().splitlines()
+        (1, ['{"step": 6, "loss": 1.0}'])
+    """
+    log = Path(path)
+    if not log.is_file():
+        return 0
+    lines = [line for line in log.read_text(encoding="utf-8", errors="replace").split("\n") if line.strip()]
+    kept = [line for line in lines if not _is_summary(line)]
+    if len(kept) == len(lines):
+        return 0
+    from training.evaluate import write_text_atomic
+
+    write_text_atomic(log, "".join(line + "\n" for line in kept))
+    return len(lines) - len(kept)
+
+
+def _is_summary(line: str) -> bool:
+    """Whether a log line is a JSON end-of-training summary."""
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(entry, dict) and SUMMARY_KEY in entry
+
+
 def _logged_by(line: str, last_step: int) -> bool:
     """Whether a log line is a JSON entry of ``last_step`` or earlier, or one without a step."""
     try:
@@ -196,6 +267,9 @@ def _logged_by(line: str, last_step: int) -> bool:
 class JsonlLogCallback(TrainerCallback):
     """Append every Trainer log (losses, learning rate) to ``run_dir/log.jsonl``.
 
+    The end-of-training summary replaces those of earlier launches of the run
+    (:func:`drop_summaries`): one summary per log.
+
     Example:
         >>> callback = JsonlLogCallback("runs/demo/log.jsonl")
     """
@@ -207,6 +281,8 @@ class JsonlLogCallback(TrainerCallback):
         self, args: TrainingArguments, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
         if state.is_world_process_zero and logs:
+            if SUMMARY_KEY in logs:
+                drop_summaries(self.path)
             append_jsonl(self.path, {"step": state.global_step, "epoch": state.epoch, **logs})
 
 

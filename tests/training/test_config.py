@@ -153,3 +153,24 @@ def test_training_documents_that_repeat_a_held_out_document_are_refused(tmp_path
     # the same file as train and dev is deliberate (an overfitting or smoke run): allowed, as on request
     FinetuneConfig(base="enc", train=[str(train)], dev=str(train)).check_ready()
     FinetuneConfig(base="enc", train=[str(train)], dev=str(dev), allow_held_out_copies=True).check_ready()
+
+
+def test_missing_data_files_are_listed_at_once_with_their_keys_and_the_command_that_makes_them(
+    tmp_path: Path, train_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented continue/retune path on a fresh checkout: both ANERcorp files named at once (probe16 #4)."""
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])  # the repository root, as the docs' commands run
+    test, extra = "runs/data-missing-here/anercorp_test_reconstructed.jsonl", "runs/data-missing-here/anercorp_train.jsonl"
+    dev = str(tmp_path / "my_dev.jsonl")
+    with pytest.raises(ConfigError) as raised:
+        FinetuneConfig(base="enc", train=[str(train_file)], dev=dev, test=[test], ner_extra=[extra])
+    lines = str(raised.value).splitlines()
+    assert lines[0] == "3 data files cannot be read:"
+    assert lines[1] == f"  dev: data file {dev!r} does not exist; check the path (relative to {Path.cwd()})"
+    assert lines[2] == (f"  test: data file {test!r} does not exist; it is converted from ANERcorp: python -m training "
+                        f"convert anercorp ../shared/data/anercorp/ANERCorp_CamelLab_test.reconstructed.txt {test}")
+    assert lines[3] == (f"  ner_extra: data file {extra!r} does not exist; it is converted from ANERcorp: python -m "
+                        f"training convert anercorp ../shared/data/anercorp/ANERCorp_CamelLab_train.reconstructed.txt "
+                        f"{extra}")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"^ner_extra: data file .* does not exist; it is converted from ANERcorp"):
+        FinetuneConfig(base="enc", train=[str(train_file)], ner_extra=[extra])  # one problem: one line

@@ -599,3 +599,71 @@ def test_each_data_file_is_read_once_before_training(
     out = finetune(whole)
     assert out is not None and (out / "README.md").is_file()
     assert reads == {str(path): 1 for path in files.values()}
+
+
+def _stop_and_save_at(step: int) -> Any:
+    """A callback that stops training after ``step`` with a checkpoint there, as a SIGTERM does."""
+    from transformers import TrainerCallback
+
+    class StopAndSave(TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if state.global_step == step:
+                control.should_save = control.should_training_stop = True
+            return control
+
+    return StopAndSave()
+
+
+def test_a_resumed_run_says_so_and_its_log_keeps_one_summary(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stopped launch's summary goes; a resume with no step left logs none; each phase after training logs a line
+    (probe16 #3, #7, #10)."""
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=2, batch_size=2, save_steps=1000, logging_steps=1)
+    log_path = Path(config.run_dir) / "log.jsonl"
+
+    def summaries() -> list[int]:
+        log = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
+        return [entry["step"] for entry in log if "train_runtime" in entry]
+
+    train(config, callbacks=[_stop_and_save_at(2)])
+    assert summaries() == [2]  # the stopped launch summarises its part, as a SIGTERM-stopped one does
+    with caplog.at_level("INFO"):
+        max_steps = train(config, resume=True)[3].state.max_steps
+    assert max_steps == 4 and summaries() == [4]
+    assert f"resuming from {Path(config.run_dir) / 'checkpoint-2'} (step 2)" in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        assert finetune(config, resume=True) is not None  # nothing left to train: only what follows it
+    assert f"resuming from {Path(config.run_dir) / 'checkpoint-4'} (step 4)" in caplog.text
+    assert summaries() == [4]
+    for phase in (f"scoring dev ({gold_file}): 2 documents", f"evaluating the saved model on dev ({gold_file}): 2 "
+                  "documents", "fitting the keyword baseline on 2 training documents"):  # fmt: skip
+        assert phase in caplog.text, phase
+
+
+@pytest.mark.parametrize("continued", [False, True])
+def test_training_data_without_stance_or_events_warn_that_those_heads_stay_untrained(
+    tmp_path: Path, tiny_encoder_dir: Path, tiny_model_dir: Path, gold_file: Path, gold_records: list[Any],
+    caplog: pytest.LogCaptureFixture, continued: bool,
+) -> None:  # fmt: skip
+    """NER-only records (a Doccano NER import) train no stance or event head: said before training (probe16 #1)."""
+    from training.data.records import write_records
+    from training.finetune import training_sentences
+
+    ner_only = tmp_path / "ner_only.jsonl"
+    write_records(ner_only, [dict(record, tasks=["ner"]) for record in gold_records])
+    base = tiny_model_dir if continued else tiny_encoder_dir
+    config = _config(tmp_path, base, gold_file, train=[str(ner_only)], allow_held_out_copies=True)
+    with caplog.at_level("INFO", logger="training.finetune"):
+        training_sentences(config)
+    assert ("training on 4 sentences of train (of them, 4 annotate NER, 0 stance, 0 events) + 0 of 0 NER-only "
+            "sentences of ner_extra") in caplog.text  # fmt: skip
+    warning = next(record for record in caplog.records if record.levelname == "WARNING").getMessage()
+    assert warning.startswith("no training sentence annotates stance or events: their heads are ")
+    assert ("still those of" in warning) is continued and ("random initial weights" in warning) is not continued
+    assert "docs/annotation.md §3, §4" in warning
+    caplog.clear()
+    with caplog.at_level("INFO", logger="training.finetune"):
+        training_sentences(_config(tmp_path, base, gold_file))  # every layer annotated: no warning
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]

@@ -53,7 +53,7 @@ def test_limitations_name_ner_extra_untrained_layers_and_synthetic(
     text = _limitations(tmp_path / "b", {"train": [str(train)], "exclude_synthetic": True})
     assert f"- Trained on `{train}` (2 documents, 4 sentences; of them, 1 synthetic document left out)" in text
     assert "Sentences marked `synthetic`" not in text
-    assert "- The training data annotate no NER: this run did not train those heads" in text
+    assert "- No training sentence annotates NER: its head is untrained (random initial weights)" in text
     assert "`pro` (1 sentence), `neutral` (1 sentence), `ROCKET_ATTACK` (1 sentence);" in text
     assert "`PER`" not in text  # the NER layer was not trained: its labels are not named
     assert "`anti`" not in text.split("fewest training examples")[1]  # anti was in the synthetic document only
@@ -82,3 +82,20 @@ def test_label_counts_are_of_the_ner_extra_sample_training_used(
     text = _limitations(tmp_path / "retuned", config.to_dict(), retuned=True)
     assert f"plus NER-only sentences from `{extra}`: only the n-gram models" in text
     assert not any(f"`{label}`" in text.split("fewest training examples")[0] for label in unsampled)
+
+
+def test_limitations_say_what_an_untrained_head_is_and_what_to_do(
+    tmp_path: Path, gold_records: list[dict[str, Any]], tiny_model_dir: Path
+) -> None:
+    """NER-only training data: random stance and event heads from an encoder, the base's from an analyzer (probe16 #1)."""
+    train = tmp_path / "ner_only.jsonl"
+    write_records(train, [dict(record, tasks=["ner"]) for record in gold_records])
+    text = _limitations(tmp_path / "a", {"base": "org/encoder", "train": [str(train)]})
+    assert ("- No training sentence annotates stance or events: their heads are untrained (random initial weights): "
+            "their predictions mean nothing. Annotate those layers in the training data (docs/annotation.md §3, §4), "
+            "or do not use their outputs.") in text  # fmt: skip
+    text = _limitations(tmp_path / "b", {"base": str(tiny_model_dir), "train": [str(train)]})
+    assert (f"- No training sentence annotates stance or events: their heads are still those of {tiny_model_dir}, "
+            "which this run did not train") in text  # fmt: skip
+    text = _limitations(tmp_path / "c", {"base": str(tiny_model_dir), "train": [str(train)]}, retuned=True)
+    assert "- The training data annotate no stance or events: the n-gram models saw no example of them" in text

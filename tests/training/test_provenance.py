@@ -97,3 +97,43 @@ def test_a_retune_on_other_files_describes_itself(
                  "--output", str(tmp_path / "x"), "--name", "mine-v2", "--description", "my model"]) == 0  # fmt: skip
     chosen = AnalyzerSettings.load(tmp_path / "x")
     assert chosen.description == "my model" and "# mine-v2" in (tmp_path / "x" / "README.md").read_text(encoding="utf-8")
+
+
+def test_base_on_the_command_line_keeps_the_description_of_a_config_without_base(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Like smoke.yaml, written for whatever base --base gives: nothing of it is replaced (probe16 #5)."""
+    path = _config_file(tmp_path, "", gold_file)
+    values = json.loads(path.read_text(encoding="utf-8"))
+    del values["base"]
+    path.write_text(json.dumps(values), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="training.provenance"):
+        config = load_config(parse_args(["finetune", "--config", str(path), "--base", str(tiny_encoder_dir),
+                                         "--output", str(tmp_path / "models" / "mine")]))  # fmt: skip
+    assert (config.name, config.description) == ("default-continue", CONFIG_DESCRIPTION) and not caplog.text
+    # the data it does set still counts as replaced
+    with caplog.at_level("WARNING", logger="training.provenance"):
+        replaced = load_config(parse_args(["finetune", "--config", str(path), "--base", str(tiny_encoder_dir),
+                                           "--train", str(gold_file)]))  # fmt: skip
+    assert replaced.description == f"arabnews-nlp analyzer fine-tuned from {tiny_encoder_dir} on {gold_file}"
+    assert "was written for its own train," in caplog.text
+
+
+def test_a_retuned_model_names_the_model_it_was_retuned_from_as_its_base(
+    tmp_path: Path, tiny_model_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not the base of the model it came from, a path of another machine (probe16 #6)."""
+    import torch
+
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+    from arabnews_nlp.settings import AnalyzerSettings
+    from training.retune import main
+
+    model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu", dtype=torch.float32)
+    settings.base_model = "../release-f8b5518/models/default"
+    save_analyzer(tmp_path / "models" / "source", model, tokenizer, settings, dtype=torch.float32)
+    monkeypatch.chdir(tmp_path)
+    path = _config_file(tmp_path, "models/source", gold_file)
+    out = tmp_path / "retuned"
+    assert main(["retune", "--model", "models/source", "--config", str(path), "--output", str(out)]) == 0
+    assert AnalyzerSettings.load(out).base_model == f"models/source ({tmp_path.resolve() / 'models' / 'source'})"
