@@ -2,8 +2,9 @@
 
 Each command module defines ``main(argv: list[str] | None) -> int``; it is imported only when
 its command runs, so ``python -m training validate`` needs nothing of what ``finetune`` needs.
-Errors the user can fix (the package's typed errors, a missing file) print one line naming what
-is wrong and exit with 2; anything else keeps its traceback.
+Errors the user can fix (the package's typed errors, a missing file, a package of the ``[train]``
+extra not installed: :mod:`training.extras`) print one line naming what is wrong and exit with 2;
+anything else keeps its traceback.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args and args[0] in ("-h", "--help") else 2
     from arabnews_nlp.errors import ArabNewsError
     from arabnews_nlp.signals import exit_status
+    from training.extras import check_extra
 
     try:
+        check_extra(args[0])  # the [train] extra: before any work, not after minutes of predictions
         module = importlib.import_module(COMMANDS[args[0]][0])  # torch and transformers: a Ctrl-C here is common
         return int(module.main(args) or 0)
     except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line (finetune's says how to resume), the shell's code

@@ -38,7 +38,7 @@ import shlex
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.schema import OUTSIDE, spans_to_bio
@@ -141,9 +141,14 @@ def score_sentences(records: Sequence[Mapping[str, Any]], predictions: Sequence[
 
 
 def model_sentence_predictions(
-    model: Any, tokenizer: Any, settings: Any, records: Sequence[Mapping[str, Any]], batch_size: int = 32
+    model: Any,
+    tokenizer: Any,
+    settings: Any,
+    records: Sequence[Mapping[str, Any]],
+    batch_size: int = 32,
+    progress: bool = False,
 ) -> list[SentencePred]:
-    """Run an analyzer model on every gold sentence span (see :mod:`training.predict`).
+    """Run an analyzer model on every gold sentence span (see :mod:`training.predict`; ``progress``: a bar).
 
     Example:
         >>> # preds = model_sentence_predictions(model, tokenizer, settings, records)
@@ -152,7 +157,7 @@ def model_sentence_predictions(
 
     refs = gold_sentences(records)
     spans = [(record["text"], s["start"], s["end"]) for record, s in refs]
-    predictions = predict_spans(model, tokenizer, settings, spans, batch_size)
+    predictions = predict_spans(model, tokenizer, settings, spans, batch_size, progress)
     stance_labels, event_labels = settings.labels["stance"], settings.labels["events"]
     return [
         (p.tags, p.stance(stance_labels, settings.stance_weights), p.events(event_labels, settings.event_thresholds))
@@ -160,14 +165,16 @@ def model_sentence_predictions(
     ]
 
 
-def analyzer_sentence_predictions(analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]]) -> list[SentencePred]:
-    """Run ``analyzer.analyze`` on each gold sentence's text (for analyzers that are not models).
+def analyzer_sentence_predictions(
+    analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]], progress: bool = False
+) -> list[SentencePred]:
+    """Run ``analyzer.analyze`` on each gold sentence's text (for analyzers that are not models; ``progress``: a bar).
 
     Example:
         >>> # preds = analyzer_sentence_predictions(KeywordBaseline(), records)
     """
     predictions: list[SentencePred] = []
-    for record, sentence in gold_sentences(records):
+    for record, sentence in _bar(gold_sentences(records), progress, "sentences mode", "sentence"):
         start, end = sentence["start"], sentence["end"]
         result = result_dict(analyzer.analyze(record["text"][start:end]))
         words = split_words(record["text"][start:end])
@@ -232,8 +239,10 @@ def document_events(result: Mapping[str, Any]) -> set[str]:
     return {event["label"] for sentence in result.get("sentences", []) for event in sentence.get("events", [])}
 
 
-def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Score ``analyzer.analyze`` on whole documents against gold (see the module docstring).
+def evaluate_documents(
+    analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]], progress: bool = False
+) -> dict[str, Any]:
+    """Score ``analyzer.analyze`` on whole documents against gold (see the module docstring; ``progress``: a bar).
 
     Example:
         >>> evaluate_documents(None, [])["n_documents"]
@@ -244,7 +253,7 @@ def evaluate_documents(analyzer: AnalyzerLike, records: Sequence[Mapping[str, An
     doc_gold, doc_pred = [], []
     events_gold, events_pred = set(), set()
     holders: list[Holder] = []
-    for index, record in enumerate(records):
+    for index, record in enumerate(_bar(records, progress, "documents mode", "doc")):
         result = result_dict(analyzer.analyze(record["text"]))
         tasks = record_tasks(record)
         if "ner" in tasks:
@@ -286,8 +295,11 @@ def evaluate_model(
     records: Sequence[Mapping[str, Any]],
     mode: str = "both",
     batch_size: int = 32,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Score an analyzer model (in memory) in ``sentences``, ``documents`` or ``both`` modes.
+
+    ``progress``: a bar on stderr over the windows (sentences mode), then over the documents.
 
     Example:
         >>> # evaluate_model(model, tokenizer, settings, records, mode="sentences")["sentences"]["ner"]
@@ -299,17 +311,17 @@ def evaluate_model(
     scores: dict[str, Any] = {"n_documents": len(records)}
     if mode in ("sentences", "both"):
         scores["sentences"] = score_sentences(
-            records, model_sentence_predictions(model, tokenizer, settings, records, batch_size)
+            records, model_sentence_predictions(model, tokenizer, settings, records, batch_size, progress)
         )
     if mode in ("documents", "both"):
-        scores["documents"] = evaluate_documents(Analyzer(model, tokenizer, settings), records)
+        scores["documents"] = evaluate_documents(Analyzer(model, tokenizer, settings), records, progress)
     return scores
 
 
 def evaluate_analyzer(
-    analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]], mode: str = "both"
+    analyzer: AnalyzerLike, records: Sequence[Mapping[str, Any]], mode: str = "both", progress: bool = False
 ) -> dict[str, Any]:
-    """Score any analyzer-like object (e.g. a keyword baseline) with the same metrics as a model.
+    """Score any analyzer-like object (e.g. a keyword baseline) with the same metrics as a model (``progress``: bars).
 
     Example:
         >>> # evaluate_analyzer(KeywordBaseline(), read_records("data/dev.jsonl"))
@@ -318,10 +330,22 @@ def evaluate_analyzer(
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     scores: dict[str, Any] = {"n_documents": len(records)}
     if mode in ("sentences", "both"):
-        scores["sentences"] = score_sentences(records, analyzer_sentence_predictions(analyzer, records))
+        scores["sentences"] = score_sentences(records, analyzer_sentence_predictions(analyzer, records, progress))
     if mode in ("documents", "both"):
-        scores["documents"] = evaluate_documents(analyzer, records)
+        scores["documents"] = evaluate_documents(analyzer, records, progress)
     return scores
+
+
+T = TypeVar("T")
+
+
+def _bar(items: Sequence[T], progress: bool, desc: str, unit: str) -> Iterable[T]:
+    """``items``, behind a tqdm bar on stderr when ``progress``."""
+    if not progress:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit=unit, file=sys.stderr)
 
 
 SUMMARY_PATHS = {
@@ -421,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=MODES, default="both")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batch-size", type=positive_int, default=32)
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
+                        help="progress bars on stderr while predicting (default: on)")  # fmt: skip
     parser.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
                         help="exit 1 if METRIC (MODE/NAME, a key of the JSON's `summary`, e.g. "
                         "sentences/events_micro_f1) is below VALUE, a number in [0, 1]; repeatable. Names: "
@@ -442,31 +468,72 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         from training.baseline import KeywordBaseline
 
-        scores = evaluate_analyzer(KeywordBaseline.load(args.baseline), records, args.mode)
+        scores = evaluate_analyzer(KeywordBaseline.load(args.baseline), records, args.mode, args.progress)
+        recorded: Mapping[str, Any] = {}
     else:
         from arabnews_nlp.model_dir import load_analyzer
 
         model, tokenizer, settings = load_analyzer(args.model, device=args.device)
-        scores = evaluate_model(model, tokenizer, settings, records, args.mode, args.batch_size)
+        scores = evaluate_model(model, tokenizer, settings, records, args.mode, args.batch_size, args.progress)
+        recorded = settings.metrics
     report = scores_report(args.model or args.baseline, args.data, scores, argv)
     print(format_table(report))
+    if minimums or args.floor is not None:
+        report["checks"] = check_metrics(report["summary"], minimums, recorded, args.floor)
     if args.out:
         write_json(args.out, report)
-    now = summary(report)
+    if "checks" not in report:
+        return 0
+    checks = report["checks"]
+    for failure in checks["failures"]:
+        print(f"evaluate: {failure}", file=sys.stderr)
+    print(f"evaluate: {len(checks['failures'])} failure(s) among {len(checks['metrics'])} checked metric(s)",
+          file=sys.stderr)  # fmt: skip
+    return 0 if checks["passed"] else 1
+
+
+def check_metrics(
+    now: Mapping[str, float],
+    minimums: Mapping[str, float],
+    recorded: Mapping[str, Any] | None = None,
+    tolerance: float | None = None,
+) -> dict[str, Any]:
+    """The outcome of ``--min`` and ``--floor``, as the ``checks`` of the JSON report.
+
+    Args:
+        now: The :func:`summary` of this evaluation.
+        minimums: ``--min`` metric -> minimum (:func:`parse_minimums`).
+        recorded: The metrics the model recorded at training (``settings.metrics``), for ``--floor``.
+        tolerance: ``--floor``'s tolerance; ``None`` without ``--floor``.
+
+    Returns:
+        ``{"metrics": [...], "failures": [...], "passed": bool}``: per checked metric its ``kind``
+        (``min`` or ``floor``), ``threshold`` (for a floor the recorded value minus the
+        tolerance, with ``recorded`` and ``tolerance``), ``value`` (``None`` when not scored) and
+        ``passed``; the failure messages (:func:`below_minimums`, :func:`below_floor`).
+
+    Example:
+        >>> checks = check_metrics({"sentences/ner_f1": 0.7}, {"sentences/ner_f1": 0.8})
+        >>> checks["passed"], checks["metrics"][0]["threshold"], checks["metrics"][0]["passed"]
+        (False, 0.8, False)
+    """
+    metrics: list[dict[str, Any]] = [
+        {"metric": name, "kind": "min", "threshold": value, "value": now.get(name),
+         "passed": name in now and now[name] >= value}
+        for name, value in minimums.items()
+    ]  # fmt: skip
     failures = below_minimums(now, minimums)
-    checked = len(minimums)
-    if args.floor is not None:
-        recorded = [name for name in settings.metrics if name in now]
-        if not recorded:
+    if tolerance is not None:
+        kept = {name: value for name, value in (recorded or {}).items()
+                if name in now and isinstance(value, (int, float))}  # fmt: skip
+        metrics += [{"metric": name, "kind": "floor", "threshold": value - tolerance, "recorded": value,
+                     "tolerance": tolerance, "value": now[name], "passed": now[name] >= value - tolerance}
+                    for name, value in kept.items()]  # fmt: skip
+        if not kept:
             failures.append(f"--floor: the model records none of the metrics scored now ({sorted(now)}); "
                             "nothing to guard: score the dev file it was evaluated on, or use --min")  # fmt: skip
-        failures += below_floor(now, settings.metrics, args.floor)
-        checked += len(recorded)
-    for failure in failures:
-        print(f"evaluate: {failure}", file=sys.stderr)
-    if minimums or args.floor is not None:
-        print(f"evaluate: {len(failures)} failure(s) among {checked} checked metric(s)", file=sys.stderr)
-    return 1 if failures else 0
+        failures += below_floor(now, kept, tolerance)
+    return {"metrics": metrics, "failures": failures, "passed": not failures}
 
 
 def parse_minimums(items: Sequence[str]) -> dict[str, float]:
@@ -540,6 +607,7 @@ def read_evaluation_data(paths: Sequence[str]) -> list[Any]:
     """The valid records of ``paths``, refusing what would score a document twice or nothing.
 
     Raises:
+        ConfigError: A file does not exist or is a directory (every file is checked before any is read).
         DataFormatError: A file is invalid (:func:`~training.data.validate.read_valid_records`),
             or two files hold the same document id (a file given twice, or a copy).
 
@@ -549,6 +617,11 @@ def read_evaluation_data(paths: Sequence[str]) -> list[Any]:
     """
     records: list[Any] = []
     seen: dict[str, str] = {}
+    for path in paths:
+        if Path(path).is_dir():
+            raise ConfigError(f"gold file {path} is a directory; give the JSONL files in it")
+        if not Path(path).is_file():
+            raise ConfigError(f"gold file not found: {path}; check the path (relative to {Path.cwd()})")
     for path in paths:
         for record in read_valid_records(path):
             doc_id = str(record.get("id"))

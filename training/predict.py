@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -78,24 +79,27 @@ class SpanPrediction:
 
 
 def window_logits(
-    model: Any, windows: Sequence[Window], pad_token_id: int, batch_size: int = 32
+    model: Any, windows: Sequence[Window], pad_token_id: int, batch_size: int = 32, progress: bool = False
 ) -> list[dict[str, torch.Tensor]]:
     """Run ``model`` over ``windows`` and return, per window, its CPU float logits.
 
     Works for :class:`~arabnews_nlp.modeling.AnalyzerModel` (keys ``ner``, ``stance``,
     ``events``) and any token-classification model (key ``ner`` from ``logits``). Padding
     positions are cut off. Batches are formed from length-sorted windows; the model's mode is
-    left unchanged but gradients are off.
+    left unchanged but gradients are off. ``progress``: a bar over the windows on stderr.
 
     Example:
         >>> # window_logits(model, span.windows, tokenizer.pad_token_id)[0]["ner"].shape
     """
     import torch
 
+    from tqdm import tqdm
+
     device = next(model.parameters()).device
     order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
     result: list[dict[str, torch.Tensor]] = [{} for _ in windows]
-    with torch.no_grad():
+    bar = tqdm(total=len(order), unit="window", desc="sentences mode", file=sys.stderr, disable=not progress)
+    with torch.no_grad(), bar:
         for begin in range(0, len(order), batch_size):
             rows = order[begin : begin + batch_size]
             batch = {k: v.to(device) for k, v in collate([windows[i] for i in rows], pad_token_id).items()}
@@ -107,6 +111,7 @@ def window_logits(
                 for key, name in (("stance", "stance_logits"), ("events", "event_logits")):
                     if output.get(name) is not None:
                         result[i][key] = output[name][j].float().cpu()
+            bar.update(len(rows))
     return result
 
 
@@ -118,8 +123,9 @@ def predict_encoded(
     batch_size: int = 32,
     texts: Sequence[str] | None = None,
     settings: AnalyzerSettings | None = None,
+    progress: bool = False,
 ) -> list[SpanPrediction]:
-    """Predict every encoded span (see :func:`predict_spans`).
+    """Predict every encoded span (see :func:`predict_spans`; ``progress``: :func:`window_logits`).
 
     With ``texts`` (one per span) and ``settings``, the NER tags are post-processed as at run time
     (:func:`arabnews_nlp.tasks.ner.postprocess`: confidence floor, gazetteer).
@@ -129,7 +135,7 @@ def predict_encoded(
         []
     """
     windows = [window for span in spans for window in span.windows]
-    logits = window_logits(model, windows, pad_token_id, batch_size) if windows else []
+    logits = window_logits(model, windows, pad_token_id, batch_size, progress) if windows else []
     predictions = []
     position = 0
     decoding = settings.ner_decoding if settings is not None else "viterbi"
@@ -156,7 +162,12 @@ def predict_encoded(
 
 
 def predict_spans(
-    model: Any, tokenizer: Any, settings: AnalyzerSettings, spans: Sequence[Span], batch_size: int = 32
+    model: Any,
+    tokenizer: Any,
+    settings: AnalyzerSettings,
+    spans: Sequence[Span],
+    batch_size: int = 32,
+    progress: bool = False,
 ) -> list[SpanPrediction]:
     """Encode ``spans`` as inference does and predict word tags, stance and event probabilities.
 
@@ -166,6 +177,7 @@ def predict_spans(
         settings: Normalisation, window size and labels.
         spans: ``(text, start, end)`` spans.
         batch_size: Windows per forward pass.
+        progress: Show a bar over the windows on stderr.
 
     Returns:
         One :class:`SpanPrediction` per span, in order.
@@ -175,4 +187,5 @@ def predict_spans(
     """
     encoded = [encode_span(text, start, end, tokenizer, settings) for text, start, end in spans]
     texts = [text for text, _, _ in spans]
-    return predict_encoded(model, encoded, tokenizer.pad_token_id, settings.labels["ner"], batch_size, texts, settings)
+    return predict_encoded(model, encoded, tokenizer.pad_token_id, settings.labels["ner"], batch_size, texts, settings,
+                           progress)  # fmt: skip

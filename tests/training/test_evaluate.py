@@ -245,3 +245,101 @@ def test_cli_refuses_a_file_that_is_not_a_baseline_and_an_out_directory(
     assert training_main(argv) == 2
     assert f"--out {tmp_path} is a directory" in capsys.readouterr().err
     assert not list(tmp_path.parent.glob("*.part"))
+
+
+def test_cli_records_the_outcome_of_its_checks_in_the_json(
+    tiny_model_dir: Path, gold_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CI reads which metrics were checked against what, and which failed, from --out (probe16 corpus #9)."""
+    import torch
+
+    from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+
+    model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu", dtype=torch.float32)
+    out = tmp_path / "plain.json"
+    base = ["evaluate", "--data", str(gold_file), "--device", "cpu", "--no-progress"]
+    assert main([*base, "--model", str(tiny_model_dir), "--out", str(out)]) == 0
+    assert "checks" not in json.loads(out.read_text(encoding="utf-8"))  # nothing was checked
+    ner = json.loads(out.read_text(encoding="utf-8"))["summary"]["sentences/ner_f1"]
+    settings.metrics = {"sentences/ner_f1": ner + 0.05, "documents/entity_f1": 0.0}
+    save_analyzer(tmp_path / "recorded", model, tokenizer, settings, dtype=torch.float32)
+    assert ner < 0.99  # a random tiny model
+    argv = [*base, "--model", str(tmp_path / "recorded"), "--out", str(out), "--floor", "0.02",
+            "--min", "sentences/stance_accuracy=0", "--min", f"sentences/ner_f1={ner + 0.01}"]  # fmt: skip
+    capsys.readouterr()
+    assert main(argv) == 1
+    checks = json.loads(out.read_text(encoding="utf-8"))["checks"]
+    by_kind = {(c["kind"], c["metric"]): c for c in checks["metrics"]}
+    assert set(by_kind) == {("min", "sentences/stance_accuracy"), ("min", "sentences/ner_f1"),
+                            ("floor", "sentences/ner_f1"), ("floor", "documents/entity_f1")}  # fmt: skip
+    assert by_kind[("min", "sentences/stance_accuracy")]["passed"] is True
+    floor = by_kind[("floor", "sentences/ner_f1")]
+    assert floor["passed"] is False and floor["value"] == ner and floor["recorded"] == ner + 0.05
+    assert floor["threshold"] == pytest.approx(ner + 0.03) and floor["tolerance"] == 0.02
+    assert by_kind[("floor", "documents/entity_f1")]["passed"] is True
+    assert checks["passed"] is False and len(checks["failures"]) == 2
+    err = capsys.readouterr().err
+    assert all(f"evaluate: {failure}" in err for failure in checks["failures"])
+
+
+def test_cli_shows_progress_on_stderr_unless_told_not_to(
+    tiny_model_dir: Path, gold_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evaluate` on a real dev file predicts for minutes: bars over windows and documents (probe16 corpus #8)."""
+    base = ["evaluate", "--model", str(tiny_model_dir), "--data", str(gold_file), "--device", "cpu"]
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert "sentences mode" in err and "window" in err and "documents mode" in err and "2/2" in err
+    assert main([*base, "--no-progress"]) == 0
+    assert "documents mode" not in capsys.readouterr().err
+
+
+def test_cli_names_a_missing_gold_file(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One line, exit 2: no raw `[Errno 2]` (probe16 corpus #9)."""
+    from training.__main__ import main as training_main
+
+    missing = tmp_path / "nope.jsonl"
+    assert training_main(["evaluate", "--model", str(tiny_model_dir), "--data", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: gold file not found: {missing}" in err and "Errno" not in err
+
+
+def test_cli_names_where_a_gold_line_is_not_json_in_plain_words(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`Unterminated string starting at column 21`, not "at at column" (probe16 corpus #9)."""
+    from training.__main__ import main as training_main
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "d", "text": "unterminated\n', encoding="utf-8")
+    assert training_main(["evaluate", "--model", str(tiny_model_dir), "--data", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "Unterminated string starting at column 21" in err and "at at" not in err
+
+
+def test_training_commands_without_the_train_extra_stop_first_with_exit_2(
+    monkeypatch: pytest.MonkeyPatch, gold_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a traceback after minutes of predictions, with the exit 1 of a failed floor (probe16 corpus #3)."""
+    import sys
+
+    import training.evaluate
+    from training.__main__ import main as training_main
+    from training.extras import TrainExtraMissingError, check_extra
+
+    def scored(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("predicted before the missing dependency was named")
+
+    monkeypatch.setattr(training.evaluate, "evaluate_model", scored)
+    monkeypatch.setitem(sys.modules, "seqeval", None)  # as if not installed: it cannot be found or imported
+    argv = ["evaluate", "--model", "models/default", "--data", str(gold_file), "--floor", "0.02"]
+    assert training_main(argv) == 2
+    err = capsys.readouterr().err
+    assert "python -m training evaluate: error: evaluate needs the [train] extra: seqeval is not installed" in err
+    assert 'pip install "arabnews-nlp[train]"' in err and "Traceback" not in err
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    with pytest.raises(TrainExtraMissingError, match=r"seqeval, scikit-learn \(module sklearn\) are not installed"):
+        check_extra("finetune")
+    assert training_main(["validate", str(gold_file)]) == 0  # the data commands need none of it

@@ -89,12 +89,26 @@ def parse_line(line: str, path: str | Path = "<string>", line_no: int = 0) -> Re
     try:
         value = json.loads(line.rstrip("\r\n"), object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
-        raise DataFormatError(f"{path}:{line_no}: invalid JSON ({err.msg} at column {err.colno}); one record per line") from err
+        raise DataFormatError(f"{path}:{line_no}: invalid JSON ({_json_cause(err)}); one record per line") from err
     except _DuplicateKey as err:
         raise DataFormatError(f"{path}:{line_no}: the key {err.args[0]!r} is given twice in one object; keep one") from None
     if not isinstance(value, dict):
         raise DataFormatError(f"{path}:{line_no}: expected a JSON object, got {type(value).__name__}")
     return value
+
+
+def _json_cause(err: json.JSONDecodeError) -> str:
+    """What is wrong and at which column (``Unterminated string starting at column 9``: one "at", as the runtime says).
+
+    Example:
+        >>> try:
+        ...     json.loads('{"a": "b')
+        ... except json.JSONDecodeError as err:
+        ...     _json_cause(err)
+        'Unterminated string starting at column 7'
+    """
+    cause = err.msg if err.msg.endswith(" at") else f"{err.msg} at"
+    return f"{cause} column {err.colno}"
 
 
 class _DuplicateKey(ValueError):
@@ -138,7 +152,7 @@ def parse_json_array(text: str, path: str | Path = "<string>") -> list[Any]:
     try:
         value: list[Any] = decoder.decode(text)
     except json.JSONDecodeError as err:
-        raise DataFormatError(f"{path}:{err.lineno}: invalid JSON ({err.msg} at column {err.colno})") from err
+        raise DataFormatError(f"{path}:{err.lineno}: invalid JSON ({_json_cause(err)})") from err
     except _DuplicateKey as err:
         line, item = _duplicate_item(text, decoder)
         raise DataFormatError(f"{path}:{line}: item {item}: the key {err.args[0]!r} is given twice in one object; "
