@@ -61,7 +61,7 @@ def train_word_vectors(
     try:
         from gensim.models import Word2Vec
     except ImportError as error:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("word vectors need gensim: pip install gensim") from error
+        raise MissingDependencyError("gensim", None, "training word vectors") from error
     import torch
     from safetensors.torch import save_file
 
