@@ -255,7 +255,18 @@ class FinetuneConfig:
             >>> FinetuneConfig(base="x").data_files()
             []
         """
-        return [*self.train, *([self.dev] if self.dev else []), *self.test, *self.ner_extra]
+        return [path for _, path in self.keyed_data_files()]
+
+    def keyed_data_files(self) -> list[tuple[str, str]]:
+        """Return ``(config key, path)`` for every data file, in the order of :meth:`data_files`.
+
+        Example:
+            >>> FinetuneConfig(base="x").keyed_data_files()
+            []
+        """
+        dev = [self.dev] if self.dev else []
+        return [(key, path) for key, paths in (("train", self.train), ("dev", dev), ("test", self.test),
+                                               ("ner_extra", self.ner_extra)) for path in paths]  # fmt: skip
 
     def check_data(self) -> dict[str, list[dict[str, Any]]]:
         """Raise :class:`DataFormatError` if a data file is not valid SCHEMA.md JSONL (before any work).
@@ -290,9 +301,7 @@ class FinetuneConfig:
 
     def _check_data_paths(self) -> None:
         """Raise one :class:`ConfigError` naming every data file that is missing or a directory, with its key."""
-        keyed = [(key, path) for key in ("train", "dev", "test", "ner_extra")
-                 for path in (getattr(self, key) if key != "dev" else [self.dev] if self.dev else [])]  # fmt: skip
-        problems = [data_path_problem(key, path) for key, path in keyed if not Path(path).is_file()]
+        problems = [data_path_problem(key, path) for key, path in self.keyed_data_files() if not Path(path).is_file()]
         if len(problems) == 1:
             raise ConfigError(problems[0])
         if problems:

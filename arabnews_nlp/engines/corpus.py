@@ -108,6 +108,10 @@ class Pending(NamedTuple):
     fields: str = ""
 
 
+RESULT_START = '{"id": '
+"""How every line this engine writes begins (:func:`output_line`: its id comes first)."""
+
+
 def output_line(key: str, analysis: Any, fields: str = "", with_text: bool = True) -> str:
     """Return the output line of one document: ``{"id": <key>, <fields>, **analysis.to_dict()}`` and a newline.
 
@@ -124,7 +128,7 @@ def output_line(key: str, analysis: Any, fields: str = "", with_text: bool = Tru
         '{"id": "d1", "stance": {'
     """
     body = json.dumps(analysis.to_dict(with_text), ensure_ascii=False)
-    return '{"id": ' + key + fields + (", " + body[1:] if len(body) > 2 else "}") + "\n"
+    return RESULT_START + key + fields + (", " + body[1:] if len(body) > 2 else "}") + "\n"
 
 
 def check_keep_fields(keep_fields: Sequence[str], id_field: str, text_field: str) -> tuple[str, ...]:
@@ -397,10 +401,6 @@ def settings_in_lines(output: str | os.PathLike[str]) -> dict[str, Any] | None:
     return {"with_text": "text" in record, "keep_fields": kept}
 
 
-RESULT_START = b'{"id": '
-"""How every line this engine writes begins (its id comes first)."""
-
-
 def done_ids(output: str | os.PathLike[str]) -> set[str]:
     """Return the id keys already in ``output``; a last line cut off mid-write is removed from the file.
 
@@ -426,7 +426,7 @@ def done_ids(output: str | os.PathLike[str]) -> set[str]:
         good_end = 0
         for number, raw in enumerate(handle, start=1):
             if not raw.endswith(b"\n"):  # a line cut off by a crash: drop it, its document is analysed again
-                if not first_line and not raw.startswith(RESULT_START):  # not ours: nothing before it, not a result
+                if not first_line and not raw.startswith(RESULT_START.encode()):  # not ours: nothing before it, not a result
                     raise DataFormatError(f"{path}:{number}: not an output of analyze-corpus (a line without a line "
                                           f"end that does not start as a result line does: {raw[:40]!r}); give -o a "
                                           "new file: this one was left as it was")  # fmt: skip
