@@ -110,6 +110,29 @@ class MissingDependencyError(ArabNewsError, ImportError):
     """An optional dependency (an extra of arabnews-nlp) is not installed."""
 
     def __init__(self, package: str, extra: str | None, feature: str) -> None:
+        """Say that ``feature`` needs ``package`` and how to install it.
+
+        Args:
+            package: What is missing; several packages are joined with ", ".
+            extra: The extra of arabnews-nlp that installs it, or None for a package of its own.
+            feature: What needs it (the start of the message).
+        """
         self.package, self.extra = package, extra
-        command = f'pip install "arabnews-nlp[{extra}]"' if extra else f"pip install {package}"
-        super().__init__(f"{feature} needs {package}, which is not installed. Install it with: {command}")
+        verb = "are" if ", " in package else "is"
+        super().__init__(
+            f"{feature} needs {package}, which {verb} not installed. Install it with: {install_command(package, extra)}"
+        )
+
+
+def install_command(package: str, extra: str | None) -> str:
+    """The ``pip install`` command for an extra of arabnews-nlp, or for ``package`` alone.
+
+    Example:
+        >>> install_command("ray[data]", "ray")
+        'pip install "arabnews-nlp[ray]" (in a source checkout: pip install ".[ray]")'
+        >>> install_command("torchao", None)
+        'pip install torchao'
+    """
+    if extra is None:
+        return f"pip install {package}"
+    return f'pip install "arabnews-nlp[{extra}]" (in a source checkout: pip install ".[{extra}]")'

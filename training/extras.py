@@ -39,8 +39,8 @@ class TrainExtraMissingError(MissingDependencyError):
     """A ``python -m training`` command needs packages of the ``[train]`` extra that are not installed.
 
     Example:
-        >>> print(TrainExtraMissingError("evaluate", ["seqeval"]))  # doctest: +NORMALIZE_WHITESPACE
-        evaluate needs the [train] extra: seqeval is not installed. Install it with:
+        >>> print(TrainExtraMissingError("evaluate", ["seqeval", "sklearn"]))  # doctest: +NORMALIZE_WHITESPACE
+        evaluate needs seqeval, scikit-learn (module sklearn), which are not installed. Install it with:
         pip install "arabnews-nlp[train]" (in a source checkout: pip install ".[train]")
     """
 
@@ -48,12 +48,8 @@ class TrainExtraMissingError(MissingDependencyError):
         packages = [TRAIN_EXTRA.get(module, module) for module in missing]
         named = [package if package == module else f"{package} (module {module})"
                  for package, module in zip(packages, missing)]  # fmt: skip
-        what = f"{named[0]} is" if len(named) == 1 else f"{', '.join(named)} are"
-        self.package, self.extra, self.missing = ", ".join(packages), "train", list(missing)
-        super(MissingDependencyError, self).__init__(
-            f"{command} needs the [train] extra: {what} not installed. Install it with: "
-            'pip install "arabnews-nlp[train]" (in a source checkout: pip install ".[train]")'
-        )
+        super().__init__(", ".join(named), "train", command)
+        self.missing = list(missing)
 
 
 def missing_modules(modules: Sequence[str]) -> list[str]:

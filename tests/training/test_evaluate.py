@@ -337,9 +337,9 @@ def test_training_commands_without_the_train_extra_stop_first_with_exit_2(
     argv = ["evaluate", "--model", "models/default", "--data", str(gold_file), "--floor", "0.02"]
     assert training_main(argv) == 2
     err = capsys.readouterr().err
-    assert "python -m training evaluate: error: evaluate needs the [train] extra: seqeval is not installed" in err
+    assert "python -m training evaluate: error: evaluate needs seqeval, which is not installed. Install it with: pip install" in err
     assert 'pip install "arabnews-nlp[train]"' in err and "Traceback" not in err
     monkeypatch.setitem(sys.modules, "sklearn", None)
-    with pytest.raises(TrainExtraMissingError, match=r"seqeval, scikit-learn \(module sklearn\) are not installed"):
+    with pytest.raises(TrainExtraMissingError, match=r"seqeval, scikit-learn \(module sklearn\), which are not installed"):
         check_extra("finetune")
     assert training_main(["validate", str(gold_file)]) == 0  # the data commands need none of it
