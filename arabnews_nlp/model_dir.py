@@ -134,7 +134,7 @@ def _download(repo_id: str) -> Path:
 
 RUN_CONFIG_FILE = "finetune_config.json"
 """The config a fine-tuning run keeps in its run directory, written before its first checkpoint
-(``training.finetune.write_run_config``; ``--resume`` compares against it)."""
+(``training.run_dir.write_run_config``; ``--resume`` compares against it)."""
 
 
 def training_run_of(directory: Path) -> str | None:

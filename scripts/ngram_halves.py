@@ -32,7 +32,7 @@ def _scores(
 ) -> dict[str, float]:
     from training.data.records import record_tasks
     from training.evaluate import gold_tags
-    from training.finetune import tune_event_thresholds, tune_stance_weights
+    from training.tuning import tune_event_thresholds, tune_stance_weights
     from training.metrics import event_scores, ner_scores, stance_scores
     from training.ngram import blend_predictions
 
@@ -67,7 +67,7 @@ def main() -> None:
 
     from arabnews_nlp.model_dir import load_analyzer
     from training.data.records import read_records
-    from training.finetune import choose_ngram_blend, predict_dev
+    from training.tuning import choose_ngram_blend, predict_dev
     from training.ngram import ngram_outputs
 
     model, tokenizer, settings = load_analyzer(args.model, device="cpu")

@@ -491,8 +491,8 @@ def training_label_counts(
 ) -> tuple[dict[str, LayerCounts], tuple[int, int]]:
     """:func:`label_counts` of the sentences the run trained on, and how many ``ner_extra`` sentences those hold.
 
-    The sentences are those :func:`training.finetune.training_sentences` trains on
-    (:func:`training.finetune.training_sentence_parts`): the gold sentences of ``train`` (without
+    The sentences are those :func:`training.training_set.training_sentences` trains on
+    (:func:`training.training_set.training_sentence_parts`): the gold sentences of ``train`` (without
     synthetic documents when ``exclude_synthetic``) and the seeded sample of the ``ner_extra``
     ones that ``ner_extra_max_sentences`` and ``ner_extra_ratio`` keep. A retuned model
     (``retuned``) trained nothing; its n-gram tagger was fitted on every ``ner_extra`` sentence,
@@ -512,7 +512,7 @@ def training_label_counts(
         (0, (0, 0))
     """
     from training.config import FinetuneConfig
-    from training.finetune import training_sentence_parts  # torch: imported when a card is written
+    from training.training_set import training_sentence_parts  # torch: imported when a card is written
 
     main, kept, extra = training_sentence_parts(FinetuneConfig.from_dict(config), data)
     counted = extra if retuned else kept

@@ -12,7 +12,7 @@ that fit is the starting point of a linear-chain CRF over the same features
 (:mod:`training.crf`).
 
 Blending, on dev like the event thresholds and stance factors
-(:func:`training.finetune.choose_ngram_blend`): for each weight of :data:`BLEND_WEIGHTS` the
+(:func:`training.tuning.choose_ngram_blend`): for each weight of :data:`BLEND_WEIGHTS` the
 encoder's and the n-gram models' probabilities are averaged with that weight, the stance factors
 and event thresholds are tuned again on the blend, and each task keeps the weight with its best
 dev score (stance macro-F1, events micro-F1, NER seqeval micro-F1 after Viterbi); ties go to the

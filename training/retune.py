@@ -27,12 +27,13 @@ from pathlib import Path
 
 from arabnews_nlp.errors import ConfigError
 from training.config import FinetuneConfig, read_config_file
-from training.finetune import check_event_clusters, finish, write_run_config
+from training.finish import check_event_clusters, finish
 from training.provenance import base_reference, describe_retune, own_overrides
+from training.run_dir import write_run_config
 
 
 def retune(model_dir: str, config_path: str | None, overrides: dict[str, object], command: str) -> Path:
-    """Load ``model_dir``, reset what training tunes, and run :func:`training.finetune.finish`.
+    """Load ``model_dir``, reset what training tunes, and run :func:`training.finish.finish`.
 
     Args:
         model_dir: A saved analyzer directory (its encoder and heads are kept as they are).

@@ -117,7 +117,7 @@ def test_word_vectors_fill_rows_by_word_hash(tmp_path: Path, tiny_encoder_dir: P
     from safetensors.torch import save_file
 
     from arabnews_nlp.word_hash import word_bucket, word_piece_hash
-    from training.finetune import build_model
+    from training.model_init import build_model
 
     words = ["بغداد", "السوداني", "التحالف"]
     vectors = torch.arange(3 * 8, dtype=torch.float32).reshape(3, 8) + 1.0
@@ -150,7 +150,7 @@ def test_gazetteer_and_stance_choices_are_made_on_dev(tiny_model_dir: Path, gold
     """An untrained model gains from the training names: the dev grid must switch the gazetteer on."""
     from arabnews_nlp.model_dir import load_analyzer
     from training.evaluate import evaluate_model
-    from training.finetune import choose_gazetteer, predict_dev, tune_event_thresholds, tune_stance_weights
+    from training.tuning import choose_gazetteer, predict_dev, tune_event_thresholds, tune_stance_weights
 
     model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu")
     dev = predict_dev(model, tokenizer, settings, gold_records, 8)
@@ -207,7 +207,7 @@ def test_weight_averaging_is_the_mean_of_the_last_epochs_and_resumes(
 def test_warm_start_continues_from_a_trained_analyzer(tmp_path: Path, tiny_model_dir: Path, gold_file: Path) -> None:
     from arabnews_nlp.model_dir import load_analyzer
     from training.config import is_analyzer_dir
-    from training.finetune import build_model
+    from training.model_init import build_model
 
     assert is_analyzer_dir(str(tiny_model_dir)) and not is_analyzer_dir(str(tmp_path))
     config = _config(tmp_path, tiny_model_dir, gold_file, epochs=2)
@@ -385,18 +385,17 @@ def test_resume_refuses_another_total_batch(
 
     import training.finetune as finetune_module
     from arabnews_nlp.errors import ConfigError
+    from training.run_dir import total_batch
 
-    assert finetune_module.total_batch(SimpleNamespace(train_batch_size=2, gradient_accumulation_steps=3,
-                                                       world_size=4)) == 24  # fmt: skip
+    assert total_batch(SimpleNamespace(train_batch_size=2, gradient_accumulation_steps=3, world_size=4)) == 24
     config = _config(tmp_path, tiny_encoder_dir, gold_file, epochs=2, batch_size=2, save_steps=2)
     train(config, callbacks=[_stop_at(3)])  # checkpoint-2 of a run with 2 windows per step
-    real = finetune_module.total_batch
-    monkeypatch.setattr(finetune_module, "total_batch", lambda args: 2 * real(args))  # as if on twice the GPUs
+    monkeypatch.setattr(finetune_module, "total_batch", lambda args: 2 * total_batch(args))  # as if on twice the GPUs
     starts: list[int] = []
     with pytest.raises(ConfigError, match=r"windows per optimizer step .*: 2 → 4;.* so that the total stays 2"):
         train(config, resume=True, callbacks=[_first_steps(starts)])
     assert starts == []
-    monkeypatch.setattr(finetune_module, "total_batch", real)
+    monkeypatch.setattr(finetune_module, "total_batch", total_batch)
     train(config, resume=True, callbacks=[_first_steps(starts)])
     assert starts == [2]
 
@@ -405,7 +404,7 @@ def test_a_launch_whose_processes_would_each_train_alone_is_refused(monkeypatch:
     from types import SimpleNamespace
 
     from arabnews_nlp.errors import ConfigError
-    from training.finetune import check_launch
+    from training.run_dir import check_launch
 
     monkeypatch.setenv("WORLD_SIZE", "2")
     with pytest.raises(ConfigError, match=r"launched as 2 processes .* each process would train the whole run"):
@@ -446,7 +445,7 @@ def test_resume_without_a_saved_config_warns_and_continues(
     saved = Path(config.run_dir) / "finetune_config.json"
     saved.unlink(missing_ok=True)
     starts: list[int] = []
-    with caplog.at_level(logging.WARNING, logger="training.finetune"):
+    with caplog.at_level(logging.WARNING, logger="training.run_dir"):
         train(dataclasses.replace(config, learning_rate=1e-3), resume=True, callbacks=[_first_steps(starts)])
     assert starts == [2]
     assert any("finetune_config.json" in r.getMessage() and "resuming anyway" in r.getMessage() for r in caplog.records)
@@ -551,13 +550,14 @@ def test_ctrl_c_names_the_last_checkpoint_and_how_to_resume(
 def test_continuing_an_analyzer_with_ngram_models_without_ngram_warns(
     tmp_path: Path, tiny_model_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from training.finetune import base_clusters
+    from training.finish import base_clusters
+
     refit = _retuned_with_ngram_models(tmp_path, tiny_model_dir, gold_file)
-    with caplog.at_level("WARNING", logger="training.finetune"):
+    with caplog.at_level("WARNING", logger="training.finish"):
         base_clusters(_config(tmp_path, refit, gold_file, ngram=False))
     assert "has n-gram models" in caplog.text and "ngram: false, so the output will have none" in caplog.text
     caplog.clear()
-    with caplog.at_level("WARNING", logger="training.finetune"):
+    with caplog.at_level("WARNING", logger="training.finish"):
         base_clusters(_config(tmp_path, refit, gold_file, ngram=True))
     assert "has n-gram models" not in caplog.text
 
@@ -571,6 +571,7 @@ def test_each_data_file_is_read_once_before_training(
 
     import training.data.records
     import training.finetune
+    import training.run_dir
     from training.data.records import with_tasks, write_records
 
     files = {name: tmp_path / f"{name}.jsonl" for name in ("train", "dev", "test", "extra")}
@@ -584,9 +585,10 @@ def test_each_data_file_is_read_once_before_training(
     )  # fmt: skip
     reads: Counter[str] = Counter()
     hashes: list[dict[str, str]] = []
-    read_lines, data_fingerprints = training.data.records.read_lines, training.finetune.data_fingerprints
+    read_lines, data_fingerprints = training.data.records.read_lines, training.run_dir.data_fingerprints
     monkeypatch.setattr(training.data.records, "read_lines", lambda path: reads.update([str(path)]) or read_lines(path))
-    monkeypatch.setattr(training.finetune, "data_fingerprints", lambda c: hashes.append(data_fingerprints(c)) or hashes[-1])
+    for module in (training.run_dir, training.finetune):  # train hashes the files; so would the run config's check
+        monkeypatch.setattr(module, "data_fingerprints", lambda c: hashes.append(data_fingerprints(c)) or hashes[-1])
     for resume in (False, True):
         reads.clear()
         hashes.clear()
@@ -649,13 +651,13 @@ def test_training_data_without_stance_or_events_warn_that_those_heads_stay_untra
 ) -> None:  # fmt: skip
     """NER-only records (a Doccano NER import) train no stance or event head: said before training (probe16 #1)."""
     from training.data.records import write_records
-    from training.finetune import training_sentences
+    from training.training_set import training_sentences
 
     ner_only = tmp_path / "ner_only.jsonl"
     write_records(ner_only, [dict(record, tasks=["ner"]) for record in gold_records])
     base = tiny_model_dir if continued else tiny_encoder_dir
     config = _config(tmp_path, base, gold_file, train=[str(ner_only)], allow_held_out_copies=True)
-    with caplog.at_level("INFO", logger="training.finetune"):
+    with caplog.at_level("INFO", logger="training.training_set"):
         training_sentences(config)
     assert ("training on 4 sentences of train (of them, 4 annotate NER, 0 stance, 0 events) + 0 of 0 NER-only "
             "sentences of ner_extra") in caplog.text  # fmt: skip
@@ -664,6 +666,6 @@ def test_training_data_without_stance_or_events_warn_that_those_heads_stay_untra
     assert ("still those of" in warning) is continued and ("random initial weights" in warning) is not continued
     assert "docs/annotation.md §3, §4" in warning
     caplog.clear()
-    with caplog.at_level("INFO", logger="training.finetune"):
+    with caplog.at_level("INFO", logger="training.training_set"):
         training_sentences(_config(tmp_path, base, gold_file))  # every layer annotated: no warning
     assert not [record for record in caplog.records if record.levelname == "WARNING"]

@@ -10,7 +10,7 @@ from arabnews_nlp.schema import ENTITY_TYPES
 from arabnews_nlp.settings import AnalyzerSettings
 from training.config import FinetuneConfig
 from training.data.records import sentence_entities, write_records
-from training.finetune import training_sentences
+from training.training_set import training_sentences
 from training.model_card import write_model_card
 
 

@@ -15,7 +15,7 @@ from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
 from arabnews_nlp.tasks.ner import tag_words
 from arabnews_nlp.text.words import split_words
 from arabnews_nlp.settings import AnalyzerSettings
-from training.finetune import choose_ngram_blend, tune_stance_weights
+from training.tuning import choose_ngram_blend, tune_stance_weights
 from training.ngram import blend_predictions, fit_ngram, gold_spans, ngram_outputs, tagged_words
 from training.predict import SpanPrediction
 
