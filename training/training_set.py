@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from training.config import FinetuneConfig
+    from training.model_card import LayerCounts
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +68,23 @@ def training_sentences(config: FinetuneConfig, data: Mapping[str, list[Any]] | N
     from training.model_card import label_counts, untrained_note
 
     main, kept, extra = training_sentence_parts(config, data)
-    annotated = {layer: counts.sentences for layer, counts in label_counts(main).items()}
+    counts = label_counts(main)  # each sentence counted once: the log line reads these, the head check adds kept's
     logger.info("training on %d sentences of train (of them, %d annotate NER, %d stance, %d events) + %d of %d "
-                "NER-only sentences of ner_extra", len(main), annotated["ner"], annotated["stance"],
-                annotated["events"], len(kept), len(extra))  # fmt: skip
-    if note := untrained_note(label_counts(main + kept), config.base):
+                "NER-only sentences of ner_extra", len(main), counts["ner"].sentences, counts["stance"].sentences,
+                counts["events"].sentences, len(kept), len(extra))  # fmt: skip
+    if note := untrained_note(_summed(counts, label_counts(kept)), config.base):
         logger.warning("%s", note)
     return main + kept
+
+
+def _summed(first: Mapping[str, LayerCounts], second: Mapping[str, LayerCounts]) -> dict[str, LayerCounts]:
+    """The counts of two lists of sentences added up: :func:`~training.model_card.label_counts` of both lists."""
+    from training.model_card import LayerCounts
+
+    summed = {}
+    for layer, counts in first.items():
+        labels = dict(counts.labels)
+        for label, number in second[layer].labels.items():
+            labels[label] = labels.get(label, 0) + number
+        summed[layer] = LayerCounts(counts.sentences + second[layer].sentences, labels)
+    return summed
