@@ -3,7 +3,7 @@
 Prints, side by side in one process: articles/s of each and the speed-up; how often int8 says
 the same as float32 per sentence (entities, stance, events) and per document (stance); the
 serialised model size; and, when the dev split exists (``seeds/dev.jsonl``, SCHEMA.md JSONL) and
-the training package imports, the dev scores of both (``training.evaluate.evaluate_model``,
+the training package imports, the dev scores of both (``training.evaluation.modes.evaluate_model``,
 the code behind ``python -m training evaluate``) and their difference.
 
 Usage:
@@ -82,7 +82,8 @@ def dev_scores(fp32: Any, int8: Any, dev: str, batch_size: int) -> dict[str, Any
         return {"skipped": f"{path} not found"}
     try:
         from training.data.records import read_records
-        from training.evaluate import evaluate_model, summary
+        from training.evaluation.modes import evaluate_model
+        from training.evaluation.summary import summary
     except ImportError as error:
         return {"skipped": f"training package not importable ({error}); pip install 'arabnews-nlp[train]'"}
     records = read_records(path)

@@ -31,7 +31,7 @@ def _scores(
     outputs: dict[int, Any],
 ) -> dict[str, float]:
     from training.data.records import record_tasks
-    from training.evaluate import gold_tags
+    from training.evaluation.sentences import gold_tags
     from training.tuning import tune_event_thresholds, tune_stance_weights
     from training.metrics import event_scores, ner_scores, stance_scores
     from training.ngram import blend_predictions

@@ -34,7 +34,9 @@ GUARDED = (
 def rescored() -> tuple[dict[str, float], dict[str, Any]]:
     from arabnews_nlp.model_dir import load_analyzer
     from training.data.records import read_records
-    from training.evaluate import evaluate_model, scores_report, summary
+    from training.evaluation.modes import evaluate_model
+    from training.evaluation.report import scores_report
+    from training.evaluation.summary import summary
 
     settings = json.loads((MODEL / "arabnews_nlp.json").read_text(encoding="utf-8"))
     model, tokenizer, loaded = load_analyzer(MODEL, device="cpu")

@@ -35,7 +35,7 @@ from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.schema import ANERCORP_TO_SCHEMA, OUTSIDE, bio_labels
 from arabnews_nlp.text.words import split_words
 from training.config import base_load_errors, check_base
-from training.evaluate import positive_int
+from training.evaluation.cli import positive_int
 
 logger = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
     from transformers import AutoTokenizer, set_seed
 
     from arabnews_nlp.model_dir import library_versions
-    from training.evaluate import write_json
+    from training.evaluation.report import write_json
 
     check_base(args.base, analyzer_ok=False)  # before the data are read: fail fast
     data_dir = args.data_dir or default_data_dir()

@@ -137,7 +137,8 @@ def dev_evaluator(tokenizer: Any, settings: AnalyzerSettings, dev_records: list[
     Example:
         >>> # scores = dev_evaluator(tokenizer, settings, records, 32)(model)
     """
-    from training.evaluate import model_sentence_predictions, score_sentences, summary
+    from training.evaluation.sentences import model_sentence_predictions, score_sentences
+    from training.evaluation.summary import summary
 
     def evaluate(model: Any) -> dict[str, float]:
         predictions = model_sentence_predictions(model, tokenizer, settings, dev_records, batch_size)

@@ -126,7 +126,9 @@ def _evaluate_saved(
         The commands that reproduce the scores (``command`` first) and the scores files by name.
     """
     from arabnews_nlp.model_dir import load_analyzer
-    from training.evaluate import evaluate_model, scores_report, summary, write_json
+    from training.evaluation.modes import evaluate_model
+    from training.evaluation.report import scores_report, write_json
+    from training.evaluation.summary import summary
 
     saved = load_analyzer(out, device="auto")
     commands, files = [command], {}
@@ -159,7 +161,8 @@ def score_baseline(config: FinetuneConfig, train: list[Any], dev_records: list[A
         >>> # score_baseline(config, train_records(config), read_records(config.dev), commands)
     """
     from training.baseline import KeywordBaseline
-    from training.evaluate import evaluate_analyzer, scores_report, write_json
+    from training.evaluation.modes import evaluate_analyzer
+    from training.evaluation.report import scores_report, write_json
 
     run_dir = Path(config.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)

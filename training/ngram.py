@@ -154,7 +154,7 @@ def tagged_words(records: Sequence[Mapping[str, Any]]) -> list[tuple[list[str], 
         ...                "entities": [{"start": 3, "end": 8, "label": "LOC"}]}])
         [(['في', 'بغداد'], ['O', 'B-LOC'])]
     """
-    from training.evaluate import gold_tags
+    from training.evaluation.sentences import gold_tags
 
     sentences = []
     for record in records:

@@ -142,7 +142,7 @@ def write_run_config(
     Example:
         >>> # write_run_config(config)  # RUN_DIR/finetune_config.json
     """
-    from training.evaluate import write_json
+    from training.evaluation.report import write_json
 
     path = Path(config.run_dir) / name
     prints = data_fingerprints(config) if fingerprints is None else dict(fingerprints)

@@ -189,7 +189,7 @@ def truncate_log(path: str | Path, last_step: int) -> int:
     A run resumed from the checkpoint of ``last_step`` redoes the later steps and logs them
     again, so their entries from the interrupted run go. Entries without a step are kept; a
     line that is not JSON (a write cut short by the interruption) goes too. The file is only
-    rewritten (:func:`training.evaluate.write_text_atomic`) when something is dropped.
+    rewritten (:func:`training.evaluation.report.write_text_atomic`) when something is dropped.
 
     Returns:
         The number of lines dropped.
@@ -210,7 +210,7 @@ def truncate_log(path: str | Path, last_step: int) -> int:
     kept = [line for line in lines if _logged_by(line, last_step)]
     if len(kept) == len(lines):
         return 0
-    from training.evaluate import write_text_atomic
+    from training.evaluation.report import write_text_atomic
 
     write_text_atomic(log, "".join(line + "\n" for line in kept))
     return len(lines) - len(kept)
@@ -239,7 +239,7 @@ def drop_summaries(path: str | Path) -> int:
     kept = [line for line in lines if not _is_summary(line)]
     if len(kept) == len(lines):
         return 0
-    from training.evaluate import write_text_atomic
+    from training.evaluation.report import write_text_atomic
 
     write_text_atomic(log, "".join(line + "\n" for line in kept))
     return len(lines) - len(kept)

@@ -84,7 +84,7 @@ def choose_ngram_blend(
         >>> # dev = choose_ngram_blend(settings, predict_dev(model, tokenizer, settings, records, 32))
     """
     from training.data.records import record_tasks
-    from training.evaluate import gold_tags
+    from training.evaluation.sentences import gold_tags
     from training.metrics import event_scores, ner_scores, stance_scores
 
     model = settings.ngram_model
@@ -161,7 +161,7 @@ def choose_gazetteer(
     from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
     from training.baseline import build_gazetteer
     from training.data.records import record_tasks
-    from training.evaluate import score_sentences
+    from training.evaluation.sentences import score_sentences
 
     if not any("ner" in record_tasks(record) for record in dev_records):
         logger.warning("dev has no NER annotation to choose the gazetteer on: it stays off, entity floor 0")

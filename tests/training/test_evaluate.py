@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from training.evaluate import evaluate_analyzer, evaluate_documents, main
+from training.evaluation.cli import main
+from training.evaluation.documents import evaluate_documents
+from training.evaluation.modes import evaluate_analyzer
 
 
 class Oracle:
@@ -325,14 +327,14 @@ def test_training_commands_without_the_train_extra_stop_first_with_exit_2(
     """Not a traceback after minutes of predictions, with the exit 1 of a failed floor (probe16 corpus #3)."""
     import sys
 
-    import training.evaluate
+    import training.evaluation.cli
     from training.__main__ import main as training_main
     from training.extras import TrainExtraMissingError, check_extra
 
     def scored(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("predicted before the missing dependency was named")
 
-    monkeypatch.setattr(training.evaluate, "evaluate_model", scored)
+    monkeypatch.setattr(training.evaluation.cli, "evaluate_model", scored)
     monkeypatch.setitem(sys.modules, "seqeval", None)  # as if not installed: it cannot be found or imported
     argv = ["evaluate", "--model", "models/default", "--data", str(gold_file), "--floor", "0.02"]
     assert training_main(argv) == 2

@@ -31,7 +31,7 @@ def _config(tmp_path: Path, encoder: Path, gold: Path, **changes: Any) -> Finetu
 
 def test_overfit_save_reload(tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, gold_records: list[Any]) -> None:
     from arabnews_nlp.model_dir import load_analyzer
-    from training.evaluate import evaluate_model
+    from training.evaluation.modes import evaluate_model
 
     config = _config(tmp_path, tiny_encoder_dir, gold_file, ngram=True)
     out = finetune(config, command="python -m training finetune --config tiny.yaml")
@@ -149,7 +149,7 @@ def test_word_vectors_need_buckets(tmp_path: Path, tiny_encoder_dir: Path, gold_
 def test_gazetteer_and_stance_choices_are_made_on_dev(tiny_model_dir: Path, gold_records: list[Any]) -> None:
     """An untrained model gains from the training names: the dev grid must switch the gazetteer on."""
     from arabnews_nlp.model_dir import load_analyzer
-    from training.evaluate import evaluate_model
+    from training.evaluation.modes import evaluate_model
     from training.tuning import choose_gazetteer, predict_dev, tune_event_thresholds, tune_stance_weights
 
     model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu")
