@@ -60,15 +60,9 @@ from arabnews_nlp.engines.command import (
     run_analyze_corpus,
     summary,
 )
-from arabnews_nlp.engines.corpus import (
-    check_keep_fields,
-    check_text_value,
-    count_lines,
-    decode_utf8,
-    json_line,
-    open_bytes,
-    resume_told,
-)
+from arabnews_nlp.engines.corpus import resume_told
+from arabnews_nlp.engines.corpus_input import check_keep_fields, check_text_value
+from arabnews_nlp.engines.jsonl import count_lines, decode_utf8, json_line, open_bytes
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.signals import exit_status

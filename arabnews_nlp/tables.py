@@ -56,7 +56,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from arabnews_nlp.engines.corpus import decode_utf8, json_line, open_bytes
+from arabnews_nlp.engines.jsonl import decode_utf8, json_line, open_bytes
 from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
 from arabnews_nlp.results import Analysis
 from arabnews_nlp.schema import EVENT_TYPES

@@ -498,7 +498,7 @@ def test_analyze_warns_once_about_texts_it_can_say_little_about(
     assert "warning: 1 of 5 documents has no Arabic letters (e.g. en)" in err and "pass --markup html" in err
     code, _, err = _run(["analyze", str(corpus), "--markup", "html", "--format", "jsonl", "--model", str(tiny_model_dir)], capsys)
     assert code == 0 and "--markup html" not in err
-    with caplog.at_level("WARNING", logger="arabnews_nlp.engines.corpus"):  # the engine logs (stderr outside pytest)
+    with caplog.at_level("WARNING", logger="arabnews_nlp.engines.corpus_input"):  # the engine logs (stderr outside pytest)
         code, _, err = _run(["analyze-corpus", str(corpus), "-o", str(tmp_path / "out.jsonl"), "--model", str(tiny_model_dir)], capsys)
     assert code == 0 and len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 5
     assert '2 of 5 documents are empty or only whitespace (e.g. "e1")' in caplog.text and "pass --markup html" in caplog.text

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from arabnews_nlp.engines.corpus import analyze_corpus_local, done_ids, id_key, output_line
+from arabnews_nlp.engines.corpus import analyze_corpus_local
+from arabnews_nlp.engines.corpus_input import id_key
+from arabnews_nlp.engines.corpus_output import done_ids, output_line
 from arabnews_nlp.errors import ConfigError, DataFormatError
 
 SENTENCES = [
@@ -141,7 +143,7 @@ def test_a_bad_line_keeps_the_documents_before_it_and_can_be_skipped(
     with pytest.raises(DataFormatError, match=r"in\.jsonl:31: not valid JSON"):
         analyze_corpus_local(source, output, model=tiny_model_dir, batch_size=2, device="cpu")
     assert [r["id"] for r in _read(output)] == [f"d{i}" for i in range(30)]  # none of the 30 before it is lost
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus_input"):
         stats = analyze_corpus_local(source, output, model=tiny_model_dir, batch_size=2, device="cpu", skip_invalid=True)
     assert (stats.processed, stats.already_done, stats.invalid) == (8, 30, 2)
     assert len(_read(output)) == 38
@@ -183,7 +185,7 @@ def test_a_repeated_id_with_another_text_is_named(tmp_path: Path, tiny_model_dir
 
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "a", "text": "قال"}\n{"id": "a", "text": "قال"}\n{"id": "a", "text": "نفى"}\n', encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus_input"):
         stats = analyze_corpus_local(source, tmp_path / "out.jsonl", model=tiny_model_dir, device="cpu")
     assert (stats.processed, stats.duplicates) == (1, 2)
     (warning,) = [r.getMessage() for r in caplog.records]  # the same text again is only counted
@@ -215,7 +217,7 @@ def test_run_settings_are_kept_and_a_rerun_with_others_is_refused(
     with pytest.raises(ConfigError, match=r"another model: its arabnews_nlp.json differs"):
         analyze_corpus_local(source, output, model=copy, device="cpu")
     (tmp_path / "out.jsonl.run.json").unlink()  # an output from before: a warning, then its settings are kept
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus_settings"):
         analyze_corpus_local(source, output, model=copy, device="cpu", markup="html")
     assert any("cannot be checked" in r.getMessage() for r in caplog.records)
     assert json.loads((tmp_path / "out.jsonl.run.json").read_text(encoding="utf-8"))["markup"] == "html"
@@ -280,7 +282,7 @@ def test_ray_engine_writes_every_id_once_and_resumes(
     output = tmp_path / "out.jsonl"
     expected = _expected(tiny_model_dir)
     options = {"model": tiny_model_dir, "batch_size": 3, "num_actors": 1, "num_gpus_per_actor": 0, "window_batch_size": 8}
-    with caplog.at_level("WARNING", logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level("WARNING", logger="arabnews_nlp.engines.corpus_input"):
         stats = analyze_corpus_ray(corpus, output, **options)
     assert f'1 of {N_DOCS} documents is empty or only whitespace (e.g. "doc-5")' in caplog.text  # as the local engine says
     assert (stats.input_documents, stats.processed, stats.already_done) == (N_DOCS, N_DOCS, 0)
@@ -409,7 +411,7 @@ def test_kept_input_fields_follow_the_id(tmp_path: Path, tiny_model_dir: Path) -
 def test_run_settings_read_a_model_path_with_a_tilde_as_the_loader_does(
     tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from arabnews_nlp.engines.corpus import run_settings
+    from arabnews_nlp.engines.corpus_settings import run_settings
 
     monkeypatch.setenv("HOME", str(tiny_model_dir.parent))
     by_tilde = run_settings(f"~/{tiny_model_dir.name}", False, "text", "id", "text")
@@ -478,7 +480,7 @@ def test_a_second_run_onto_an_output_being_written_is_refused(
     """Two runs appending to one output would write every document twice: the second is refused, by either engine."""
     pytest.importorskip("fcntl")
     from arabnews_nlp.engines import ray_engine
-    from arabnews_nlp.engines.corpus import output_lock
+    from arabnews_nlp.engines.corpus_output import output_lock
 
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_text('{"id": "a", "text": "قال"}\n', encoding="utf-8")
@@ -497,7 +499,7 @@ def test_done_ids_names_ids_written_twice(tmp_path: Path, caplog: pytest.LogCapt
 
     output = tmp_path / "out.jsonl"
     output.write_text('{"id": "a"}\n{"id": 2}\n{"id": "a"}\n{"id": 2}\n{"id": "c"}\n', encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus_output"):
         assert done_ids(output) == {'"a"', "2", '"c"'}
     (warning,) = [r.getMessage() for r in caplog.records]
     assert 'holds 2 lines whose id is already on an earlier line ("a" at lines 1 and 3, 2 at lines 2 and 4)' in warning
@@ -520,7 +522,7 @@ def test_an_output_without_its_run_file_is_checked_against_its_lines(
                        r"than this run's \(with_text False -> True; keep_fields \['date'\] -> \[\]\)"):  # fmt: skip
         analyze_corpus_local(source, output, **options)
     assert not run_file.exists() and len(_read(output)) == 1
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus_settings"):
         assert analyze_corpus_local(source, output, with_text=False, keep_fields=["date"], **options).processed == 1
     assert any("its lines show the same with_text and kept fields" in r.getMessage() for r in caplog.records)
     assert json.loads(run_file.read_text(encoding="utf-8"))["keep_fields"] == ["date"]
@@ -589,7 +591,7 @@ def test_a_kept_field_no_document_has_is_named(tmp_path: Path, tiny_model_dir: P
 
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_text('{"id": "a", "text": "قال", "date": 1}\n{"id": "b", "text": "نفى"}\n', encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus_input"):
         analyze_corpus_local(source, output, model=tiny_model_dir, device="cpu", keep_fields=["date", "nosuch"])
     (warning,) = [r.getMessage() for r in caplog.records]  # date is in one document: not named
     assert "kept field 'nosuch' was absent from all 2 documents analysed" in warning and "--keep-fields" in warning
@@ -607,7 +609,7 @@ def test_messages_name_the_real_cause(tmp_path: Path, tiny_model_dir: Path, capl
         analyze_corpus_local(source, tmp_path / "nodir" / "x.jsonl", model=tiny_model_dir, device="cpu")
     output = tmp_path / "cut.jsonl"
     output.write_text('{"id": "a"}\n{"id": "b", "te', encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.engines.corpus_output"):
         assert done_ids(output) == {'"a"'}
     (warning,) = [r.getMessage() for r in caplog.records]
     assert warning.endswith("cut.jsonl:2: removed a last line cut off mid-write (15 bytes); its document is analysed again")

@@ -1,8 +1,9 @@
 """Analyse a JSONL corpus on a Ray cluster: one analyzer per actor, results streamed to one JSONL.
 
-The driver reads the input, skips ids already in the output (:func:`arabnews_nlp.engines.corpus.done_ids`),
-and feeds the rest to Ray Data in shards (``ray.data.from_items``); ``map_batches`` runs
-:class:`AnalyzerActor`, a callable class, on a fixed pool of actors
+The driver reads the input, skips ids already in the output
+(:func:`arabnews_nlp.engines.corpus_output.done_ids`), and feeds the rest to Ray Data in shards
+(``ray.data.from_items``); ``map_batches`` runs :class:`AnalyzerActor`, a callable class, on a
+fixed pool of actors
 (``ray.data.ActorPoolStrategy(size=num_actors)``), each loading the model once and running
 ``Analyzer.pipe`` over its batches on ``num_cpus_per_actor`` CPU threads or ``num_gpus_per_actor``
 GPUs. The driver consumes the results with ``iter_batches`` as they are produced and appends them
@@ -32,10 +33,12 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from arabnews_nlp.engines.corpus import (
-    CorpusStats, Pending, check_corpus_paths, check_keep_fields, check_run_settings, done_ids, iter_pending,
-    log_interrupted, noted, output_line, output_lock, run_settings, warn_absent_fields, warn_notes,
+from arabnews_nlp.engines.corpus import CorpusStats, log_interrupted
+from arabnews_nlp.engines.corpus_input import (
+    Pending, check_keep_fields, iter_pending, noted, warn_absent_fields, warn_notes,
 )  # fmt: skip
+from arabnews_nlp.engines.corpus_output import check_corpus_paths, done_ids, output_line, output_lock
+from arabnews_nlp.engines.corpus_settings import check_run_settings, run_settings
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
 from arabnews_nlp.signals import TERMINATED, Terminated, sigterm_raises
 from arabnews_nlp.text.markup import check_markup
@@ -241,7 +244,7 @@ def analyze_corpus_ray(
     Connects to the running Ray instance (``ray.init()`` if none is connected yet: ``RAY_ADDRESS``,
     a cluster started with ``ray start``, or a new local one, which then logs at WARNING). The
     sizes, the paths and the settings kept with the output are checked, and the output locked
-    against a second run (:func:`~arabnews_nlp.engines.corpus.output_lock`), before Ray starts.
+    against a second run (:func:`~arabnews_nlp.engines.corpus_output.output_lock`), before Ray starts.
 
     Args:
         input_jsonl: Input JSONL (or ``.jsonl.gz``) on the driver, with ``id_field`` and ``text_field``.
