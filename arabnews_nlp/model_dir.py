@@ -451,13 +451,20 @@ def save_analyzer(
     Returns:
         The directory.
 
+    Raises:
+        ConfigError: If ``model`` is int8 (quantised after loading): its weights cannot be saved.
+
     Example:
         >>> # save_analyzer("my-model", model, tokenizer, settings, dtype=torch.float32)
     """
     import torch
 
     from arabnews_nlp.model_card import render_model_card
+    from arabnews_nlp.quantize import is_quantized
 
+    if is_quantized(model):
+        raise ConfigError("an int8 (quantised) model cannot be saved: save the float model (loaded without "
+                          "quantize) and quantise after loading, with Analyzer.from_pretrained(path, quantize=True)")  # fmt: skip
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
     target = dtype or torch.float16

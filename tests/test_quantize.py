@@ -98,3 +98,10 @@ def test_missing_backends_say_what_to_install(tiny_analyzer: Any, monkeypatch: p
 def test_quantisation_emits_no_deprecation_warning(tiny_analyzer: Any, recwarn: pytest.WarningsRecorder) -> None:
     quantize_dynamic(tiny_analyzer.model)
     assert not [w for w in recwarn if "torch.ao.quantization is deprecated" in str(w.message)]
+
+
+def test_saving_an_int8_analyzer_is_a_config_error_that_writes_nothing(tiny_analyzer: Any, tmp_path: Any) -> None:
+    int8 = quantize_analyzer(tiny_analyzer)
+    with pytest.raises(ConfigError, match="quantise after loading"):
+        int8.save_pretrained(tmp_path / "int8")
+    assert not (tmp_path / "int8").exists()
