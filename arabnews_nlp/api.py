@@ -21,7 +21,7 @@ import itertools
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,7 +102,7 @@ class Analyzer:
         self.tokenizer = tokenizer
         self.settings = settings
         self._card = card
-        self._card_settings = asdict(settings)  # what the card describes
+        self._card_settings = settings.to_dict()  # what the card describes
 
     @classmethod
     def from_pretrained(
@@ -168,7 +168,7 @@ class Analyzer:
     @property
     def card(self) -> str | None:
         """The model card (``README.md``) it was loaded with; ``None`` once ``settings`` have changed."""
-        return self._card if asdict(self.settings) == self._card_settings else None
+        return self._card if self.settings.to_dict() == self._card_settings else None
 
     @property
     def device(self) -> torch.device | str:

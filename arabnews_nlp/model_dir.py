@@ -485,7 +485,6 @@ def save_analyzer(
     finally:
         tokenizer.model_max_length = previous
     saved = dataclasses.replace(settings, versions=library_versions())
-    saved.ngram_model = settings.ngram_model  # runtime attribute, not a field: replace() drops it
     saved.save(path)
     (path / "README.md").write_text(card if card is not None else render_model_card(saved), encoding="utf-8")
     mode = (path / "config.json").stat().st_mode & 0o777  # written by open(): 0666 less the umask

@@ -15,8 +15,9 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -117,11 +118,15 @@ class AnalyzerSettings:
     gazetteer_mode: str = "off"
     ngram: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    ngram_model: NgramModel | None = field(default=None, repr=False, compare=False)
+    """The n-gram models ``ngram`` names, loaded by :meth:`load` (not in the JSON: ``ngram.safetensors``).
+    A field, so that ``dataclasses.replace(settings, ...)`` keeps them; dropped when ``ngram`` is empty."""
 
     def __post_init__(self) -> None:
-        self.ngram_model: NgramModel | None = None  # runtime only, not a field: loaded by `load`
         if self.ngram:
             NgramConfig.from_dict(self.ngram)  # raises ConfigError
+        else:
+            self.ngram_model = None  # nothing blends it: `ngram` names what is saved and analysed
         if isinstance(self.normalization, dict):
             self.normalization = NormalizationConfig.from_dict(self.normalization)
         if self.task != "analyzer":
@@ -190,7 +195,7 @@ class AnalyzerSettings:
             >>> AnalyzerSettings().to_dict()["max_length"]
             128
         """
-        data = asdict(self)
+        data = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "ngram_model"}
         data["normalization"] = self.normalization.to_dict()
         return data
 
@@ -207,7 +212,7 @@ class AnalyzerSettings:
         """
         if not isinstance(data, dict):
             raise ConfigError(f"settings must be a JSON object, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} - {"ngram_model"}  # runtime only: read from ngram.safetensors
         return cls(**{key: value for key, value in data.items() if key in known})
 
     def save(self, directory: str | Path) -> None:

@@ -178,3 +178,25 @@ def test_analyzer_blends_the_ngram_model(tiny_model_dir: Path, tmp_path: Path, b
     (directory / "ngram.safetensors").unlink()
     with pytest.raises(ModelFormatError, match="ngram.safetensors is missing"):
         Analyzer.from_pretrained(directory, device="cpu")
+
+
+def test_a_copy_of_the_settings_keeps_its_ngram_models(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import dataclasses
+
+    directory = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, directory)
+    settings = AnalyzerSettings.load(directory)
+    settings.ngram = NgramConfig(stance_weight=1.0, events_weight=1.0, ner_weight=1.0).to_dict()
+    settings.ngram_model = _model({"خروج": ("anti", None)}, tags={"النائب": "B-PER"})
+    settings.save(directory)
+    analyzer = Analyzer.from_pretrained(directory, device="cpu")
+    text = "طالب النائب خروج القوات الأجنبية."
+    before = analyzer.analyze(text).to_dict()
+    analyzer.settings = dataclasses.replace(analyzer.settings, ner_min_score=analyzer.settings.ner_min_score)
+    assert analyzer.settings.ngram_model is not None
+    assert analyzer.analyze(text).to_dict() == before  # the blend is not silently dropped
+    assert "ngram_model" not in analyzer.settings.to_dict()
+    assert analyzer.card is not None  # the same settings: the card still describes them
+    analyzer.save_pretrained(tmp_path / "copy")
+    assert Analyzer.from_pretrained(tmp_path / "copy", device="cpu").analyze(text).sentences[0].stance.label == "anti"
+    assert dataclasses.replace(analyzer.settings, ngram={}).ngram_model is None  # no blend named, none kept
