@@ -88,8 +88,11 @@ def dev_scores(fp32: Any, int8: Any, dev: str, batch_size: int) -> dict[str, Any
         return {"skipped": f"training package not importable ({error}); pip install 'arabnews-nlp[train]'"}
     records = read_records(path)
     scores = {}
-    for name, analyzer in (("fp32", fp32), ("int8", int8)):
-        scores[name] = summary(evaluate_model(analyzer.model, analyzer.tokenizer, analyzer.settings, records, "both", batch_size))
+    try:  # the scorers import [train] packages (seqeval...) only when they run
+        for name, analyzer in (("fp32", fp32), ("int8", int8)):
+            scores[name] = summary(evaluate_model(analyzer.model, analyzer.tokenizer, analyzer.settings, records, "both", batch_size))
+    except ImportError as error:
+        return {"skipped": f"scoring needs the [train] extra ({error}); pip install 'arabnews-nlp[train]'"}
     return {"path": str(path), "documents": len(records), **scores}
 
 

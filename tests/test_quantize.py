@@ -105,3 +105,23 @@ def test_saving_an_int8_analyzer_is_a_config_error_that_writes_nothing(tiny_anal
     with pytest.raises(ConfigError, match="quantise after loading"):
         int8.save_pretrained(tmp_path / "int8")
     assert not (tmp_path / "int8").exists()
+
+
+def test_the_quantization_benchmark_skips_dev_scores_without_the_train_extra(
+    tiny_analyzer: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.syspath_prepend(str(root / "benchmarks"))
+    benchmark = importlib.import_module("quantization")
+    for name in ("quantization", "common", "agreement"):  # the benchmarks' top-level modules: not left for other tests
+        sys.modules.pop(name, None)
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text((root / "seeds" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    for name in [name for name in sys.modules if name.split(".")[0] == "seqeval"] + ["seqeval"]:
+        monkeypatch.setitem(sys.modules, name, None)  # as in an install without [train]: import fails
+    int8 = quantize_analyzer(tiny_analyzer)
+    dev_scores = benchmark.dev_scores(tiny_analyzer, int8, str(dev), 8)
+    assert "[train]" in dev_scores["skipped"]
