@@ -18,10 +18,27 @@ class InputTypeError(ArabNewsError, TypeError):
     """The caller passed something that is not text."""
 
     def __init__(self, received: object, what: str = "text") -> None:
-        super().__init__(
-            f"{what} must be a str, got {type(received).__name__}. "
-            "Decode bytes first (data.decode('utf-8')) or pass str(value)."
-        )
+        if is_missing(received):  # str(value) would analyse the word "None" or "nan"
+            hint = ("a missing value: drop missing texts first (series.dropna()), or fill them with '' for an "
+                    "empty, neutral result (series.fillna(''))")  # fmt: skip
+            super().__init__(f"{what} must be a str, got {type(received).__name__} {received!r}, {hint}.")
+            return
+        hint = "Decode bytes first (data.decode('utf-8'))" if isinstance(received, (bytes, bytearray)) else "Pass str(value)"
+        super().__init__(f"{what} must be a str, got {type(received).__name__}. {hint}.")
+
+
+def is_missing(value: object) -> bool:
+    """Whether ``value`` is a missing value: ``None``, a float NaN, or pandas' ``NA`` / ``NaT``.
+
+    Example:
+        >>> is_missing(None), is_missing(float("nan")), is_missing(0.0), is_missing("")
+        (True, True, False, False)
+    """
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 class ModelNotFoundError(ArabNewsError, FileNotFoundError):

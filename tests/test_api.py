@@ -328,3 +328,14 @@ def test_html_needs_a_model_that_removes_invisible_characters(tiny_analyzer: Ana
     with pytest.raises(ConfigError, match="remove_invisible: false"):
         tiny_analyzer.analyze("<p>نص</p>", markup="html")
     assert tiny_analyzer.analyze("<p>نص</p>").sentences  # as text it still works
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_a_missing_text_says_to_drop_or_fill_it_not_to_analyse_its_str(tiny_analyzer: Analyzer, missing: Any) -> None:
+    with pytest.raises(InputTypeError, match=r"texts\[1\] must be a str, got \w+ \w+, a missing value.*fillna\(''\)") as info:
+        list(tiny_analyzer.pipe(["نص", missing]))
+    assert "str(value)" not in str(info.value)
+    with pytest.raises(InputTypeError, match=r"Decode bytes first"):
+        tiny_analyzer.analyze(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError, match=r"got int\. Pass str\(value\)"):
+        tiny_analyzer.analyze(5)  # type: ignore[arg-type]
