@@ -20,7 +20,7 @@ import functools
 import itertools
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,7 +242,7 @@ class Analyzer:
         if progress:
             from tqdm.auto import tqdm
 
-            total = len(texts) if isinstance(texts, Sequence) else None
+            total = len(texts) if isinstance(texts, Sized) else None  # a pandas Series, an array, dict values
             results = iter(tqdm(results, total=total, unit="doc", desc="arabnews-nlp"))
         return results
 

@@ -339,3 +339,9 @@ def test_a_missing_text_says_to_drop_or_fill_it_not_to_analyse_its_str(tiny_anal
         tiny_analyzer.analyze(b"bytes")  # type: ignore[arg-type]
     with pytest.raises(InputTypeError, match=r"got int\. Pass str\(value\)"):
         tiny_analyzer.analyze(5)  # type: ignore[arg-type]
+
+
+def test_progress_bar_knows_the_total_of_any_sized_input(tiny_analyzer: Analyzer, capsys: pytest.CaptureFixture[str]) -> None:
+    texts = {"a": "قال.", "b": "نفى."}.values()  # sized, not a Sequence (as a pandas Series or a numpy array)
+    assert len(list(tiny_analyzer.pipe(texts, progress=True))) == 2
+    assert "2/2" in capsys.readouterr().err
