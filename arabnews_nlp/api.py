@@ -134,6 +134,8 @@ class Analyzer:
         """
         from arabnews_nlp.model_dir import load_analyzer, read_card, resolve_model
 
+        if not isinstance(quantize, bool):  # "no" or "false" would quantise
+            raise ConfigError(f"quantize must be True or False, got {quantize!r}")
         if quantize and backend != "torch":
             raise ConfigError(f"quantize=True needs backend='torch', got backend={backend!r}")
         if quantize and str(device) not in ("auto", "cpu", "None"):

@@ -345,3 +345,9 @@ def test_progress_bar_knows_the_total_of_any_sized_input(tiny_analyzer: Analyzer
     texts = {"a": "قال.", "b": "نفى."}.values()  # sized, not a Sequence (as a pandas Series or a numpy array)
     assert len(list(tiny_analyzer.pipe(texts, progress=True))) == 2
     assert "2/2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("quantize", ["no", "false", 1, None])
+def test_quantize_must_be_a_bool(quantize: Any) -> None:
+    with pytest.raises(ConfigError, match="quantize must be True or False"):
+        Analyzer.from_pretrained("no/such/model", device="cpu", quantize=quantize)  # refused before loading
