@@ -72,7 +72,8 @@ class EntityCount:
         label: ``PER``, ``ORG``, ``LOC`` or ``FAC``.
         mentions: Entities with this name, all its forms together.
         documents: Documents naming it at least once.
-        forms: The surface forms counted, most frequent first (``والعراق``…).
+        forms: The surface forms counted, most frequent first (``والعراق``…), each with its runs of
+            whitespace (a line break, a no-break space) written as one space.
     """
 
     text: str
@@ -336,7 +337,7 @@ class _NameCounts:
         for entity in entities:
             key = self.key(entity)
             self.mentions[key] += 1
-            self.surfaces.setdefault(key, Counter())[str(entity["text"])] += 1
+            self.surfaces.setdefault(key, Counter())[" ".join(str(entity["text"]).split())] += 1  # a NBSP is no other form
             found.add(key)
         self._roots = None
         return frozenset(found)

@@ -425,3 +425,9 @@ def test_periods_count_documents_and_keep_unknown_dates() -> None:
 )  # fmt: skip
 def test_period_of(value: Any, period: str, expected: str) -> None:
     assert period_of(value, period) == expected
+
+
+def test_a_name_spelt_with_a_no_break_space_is_not_shown_as_another_form() -> None:
+    lines = [_line(entities=[_entity(0, 9, "PER", "زايد بن سعيد"), _entity(0, 9, "PER", "زايد\xa0بن سعيد")])]
+    (found,) = summarize(lines).top_entities["PER"]
+    assert (found.text, found.mentions, found.forms) == ("زايد بن سعيد", 2, ("زايد بن سعيد",))
