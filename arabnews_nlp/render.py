@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from arabnews_nlp.errors import AnalysisTypeError, ConfigError
 from arabnews_nlp.results import Analysis, Entity, SentenceResult, Stance
-from arabnews_nlp.text.markup import blank_html, check_markup
+from arabnews_nlp.text.markup import JOINER, blank_html, check_markup
 from arabnews_nlp.text.normalize import SURROGATE
 
 BODY_STYLE = (
@@ -156,7 +156,8 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str | N
     events = f" · events {events}" if events else ""
     line = f"{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}{events}"
     header = f'<header class="doc"><span dir="ltr">{line}</span></header>'  # English: one left-to-right run
-    return f'<article class="article">{header}\n{"".join(parts)}\n</article>'
+    article = f'<article class="article">{header}\n{"".join(parts)}\n</article>'
+    return article.replace(JOINER, "") if markup == "html" else article  # a tag's joiners: not in a copied name
 
 
 def render_html(

@@ -194,3 +194,14 @@ def test_an_analysis_of_a_web_page_is_shown_as_read_by_default() -> None:
     analysis = Analysis(page, Stance("neutral", 0.9), (person,), (sentence,), markup="html")
     assert render_html(analysis) == render_html(analysis, markup="html") != render_html(analysis, markup="text")
     assert "&lt;b&gt;" not in analysis._repr_html_() and "&lt;b&gt;" in render_html(analysis, markup="text")
+
+
+def test_a_web_page_is_shown_without_the_joiners_its_tags_became() -> None:
+    page = "<p>قال <b>السودان</b>ي في بغداد.</p>"
+    start = page.index("السودان")
+    person = Entity(start, start + len("السودان</b>ي"), "PER", "السودان</b>ي", 0.9)
+    end = page.index("</p>")
+    sentence = SentenceResult(3, end, page[3:end], Stance("anti", 0.7, holder=person), (), (person,))
+    shown = render_html(Analysis(page, Stance("neutral", 0.9), (person,), (sentence,), markup="html"))
+    assert "\u2060" not in shown  # a name copied from the page is the name, not السودان + 4 invisible joiners + ي
+    assert '<mark class="ent PER" title="PER 0.90">السوداني<span' in shown and "anti 0.70 · السوداني</span>" in shown
