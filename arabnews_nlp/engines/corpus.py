@@ -27,12 +27,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from arabnews_nlp.engines.corpus_input import check_keep_fields, iter_pending, noted, warn_absent_fields, warn_notes
+from arabnews_nlp.engines.corpus_input import (
+    Pending, check_keep_fields, iter_pending, noted, warn_absent_fields, warn_notes,
+)  # fmt: skip
 from arabnews_nlp.engines.corpus_output import check_corpus_paths, done_ids, output_line, output_lock
 from arabnews_nlp.engines.corpus_settings import check_run_settings, run_settings
 from arabnews_nlp.engines.jsonl import count_lines
@@ -71,34 +73,36 @@ class CorpusStats:
 
 
 @dataclass
-class _Intake:
-    """What a run's reading of its input found, as the analyzer takes the texts (:meth:`texts`).
+class Intake:
+    """What a run's reading of its input finds, counted as the documents go to the analyzer.
+
+    Both engines read their input through it (:meth:`pending`) and end with :meth:`finish`.
 
     Attributes:
         counts: ``input_documents``, ``already_done``, ``duplicates`` and ``invalid``
             (:func:`~arabnews_nlp.engines.corpus_input.iter_pending`).
         present: Per kept field, the documents given to the analyzer that have it.
-        heads: ``(id key, kept fields)`` of each document given to the analyzer, in order.
         notes: The kinds of text the run could say little about.
     """
 
     counts: dict[str, int] = field(default_factory=dict)
     present: Counter[str] = field(default_factory=Counter)
-    heads: list[tuple[str, str]] = field(default_factory=list)
     notes: InputNotes = field(default_factory=InputNotes)
 
-    def texts(
-        self, source: str | os.PathLike[str], done: set[str], id_field: str, text_field: str, skip_invalid: bool,
-        keep_fields: Sequence[str], markup: str,
-    ) -> Iterator[str]:  # fmt: skip
-        """The text of each document of ``source`` not in ``done``, its head kept in ``heads`` (:func:`iter_pending`)."""
-        pending = iter_pending(source, done, id_field, text_field, self.counts, skip_invalid, keep_fields, self.present)
-        for document in noted(pending, self.notes, markup):
-            self.heads.append((document.key, document.fields))
-            yield document.text
+    def pending(
+        self, source: str | os.PathLike[str], done: set[str], id_field: str, text_field: str,
+        keep_fields: Sequence[str], markup: str, skip_invalid: bool = False,
+    ) -> Iterator[Pending]:  # fmt: skip
+        """Each document of ``source`` not in ``done`` (:func:`iter_pending`), counted on its way."""
+        found = iter_pending(source, done, id_field, text_field, self.counts, skip_invalid, keep_fields, self.present)
+        return noted(found, self.notes, markup)
 
-    def stats(self, processed: int, seconds: float, output: str | os.PathLike[str]) -> CorpusStats:
-        """What the run did, once its ``processed`` documents are written to ``output``."""
+    def finish(
+        self, keep_fields: Sequence[str], processed: int, seconds: float, output: str | os.PathLike[str]
+    ) -> CorpusStats:
+        """Warn of absent kept fields and odd texts; what the run did, once ``processed`` documents are written."""
+        warn_absent_fields(keep_fields, self.present, processed)
+        warn_notes(self.notes)
         counts = self.counts
         return CorpusStats(
             counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
@@ -160,15 +164,20 @@ def analyze_corpus_local(
         check_run_settings(output_jsonl, settings, bool(done))
         if analyzer is None:
             analyzer = _load_analyzer(model, device, quantize, backend)
-        intake = _Intake()
-        texts = intake.texts(input_jsonl, done, id_field, text_field, skip_invalid, keep_fields, markup)
-        results = analyzer.pipe(texts, batch_size, markup=markup)
+        intake, heads = Intake(), deque[tuple[str, str]]()
+        pending = intake.pending(input_jsonl, done, id_field, text_field, keep_fields, markup, skip_invalid)
+        results = analyzer.pipe(_texts(pending, heads), batch_size, markup=markup)
         if progress:
             results = _progress_bar(results, input_jsonl, len(done))
-        processed = _write_results(results, intake.heads, output_jsonl, batch_size, with_text, len(done))
-        warn_absent_fields(keep_fields, intake.present, processed)
-        warn_notes(intake.notes)
-        return intake.stats(processed, time.perf_counter() - began, output_jsonl)
+        processed = _write_results(results, heads, output_jsonl, batch_size, with_text, len(done))
+        return intake.finish(keep_fields, processed, time.perf_counter() - began, output_jsonl)
+
+
+def _texts(pending: Iterable[Pending], heads: deque[tuple[str, str]]) -> Iterator[str]:
+    """The text of each pending document, its ``(id key, kept fields)`` appended to ``heads`` as it goes."""
+    for document in pending:
+        heads.append((document.key, document.fields))
+        yield document.text
 
 
 def _load_analyzer(model: str | os.PathLike[str] | None, device: str, quantize: bool, backend: str) -> Any:
@@ -187,13 +196,13 @@ def _progress_bar(results: Iterable[Any], source: str | os.PathLike[str], done: 
 
 
 def _write_results(
-    results: Iterable[Any], heads: Sequence[tuple[str, str]], output: str | os.PathLike[str], batch_size: int,
+    results: Iterable[Any], heads: deque[tuple[str, str]], output: str | os.PathLike[str], batch_size: int,
     with_text: bool, before: int,
 ) -> int:  # fmt: skip
     """Append the line of each analysis to ``output``, flushed every ``batch_size``; the number written.
 
     ``heads`` gives the id key and kept fields of each analysis, in order (it grows as the
-    analyzer takes the texts). On Ctrl-C or SIGTERM what is written is flushed and the stop
+    analyzer takes the texts, and each is taken off as its line is written). On Ctrl-C or SIGTERM what is written is flushed and the stop
     logged (:func:`log_interrupted`; ``before``: the documents the output held before the run).
     """
     processed = 0
@@ -201,7 +210,7 @@ def _write_results(
     with open(output, "a", encoding="utf-8", errors="backslashreplace") as out:
         try:
             for processed, analysis in enumerate(results, start=1):
-                key, fields = heads[processed - 1]
+                key, fields = heads.popleft()
                 out.write(output_line(key, analysis, fields, with_text))
                 if processed % batch_size == 0:
                     out.flush()

@@ -28,21 +28,17 @@ import logging
 import os
 import signal
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from arabnews_nlp.engines.corpus import CorpusStats, log_interrupted
-from arabnews_nlp.engines.corpus_input import (
-    Pending, check_keep_fields, iter_pending, noted, warn_absent_fields, warn_notes,
-)  # fmt: skip
+from arabnews_nlp.engines.corpus import CorpusStats, Intake, log_interrupted
+from arabnews_nlp.engines.corpus_input import Pending, check_keep_fields
 from arabnews_nlp.engines.corpus_output import check_corpus_paths, done_ids, output_line, output_lock
 from arabnews_nlp.engines.corpus_settings import check_run_settings, run_settings
 from arabnews_nlp.errors import ConfigError, MissingDependencyError
 from arabnews_nlp.signals import TERMINATED, Terminated, sigterm_raises
 from arabnews_nlp.text.markup import check_markup
-from arabnews_nlp.text.screen import InputNotes
 
 logger = logging.getLogger(__name__)
 
@@ -300,19 +296,11 @@ def analyze_corpus_ray(
             "num_cpus": num_cpus_per_actor,
             "num_gpus": num_gpus,
         }
-        counts: dict[str, int] = {}
-        present: Counter[str] = Counter()
-        notes = InputNotes()
+        intake = Intake()
         with _data_context(ray, progress):
-            pending = iter_pending(input_jsonl, done, id_field, text_field, counts, keep_fields=keep_fields, present=present)
-            shards = _shards(noted(pending, notes, markup), shard_size)
+            shards = _shards(intake.pending(input_jsonl, done, id_field, text_field, keep_fields, markup), shard_size)
             processed = _write_shards(ray, shards, output_jsonl, options, map_options, len(done))
-    warn_absent_fields(keep_fields, present, processed)
-    warn_notes(notes)
-    return CorpusStats(
-        counts.get("input_documents", 0), counts.get("already_done", 0), counts.get("duplicates", 0),
-        processed, time.perf_counter() - began, str(output_jsonl),
-    )  # fmt: skip
+    return intake.finish(keep_fields, processed, time.perf_counter() - began, output_jsonl)
 
 
 PROGRESS_HINT_LOGGER = "ray.data._internal.progress"
