@@ -84,15 +84,17 @@ def dev_scores(fp32: Any, int8: Any, dev: str, batch_size: int) -> dict[str, Any
         from training.data.records import read_records
         from training.evaluation.modes import evaluate_model
         from training.evaluation.summary import summary
+        from training.extras import check_extra
     except ImportError as error:
         return {"skipped": f"training package not importable ({error}); pip install 'arabnews-nlp[train]'"}
+    try:  # the scorers import [train] packages (seqeval) only when they run: checked before any prediction
+        check_extra("evaluate")
+    except ImportError as error:
+        return {"skipped": f"dev scores: {error}"}
     records = read_records(path)
     scores = {}
-    try:  # the scorers import [train] packages (seqeval...) only when they run
-        for name, analyzer in (("fp32", fp32), ("int8", int8)):
-            scores[name] = summary(evaluate_model(analyzer.model, analyzer.tokenizer, analyzer.settings, records, "both", batch_size))
-    except ImportError as error:
-        return {"skipped": f"scoring needs the [train] extra ({error}); pip install 'arabnews-nlp[train]'"}
+    for name, analyzer in (("fp32", fp32), ("int8", int8)):
+        scores[name] = summary(evaluate_model(analyzer.model, analyzer.tokenizer, analyzer.settings, records, "both", batch_size))
     return {"path": str(path), "documents": len(records), **scores}
 
 
