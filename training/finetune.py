@@ -57,7 +57,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-
 class TrainingInterrupted(KeyboardInterrupt):
     """Training was stopped (Ctrl-C); the message names the last checkpoint and how to resume.
 

@@ -202,18 +202,7 @@ def truncate_log(path: str | Path, last_step: int) -> int:
         >>> truncate_log(log, 2), [json.loads(line)["step"] for line in open(log, encoding="utf-8")]
         (1, [1, 2])
     """
-    log = Path(path)
-    if not log.is_file():
-        return 0
-    text = log.read_bytes().decode("utf-8", errors="replace")  # a cut write may end inside a character
-    lines = [line for line in text.split("\n") if line.strip()]
-    kept = [line for line in lines if _logged_by(line, last_step)]
-    if len(kept) == len(lines):
-        return 0
-    from training.evaluation.report import write_text_atomic
-
-    write_text_atomic(log, "".join(line + "\n" for line in kept))
-    return len(lines) - len(kept)
+    return _keep_lines(path, lambda line: _logged_by(line, last_step))
 
 
 def drop_summaries(path: str | Path) -> int:
@@ -232,11 +221,20 @@ def drop_summaries(path: str | Path) -> int:
         >>> drop_summaries(log), open(log, encoding="utf-8").read().splitlines()
         (1, ['{"step": 6, "loss": 1.0}'])
     """
+    return _keep_lines(path, lambda line: not _is_summary(line))
+
+
+def _keep_lines(path: str | Path, keep: Callable[[str], bool]) -> int:
+    """Keep the non-blank lines of the log ``path`` that ``keep`` accepts; the number of lines dropped.
+
+    The file is rewritten (:func:`training.evaluation.report.write_text_atomic`) only when a line goes.
+    """
     log = Path(path)
     if not log.is_file():
         return 0
-    lines = [line for line in log.read_text(encoding="utf-8", errors="replace").split("\n") if line.strip()]
-    kept = [line for line in lines if not _is_summary(line)]
+    text = log.read_bytes().decode("utf-8", errors="replace")  # a cut write may end inside a character
+    lines = [line for line in text.split("\n") if line.strip()]
+    kept = [line for line in lines if keep(line)]
     if len(kept) == len(lines):
         return 0
     from training.evaluation.report import write_text_atomic
