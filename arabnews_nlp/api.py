@@ -1,9 +1,9 @@
 """The analyzer: text in, :class:`~arabnews_nlp.results.Analysis` out.
 
-Orchestration only: sentences come from :mod:`arabnews_nlp.text.segment`, windows from
-:mod:`arabnews_nlp.encoding`, results from the decoders in :mod:`arabnews_nlp.tasks`. Windows of
-the sentences of several documents are sorted by length and run in batches of ``batch_size``,
-so padding stays small. The encoder's memory is bounded by the batch; what a document keeps until
+Orchestration only: each document is split into sentences and encoded as windows, and its
+windows' outputs decoded into its analysis, by :mod:`arabnews_nlp.document`; the model runs in
+:mod:`arabnews_nlp.forward`, over the windows of the sentences of several documents at once, sorted
+by length and run in batches of ``batch_size``, so padding stays small. The encoder's memory is bounded by the batch; what a document keeps until
 it is assembled (its windows' outputs, sentences, entities) grows with its length, about 1 GB per
 million characters of one text: give a book-length text as its chapters or pages.
 
@@ -20,24 +20,19 @@ import functools
 import itertools
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from arabnews_nlp import ngram
-from arabnews_nlp.encoding import EncodedSpan, Window, collate, encode_span
+from arabnews_nlp.document import Document, assemble, prepare
 from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError, is_table
+from arabnews_nlp.forward import forward
 from arabnews_nlp.model_dir import MODEL_ENV
-from arabnews_nlp.results import Analysis, Entity, SentenceResult
-from arabnews_nlp.schema import NEUTRAL
+from arabnews_nlp.results import Analysis
 from arabnews_nlp.settings import AnalyzerSettings
-from arabnews_nlp.tasks import events, ner, stance
-from arabnews_nlp.text.markup import blank_html, check_markup, page_sentences, reference_end
-from arabnews_nlp.text.segment import split_sentences
+from arabnews_nlp.text.markup import check_markup
 
 if TYPE_CHECKING:
-    import numpy as np
     import torch
 
     from arabnews_nlp.modeling import AnalyzerModel
@@ -45,27 +40,6 @@ if TYPE_CHECKING:
 
 BUCKET_BATCHES = 32
 """Windows of this many batches are gathered (across documents) and sorted by length."""
-
-
-@dataclass
-class _Outputs:
-    """Per window, its logits (NumPy ``float32``, padding removed)."""
-
-    ner: list[np.ndarray]
-    stance: list[np.ndarray]
-    events: list[np.ndarray]
-
-
-@dataclass
-class _Document:
-    text: str  # the caller's string
-    spans: list[EncodedSpan]
-    view: str  # what is analysed: ``text``, or its markup blanked (same length, same offsets)
-    markup: str = "text"
-
-    @property
-    def windows(self) -> list[Window]:
-        return [window for span in self.spans for window in span.windows]
 
 
 class Analyzer:
@@ -250,7 +224,7 @@ class Analyzer:
 
     def _pipe(self, texts: Iterable[str], batch_size: int, markup: str) -> Iterator[Analysis]:
         budget = batch_size * BUCKET_BATCHES
-        group: list[_Document] = []
+        group: list[Document] = []
         size = 0
         items = iter(texts)
         for index in itertools.count():
@@ -272,117 +246,18 @@ class Analyzer:
                 group, size = [], 0
         yield from self._run_group(group, batch_size)
 
-    def _prepare(self, text: str, markup: str = "text") -> _Document:
-        view = blank_html(text) if markup == "html" else text
-        if not view.strip():
-            return _Document(text, [], view, markup)
-        sentences = page_sentences(view) if markup == "html" else split_sentences(view)
-        spans = [encode_span(view, s, e, self.tokenizer, self.settings) for s, e in sentences]
-        return _Document(text, spans, view, markup)
+    def _prepare(self, text: str, markup: str = "text") -> Document:
+        return prepare(text, markup, self.tokenizer, self.settings)
 
-    def _run_group(self, group: list[_Document], batch_size: int) -> Iterator[Analysis]:
+    def _run_group(self, group: list[Document], batch_size: int) -> Iterator[Analysis]:
         windows = [window for document in group for window in document.windows]
-        outputs = self._forward(windows, batch_size)
+        outputs = forward(self.model, self.tokenizer, windows, batch_size)
         offset = 0
         for document in group:
             count = len(document.windows)
-            window_slice = slice(offset, offset + count)
-            part = _Outputs(outputs.ner[window_slice], outputs.stance[window_slice], outputs.events[window_slice])
+            part = outputs.part(slice(offset, offset + count))
             offset += count
-            yield self._assemble(document, part)
-
-    def _forward(self, windows: Sequence[Window], batch_size: int) -> _Outputs:
-        """Run the model over ``windows`` in length-sorted batches; outputs in input order."""
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
-        ner_out: list[Any] = [None] * len(windows)
-        stance_out: list[Any] = [None] * len(windows)
-        event_out: list[Any] = [None] * len(windows)
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        batches = [order[first : first + batch_size] for first in range(0, len(order), batch_size)]
-        run = self._run_numpy if getattr(self.model, "backend", "torch") == "numpy" else self._run_torch
-        for indices, (ner_logits, stance_logits, event_logits) in zip(batches, run(windows, batches, pad)):
-            for row, i in enumerate(indices):
-                ner_out[i] = ner_logits[row, : len(windows[i].input_ids)]
-                stance_out[i] = stance_logits[row]
-                event_out[i] = event_logits[row]
-        return _Outputs(ner_out, stance_out, event_out)
-
-    def _run_torch(self, windows: Sequence[Window], batches: list[list[int]], pad: int) -> Iterator[tuple[np.ndarray, ...]]:
-        import torch
-
-        from arabnews_nlp.modeling import require_torch_model
-
-        model = require_torch_model(self.model, "the torch backend")
-        with torch.inference_mode():
-            for indices in batches:
-                batch = {k: v.to(model.device) for k, v in collate([windows[i] for i in indices], pad).items()}
-                output = model(**batch)
-                yield tuple(
-                    logits.float().cpu().numpy()
-                    for logits in (output.ner_logits, output.stance_logits, output.event_logits)
-                )
-
-    def _run_numpy(self, windows: Sequence[Window], batches: list[list[int]], pad: int) -> Iterator[tuple[np.ndarray, ...]]:
-        for indices in batches:
-            output = self.model(**collate([windows[i] for i in indices], pad, return_tensors="np"))
-            yield output.ner_logits, output.stance_logits, output.event_logits
-
-    def _assemble(self, document: _Document, outputs: _Outputs) -> Analysis:
-        """Decode every sentence of ``document`` and combine them."""
-        if not document.spans:
-            return Analysis.empty(document.text, document.markup)
-        text, settings = document.view, self.settings
-        sentences: list[SentenceResult] = []
-        probabilities: list[list[float]] = []
-        reported: list[bool] = []
-        linear = ngram.predict_spans(settings.ngram_model, [text] * len(document.spans), document.spans)
-        offset = 0
-        for span, extra in zip(document.spans, linear):
-            n = len(span.windows)
-            window_slice = slice(offset, offset + n)
-            offset += n
-            entities = ner.decode(text, span, outputs.ner[window_slice], settings, ngram=extra.tags)
-            sentence_stance = stance.decode(
-                text, span, outputs.stance[window_slice], settings, entities=entities, ngram=extra.stance
-            )
-            found = events.decode(text, span, outputs.events[window_slice], settings, ngram=extra.events)
-            if n:
-                probabilities.append(stance.sentence_probabilities(outputs.stance[window_slice], settings, extra.stance))
-                reported.append(sentence_stance.label != NEUTRAL and stance.is_reported(text, span.words, entities))
-            sentences.append(
-                SentenceResult(span.start, span.end, text[span.start : span.end], sentence_stance, found, entities)
-            )
-        if text is not document.text:
-            sentences = [_source_text(sentence, document.text, text) for sentence in sentences]
-        return Analysis(
-            text=document.text,
-            stance=stance.document_stance(probabilities, settings, reported),
-            entities=tuple(entity for sentence in sentences for entity in sentence.entities),
-            sentences=tuple(sentences),
-            markup=document.markup,
-        )
-
-
-def _source_text(sentence: SentenceResult, source: str, view: str) -> SentenceResult:
-    """``sentence`` of ``view`` (the blanked ``source``) with its spans and ``text`` fields in ``source``.
-
-    The offsets are those of the view, except an end on a decoded character reference, which
-    moves past the rest of the reference.
-    """
-
-    def entity(found: Entity) -> Entity:
-        end = reference_end(source, view, found.end)
-        return replace(found, end=end, text=source[found.start : end])
-
-    holder = sentence.stance.holder
-    end = reference_end(source, view, sentence.end)
-    return replace(
-        sentence,
-        end=end,
-        text=source[sentence.start : end],
-        stance=replace(sentence.stance, holder=entity(holder)) if holder is not None else sentence.stance,
-        entities=tuple(entity(found) for found in sentence.entities),
-    )
+            yield assemble(document, part, self.settings)
 
 
 def _max_positions(model: Any) -> int | None:
