@@ -19,7 +19,7 @@ counted once the merged forms are known (a second pass, see :func:`summarize`).
 
 With ``by`` (a kept field holding a date), documents are also counted per ``period`` (day,
 month or year) of that date; a document whose date cannot be read is counted in the
-``"unknown"`` period, never dropped (:func:`period_of` says which dates are read).
+``"unknown"`` period, never dropped (:func:`~arabnews_nlp.periods.period_of` says which dates are read).
 
 Example:
     >>> def line(*names):
@@ -32,17 +32,16 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
-from email.utils import parsedate_tz
 from itertools import islice
 from typing import Any
 
+from arabnews_nlp.entity_names import EntityCount, NameCounts, NameKey
 from arabnews_nlp.errors import ConfigError
-from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from arabnews_nlp.periods import PERIODS, UNKNOWN, period_of
+from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.tables import (
     Source,
     kept_fields,
@@ -50,37 +49,8 @@ from arabnews_nlp.tables import (
     read_results,
     warn_absent,
 )
-from arabnews_nlp.tasks.gazetteer import strip_variants
-from arabnews_nlp.text.normalize import normalize_word
 
 __all__ = ["PERIODS", "UNKNOWN", "EntityCount", "PeriodCounts", "Summary", "format_summary", "period_of", "summarize"]
-
-PERIODS: tuple[str, ...] = ("day", "month", "year")
-UNKNOWN = "unknown"
-"""The period of a document whose date is missing or cannot be read."""
-
-_ISO = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})(?:\2(\d{1,2}))?)?(?=$|[T\s])")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?=$|[T\s])")
-
-
-@dataclass(frozen=True)
-class EntityCount:
-    """A name and how often the results name it.
-
-    Attributes:
-        text: The name, in its most frequent bare form.
-        label: ``PER``, ``ORG``, ``LOC`` or ``FAC``.
-        mentions: Entities with this name, all its forms together.
-        documents: Documents naming it at least once.
-        forms: The surface forms counted, most frequent first (``والعراق``…), each with its runs of
-            whitespace (a line break, a no-break space) written as one space.
-    """
-
-    text: str
-    label: str
-    mentions: int
-    documents: int
-    forms: tuple[str, ...]
 
 
 @dataclass
@@ -146,51 +116,6 @@ class Summary:
         printer.text(str(self))
 
 
-def period_of(value: Any, period: str) -> str:
-    """The period (``2018``, ``2018-06`` or ``2018-06-14``) of a date, or :data:`UNKNOWN`.
-
-    Read: ISO-like dates (``2018-06-14``, ``2018/6/14``, ``2018-06-14T10:00:00+03:00``, a time
-    after a space), compact ones (``20180614``, also as a JSON number), year-month (``2018-06``)
-    and year (``2018``) when ``period`` needs no more, and e-mail/RSS dates (``Tue, 17 Jul 2018
-    18:48:23 GMT``). The date is taken as written, without converting its time zone. Day-first
-    dates (``14/06/2018``) are ambiguous and not read.
-
-    Raises:
-        ConfigError: If ``period`` is not one of :data:`PERIODS`.
-
-    Example:
-        >>> period_of("2018-06-14", "month"), period_of(20180614, "day"), period_of("Tue, 17 Jul 2018 18:48:23 GMT", "year")
-        ('2018-06', '2018-06-14', '2018')
-        >>> period_of("2018-06", "day"), period_of("14/06/2018", "month"), period_of(None, "year")
-        ('unknown', 'unknown', 'unknown')
-    """
-    if period not in PERIODS:
-        raise ConfigError(f"unknown period {period!r}; choose one of {', '.join(PERIODS)}")
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        return UNKNOWN
-    text = value.strip()
-    parts: tuple[Any, ...] | None = None
-    if match := _COMPACT.match(text):
-        parts = match.groups()
-    elif match := _ISO.match(text):
-        parts = (match[1], match[3], match[4])
-    elif re.search(r"[A-Za-z]{3}", text) and (parsed := parsedate_tz(text)) is not None:
-        parts = parsed[:3]
-    if parts is None:
-        return UNKNOWN
-    year, month, day = (int(part) if part is not None else None for part in parts)
-    needed = {"year": (year,), "month": (year, month), "day": (year, month, day)}[period]
-    if None in needed:
-        return UNKNOWN
-    try:
-        date(year or 0, month or 1, day or 1)
-    except ValueError:  # month 13, 31 June, year 0
-        return UNKNOWN
-    return "-".join(f"{number:02d}" for number in needed if number is not None)
-
-
 def summarize(
     source: Source, top: int = 20, by: str | None = None, period: str = "month",
 ) -> Summary:
@@ -229,10 +154,10 @@ def summarize(
         raise ConfigError(f"top must be an integer >= 0, got {top!r}")
     period_of(None, period)  # an unknown period is refused before the file is read, with or without ``by``
     summary = Summary(by=by, period=period if by is not None else None)
-    names = _NameCounts()
+    names = NameCounts()
     counts: Counter[str] = Counter()
     one_shot = isinstance(source, Iterator)  # read once: each document's names are kept for the second pass
-    kept: list[frozenset[_Key]] = []
+    kept: list[frozenset[NameKey]] = []
     dated = 0  # lines that have the field ``by``
     seen: dict[str, None] = {}  # the kept fields of the lines, for the warning about a ``by`` none has
     for where, record in read_results(source, counts):
@@ -255,11 +180,11 @@ def summarize(
     return summary
 
 
-def _document_names(source: Source, documents: int) -> Iterator[frozenset[_Key]]:
+def _document_names(source: Source, documents: int) -> Iterator[frozenset[NameKey]]:
     """Each document's names, read again from ``source`` (its first ``documents`` results, as read the first time)."""
     for where, record in islice(read_results(source, warn=False), documents):
         with malformed_line(where):
-            yield frozenset(_NameCounts.keys(record["entities"]))
+            yield frozenset(NameCounts.keys(record["entities"]))
 
 
 def _count_document(summary: Summary, record: Mapping[str, Any]) -> None:
@@ -289,108 +214,6 @@ def _count_period(summary: Summary, record: Mapping[str, Any], key: str, value: 
 
 def _add(counts: dict[str, int], label: str) -> None:
     counts[label] = counts.get(label, 0) + 1
-
-
-def bare_forms(name: str) -> list[str]:
-    """The forms of a normalised name with a proclitic stripped, least stripped first (the name not included).
-
-    Example:
-        >>> bare_forms("وللعراق")
-        ['للعراق', 'لعراق', 'العراق']
-        >>> bare_forms("وبغداد")
-        ['بغداد', 'غداد']
-    """
-    forms = strip_variants(name)[1:]
-    for conjunction in ("", "و", "ف"):
-        start = len(conjunction) + 2
-        if name.startswith(conjunction + "لل") and len(name) > start + 1:
-            forms.append("ال" + name[start:])  # ل + ال, written لل: للعراق is ل + العراق
-    return list(dict.fromkeys(forms))
-
-
-_Key = tuple[str, str]
-"""A name: ``(label, normalised text)``."""
-
-
-class _NameCounts:
-    """Mentions per (label, normalised name), merged into bare forms once all are counted, then documents per name."""
-
-    def __init__(self) -> None:
-        self.mentions: Counter[_Key] = Counter()
-        self.surfaces: dict[_Key, Counter[str]] = {}
-        self.documents: Counter[_Key] = Counter()  # per root, by count_documents
-        self._roots: dict[_Key, _Key] | None = None
-
-    @staticmethod
-    def key(entity: Mapping[str, Any]) -> _Key:
-        """The name of an entity: its label and normalised text."""
-        return str(entity["label"]), normalize_word(" ".join(str(entity["text"]).split()))
-
-    @classmethod
-    def keys(cls, entities: Iterable[Mapping[str, Any]]) -> set[_Key]:
-        """The names of a document's entities."""
-        return {cls.key(entity) for entity in entities}
-
-    def add_document(self, entities: Iterable[Mapping[str, Any]]) -> frozenset[_Key]:
-        """Count the mentions of a document's entities; return its names."""
-        found: set[_Key] = set()
-        for entity in entities:
-            key = self.key(entity)
-            self.mentions[key] += 1
-            self.surfaces.setdefault(key, Counter())[" ".join(str(entity["text"]).split())] += 1  # a NBSP is no other form
-            found.add(key)
-        self._roots = None
-        return frozenset(found)
-
-    def roots(self) -> dict[_Key, _Key]:
-        """Each name's root: the bare form it is merged into (itself merged), else itself.
-
-        A name (with the names merged into it so far) is merged into its least stripped bare
-        form found with the same label and **at least as many mentions** of its own: a form with
-        a proclitic is the rarer spelling of a name, and a stray truncated entity (``غداد`` next
-        to ``بغداد``) must not absorb it. Longer names are decided first (``للX`` before ``الX``),
-        so that a bare form's count is compared only once the forms merged into the name are in.
-        """
-        if self._roots is not None:
-            return self._roots
-        parent: dict[_Key, _Key] = {}
-        total = Counter(self.mentions)
-        # a bare form is shorter, or ``الX`` for ``للX`` (as long): this order decides every form before its bare forms
-        for key in sorted(self.mentions, key=lambda key: (-len(key[1]), not key[1].startswith("لل"), key)):
-            bare = ((key[0], form) for form in bare_forms(key[1]))
-            target = next((form for form in bare if self.mentions.get(form, 0) >= total[key]), None)
-            if target is not None:
-                parent[key] = target
-                total[target] += total[key]
-
-        def find(key: _Key) -> _Key:
-            while key in parent:
-                key = parent[key]
-            return key
-
-        self._roots = {key: find(key) for key in self.mentions}
-        return self._roots
-
-    def count_documents(self, documents: Iterable[Iterable[_Key]]) -> None:
-        """Count, per root, the documents naming it in any of its forms (each document's names, in a second pass)."""
-        roots = self.roots()
-        for names in documents:
-            self.documents.update({roots.get(key, key) for key in names})
-
-    def top(self, n: int) -> dict[str, list[EntityCount]]:
-        groups: dict[_Key, list[_Key]] = {}
-        for key, root in self.roots().items():
-            groups.setdefault(root, []).append(key)
-        found: dict[str, list[EntityCount]] = {label: [] for label in ENTITY_TYPES}
-        for root, keys in groups.items():
-            forms: Counter[str] = Counter()
-            for key in keys:
-                forms.update(self.surfaces[key])
-            ordered = tuple(form for form, _ in sorted(forms.items(), key=lambda item: (-item[1], item[0])))
-            shown = min(self.surfaces[root].items(), key=lambda item: (-item[1], item[0]))[0]
-            count = EntityCount(shown, root[0], sum(self.mentions[key] for key in keys), self.documents[root], ordered)
-            found.setdefault(root[0], []).append(count)
-        return {label: sorted(counts, key=lambda c: (-c.mentions, -c.documents, c.text))[:n] for label, counts in found.items()}
 
 
 def format_summary(summary: Summary, source: str = "results", forms: int = 3) -> str:

@@ -24,7 +24,8 @@ from typing import IO, Any
 
 from arabnews_nlp.engines.command import field_names
 from arabnews_nlp.errors import ConfigError
-from arabnews_nlp.summary import PERIODS, format_summary, summarize
+from arabnews_nlp.periods import PERIODS
+from arabnews_nlp.summary import format_summary, summarize
 from arabnews_nlp.tables import LAYERS, write_csv
 
 RESULTS_HELP = "results JSONL of analyze-corpus -o (or analyze --format jsonl); .gz is read as gzip"

@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 
 from arabnews_nlp.engines.corpus import analyze_corpus_local
+from arabnews_nlp.entity_names import bare_forms
 from arabnews_nlp.errors import ConfigError, DataFormatError
+from arabnews_nlp.periods import UNKNOWN, period_of
 from arabnews_nlp.schema import EVENT_TYPES
-from arabnews_nlp.summary import UNKNOWN, bare_forms, period_of, summarize
+from arabnews_nlp.summary import summarize
 from arabnews_nlp.tables import LAYERS, columns, iter_rows, read_results, write_csv
 
 TEXTS = {
