@@ -7,8 +7,8 @@ Inputs of ``analyze``: each file is one plain UTF-8 text document, read as it is
 so offsets index the file; a leading byte-order mark dropped), or, for ``*.jsonl`` and
 ``*.jsonl.gz`` files (or ``--input-format jsonl``), one JSON object per line with a ``text`` field
 (``--text-field``; its ``id``, ``--id-field``, is kept, and the fields named by ``--keep-fields``);
-``-`` reads one document from stdin. ``--output`` is replaced only when every input was analysed,
-so an error leaves an existing file as it was.
+``-`` reads one document from stdin (:mod:`arabnews_nlp.analyze_inputs` reads them). ``--output``
+is replaced only when every input was analysed, so an error leaves an existing file as it was.
 
 Output: ``--format json`` writes one JSON array of results, ``--format jsonl`` one result per
 line, each result being ``Analysis.to_dict()`` with an ``id`` first (the path for text files, the
@@ -18,6 +18,7 @@ repeated ids included; ``--engine ray`` writes JSONL only, one line per id (as `
 
 ``table`` and ``summary`` read such a JSONL of results (:mod:`arabnews_nlp.tables_command`): one
 layer as CSV (documents, sentences, entities, events), or the counts of stance, events and names.
+``info`` shows a model, its labels and settings (:mod:`arabnews_nlp.info_command`).
 
 Example:
     $ arabnews-nlp analyze article.txt --format jsonl
@@ -45,6 +46,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from arabnews_nlp import __version__
+from arabnews_nlp.analyze_inputs import check_paths, is_jsonl, read_inputs
 from arabnews_nlp.engines.command import (
     BACKEND_HELP,
     COMMAND,
@@ -61,9 +63,10 @@ from arabnews_nlp.engines.command import (
     summary,
 )
 from arabnews_nlp.engines.corpus import resume_told
-from arabnews_nlp.engines.corpus_input import check_keep_fields, check_text_value
-from arabnews_nlp.engines.jsonl import count_lines, decode_utf8, json_line, open_bytes
-from arabnews_nlp.errors import ArabNewsError, ConfigError, DataFormatError
+from arabnews_nlp.engines.corpus_input import check_keep_fields
+from arabnews_nlp.engines.jsonl import count_lines
+from arabnews_nlp.errors import ArabNewsError, ConfigError
+from arabnews_nlp.info_command import run_info
 from arabnews_nlp.model_dir import BACKENDS
 from arabnews_nlp.signals import exit_status
 from arabnews_nlp.tables_command import add_table_parsers, check_table_paths, run_summary, run_table
@@ -75,7 +78,6 @@ if TYPE_CHECKING:
 
 PROG = "arabnews-nlp"
 MODEL_HELP = "model directory or hub id (default: $ARABNEWS_NLP_MODEL, else the bundled model)"
-UNTRAINED = "UNTRAINED placeholder (trained: false; its predictions carry no information)"
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -119,81 +121,6 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str, text_field: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``(file:line, record)`` for each non-blank line, a JSON object with a string ``text_field``."""
-    for number, raw in enumerate(lines, start=1):
-        where = f"{source}:{number}"
-        line = decode_utf8(raw, where)
-        if not line.strip():
-            continue
-        record = json_line(line, where)
-        if isinstance(record, dict):
-            check_text_value(record, text_field, where)
-        if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
-            fields = f" (its fields: {', '.join(map(str, record))})" if isinstance(record, dict) else ""
-            raise DataFormatError(f"{where}: expected a JSON object with a string {text_field!r} field{fields}; "
-                                  "name yours with --text-field")  # fmt: skip
-        yield where, record
-
-
-def _is_jsonl(name: str, input_format: str) -> bool:
-    return input_format == "jsonl" or (input_format == "auto" and name.endswith((".jsonl", ".jsonl.gz")))
-
-
-def _read_inputs(
-    inputs: Sequence[str], input_format: str, id_field: str = "id", text_field: str = "text",
-    keep_fields: Sequence[str] = (),
-) -> Iterator[tuple[Any, dict[str, Any], str]]:
-    """Yield ``(id or None, kept fields, text)`` per document, reading files one at a time.
-
-    Text is read as it is in the file (no newline translation, so offsets index the file's
-    characters; a leading byte-order mark is dropped), the same from a file and from stdin. The
-    first JSONL record without ``id_field`` is named in a warning on stderr (once per run).
-    """
-    warned = False
-    for name in inputs:
-        source = "<stdin>" if name == "-" else name
-        if not _is_jsonl(name, input_format):
-            yield (None if name == "-" else name), {}, decode_utf8(_read_bytes(name), source)
-            continue
-        with contextlib.ExitStack() as stack:
-            lines = _read_bytes(name).split(b"\n") if name == "-" else stack.enter_context(open_bytes(name))
-            for where, record in _read_jsonl(lines, source, text_field):
-                if id_field not in record and not warned:
-                    warned = True
-                    print(f"{PROG}: warning: {_no_id(where, record, id_field)}", file=sys.stderr)
-                yield record.get(id_field), {field: record.get(field) for field in keep_fields}, record[text_field]
-
-
-def _read_bytes(name: str) -> bytes:
-    """All of stdin (``-``) or of the (possibly gzipped) file ``name``."""
-    if name == "-":
-        return sys.stdin.buffer.read()
-    with open_bytes(name) as handle:
-        return handle.read()
-
-
-def _no_id(where: str, record: dict[str, Any], id_field: str) -> str:
-    """The warning for a JSONL record without an id, suggesting the field that looks like one."""
-    like = [str(name) for name in record if str(name).lower().endswith("id")]
-    return (f"{where}: no {id_field!r} field (its fields: {', '.join(map(str, record))}): its result, and those of "
-            f"any other record without one, carry no id; name the id field with --id-field {like[0] if like else 'NAME'}")  # fmt: skip
-
-
-def _check_paths(inputs: Sequence[str], output: str | None) -> None:
-    """Raise before any work if an input is missing or a directory, or the output is an input."""
-    for name in inputs:
-        if name == "-":
-            continue
-        path = Path(name)
-        if path.is_dir():
-            raise ConfigError(f"input {name} is a directory; pass its files (e.g. {path / '*.txt'})")
-        if not path.is_file():
-            raise FileNotFoundError(f"input file not found: {name}")
-        if output is not None and Path(output).exists() and path.samefile(output):
-            raise ConfigError(f"--output {output} is also an input; write the results to another file")
-
-
 def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     from arabnews_nlp.api import Analyzer
 
@@ -203,7 +130,7 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     if args.keep_fields:
         if args.format == "html":
             raise ConfigError("--keep-fields is for --format json or jsonl; an html page shows the ids and texts")
-        texts_files = [name for name in args.inputs if not _is_jsonl(name, args.input_format)]
+        texts_files = [name for name in args.inputs if not is_jsonl(name, args.input_format)]
         if texts_files:
             raise ConfigError(f"--keep-fields copies fields of JSONL records; {texts_files[0]} is read as one text "
                               "document (name JSONL files .jsonl, or pass --input-format jsonl)")  # fmt: skip
@@ -215,7 +142,9 @@ def _analyze(args: argparse.Namespace, out: IO[str]) -> int:
     notes = InputNotes()
 
     def texts() -> Iterator[str]:
-        for doc_id, fields, text in _read_inputs(args.inputs, args.input_format, args.id_field, args.text_field, args.keep_fields):
+        inputs = read_inputs(args.inputs, args.input_format, args.id_field, args.text_field, args.keep_fields,
+                             warn=lambda message: _warn([message]))  # fmt: skip
+        for doc_id, fields, text in inputs:
             ids.append(doc_id)
             kept.append(fields)
             notes.add(doc_id, text, args.markup)
@@ -250,7 +179,7 @@ def _documents(results: Iterator[Analysis], args: argparse.Namespace) -> Iterato
 
     total = None  # stdin cannot be counted before it is read
     if "-" not in args.inputs:
-        total = sum(count_lines(name) if _is_jsonl(name, args.input_format) else 1 for name in args.inputs)
+        total = sum(count_lines(name) if is_jsonl(name, args.input_format) else 1 for name in args.inputs)
     return iter(tqdm(results, total=total, unit="doc", desc=PROG))
 
 
@@ -278,7 +207,7 @@ def _analyze_corpus(args: argparse.Namespace) -> int:
     if args.input == "-":
         raise ConfigError(f"{COMMAND} reads a file, not stdin (it rereads its input to resume); save the stream to a "
                           "file first, or use 'analyze - --input-format jsonl --format jsonl' for a one-off run")  # fmt: skip
-    _check_paths([args.input], None)
+    check_paths([args.input], None)
     print(summary(run_analyze_corpus(args)), file=sys.stderr)
     return 0
 
@@ -297,51 +226,6 @@ def _table(args: argparse.Namespace) -> int:
     return 0
 
 
-def _info(args: argparse.Namespace, out: IO[str]) -> int:
-    from arabnews_nlp.model_dir import check_model_dir, library_versions, load_config, resolve_model
-    from arabnews_nlp.settings import AnalyzerSettings
-
-    directory = resolve_model(args.model)
-    check_model_dir(directory)
-    settings = AnalyzerSettings.load(directory)
-    settings.check_labels()
-    load_config(directory)
-    import torch
-
-    data = {
-        "model": str(directory),
-        "trained": settings.trained,
-        "status": "trained" if settings.trained else UNTRAINED,
-        "settings": settings.to_dict(),
-        "runtime": library_versions() | {"cuda_available": str(torch.cuda.is_available())},
-    }
-    if args.json:
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return 0
-    entity_types = sorted({tag.split("-", 1)[1] for tag in settings.labels["ner"] if "-" in tag})
-    lines = [
-        f"model:        {directory}",
-        f"status:       {data['status']}",
-        f"description:  {settings.description or '-'}",
-        f"base model:   {settings.base_model or '-'}",
-        f"schema:       version {settings.schema_version}",
-        f"entities:     {' '.join(entity_types)}",
-        f"stance:       {' '.join(settings.labels['stance'])}",
-        f"events:       {' '.join(settings.labels['events'])}",
-        f"window:       max_length {settings.max_length}, stride {settings.stride}",
-        f"thresholds:   {json.dumps(settings.event_thresholds)}",
-        f"doc stance:   {json.dumps(settings.doc_stance)}",
-        f"decoding:     NER {settings.ner_decoding}, gazetteer {settings.gazetteer_mode} ({len(settings.gazetteer)} names), entity floor "
-        f"{settings.ner_min_score:.2f}, stance factors {json.dumps(settings.stance_weights) or '{}'}",
-        f"normalize:    {json.dumps(settings.normalization.to_dict())}",
-        f"metrics:      {json.dumps(settings.metrics, ensure_ascii=False) if settings.metrics else '-'}",
-        f"saved with:   {json.dumps(settings.versions)}",
-        f"runtime:      {json.dumps(data['runtime'])}",
-    ]
-    out.write("\n".join(lines) + "\n")
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 on success, 2 on any error).
 
@@ -354,12 +238,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _corpus(args):
             return _analyze_corpus(args)
         if args.command == "analyze":
-            _check_paths(args.inputs, args.output)
+            check_paths(args.inputs, args.output)
             with _output(args.output) as out:
                 return _analyze(args, out)
         if args.command in ("table", "summary"):
             return _table(args)
-        return _info(args, sys.stdout)
+        return run_info(args, sys.stdout)
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
