@@ -47,6 +47,7 @@ Example:
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,23 @@ def _split_on_punctuation(tokens: list[str], tags: list[str]) -> list[Sentence]:
     return sentences
 
 
+_IOB2_TAG = re.compile(r"O|[BI]-\S+")
+
+
+def _check_tag(tag: str, line: str, where: str) -> None:
+    """Refuse a tag that is not IOB2: IO and BIOES tags would otherwise be read as ``O`` and lost."""
+    if _IOB2_TAG.fullmatch(tag):
+        return
+    if line.lstrip().startswith(("{", "[")):
+        raise DataFormatError(
+            f"{where}: this line is JSON, not 'token TAG'; convert reads CoNLL here (records -> CoNLL is --export)"
+        )
+    raise DataFormatError(
+        f"{where}: tag {tag!r} is not IOB2 (O, B-TYPE or I-TYPE); convert IO tags (PER) or BIOES tags "
+        "(S-LOC, E-LOC) to IOB2 first, or the entity would be read as O and lost"
+    )
+
+
 def read_conll(path: str | Path, strip_chars: str = "") -> list[Sentence]:
     """Read a CoNLL file (``.gz`` allowed) into ``(tokens, tags)`` sentences.
 
@@ -118,7 +136,8 @@ def read_conll(path: str | Path, strip_chars: str = "") -> list[Sentence]:
         The sentences, split on blank lines, or on sentence-final tokens when the file has none.
 
     Raises:
-        DataFormatError: On a line that is not ``token TAG`` or a token left empty.
+        DataFormatError: On a line that is not ``token TAG``, a token left empty, or a tag that
+            is not IOB2 (``O``, ``B-X``, ``I-X``).
 
     Example:
         >>> import tempfile, os
@@ -147,6 +166,7 @@ def read_conll(path: str | Path, strip_chars: str = "") -> list[Sentence]:
                 token = token.replace(char, "")
             if not token.strip() or len(parts) != 2:
                 raise DataFormatError(f"{path}:{line_no}: expected 'token TAG', got {line!r}")
+            _check_tag(parts[1], line, f"{path}:{line_no}")
             tokens.append(token.strip())
             tags.append(parts[1])
     if tokens:

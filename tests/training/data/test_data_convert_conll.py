@@ -68,6 +68,19 @@ def test_malformed_line_is_a_data_format_error(tmp_path: Path) -> None:
         read_conll(_write(tmp_path, "بغداد B-LOC\nB-LOC\n"))
 
 
+@pytest.mark.parametrize("tag", ["PER", "S-LOC", "E-LOC", "B_LOC", "b-loc", "B-"])
+def test_tag_that_is_not_iob2_is_an_error_not_an_o(tmp_path: Path, tag: str) -> None:
+    """IO and BIOES tags were read as O: the entities vanished without a word."""
+    with pytest.raises(DataFormatError, match=r":2: tag .* is not IOB2"):
+        read_conll(_write(tmp_path, f"قال O\nبغداد {tag}\n"))
+
+
+def test_json_lines_given_as_conll_are_named(tmp_path: Path) -> None:
+    """A records file given to `convert conll` became one record of JSON 'tokens'."""
+    with pytest.raises(DataFormatError, match=r":1: this line is JSON, not 'token TAG'.*--export"):
+        read_conll(_write(tmp_path, '{"id": "d1", "text": "قال بغداد", "entities": []}\n'))
+
+
 def test_anercorp_mapping_and_spans(tmp_path: Path) -> None:
     records = read_anercorp(_write(tmp_path, ANER_SAMPLE))
     assert len(records) == 1
