@@ -122,9 +122,25 @@ def to_doccano(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _doccano_spans(item: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+def _check_not_ours(item: Mapping[str, Any], what: str) -> None:
+    """Refuse one of our records or surface documents given as a tool's export (it has ``sentences``)."""
+    if "sentences" in item and META_KEY not in item:
+        raise DataFormatError(
+            f"{what} has 'sentences' and no '{META_KEY}': it is an arabnews record or surface document, not an "
+            "export of the tool; import it with 'convert surface' (surface documents) or use it as it is "
+            "(records), and make the tool's project from it with --export"
+        )
+
+
+def _doccano_spans(item: Mapping[str, Any], number: int) -> list[tuple[int, int, str]]:
     if isinstance(item.get("entities"), list):
-        return [(e["start_offset"], e["end_offset"], e["label"]) for e in item["entities"]]
+        try:
+            return [(e["start_offset"], e["end_offset"], e["label"]) for e in item["entities"]]
+        except (KeyError, TypeError) as err:
+            raise DataFormatError(
+                f"Doccano example {number}: an item of 'entities' is not "
+                f"{{'start_offset', 'end_offset', 'label'}} ({type(err).__name__}: {err})"
+            ) from err
     spans = item.get("label", item.get("labels", []))
     if not isinstance(spans, list):
         raise DataFormatError(f"Doccano example {item.get('id')!r}: 'label' must be a list of [start, end, label]")
@@ -143,7 +159,8 @@ def from_doccano(items: Sequence[Mapping[str, Any]], notes: list[str] | None = N
         notes: If given, a line is appended naming the examples whose relations were ignored.
 
     Raises:
-        DataFormatError: On an example without ``text`` or with malformed labels.
+        DataFormatError: On an example without ``text`` or with malformed labels, or one of
+            our records or surface documents (``sentences`` without ``arabnews`` metadata).
 
     Example:
         >>> notes = []
@@ -158,11 +175,12 @@ def from_doccano(items: Sequence[Mapping[str, Any]], notes: list[str] | None = N
     for number, item in enumerate(items, 1):
         if isinstance(item.get("relations"), list) and item["relations"]:
             relations[str(item.get("id", f"#{number}"))] = len(item["relations"])
+        _check_not_ours(item, f"Doccano example {number}")
         text = item.get("text")
         if not isinstance(text, str):
             raise DataFormatError(f"Doccano example {number}: missing 'text'")
         entities = sorted(
-            ({"start": python_offset(text, s), "end": python_offset(text, e), "label": label} for s, e, label in _doccano_spans(item)),
+            ({"start": python_offset(text, s), "end": python_offset(text, e), "label": label} for s, e, label in _doccano_spans(item, number)),
             key=lambda ent: (ent["start"], ent["end"]),
         )
         meta = item.get(META_KEY)
@@ -278,7 +296,8 @@ def merge_doccano_sentences(
     """
     merged = {r["id"]: {**r, "sentences": [dict(s) for s in r["sentences"]]} for r in records}
     seen: set[tuple[str, int | str]] = set()
-    for item in items:
+    for number, item in enumerate(items, 1):
+        _check_not_ours(item, f"Doccano example {number}")
         where = f"Doccano example for {item.get('doc_id')!r} sentence {item.get('sentence')!r}"
         record = merged.get(item.get("doc_id"))
         index = item.get("sentence")
@@ -450,6 +469,7 @@ def _chosen_annotation(task: Mapping[str, Any]) -> tuple[Mapping[str, Any] | Non
 def _task_record(task: Mapping[str, Any], number: int) -> tuple[Record, list[dict[str, Any]] | None, int]:
     """Return the record shell, the chosen annotation's result (None: nothing submitted) and how many were submitted."""
     data = task.get("data")
+    _check_not_ours(task, f"Label Studio task {number}")
     if not (isinstance(data, Mapping) and isinstance(data.get("text"), str)):
         raise DataFormatError(f"Label Studio task {number}: missing data.text")
     meta = data.get(META_KEY)

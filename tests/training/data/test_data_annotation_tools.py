@@ -267,3 +267,28 @@ def test_label_studio_config_allows_one_label_per_region() -> None:
     lines = label_studio_config().splitlines()
     assert '<Labels name="entities" toName="text" choice="single">' in lines[1]
     assert '<Labels name="sentence" toName="text" choice="single">' in lines[2]
+
+
+def _surface(record: Record) -> Record:
+    from training.data.records import to_surface
+
+    return _through_json(to_surface(record))
+
+
+@pytest.mark.parametrize("make", [lambda r: _through_json(r), _surface], ids=["records", "surface"])
+def test_our_own_files_are_not_taken_for_a_tool_export(record: Record, make: Any) -> None:
+    """A records or surface file given to `convert doccano` became NER-only records with no entity
+    (surface) or a KeyError traceback (records); Label Studio and the sentence merge said 'missing
+    data.text' and 'no such document'."""
+    item = make(copy.deepcopy(record))
+    with pytest.raises(DataFormatError, match=r"Doccano example 1 has 'sentences'.*convert surface"):
+        from_doccano([item])
+    with pytest.raises(DataFormatError, match=r"Label Studio task 1 has 'sentences'.*convert surface"):
+        from_label_studio([item])
+    with pytest.raises(DataFormatError, match=r"Doccano example 1 has 'sentences'"):
+        merge_doccano_sentences([record], [item])
+
+
+def test_doccano_entities_of_another_shape_are_named() -> None:
+    with pytest.raises(DataFormatError, match=r"Doccano example 1: an item of 'entities' is not"):
+        from_doccano([{"text": "في بغداد", "entities": [{"start": 3, "end": 8, "label": "LOC"}]}])
