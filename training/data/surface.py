@@ -71,10 +71,29 @@ def skeleton(doc_id: str, text: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+# Arabic diacritics (harakat, shadda, sukun, superscript alef) and the tatweel.
+_MARKS = "[\u0640\u064b-\u065f\u0670]*"
+
+
+def _written_otherwise(text: str, surface: str, start: int, end: int) -> str:
+    """A hint when ``surface`` occurs in ``text[start:end]`` with other diacritics or tatweel, else ``""``."""
+    bare = re.sub(_MARKS, "", surface)
+    if not bare:
+        return ""
+    pattern = re.compile(_MARKS.join(re.escape(char) for char in bare) + _MARKS)
+    for match in pattern.finditer(text, start, end):
+        if match.group() != surface and is_whole_words(text, match.start(), match.end()):
+            return f"; the sentence writes it {match.group()!r} (diacritics or tatweel differ): copy it from the text"
+    return ""
+
+
 def _locate_entities(doc_id: str, text: str, sent_start: int, sent_end: int, sentence: dict[str, Any]) -> list[dict[str, Any]]:
     entities: list[dict[str, Any]] = []
     pos = sent_start
-    for item in sentence.get("entities", []):
+    listed = sentence.get("entities", [])
+    if not isinstance(listed, list):
+        raise DataFormatError(f"{doc_id}: entities {listed!r} must be a list of [surface_text, label] pairs")
+    for item in listed:
         if not (isinstance(item, (list, tuple)) and len(item) == 2):
             raise DataFormatError(f"{doc_id}: entity {item!r} must be [surface_text, label]")
         surface, label = item
@@ -89,6 +108,7 @@ def _locate_entities(doc_id: str, text: str, sent_start: int, sent_end: int, sen
             raise DataFormatError(
                 f"{doc_id}: entity {surface!r} ({label}) not found as whole words in sentence "
                 f"{text[sent_start:sent_end][:60]!r}… after offset {pos}; list entities in order of occurrence"
+                + _written_otherwise(text, surface, pos, sent_end)
             )
         entities.append({"start": found, "end": found + len(surface), "label": label})
         pos = found + len(surface)
@@ -117,14 +137,21 @@ def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
     pos = 0
     layers = doc.get("tasks") or TASKS
     for number, sentence in enumerate(doc["sentences"]):
+        if isinstance(sentence, dict) and "text" not in sentence and "start" in sentence:
+            raise DataFormatError(
+                f"{doc_id}: sentence {number} has offsets ('start', 'end'), not 'text': this is a record, not a "
+                "surface document; records need no conversion (--export writes them as surface documents)"
+            )
         typos = misspelt_keys(sentence, SURFACE_SENTENCE_KEYS, f"sentence {number}")
         if typos:
             raise DataFormatError(f"{doc_id}: {typos[0]}")
         if "ner" in layers and isinstance(sentence, dict) and "entities" not in sentence:
             raise DataFormatError(f"{doc_id}: sentence {number} has no 'entities' (write [] when it names none)")
         surface = sentence["text"]
+        if not isinstance(surface, str) or not surface.strip():
+            raise DataFormatError(f"{doc_id}: sentence {number} text {surface!r} is empty; remove the sentence")
         start = text.find(surface, pos)
-        if start < 0 or not surface.strip():
+        if start < 0:
             raise DataFormatError(f"{doc_id}: sentence {surface[:60]!r}… not found after offset {pos}")
         if text[pos:start].strip():
             raise DataFormatError(f"{doc_id}: text {text[pos:start][:60]!r} between sentences belongs to no sentence")
@@ -144,7 +171,7 @@ def surface_to_record(doc: dict[str, Any]) -> dict[str, Any]:
                 "end": end,
                 "stance": sentence.get("stance"),
                 "holder": holder_span,
-                "events": None if events is None else list(events),
+                "events": list(events) if isinstance(events, list) else events,  # a string is not split into letters
             }
         )
         entities.extend(sent_entities)

@@ -71,3 +71,52 @@ def test_a_sentence_without_entities_or_with_a_misspelt_key_is_refused(record: d
     surface["sentences"][0]["entities"] = []
     surface["sentences"][0]["holder"] = None
     assert surface_to_record(surface)["sentences"][0]["holder"] is None
+
+
+TEXT = "أعلن السودانيّ أن العـراق يرفض."
+
+
+def _doc(**sentence: Any) -> dict[str, Any]:
+    base = {"text": TEXT, "stance": "neutral", "holder": None, "events": [], "entities": []}
+    return {"id": "d1", "text": TEXT, "doc_stance": "neutral", "sentences": [{**base, **sentence}]}
+
+
+def test_events_given_as_a_string_are_not_split_into_letters() -> None:
+    """'events': 'AIRSTRIKE' gave nine 'event 'A' is not one of …' problems."""
+    from training.data.validate import validate_record
+
+    problems = validate_record(surface_to_record(_doc(events="AIRSTRIKE")))
+    assert problems == ["sentence 0: events must be a list of event types, got 'AIRSTRIKE'"]
+
+
+def test_entities_given_as_a_string_are_named() -> None:
+    from arabnews_nlp.errors import DataFormatError
+
+    with pytest.raises(DataFormatError, match="entities 'العـراق' must be a list of"):
+        surface_to_record(_doc(entities="العـراق"))
+
+
+def test_an_empty_sentence_is_named_as_empty() -> None:
+    """It read 'sentence '' not found after offset N'."""
+    from arabnews_nlp.errors import DataFormatError
+
+    doc = _doc()
+    doc["sentences"].append(dict(doc["sentences"][0], text=""))
+    with pytest.raises(DataFormatError, match=r"sentence 1 text '' is empty"):
+        surface_to_record(doc)
+
+
+def test_a_record_given_as_surface_is_named(record: dict[str, Any]) -> None:
+    """`convert surface records.jsonl` said 'sentence 0 has no entities (write [] …)'."""
+    from arabnews_nlp.errors import DataFormatError
+
+    with pytest.raises(DataFormatError, match=r"sentence 0 has offsets .* this is a record, not a surface document"):
+        surface_to_record(record)
+
+
+@pytest.mark.parametrize(("typed", "written"), [("السوداني", "السودانيّ"), ("العراق", "العـراق")])
+def test_an_entity_typed_without_the_texts_diacritics_or_tatweel_says_how_it_is_written(typed: str, written: str) -> None:
+    from arabnews_nlp.errors import DataFormatError
+
+    with pytest.raises(DataFormatError, match=f"writes it '{written}' \\(diacritics or tatweel differ\\)"):
+        surface_to_record(_doc(entities=[[typed, "LOC"]]))
