@@ -18,8 +18,9 @@ Rules checked, one message per violation (:func:`validate_record` gives ``what i
 * **Keys**: a key that is not one of the format's but close to one (``entites``, ``holdr``,
   ``"synthetic "``) is reported with the key it was probably meant to be: a misspelt key is
   ignored, and its annotation lost. Other extra keys (your own metadata) are allowed.
-* **Entities** (SCHEMA.md §2): ``label`` one of ``ENTITY_TYPES``; no whitespace at either edge;
-  whole words (:func:`arabnews_nlp.text.words.is_whole_words`); sorted by ``start``;
+* **Entities** (SCHEMA.md §2): ``label`` one of ``ENTITY_TYPES``; no whitespace at either edge,
+  nor punctuation copied with the name (a comma, colon, question mark, a full stop, an unmatched
+  bracket or quote: ``العراق،``); whole words (:func:`arabnews_nlp.text.words.is_whole_words`); sorted by ``start``;
   non-overlapping; each inside one sentence.
 
 **Extension: partially annotated records (``tasks``).** A record may declare which layers it
@@ -166,6 +167,33 @@ def _check_date_and_author(record: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+_SEPARATORS = ",،;؛:!?؟"
+_PAIRS = {"«": "»", "(": ")", "[": "]", "“": "”", "{": "}"}
+
+
+def _edge_punctuation(span: str) -> str | None:
+    """Name a comma, colon, full stop, question mark or unmatched bracket or quote copied at a span's edge.
+
+    Punctuation stays outside entities (``[العراق]LOC،``); a full stop ending an abbreviation
+    with stops inside (``سي.إن.إن.``) and a quote or bracket closed inside the span
+    (``تحالف "دعم الشرعية"``) are part of the name.
+    """
+    edge = next((char for char in (span[0], span[-1]) if char in _SEPARATORS), None)
+    if edge:
+        return f"punctuation {edge!r} at the edge of the span (punctuation stays outside entities)"
+    if span[-1] == "." and "." not in span[:-1]:
+        return "a full stop ends the span (punctuation stays outside entities)"
+    for char in (span[0], span[-1]):
+        if char in "\"'":
+            if span.count(char) % 2:
+                return f"unmatched quote {char!r} at the edge of the span (quotes stay outside entities)"
+        elif char in _PAIRS or char in _PAIRS.values():
+            opening = char if char in _PAIRS else next(k for k, v in _PAIRS.items() if v == char)
+            if span.count(opening) != span.count(_PAIRS[opening]):
+                return f"unmatched {char!r} at the edge of the span (brackets and quotes stay outside entities)"
+    return None
+
+
 def _check_entities(text: str, entities: Sequence[Any]) -> tuple[list[str], list[tuple[int, int]]]:
     """Check entity spans; return the problems and the usable ``(start, end)`` spans."""
     problems: list[str] = []
@@ -190,6 +218,8 @@ def _check_entities(text: str, entities: Sequence[Any]) -> tuple[list[str], list
             problems.append(f"{what}: leading or trailing whitespace inside the span")
         elif not is_whole_words(text, start, end):
             problems.append(f"{what}: not whole words (a span must start and end on word boundaries)")
+        else:
+            problems += [f"{what}: {edge}" for edge in [_edge_punctuation(text[start:end])] if edge]
         if prev is not None and start < prev[0]:
             problems.append(f"{what}: entities must be sorted by start (previous starts at {prev[0]})")
         elif prev is not None and start < prev[1]:

@@ -295,3 +295,32 @@ def test_read_valid_records_reads_each_file_once(tmp_path: Path, record: Record,
     monkeypatch.setattr(training.data.records, "read_lines", lambda p: reads.append(str(p)) or read_lines(p))
     assert read_valid_records([path, path]) == [record, record]  # a file given twice: its records twice, one read
     assert reads == [str(path)]
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("العراق،", "punctuation '،' at the edge"),
+        ("بغداد:", "punctuation ':' at the edge"),
+        ("العراق.", "a full stop ends the span"),
+        ('"داعش', "unmatched quote '\"'"),
+        ("«رويترز", "unmatched '«'"),
+        ("داعش)", "unmatched ')'"),
+        ("سي.إن.إن.", None),
+        ('تحالف "دعم الشرعية"', None),
+        ("(داعش)", None),
+    ],
+)
+def test_punctuation_copied_at_an_entity_edge_is_named(name: str, problem: str | None) -> None:
+    """'العراق،' copied with its comma passed validation: punctuation is a word of its own."""
+    text = f"قال {name} اليوم"
+    record = {
+        "id": "d1", "source": {}, "date": None, "text": text, "doc_stance": "neutral",
+        "sentences": [{"start": 0, "end": len(text), "stance": "neutral", "holder": None, "events": []}],
+        "entities": [{"start": 4, "end": 4 + len(name), "label": "ORG"}],
+    }  # fmt: skip
+    problems = validate_record(record)
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problem in problems[0] and "outside entities" in problems[0]
