@@ -14,7 +14,8 @@ Rules checked, one message per violation (:func:`validate_record` gives ``what i
 * **Sentences**: in order, non-overlapping, stripped (no whitespace at either edge), and
   together covering every non-whitespace character of ``text`` (only whitespace between, before
   and after them); ``stance`` one of ``STANCE_LABELS``; ``events`` a list of distinct
-  ``EVENT_TYPES``; ``holder`` ``null`` or exactly the span of an entity lying inside the sentence.
+  ``EVENT_TYPES``; ``holder`` ``null`` or exactly the span of an entity lying inside the sentence,
+  and ``null`` on a ``neutral`` sentence (no position, so no one holds it).
 * **Keys**: a key that is not one of the format's but close to one (``entites``, ``holdr``,
   ``"synthetic "``) is reported with the key it was probably meant to be: a misspelt key is
   ignored, and its annotation lost. Other extra keys (your own metadata) are allowed.
@@ -305,6 +306,9 @@ def _check_links(
             continue
         if "stance" not in tasks:
             problems.append(f"sentence {i}: holder must be null when the record does not declare the stance task")
+        elif sentence.get("stance") == "neutral":
+            problems.append(f"sentence {i}: holder given on a neutral sentence; a holder names who holds an anti or "
+                            "pro position: set it to null, or the stance to anti or pro")  # fmt: skip
         bad = _span_problem(holder, text, f"sentence {i} holder")
         if bad:
             problems.append(bad)

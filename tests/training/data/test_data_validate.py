@@ -324,3 +324,19 @@ def test_punctuation_copied_at_an_entity_edge_is_named(name: str, problem: str |
         assert problems == []
     else:
         assert len(problems) == 1 and problem in problems[0] and "outside entities" in problems[0]
+
+
+def test_a_holder_on_a_neutral_sentence_is_named() -> None:
+    """A holder left on a sentence made neutral passed: training data said someone held no position."""
+    text = "قال السوداني إن الاجتماع انتهى."
+    record = {
+        "id": "d1", "source": {}, "date": None, "text": text, "doc_stance": "neutral",
+        "sentences": [{"start": 0, "end": len(text), "stance": "neutral", "holder": {"start": 4, "end": 12}, "events": []}],
+        "entities": [{"start": 4, "end": 12, "label": "PER"}],
+    }  # fmt: skip
+    assert validate_record(record) == [
+        "sentence 0: holder given on a neutral sentence; a holder names who holds an anti or pro position: "
+        "set it to null, or the stance to anti or pro"
+    ]
+    record["sentences"][0]["stance"] = "anti"
+    assert validate_record(record) == []
