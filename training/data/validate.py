@@ -139,6 +139,9 @@ def _check_header(record: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str
     text = record.get("text")
     if "text" in record and not (isinstance(text, str) and text.strip()):
         problems.append(f"text must be a non-empty string, got {_excerpt(str(text))}")
+    elif isinstance(text, str) and "\ufeff" in text:
+        problems.append(f"text holds a byte order mark (U+FEFF) at offset {text.index(chr(0xFEFF))}: a file artefact, not "
+                        "part of the article; read the article with encoding='utf-8-sig' and make the skeleton again")  # fmt: skip
     for key in ("sentences", "entities"):
         if key in record and not isinstance(record[key], list):
             problems.append(f"{key} must be a list, got {type(record[key]).__name__}")

@@ -340,3 +340,15 @@ def test_a_holder_on_a_neutral_sentence_is_named() -> None:
     ]
     record["sentences"][0]["stance"] = "anti"
     assert validate_record(record) == []
+
+
+def test_a_byte_order_mark_inside_the_text_is_named() -> None:
+    """A skeleton made from a file saved with a BOM kept U+FEFF as the article's first character."""
+    text = "\ufeffقال السوداني."
+    record = {
+        "id": "d1", "source": {}, "date": None, "text": text, "doc_stance": "neutral",
+        "sentences": [{"start": 0, "end": len(text), "stance": "neutral", "holder": None, "events": []}],
+        "entities": [],
+    }  # fmt: skip
+    problems = validate_record(record)
+    assert len(problems) == 1 and "byte order mark (U+FEFF) at offset 0" in problems[0] and "utf-8-sig" in problems[0]
