@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `pip install .` does not install `training`
 
-from training.config import NGRAM_TAGGERS
+from training.config_checks import NGRAM_TAGGERS
 
 
 def main() -> None:

@@ -175,7 +175,7 @@ def test_a_directory_asking_to_run_its_own_code_is_refused_without_a_prompt(
 
 def test_an_encoder_asking_to_run_its_own_code_is_refused(tiny_analyzer: Analyzer, tmp_path: Path) -> None:
     from arabnews_nlp.modeling import AnalyzerModel
-    from training.config import base_load_errors
+    from training.base_checks import base_load_errors
 
     encoder = tmp_path / "encoder"
     tiny_analyzer.model.encoder.save_pretrained(str(encoder))

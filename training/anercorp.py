@@ -34,7 +34,7 @@ from transformers import TrainerCallback
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.schema import ANERCORP_TO_SCHEMA, OUTSIDE, bio_labels
 from arabnews_nlp.text.words import split_words
-from training.config import base_load_errors, check_base
+from training.base_checks import base_load_errors, check_base
 from training.evaluation.cli import positive_int
 
 logger = logging.getLogger(__name__)

@@ -16,19 +16,26 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import json
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from arabnews_nlp.errors import ConfigError, DataFormatError
-
-_FILE_LISTS = ("train", "ner_extra", "test")
-NGRAM_TAGGERS = ("maxent", "crf")
-"""Kinds of n-gram word tagger (``ngram_tagger``) that :func:`training.ngram.fit_ngram` fits."""
+from arabnews_nlp.errors import ConfigError
+from training.base_checks import check_base
+from training.config_checks import (
+    check_dev_choices,
+    check_limits,
+    check_model_options,
+    check_ngram_options,
+    check_runtime_options,
+    check_training_numbers,
+    check_types,
+    check_word_vectors_option,
+    normalize_file_lists,
+)
+from training.config_data import check_data_paths, check_evaluation_names, read_data
+from training.config_file import merge_overrides, read_config_file
 
 
 @dataclass
@@ -168,76 +175,19 @@ class FinetuneConfig:
     normalization: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in _FILE_LISTS:
-            setattr(self, name, _as_list(self, name))
-        for option in fields(self):  # YAML reads `no`/`false` as booleans, but "false" in quotes is a string
-            if option.type == "bool" and not isinstance(getattr(self, option.name), bool):
-                raise ConfigError(f"{option.name} must be true or false, got {getattr(self, option.name)!r}")
-        if self.dev is not None and not isinstance(self.dev, str):
-            raise ConfigError(f"dev must be one file path, got {self.dev!r}; merge the files, or score the "
-                              "others with test: [...]")  # fmt: skip
-        if self.description is not None and not isinstance(self.description, str):
-            raise ConfigError(f"description must be a string, got {self.description!r}; quote it in YAML")
+        normalize_file_lists(self)
+        check_types(self)
         self.output_dir = self.output_dir or f"models/{self.name}"
         self.run_dir = self.run_dir or f"runs/{self.name}"
-        if not isinstance(self.base, str):
-            raise ConfigError(f"base must be a directory or hub id string, got {self.base!r}")
-        if not self.name or not isinstance(self.name, str) or "/" in self.name:
-            raise ConfigError(f"name must be a non-empty string without '/', got {self.name!r}")
-        for key in ("epochs", "learning_rate", "max_grad_norm", "max_class_weight"):
-            _check_number(key, getattr(self, key), low=0.0, strict=True)
-        for key in ("weight_decay", "classifier_dropout"):
-            _check_number(key, getattr(self, key), low=0.0, high=1.0)
-        _check_number("warmup_ratio", self.warmup_ratio, low=0.0, high=1.0, high_open=True)
-        for key in ("batch_size", "eval_batch_size", "gradient_accumulation_steps", "save_steps", "logging_steps"):
-            _check_int(key, getattr(self, key), low=1)
-        for key in ("max_length", "stride", "seed", "dataloader_num_workers", "average_last_epochs"):
-            _check_int(key, getattr(self, key), low=4 if key == "max_length" else 0)
-        _check_int("max_steps", self.max_steps, low=-1)
-        if self.max_steps <= 0 and self.average_last_epochs > math.ceil(self.epochs):
-            raise ConfigError(
-                f"average_last_epochs ({self.average_last_epochs}) exceeds epochs ({self.epochs:g}); "
-                "use at most the number of epochs, or 0 to keep the last weights"
-            )
-        if self.sentence_pooling not in ("cls", "mean"):
-            raise ConfigError(f"sentence_pooling must be 'cls' or 'mean', got {self.sentence_pooling!r}")
-        _check_int("word_buckets", self.word_buckets, low=0)
-        _check_int("word_dim", self.word_dim, low=1)
-        if self.word_buckets == 1:
-            raise ConfigError("word_buckets must be 0 (no word embedding) or at least 2; use e.g. 131072")
-        if self.ngram_clusters and (not self.ngram or not self.word_vectors):
-            raise ConfigError("ngram_clusters needs ngram: true and word_vectors (the vectors it clusters)")
-        if any(not isinstance(k, int) or k < 2 for k in self.ngram_clusters):
-            raise ConfigError(f"ngram_clusters must be cluster counts >= 2, got {self.ngram_clusters!r}")
-        if self.ngram_tagger not in NGRAM_TAGGERS:
-            raise ConfigError(f"ngram_tagger must be one of {list(NGRAM_TAGGERS)}, got {self.ngram_tagger!r}")
-        if self.ngram_event_clusters and not self.ngram:
-            raise ConfigError("ngram_event_clusters needs ngram: true")
-        chosen_on_dev = [name for name in ("ngram", "gazetteer", "stance_factors") if getattr(self, name)]
-        if chosen_on_dev and not self.dev:
-            raise ConfigError(f"{', '.join(chosen_on_dev)} need a dev file (their weights and modes are chosen on "
-                              "dev): set dev, or turn them off")  # fmt: skip
-        if self.event_thresholds not in ("shared", "per_type"):
-            raise ConfigError(f"event_thresholds must be 'shared' or 'per_type', got {self.event_thresholds!r}")
-        if self.word_vectors is not None:
-            if not self.word_buckets:
-                raise ConfigError("word_vectors is set but word_buckets is 0; set word_buckets (e.g. 131072)")
-            if not is_analyzer_dir(self.base):  # a trained analyzer's own embeddings and clusters are kept
-                check_word_vectors(self.word_vectors)
-        if self.stride > self.max_length - 4:
-            raise ConfigError(f"stride ({self.stride}) must be at most max_length - 4 ({self.max_length - 4})")
-        self._check_optional()
-        if self.bf16 and self.fp16:
-            raise ConfigError("bf16 and fp16 are both true; choose one (bf16 on Ampere or newer GPUs)")
-        if not isinstance(self.normalization, dict):
-            raise ConfigError(
-                f"normalization must be a mapping of NormalizationConfig fields, got {self.normalization!r}"
-            )
-        self._check_data_paths()
-        names = [name for name, _ in self.evaluations()]
-        if len(set(names)) < len(names):
-            raise ConfigError(f"test files {self.test} share a file name, so their results would overwrite each "
-                              "other (eval_test_NAME.json); give them different names")  # fmt: skip
+        check_training_numbers(self)
+        check_model_options(self)
+        check_ngram_options(self)
+        check_dev_choices(self)
+        check_word_vectors_option(self)
+        check_limits(self)
+        check_runtime_options(self)
+        check_data_paths(self.keyed_data_files())
+        check_evaluation_names(self)
 
     def evaluations(self) -> list[tuple[str, str]]:
         """Return ``(name, file)`` of each evaluation after training: ``dev``, then ``test_STEM`` per test file.
@@ -280,40 +230,7 @@ class FinetuneConfig:
             Each data file (as configured) -> its records: every file is read once, here, and
             the run trains and scores on these records instead of reading the files again.
         """
-        from training.data.split import held_out_copies
-        from training.data.validate import check_files
-
-        data = check_files(self.data_files())
-        trained = {Path(path).resolve() for path in self.train}  # a file given as both is deliberate (smoke runs)
-        held_out = {path: data[path] for path in [*([self.dev] if self.dev else []), *self.test]
-                    if Path(path).resolve() not in trained}  # fmt: skip
-        check = held_out and self.train and not self.allow_held_out_copies
-        copies = held_out_copies([r for path in self.train for r in data[path]], held_out) if check else []
-        if copies:
-            shown = "; ".join(f"train {t!r} = {name} {h!r}" for t, name, h in copies[:5])
-            raise DataFormatError(
-                f"{len({t for t, _, _ in copies})} training document(s) repeat a dev or test document (the same "
-                f"id, or at least half of its 5-word sequences): {shown}{'; ...' if len(copies) > 5 else ''}. "
-                "Training on them would inflate the held-out scores: remove them from the training files (or set "
-                "allow_held_out_copies: true)"
-            )
-        return data
-
-    def _check_data_paths(self) -> None:
-        """Raise one :class:`ConfigError` naming every data file that is missing or a directory, with its key."""
-        problems = [data_path_problem(key, path) for key, path in self.keyed_data_files() if not Path(path).is_file()]
-        if len(problems) == 1:
-            raise ConfigError(problems[0])
-        if problems:
-            raise ConfigError(f"{len(problems)} data files cannot be read:\n  " + "\n  ".join(problems))
-
-    def _check_optional(self) -> None:
-        if self.ner_extra_max_sentences is not None:
-            _check_int("ner_extra_max_sentences", self.ner_extra_max_sentences, low=0)
-        if self.ner_extra_ratio is not None:
-            _check_number("ner_extra_ratio", self.ner_extra_ratio, low=0.0)
-        if self.save_total_limit is not None:
-            _check_int("save_total_limit", self.save_total_limit, low=1)
+        return read_data(self)
 
     def check_ready(self) -> dict[str, list[dict[str, Any]]]:
         """Raise :class:`ConfigError` unless the run can start (base and train files set).
@@ -354,15 +271,7 @@ class FinetuneConfig:
             >>> FinetuneConfig.from_dict({"base": "x"}, {"seed": 7, "dev": None}).seed
             7
         """
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"a config must be a mapping of field: value, got {type(data).__name__}")
-        merged = dict(data)
-        merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
-        known = [f.name for f in fields(cls)]
-        unknown = sorted(set(merged) - set(known))
-        if unknown:
-            raise ConfigError(f"unknown config keys {unknown}; known keys are {known}. Check the spelling.")
-        return cls(**merged)
+        return cls(**merge_overrides(data, overrides, [f.name for f in fields(cls)]))
 
     @classmethod
     def from_file(cls, path: str | Path, overrides: Mapping[str, Any] | None = None) -> FinetuneConfig:
@@ -379,206 +288,3 @@ class FinetuneConfig:
             2
         """
         return cls.from_dict(read_config_file(path), overrides)
-
-
-def data_path_problem(key: str, path: str) -> str:
-    """What is wrong with the data file ``path`` of the config key ``key`` (a directory, or missing), and the fix.
-
-    A missing ANERcorp file (``anercorp_train.jsonl``, ``anercorp_test_reconstructed.jsonl``,
-    ``anercorp_test_official_as_found.jsonl``) gets the ``convert anercorp`` command that writes it.
-
-    Example:
-        >>> data_path_problem("train", "no/such.jsonl")  # doctest: +ELLIPSIS
-        "train: data file 'no/such.jsonl' does not exist; check the path (relative to ...)"
-    """
-    if Path(path).is_dir():
-        return f"{key}: data file {path!r} is a directory; list the JSONL files in it"
-    source = anercorp_source(path)
-    if source is not None:
-        return (f"{key}: data file {path!r} does not exist; it is converted from ANERcorp: "
-                f"python -m training convert anercorp {source} {path}")  # fmt: skip
-    return f"{key}: data file {path!r} does not exist; check the path (relative to {Path.cwd()})"
-
-
-def anercorp_source(path: str) -> str | None:
-    """The ANERcorp text file that ``python -m training convert anercorp`` turns into ``path``, if it is one.
-
-    The conventional names (docs/training.md) are ``anercorp_`` and the source's split:
-    ``anercorp_train.jsonl``, ``anercorp_test_reconstructed.jsonl``,
-    ``anercorp_test_official_as_found.jsonl``. The source is given relative to the working folder.
-
-    Example:
-        >>> anercorp_source("runs/data/mine.jsonl") is None
-        True
-    """
-    import os
-
-    from training.anercorp import TEST_FILES, TRAIN_FILE, default_data_dir
-
-    name = Path(path).name
-    if not (name.startswith("anercorp_") and name.endswith(".jsonl")):
-        return None
-    split = name[len("anercorp_") : -len(".jsonl")]
-    files = {"train": TRAIN_FILE, **{key.replace(".", "_"): value for key, value in TEST_FILES.items()}}
-    if split not in files:
-        return None
-    source = default_data_dir() / files[split]
-    try:
-        return os.path.relpath(source)
-    except ValueError:  # another drive (Windows)
-        return str(source)
-
-
-def read_config_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML or JSON mapping from ``path``.
-
-    Raises:
-        ConfigError: If the file is missing, not YAML/JSON, or not a mapping.
-
-    Example:
-        >>> read_config_file("no/such.yaml")
-        Traceback (most recent call last):
-        ...
-        arabnews_nlp.errors.ConfigError: config file 'no/such.yaml' does not exist; pass an existing .yaml or .json file
-    """
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"config file {str(path)!r} does not exist; pass an existing .yaml or .json file")
-    text = file.read_text(encoding="utf-8")
-    try:
-        if file.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
-    except Exception as error:  # yaml.YAMLError or json.JSONDecodeError
-        raise ConfigError(f"config file {str(path)!r} is not valid {file.suffix[1:] or 'JSON'}: {error}") from error
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"config file {str(path)!r} must hold a mapping of field: value, got {type(data).__name__}")
-    return data
-
-
-def _as_list(config: FinetuneConfig, name: str) -> list[str]:
-    value = getattr(config, name)
-    if value is None:
-        return []
-    if isinstance(value, (str, Path)):
-        return [str(value)]
-    if isinstance(value, Sequence) and all(isinstance(v, (str, Path)) for v in value):
-        return [str(v) for v in value]
-    raise ConfigError(f"{name} must be a file path or a list of file paths, got {value!r}")
-
-
-def _check_number(
-    key: str, value: Any, low: float, high: float = math.inf, strict: bool = False, high_open: bool = False
-) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (value > low if strict else value >= low) and (value < high if high_open else value <= high)
-    if not ok:
-        bounds = f"> {low:g}" if strict else f">= {low:g}"
-        if high != math.inf:
-            bounds = f"in [{low:g}, {high:g}{')' if high_open else ']'}"
-        hint = (" Use e.g. 5.0e-5 for a base-size encoder, 1.0e-4..1.0e-3 for a small one (YAML reads 5e-5, "
-                "without the '.0', as a string)." if key == "learning_rate" else "")  # fmt: skip
-        raise ConfigError(f"{key} must be a number {bounds}, got {value!r}.{hint}")
-
-
-def _check_int(key: str, value: Any, low: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise ConfigError(f"{key} must be an integer >= {low}, got {value!r}")
-
-
-def check_base(base: str, analyzer_ok: bool = True) -> None:
-    """Fail early on a ``base`` that cannot be loaded: a file, a missing directory, pickle-only weights.
-
-    A hub id (``org/name``) is left to Hugging Face to resolve. A local directory must be a
-    Hugging Face model directory (``config.json``) with safetensors weights, or, when
-    ``analyzer_ok``, a trained analyzer directory.
-
-    Raises:
-        ConfigError: Naming the problem and the fix.
-
-    Example:
-        >>> check_base("./no/such/dir")
-        Traceback (most recent call last):
-        ...
-        arabnews_nlp.errors.ConfigError: base directory './no/such/dir' does not exist (and is not a hub id like org/name); check the path
-    """
-    from arabnews_nlp.model_dir import PICKLE_SUFFIXES
-
-    local = Path(base).expanduser()
-    if local.is_file():
-        raise ConfigError(f"base {base!r} is a file; give an encoder or analyzer directory, or a hub id")
-    if not local.exists():
-        if base.startswith((".", "/", "~")) or base.count("/") > 1:
-            raise ConfigError(f"base directory {base!r} does not exist (and is not a hub id like org/name); "
-                              "check the path")  # fmt: skip
-        return  # a hub id
-    if is_analyzer_dir(str(local)):
-        if not analyzer_ok:
-            raise ConfigError(f"base {base!r} is an arabnews-nlp analyzer, not an encoder; give the encoder it "
-                              "was trained from (its card names it), or evaluate the analyzer with "
-                              "`python -m training evaluate`")  # fmt: skip
-        return
-    if not (local / "config.json").is_file():
-        raise ConfigError(f"base directory {base!r} has no config.json: it is not a Hugging Face model directory "
-                          "(pre-training writes one into RUN_DIR/encoder)")  # fmt: skip
-    if not any(local.glob("*.safetensors")) and any(p.suffix in PICKLE_SUFFIXES for p in local.iterdir()):
-        raise ConfigError(f"base directory {base!r} holds pickle weights only; arabnews-nlp loads safetensors "
-                          "(pickle files can run code when loaded). Convert it once where you trust the file: "
-                          "AutoModel.from_pretrained(DIR, use_safetensors=False).save_pretrained(DIR)")  # fmt: skip
-
-
-@contextlib.contextmanager
-def base_load_errors(base: str) -> Iterator[None]:
-    r"""Turn a failure to load ``base`` (not found, no network, no such hub repository) into one line.
-
-    Loaders inside must pass ``trust_remote_code=False``; a base that needs its own code is refused
-    (:func:`arabnews_nlp.model_dir.no_remote_code`).
-
-    Raises:
-        ConfigError: Naming ``base`` and the first line of the loader's message.
-        ModelFormatError: If ``base`` asks to run its own code.
-
-    Example:
-        >>> with base_load_errors("org/name"):
-        ...     raise OSError("org/name is not a local folder and is not a valid model identifier\nmore")
-        Traceback (most recent call last):
-        ...
-        arabnews_nlp.errors.ConfigError: cannot load the base encoder 'org/name': org/name is not a local folder and is not a valid model identifier
-    """
-    from arabnews_nlp.model_dir import no_remote_code
-
-    try:
-        with no_remote_code(base):
-            yield
-    except OSError as error:
-        raise ConfigError(f"cannot load the base encoder {base!r}: {str(error).splitlines()[0]}") from None
-
-
-def is_analyzer_dir(base: str) -> bool:
-    """Whether ``base`` is a trained analyzer directory (it holds ``arabnews_nlp.json``), not an encoder.
-
-    Example:
-        >>> is_analyzer_dir("aubmindlab/bert-base-arabertv02")
-        False
-    """
-    from arabnews_nlp.settings import SETTINGS_FILE
-
-    return (Path(base) / SETTINGS_FILE).is_file()
-
-
-def check_word_vectors(folder: str) -> None:
-    """Fail when ``folder`` is not the output of ``python -m training word-vectors``.
-
-    Raises:
-        ConfigError: If ``folder`` has no ``vectors.safetensors``.
-    """
-    if not (Path(folder) / "vectors.safetensors").is_file():
-        raise ConfigError(
-            f"word_vectors {folder!r} has no vectors.safetensors; "
-            "make it with `python -m training word-vectors --out DIR`"
-        )

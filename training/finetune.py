@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.signals import SigtermFlag, Terminated, sigterm_raises, stop_reason
 from training.checkpoint_errors import checkpoint_write_error, is_disk_full
-from training.config import FinetuneConfig, read_config_file
+from training.config import FinetuneConfig
+from training.config_file import read_config_file
 from training.features import PaddingCollator, build_dataset
 from training.finish import base_clusters, check_event_clusters, finish
 from training.model_init import build_model

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.ngram import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
-from training.config import FinetuneConfig, check_word_vectors, is_analyzer_dir
+from training.base_checks import check_word_vectors, is_analyzer_dir
+from training.config import FinetuneConfig
 from training.data.records import read_records
 from training.ngram import fit_ngram, word_clusters
 from training.training_set import train_records

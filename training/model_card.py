@@ -181,7 +181,7 @@ def untrained_note(labels: Mapping[str, LayerCounts], base: str = "") -> str | N
 
     Such a head gets no gradient: from a plain encoder ``base`` it keeps its random initial
     weights (its answers mean nothing, though the model says ``trained``); from a trained analyzer
-    directory (:func:`training.config.is_analyzer_dir`) it stays that analyzer's head, now on an
+    directory (:func:`training.base_checks.is_analyzer_dir`) it stays that analyzer's head, now on an
     encoder trained further without it.
 
     Returns:
@@ -193,7 +193,7 @@ def untrained_note(labels: Mapping[str, LayerCounts], base: str = "") -> str | N
         >>> untrained_note({"stance": counts["stance"]}, "org/encoder")[:62]
         'no training sentence annotates stance: its head is untrained ('
     """
-    from training.config import is_analyzer_dir
+    from training.base_checks import is_analyzer_dir
 
     untrained = [layer for layer, counts in labels.items() if not counts.sentences]
     if not untrained:

@@ -16,7 +16,8 @@ from typing import Any
 
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.settings import AnalyzerSettings
-from training.config import FinetuneConfig, base_load_errors, is_analyzer_dir
+from training.base_checks import base_load_errors, is_analyzer_dir
+from training.config import FinetuneConfig
 from training.provenance import base_reference
 
 logger = logging.getLogger(__name__)

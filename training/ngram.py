@@ -34,7 +34,7 @@ from arabnews_nlp.crf import ChainScores
 from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, blend, sentence_keys, tagger_keys
 from arabnews_nlp.tasks import ner as ner_task
 from arabnews_nlp.text.words import split_words
-from training.config import NGRAM_TAGGERS
+from training.config_checks import NGRAM_TAGGERS
 from training.data.records import record_tasks
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from training.config import is_analyzer_dir
+from training.base_checks import is_analyzer_dir
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ import sys
 from pathlib import Path
 
 from arabnews_nlp.errors import ConfigError
-from training.config import FinetuneConfig, read_config_file
+from training.config import FinetuneConfig
+from training.config_file import read_config_file
 from training.finish import check_event_clusters, finish
 from training.provenance import base_reference, describe_retune, own_overrides
 from training.run_dir import write_run_config

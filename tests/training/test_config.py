@@ -80,7 +80,7 @@ def test_missing_config_file_and_not_ready() -> None:
 
 
 def test_shipped_configs_parse() -> None:
-    from training.config import read_config_file
+    from training.config_file import read_config_file
 
     for path in sorted(Path(__file__).resolve().parents[2].glob("training/configs/*.yaml")):
         data = read_config_file(path)

@@ -206,7 +206,7 @@ def test_weight_averaging_is_the_mean_of_the_last_epochs_and_resumes(
 
 def test_warm_start_continues_from_a_trained_analyzer(tmp_path: Path, tiny_model_dir: Path, gold_file: Path) -> None:
     from arabnews_nlp.model_dir import load_analyzer
-    from training.config import is_analyzer_dir
+    from training.base_checks import is_analyzer_dir
     from training.model_init import build_model
 
     assert is_analyzer_dir(str(tiny_model_dir)) and not is_analyzer_dir(str(tmp_path))
