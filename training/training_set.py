@@ -19,8 +19,8 @@ from training.features import gold_sentences, sample_sentences
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from training.card_counts import LayerCounts
     from training.config import FinetuneConfig
-    from training.model_card import LayerCounts
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +60,13 @@ def training_sentences(config: FinetuneConfig, data: Mapping[str, list[Any]] | N
 
     Logs how many there are and how many of the ``train`` ones annotate each layer; warns when no
     training sentence annotates a layer, whose head then stays untrained
-    (:func:`training.model_card.untrained_note`).
+    (:func:`training.card_limitations.untrained_note`).
 
     Example:
         >>> # refs = training_sentences(config)
     """
-    from training.model_card import label_counts, untrained_note
+    from training.card_counts import label_counts
+    from training.card_limitations import untrained_note
 
     main, kept, extra = training_sentence_parts(config, data)
     counts = label_counts(main)  # each sentence counted once: the log line reads these, the head check adds kept's
@@ -78,8 +79,8 @@ def training_sentences(config: FinetuneConfig, data: Mapping[str, list[Any]] | N
 
 
 def _summed(first: Mapping[str, LayerCounts], second: Mapping[str, LayerCounts]) -> dict[str, LayerCounts]:
-    """The counts of two lists of sentences added up: :func:`~training.model_card.label_counts` of both lists."""
-    from training.model_card import LayerCounts
+    """The counts of two lists of sentences added up: :func:`~training.card_counts.label_counts` of both lists."""
+    from training.card_counts import LayerCounts
 
     summed = {}
     for layer, counts in first.items():
