@@ -201,7 +201,7 @@ class SelectEpoch(TrainerCallback):
         self.history: list[dict[str, Any]] = []
 
     def on_epoch_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
-        from training.trainer import append_jsonl
+        from training.train_log import append_jsonl
 
         if not state.is_world_process_zero:
             return
@@ -228,7 +228,8 @@ def _trainer(args: argparse.Namespace, model: Any, tokenizer: Any, dataset: Any,
 
     from training.config import FinetuneConfig
     from training.features import PaddingCollator
-    from training.trainer import JsonlLogCallback, training_arguments
+    from training.train_log import JsonlLogCallback
+    from training.trainer import training_arguments
 
     config = FinetuneConfig(
         base=args.base,

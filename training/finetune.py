@@ -165,7 +165,7 @@ def train(
     Raises:
         TrainingInterrupted: On Ctrl-C, naming the last checkpoint and ``--resume``.
         TrainingTerminated: On SIGTERM, after saving a checkpoint at the step it arrived in
-            (:class:`~training.trainer.SigtermCheckpointCallback`).
+            (:class:`~training.sigterm_checkpoint.SigtermCheckpointCallback`).
         CheckpointWriteError: When a checkpoint cannot be written for lack of space
             (:mod:`training.checkpoint_errors`): one line with its size, the free space and
             what to do, instead of torch's traceback.
@@ -173,7 +173,9 @@ def train(
     Example:
         >>> # model, tokenizer, settings, trainer = train(config)
     """
-    from training.trainer import LOG_FILE, AnalyzerTrainer, SigtermCheckpointCallback, training_arguments
+    from training.sigterm_checkpoint import SigtermCheckpointCallback
+    from training.train_log import LOG_FILE
+    from training.trainer import AnalyzerTrainer, training_arguments
 
     data = config.check_ready() if data is None else data  # every data file read once; the run uses these records
     fingerprints = data_fingerprints(config)  # the files as just read: saved with the config, compared on --resume
@@ -241,7 +243,8 @@ def _callbacks(
     stop: Any,
 ) -> list[Any]:  # fmt: skip
     """The run's callbacks: the JSONL log, the caller's, per-epoch dev scores, weight averaging, ``stop`` last."""
-    from training.trainer import EpochEvalCallback, JsonlLogCallback, WeightAveragingCallback
+    from training.train_log import EpochEvalCallback, JsonlLogCallback
+    from training.weight_averaging import WeightAveragingCallback
 
     extra = [JsonlLogCallback(log_path), *(callbacks or [])]
     if evaluator is not None:
@@ -257,7 +260,7 @@ def _before_training(
     batch: int, log_path: Path,
 ) -> None:  # fmt: skip
     """Save the run's config and, on ``--resume``, drop the log lines after the checkpoint (main process)."""
-    from training.trainer import truncate_log
+    from training.train_log import truncate_log
 
     if resume and checkpoint is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", config.run_dir)
@@ -295,7 +298,7 @@ def _run_loop(config: FinetuneConfig, trainer: Any, checkpoint: str | None, sigt
 
 def _log_averaged_scores(trainer: Any, evaluator: Any, log_path: Path) -> None:
     """Log the dev scores of the averaged weights (the per-epoch lines score the last weights) to ``log_path``."""
-    from training.trainer import append_jsonl
+    from training.train_log import append_jsonl
 
     trainer.model.eval()
     entry = {"step": trainer.state.global_step, "epoch": trainer.state.epoch, "dev_averaged": evaluator(trainer.model)}

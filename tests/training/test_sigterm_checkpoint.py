@@ -1,4 +1,4 @@
-"""training.trainer: the SIGTERM stop agreed by every process of a distributed run."""
+"""training.sigterm_checkpoint: the SIGTERM stop agreed by every process of a distributed run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 def _any_rank_worker(rank: int, world: int, port: int, flags: list[bool], out: str) -> None:
     import torch.distributed as dist
 
-    from training.trainer import _on_any_rank
+    from training.sigterm_checkpoint import _on_any_rank
 
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     try:
