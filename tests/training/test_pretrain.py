@@ -301,3 +301,35 @@ def test_a_missing_tokenizer_is_one_line_saying_how_to_make_one(tmp_path: Path) 
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match=r"'.*empty' is not a tokenizer directory"):
         load_tokenizer(str(tmp_path / "empty"))
+
+
+def test_settings_out_of_range_are_config_errors_naming_the_flag() -> None:
+    from arabnews_nlp.errors import ConfigError
+
+    for overrides, message in [({"mask_prob": 2.0}, "--mask-prob must be a probability"),
+                               ({"save_every": 0}, "--save-every must be a whole number of at least 1"),
+                               ({"total_steps": -5}, "--total-steps"), ({"lr": -1.0}, "--lr"),
+                               ({"hidden_size": 32, "num_heads": 3}, "--hidden-size 32 is not a multiple of --num-heads 3")]:
+        with pytest.raises(ConfigError, match=message):
+            PretrainConfig("tok", "run", **overrides)
+
+
+def test_a_fresh_start_over_a_run_is_refused_and_resume_checks_its_settings(
+    tmp_path: Path, tiny_tokenizer: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from arabnews_nlp.errors import ConfigError
+
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "run", total_steps=3), resume=False)
+    log_lines = (tmp_path / "run/log.jsonl").read_text()
+    with pytest.raises(ConfigError, match=r"already holds a pre-training run .*add --resume"):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "run", total_steps=3), resume=False)
+    with pytest.raises(ConfigError, match=r"--hidden-size 32 -> 64.*--num-heads 2 -> 4"):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "run", total_steps=6, hidden_size=64, num_heads=4), resume=True)
+    assert (tmp_path / "run/log.jsonl").read_text() == log_lines  # nothing trained, nothing logged
+    with caplog.at_level(logging.WARNING):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "run", total_steps=6, lr=5e-4), resume=True)
+        assert any("--lr changed since the run started: 0.001 -> 0.0005" in r.message for r in caplog.records)
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "new", total_steps=3), resume=True)
+        assert any("has no checkpoint; starting from scratch" in r.message for r in caplog.records)
+

@@ -31,6 +31,7 @@ from torch import nn
 
 from arabnews_nlp.signals import SigtermFlag, Terminated
 from training.pretrain.corpus import DEFAULT_CORPORA, default_news_dir, iter_documents
+from training.pretrain.run_checks import check_resumed_settings, check_run_dir, check_settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ class PretrainConfig:
     device: str = "auto"
     bf16: bool = False
     time_budget_min: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_settings(asdict(self))
 
 
 class MaskedOnlyMLM(nn.Module):
@@ -219,8 +223,10 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     torch.manual_seed(cfg.seed)
     device = _device(cfg.device)
     run_dir = Path(cfg.run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    ckpt_path = run_dir / "checkpoint.pt"
+    check_run_dir(ckpt_path, resume)
     tokenizer = load_tokenizer(cfg.tokenizer)
+    run_dir.mkdir(parents=True, exist_ok=True)
     bert_config = BertConfig(
         vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
         num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,
@@ -236,9 +242,12 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(cfg))
     step, docs, tokens = 0, 0, 0
     generator = torch.Generator().manual_seed(cfg.seed)
-    ckpt_path = run_dir / "checkpoint.pt"
     if resume and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False, map_location=device)
+        if cfg.time_budget_min:  # keep the length fitted when the run started
+            cfg.total_steps = state["total_steps"]
+        check_resumed_settings(state.get("config"), asdict(cfg), len(tokenizer),
+                               state["model"]["bert.embeddings.word_embeddings.weight"].shape[0])
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -249,8 +258,6 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
             logger.info("checkpoint has no generator state; window sampling and masking restart from seed %d", cfg.seed)
         torch.set_rng_state(state["torch_rng"].cpu())  # dropout
         _restore_cuda_rng(state.get("cuda_rng"), device)
-        if cfg.time_budget_min:  # keep the length fitted when the run started
-            cfg.total_steps = state["total_steps"]
         logger.info("resumed at step %d (%d documents, %d tokens)", step, docs, tokens)
     vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
     is_continuation = torch.tensor([token.startswith("##") for token in vocab])
@@ -306,7 +313,8 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
                 progress.total = fitted
                 (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
             if step % cfg.save_every == 0 or step == cfg.total_steps or sigterm.received:
-                _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device)
+                _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device,
+                      asdict(cfg))
                 _export_encoder(model, tokenizer, run_dir)
             if sigterm.received:  # a scheduler's stop: saved above at this step, nothing lost
                 progress.close()
@@ -374,13 +382,14 @@ def _restore_cuda_rng(saved: torch.Tensor | list[torch.Tensor] | None, device: t
 
 
 def _save(model: nn.Module, optimizer: Any, scheduler: Any, step: int, docs: int, tokens: int,
-          generator: torch.Generator, total_steps: int, path: Path, device: torch.device) -> None:
+          generator: torch.Generator, total_steps: int, path: Path, device: torch.device,
+          config: dict[str, Any] | None = None) -> None:
     """Write ``checkpoint.pt`` atomically: weights, optimiser, scheduler, RNGs and stream position."""
     tmp = path.with_suffix(".tmp")
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                 "step": step, "docs": docs, "tokens": tokens, "generator": generator.get_state(),
                 "total_steps": total_steps, "torch_rng": torch.get_rng_state(),
-                "cuda_rng": _cuda_rng_state(device)}, tmp)
+                "cuda_rng": _cuda_rng_state(device), "config": config}, tmp)
     tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
