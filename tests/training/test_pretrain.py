@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import types
@@ -332,4 +333,50 @@ def test_a_fresh_start_over_a_run_is_refused_and_resume_checks_its_settings(
         assert any("--lr changed since the run started: 0.001 -> 0.0005" in r.message for r in caplog.records)
         pretrain(_config(tmp_path, tokenizer_dir, tokens, "new", total_steps=3), resume=True)
         assert any("has no checkpoint; starting from scratch" in r.message for r in caplog.records)
+
+
+def test_ctrl_c_names_the_step_the_last_checkpoint_and_resume(
+    tmp_path: Path, tiny_tokenizer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import training.pretrain.mlm as mlm
+
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
+    mask = mlm.mask_batch
+    calls = {"n": 0}
+
+    def ctrl_c_in_step_5(*args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return mask(*args)
+
+    monkeypatch.setattr(mlm, "mask_batch", ctrl_c_in_step_5)
+    with pytest.raises(KeyboardInterrupt, match=r"interrupted at step 4; the last checkpoint is .*checkpoint.pt "
+                                                r"\(step 3\): rerun the same command with --resume"):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "run"), resume=False)
+
+
+def test_a_corpus_that_ends_early_is_trained_to_its_end_saved_and_said(
+    tmp_path: Path, tiny_tokenizer: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fewer than 64 documents (one tokenizer batch) still give sequences; the run stops where they end."""
+    from arabnews_nlp.errors import ConfigError
+
+    tokenizer_dir, _ = _tokenized(tmp_path, tiny_tokenizer)
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("".join(json.dumps({"text": f"{text} {i}"}, ensure_ascii=False) + "\n"
+                              for i in range(10) for text in TEXTS[:3]), encoding="utf-8")  # fmt: skip
+    def streamed() -> PretrainConfig:  # no --tokens: the corpus is read as a stream
+        return dataclasses.replace(_config(tmp_path, tokenizer_dir, Path(), "stream", total_steps=1000, save_every=1000,
+                                           seq_len=12, batch_size=2), tokens="", corpus=[str(corpus)])
+
+    cfg = streamed()
+    with caplog.at_level(logging.WARNING):
+        pretrain(cfg, resume=False)
+    step = torch.load(tmp_path / "stream/checkpoint.pt", weights_only=False)["step"]
+    assert 0 < step < 1000
+    assert (tmp_path / "stream/encoder/model.safetensors").exists()
+    assert any(f"the corpus ended at step {step} of --total-steps 1000" in r.message for r in caplog.records)
+    with pytest.raises(ConfigError, match="ended before one more batch"):
+        pretrain(streamed(), resume=True)
 

@@ -17,11 +17,13 @@ a checkpoint at the step it is in and stops. Losses go to ``log.jsonl``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,9 +97,11 @@ def _sequences(cfg: PretrainConfig, tokenizer: Any, skip_docs: int) -> Iterator[
     buffer: list[int] = []
     docs = skip_docs
     batch: list[str] = []
-    for text in iter_documents([Path(p) for p in cfg.corpus], skip=skip_docs):
-        batch.append(text)
-        if len(batch) < 64:
+    documents: Iterator[str | None] = itertools.chain(iter_documents([Path(p) for p in cfg.corpus], skip=skip_docs), [None])
+    for text in documents:  # None: the corpus ended, tokenise its last (partial) batch of documents
+        if text is not None:
+            batch.append(text)
+        if (text is not None and len(batch) < 64) or not batch:
             continue
         for ids in tokenizer(batch, add_special_tokens=False)["input_ids"]:
             buffer.extend(ids + [tokenizer.sep_token_id])
@@ -274,7 +278,9 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     progress = tqdm(total=cfg.total_steps, initial=step, desc="pretrain", unit="step")
     run_started = started = timed_from = time.time()
     window_tokens, running, first_step = 0, None, step
-    with (run_dir / "log.jsonl").open("a", encoding="utf-8") as log, SigtermFlag() as sigterm:
+    saved_step = step
+    with (run_dir / "log.jsonl").open("a", encoding="utf-8") as log, SigtermFlag() as sigterm, \
+            _ctrl_c_names_checkpoint(lambda: step, lambda: saved_step, ckpt_path):
         for batch_rows, docs_now in rows:
             if step >= cfg.total_steps:
                 break
@@ -316,12 +322,47 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
                 _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device,
                       asdict(cfg))
                 _export_encoder(model, tokenizer, run_dir)
+                saved_step = step
             if sigterm.received:  # a scheduler's stop: saved above at this step, nothing lost
                 progress.close()
                 raise Terminated(f"stopped by SIGTERM at step {step}; its checkpoint is {ckpt_path}: rerun the same "
                                  "command with --resume to continue from it")  # fmt: skip
+    if step < cfg.total_steps:  # the corpus ran out: keep what was trained, and say so
+        _corpus_ended(cfg, step, first_step)
+        if step > saved_step:
+            _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device,
+                  asdict(cfg))
+            _export_encoder(model, tokenizer, run_dir)
     (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
     progress.close()
+
+
+def _corpus_ended(cfg: PretrainConfig, step: int, first_step: int) -> None:
+    """Warn that the corpus stream ended at ``step`` before ``total_steps``; refuse a run that trained nothing.
+
+    Raises:
+        ConfigError: If not one batch came out of the corpus in this launch.
+    """
+    from arabnews_nlp.errors import ConfigError
+
+    if step == first_step:
+        raise ConfigError(f"the corpus ({', '.join(cfg.corpus)}) ended before one more batch of {cfg.batch_size} "
+                          f"{cfg.seq_len}-token sequences at step {step}; give more text with --corpus, or "
+                          "lower --batch-size / --seq-len")  # fmt: skip
+    logger.warning("the corpus ended at step %d of --total-steps %d: the run stops there (its checkpoint and encoder "
+                   "are saved); give more text with --corpus to train longer", step, cfg.total_steps)
+
+
+@contextlib.contextmanager
+def _ctrl_c_names_checkpoint(step: Callable[[], int], saved_step: Callable[[], int], ckpt: Path) -> Iterator[None]:
+    """Turn Ctrl-C into one line naming the step, the last checkpoint and ``--resume`` (SIGTERM's stays)."""
+    try:
+        yield
+    except KeyboardInterrupt as error:
+        if isinstance(error, Terminated) or not ckpt.exists():
+            raise
+        raise KeyboardInterrupt(f"interrupted at step {step()}; the last checkpoint is {ckpt} (step {saved_step()}): "
+                                "rerun the same command with --resume to continue from it") from error
 
 
 def _synced_time(device: torch.device) -> float:
