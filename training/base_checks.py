@@ -49,6 +49,9 @@ def check_base(base: str, analyzer_ok: bool = True) -> None:
                               "was trained from (its card names it), or evaluate the analyzer with "
                               "`python -m training evaluate`")  # fmt: skip
         return
+    if (local / "checkpoint.pt").is_file() and (local / "encoder" / "config.json").is_file():
+        raise ConfigError(f"base directory {base!r} is a pre-training run directory; its encoder is "
+                          f"{str(local / 'encoder')!r}: give that")  # fmt: skip
     if not (local / "config.json").is_file():
         raise ConfigError(f"base directory {base!r} has no config.json: it is not a Hugging Face model directory "
                           "(pre-training writes one into RUN_DIR/encoder)")  # fmt: skip

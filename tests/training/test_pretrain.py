@@ -380,3 +380,13 @@ def test_a_corpus_that_ends_early_is_trained_to_its_end_saved_and_said(
     with pytest.raises(ConfigError, match="ended before one more batch"):
         pretrain(streamed(), resume=True)
 
+
+def test_a_pretraining_run_directory_as_base_points_at_its_encoder(tmp_path: Path, tiny_tokenizer: Any) -> None:
+    from arabnews_nlp.errors import ConfigError
+    from training.base_checks import check_base
+
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "run", total_steps=3), resume=False)
+    with pytest.raises(ConfigError, match=r"is a pre-training run directory; its encoder is '.*run/encoder'"):
+        check_base(str(tmp_path / "run"))
+    check_base(str(tmp_path / "run/encoder"))
