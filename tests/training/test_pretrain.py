@@ -390,3 +390,16 @@ def test_a_pretraining_run_directory_as_base_points_at_its_encoder(tmp_path: Pat
     with pytest.raises(ConfigError, match=r"is a pre-training run directory; its encoder is '.*run/encoder'"):
         check_base(str(tmp_path / "run"))
     check_base(str(tmp_path / "run/encoder"))
+
+
+def test_tokens_made_with_another_tokenizer_are_refused(tmp_path: Path, tiny_tokenizer: Any) -> None:
+    from arabnews_nlp.errors import ConfigError
+
+    tokenizer_dir, tokens = _tokenized(tmp_path, tiny_tokenizer)
+    tokens.with_suffix(".json").write_text(json.dumps({"tokenizer": "runs/other", "vocab_size": len(tiny_tokenizer) + 7}))
+    with pytest.raises(ConfigError, match=r"was made with tokenizer 'runs/other' \(\d+ tokens\), not --tokenizer"):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "run"), resume=False)
+    tokens.with_suffix(".json").unlink()  # no tokens.json: the ids themselves must fit the vocabulary
+    np.save(tokens, np.append(np.load(tokens), np.uint16(len(tiny_tokenizer) + 3)))
+    with pytest.raises(ConfigError, match=rf"holds token id {len(tiny_tokenizer) + 3}, outside the"):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "run2"), resume=False)

@@ -188,10 +188,28 @@ def array_rows(tokens: torch.Tensor, batch_size: int, seq_len: int, cls_id: int,
     return torch.cat([frame[0], windows, frame[1]], dim=1)
 
 
-def _load_tokens(path: str) -> torch.Tensor:
+def _load_tokens(path: str, vocab_size: int, tokenizer: str) -> torch.Tensor:
+    """The pre-tokenised corpus at ``path``, refused when it was made with another vocabulary.
+
+    Raises:
+        ConfigError: If its ``tokens.json`` records another vocabulary size, or an id is outside
+            the tokenizer's vocabulary (ids of another tokenizer would train on the wrong words).
+    """
     import numpy as np
 
+    from arabnews_nlp.errors import ConfigError
+
+    meta_path = Path(path).with_suffix(".json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     array = np.load(path, mmap_mode="r")
+    top = int(array.max()) if array.size else -1
+    fix = "give the tokenizer it was made with, or rerun python -m training pretokenize with this one"
+    if meta.get("vocab_size", vocab_size) != vocab_size:
+        raise ConfigError(f"--tokens {path} was made with tokenizer {meta.get('tokenizer')!r} ({meta['vocab_size']} "
+                          f"tokens), not --tokenizer {tokenizer!r} ({vocab_size} tokens); {fix}")  # fmt: skip
+    if top >= vocab_size:
+        raise ConfigError(f"--tokens {path} holds token id {top}, outside the {vocab_size}-token vocabulary of "
+                          f"--tokenizer {tokenizer!r}; {fix}")  # fmt: skip
     return torch.from_numpy(np.ascontiguousarray(array).astype(np.int32))
 
 
@@ -267,7 +285,7 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     is_continuation = torch.tensor([token.startswith("##") for token in vocab])
     special_ids = torch.tensor(sorted(set(tokenizer.all_special_ids)))
     if cfg.tokens:
-        corpus = _load_tokens(cfg.tokens)
+        corpus = _load_tokens(cfg.tokens, len(tokenizer), cfg.tokenizer)
         rows: Iterator[tuple[torch.Tensor, int]] = (
             (array_rows(corpus, cfg.batch_size, cfg.seq_len, tokenizer.cls_token_id, tokenizer.sep_token_id, generator), 0)
             for _ in iter(int, 1)
