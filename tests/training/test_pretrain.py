@@ -403,3 +403,17 @@ def test_tokens_made_with_another_tokenizer_are_refused(tmp_path: Path, tiny_tok
     np.save(tokens, np.append(np.load(tokens), np.uint16(len(tiny_tokenizer) + 3)))
     with pytest.raises(ConfigError, match=rf"holds token id {len(tiny_tokenizer) + 3}, outside the"):
         pretrain(_config(tmp_path, tokenizer_dir, tokens, "run2"), resume=False)
+
+
+def test_a_corpus_line_that_is_not_json_names_its_file_and_line(tmp_path: Path) -> None:
+    from arabnews_nlp.errors import ConfigError
+    from training.pretrain.corpus import iter_documents
+
+    corpus = tmp_path / "news.jsonl"
+    good = json.dumps({"text": TEXTS[0]}, ensure_ascii=False)
+    corpus.write_text(good + "\n" + good[:40] + "\n", encoding="utf-8")  # a file cut in the middle of a line
+    with pytest.raises(ConfigError, match=r"news.jsonl:2: not a JSON line \(.* at column \d+\)"):
+        list(iter_documents([corpus]))
+    corpus.write_text(good + "\n[1, 2]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"news.jsonl:2: a list, not a JSON object"):
+        list(iter_documents([corpus]))

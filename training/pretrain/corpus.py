@@ -42,6 +42,23 @@ def normalise_line(text: str) -> str:
     return " ".join(w for w in (normalize_word(word) for word in text.split()) if w)
 
 
+def _text_of(line: str, path: Path, number: int) -> str:
+    """The ``text`` field of one JSONL line ("" when it has none).
+
+    Raises:
+        ConfigError: If the line is not a JSON object, naming the file and line.
+    """
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path}:{number}: not a JSON line ({error.msg} at column {error.colno}); the corpus "
+                          "needs one JSON object with a 'text' field per line (a truncated or cut file? remove or "
+                          "repair that line)") from error  # fmt: skip
+    if not isinstance(record, dict):
+        raise ConfigError(f"{path}:{number}: a {type(record).__name__}, not a JSON object with a 'text' field")
+    return str(record.get("text") or "")
+
+
 def iter_documents(paths: Sequence[Path], skip: int = 0) -> Iterator[str]:
     """Yield normalised, de-duplicated article texts from ``paths`` in order.
 
@@ -50,7 +67,7 @@ def iter_documents(paths: Sequence[Path], skip: int = 0) -> Iterator[str]:
         skip: Number of (de-duplicated) documents to skip, to resume a stream.
 
     Raises:
-        ConfigError: If a file does not exist.
+        ConfigError: If a file does not exist, or a line is not a JSON object (naming its file and line).
     """
     for path in paths:
         if not path.exists():
@@ -59,9 +76,8 @@ def iter_documents(paths: Sequence[Path], skip: int = 0) -> Iterator[str]:
     index = 0
     for path in paths:
         with _open(path) as handle:
-            for line in handle:
-                raw = json.loads(line).get("text") or ""
-                text = normalise_line(raw)
+            for number, line in enumerate(handle, 1):
+                text = normalise_line(_text_of(line, path, number))
                 if len(text) < 50:
                     continue
                 digest = hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
