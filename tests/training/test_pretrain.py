@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from training.pretrain.mlm import PretrainConfig, array_rows, mask_batch, pretrain
+from training.pretrain.batches import array_rows, mask_batch
+from training.pretrain.mlm import PretrainConfig, pretrain
 from training.pretrain.pretokenize import tokenize_corpus
 
 TEXTS = [
@@ -210,33 +211,33 @@ class _CudaRngCalls:
 
 
 def test_checkpoints_keep_the_cuda_rng_state_of_the_training_device_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from training.pretrain.mlm import _cuda_rng_state, _restore_cuda_rng
+    from training.pretrain.checkpoint import cuda_rng_state, restore_cuda_rng
 
     cuda = _CudaRngCalls(monkeypatch)
-    assert _cuda_rng_state(torch.device("cpu")) is None
-    _restore_cuda_rng(torch.zeros(16, dtype=torch.uint8), torch.device("cpu"))
+    assert cuda_rng_state(torch.device("cpu")) is None
+    restore_cuda_rng(torch.zeros(16, dtype=torch.uint8), torch.device("cpu"))
     assert cuda.calls == []
-    saved = _cuda_rng_state(torch.device("cuda", 2))
+    saved = cuda_rng_state(torch.device("cuda", 2))
     assert saved is not None and int(saved[0]) == 2
-    _restore_cuda_rng(saved, torch.device("cuda", 0))  # resumed on a 1-GPU node, or CUDA_VISIBLE_DEVICES=2
+    restore_cuda_rng(saved, torch.device("cuda", 0))  # resumed on a 1-GPU node, or CUDA_VISIBLE_DEVICES=2
     assert cuda.calls == [("get", None, torch.device("cuda", 2)), ("set", 2, torch.device("cuda", 0))]
 
 
 def test_old_checkpoints_restore_the_training_device_of_their_per_gpu_list(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from training.pretrain.mlm import _restore_cuda_rng
+    from training.pretrain.checkpoint import restore_cuda_rng
 
     cuda = _CudaRngCalls(monkeypatch)
     per_gpu = [torch.full((16,), i, dtype=torch.uint8) for i in range(4)]
-    _restore_cuda_rng(per_gpu, torch.device("cuda"))
-    _restore_cuda_rng(per_gpu, torch.device("cuda", 3))
+    restore_cuda_rng(per_gpu, torch.device("cuda"))
+    restore_cuda_rng(per_gpu, torch.device("cuda", 3))
     assert cuda.calls == [("set", 0, torch.device("cuda")), ("set", 3, torch.device("cuda", 3))]
     cuda.calls.clear()
-    with caplog.at_level(logging.WARNING, logger="training.pretrain.mlm"):
-        _restore_cuda_rng(per_gpu[:1], torch.device("cuda", 1))  # more GPUs visible now than when saved
-        _restore_cuda_rng([], torch.device("cuda"))  # saved by the old code on a machine without CUDA
-        _restore_cuda_rng(None, torch.device("cuda"))  # saved by a CPU run
+    with caplog.at_level(logging.WARNING, logger="training.pretrain.checkpoint"):
+        restore_cuda_rng(per_gpu[:1], torch.device("cuda", 1))  # more GPUs visible now than when saved
+        restore_cuda_rng([], torch.device("cuda"))  # saved by the old code on a machine without CUDA
+        restore_cuda_rng(None, torch.device("cuda"))  # saved by a CPU run
     assert cuda.calls == []
     assert len([r for r in caplog.records if "no CUDA RNG state" in r.message]) == 3
 

@@ -17,13 +17,11 @@ a checkpoint at the step it is in and stops. Losses go to ``log.jsonl``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import itertools
 import json
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,8 @@ import torch
 from torch import nn
 
 from arabnews_nlp.signals import SigtermFlag, Terminated
+from training.pretrain.batches import array_rows, load_tokens, mask_batch, stream_rows
+from training.pretrain.checkpoint import ctrl_c_names_checkpoint, restore_cuda_rng, save_checkpoint
 from training.pretrain.corpus import DEFAULT_CORPORA, default_news_dir, iter_documents
 from training.pretrain.run_checks import check_resumed_settings, check_run_dir, check_settings
 
@@ -91,128 +91,6 @@ class MaskedOnlyMLM(nn.Module):
         return nn.functional.cross_entropy(logits, targets)
 
 
-def _sequences(cfg: PretrainConfig, tokenizer: Any, skip_docs: int) -> Iterator[tuple[list[int], int]]:
-    """Yield packed token sequences (without [CLS]/[SEP]) and the number of documents consumed."""
-    body = cfg.seq_len - 2
-    buffer: list[int] = []
-    docs = skip_docs
-    batch: list[str] = []
-    documents: Iterator[str | None] = itertools.chain(iter_documents([Path(p) for p in cfg.corpus], skip=skip_docs), [None])
-    for text in documents:  # None: the corpus ended, tokenise its last (partial) batch of documents
-        if text is not None:
-            batch.append(text)
-        if (text is not None and len(batch) < 64) or not batch:
-            continue
-        for ids in tokenizer(batch, add_special_tokens=False)["input_ids"]:
-            buffer.extend(ids + [tokenizer.sep_token_id])
-        docs += len(batch)
-        batch = []
-        while len(buffer) >= body:
-            yield buffer[:body], docs
-            buffer = buffer[body:]
-
-
-def mask_batch(
-    rows: torch.Tensor, is_continuation: torch.Tensor, special_ids: torch.Tensor, mask_id: int,
-    mask_prob: float, generator: torch.Generator,
-) -> dict[str, torch.Tensor]:
-    """Whole-word masking of a batch of token-id rows, vectorised.
-
-    A word is a token that does not start with ``##`` plus the continuation tokens after it; each
-    word is chosen with probability ``mask_prob`` and all its tokens become targets: 80 % are
-    replaced by ``[MASK]``, 10 % by a random non-special token, 10 % stay. Special tokens are never
-    chosen.
-
-    Args:
-        rows: ``(batch, seq)`` token ids.
-        is_continuation: ``(vocab,)`` bool, True for ``##`` pieces.
-        special_ids: Ids that are never masked ([CLS], [SEP], [PAD], ...).
-        mask_id: Id of ``[MASK]``.
-        mask_prob: Probability of masking a word.
-        generator: CPU generator (its state is checkpointed, so a resumed run masks identically).
-
-    Returns:
-        ``input_ids`` (masked rows), ``positions`` (flat indices of the targets in the batch) and
-        ``targets`` (their original ids).
-    """
-    batch, seq = rows.shape
-    maskable = ~torch.isin(rows, special_ids)
-    starts = ~is_continuation[rows] | ~maskable
-    index = torch.arange(seq).expand(batch, seq)
-    word_start = torch.where(starts, index, torch.zeros_like(index)).cummax(dim=1).values
-    draw = torch.rand(batch, seq, generator=generator)
-    chosen = (draw.gather(1, word_start) < mask_prob) & maskable
-    positions = chosen.flatten().nonzero().squeeze(1)
-    targets = rows.flatten()[positions]
-    roll = torch.rand(positions.numel(), generator=generator)
-    replacement = targets.clone()
-    replacement[roll < 0.8] = mask_id
-    random_ids = torch.randint(int(special_ids.max()) + 1, len(is_continuation), (positions.numel(),), generator=generator)
-    replacement = torch.where((roll >= 0.8) & (roll < 0.9), random_ids, replacement)
-    input_ids = rows.flatten().clone()
-    input_ids[positions] = replacement
-    return {"input_ids": input_ids.view(batch, seq), "positions": positions, "targets": targets}
-
-
-def _stream_rows(cfg: PretrainConfig, tokenizer: Any, skip_docs: int) -> Iterator[tuple[torch.Tensor, int]]:
-    """Rows of ``batch_size`` packed sequences from the news stream, with documents consumed."""
-    rows: list[list[int]] = []
-    for seq, docs in _sequences(cfg, tokenizer, skip_docs):
-        rows.append([tokenizer.cls_token_id, *seq, tokenizer.sep_token_id])
-        if len(rows) == cfg.batch_size:
-            yield torch.tensor(rows), docs
-            rows = []
-
-
-def array_rows(tokens: torch.Tensor, batch_size: int, seq_len: int, cls_id: int, sep_id: int,
-               generator: torch.Generator) -> torch.Tensor:
-    """A batch of random windows of a pre-tokenised corpus, framed by ``[CLS]`` … ``[SEP]``.
-
-    Args:
-        tokens: 1-D tensor of token ids (documents separated by ``[SEP]``).
-        batch_size: Rows per batch.
-        seq_len: Row length, special tokens included.
-        cls_id: Id of ``[CLS]``.
-        sep_id: Id of ``[SEP]``.
-        generator: CPU generator choosing the window starts.
-
-    Returns:
-        ``(batch_size, seq_len)`` int64 ids.
-    """
-    body = seq_len - 2
-    if tokens.numel() <= body:
-        raise ValueError(f"the token array has {tokens.numel()} tokens, fewer than one {seq_len}-token row")
-    starts = torch.randint(0, tokens.numel() - body, (batch_size,), generator=generator)
-    windows = tokens[starts[:, None] + torch.arange(body)].long()
-    frame = torch.full((batch_size, 1), cls_id), torch.full((batch_size, 1), sep_id)
-    return torch.cat([frame[0], windows, frame[1]], dim=1)
-
-
-def _load_tokens(path: str, vocab_size: int, tokenizer: str) -> torch.Tensor:
-    """The pre-tokenised corpus at ``path``, refused when it was made with another vocabulary.
-
-    Raises:
-        ConfigError: If its ``tokens.json`` records another vocabulary size, or an id is outside
-            the tokenizer's vocabulary (ids of another tokenizer would train on the wrong words).
-    """
-    import numpy as np
-
-    from arabnews_nlp.errors import ConfigError
-
-    meta_path = Path(path).with_suffix(".json")
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    array = np.load(path, mmap_mode="r")
-    top = int(array.max()) if array.size else -1
-    fix = "give the tokenizer it was made with, or rerun python -m training pretokenize with this one"
-    if meta.get("vocab_size", vocab_size) != vocab_size:
-        raise ConfigError(f"--tokens {path} was made with tokenizer {meta.get('tokenizer')!r} ({meta['vocab_size']} "
-                          f"tokens), not --tokenizer {tokenizer!r} ({vocab_size} tokens); {fix}")  # fmt: skip
-    if top >= vocab_size:
-        raise ConfigError(f"--tokens {path} holds token id {top}, outside the {vocab_size}-token vocabulary of "
-                          f"--tokenizer {tokenizer!r}; {fix}")  # fmt: skip
-    return torch.from_numpy(np.ascontiguousarray(array).astype(np.int32))
-
-
 def _lr_lambda(cfg: PretrainConfig):  # type: ignore[no-untyped-def]
     def schedule(step: int) -> float:
         if step < cfg.warmup_steps:
@@ -234,21 +112,59 @@ def _device(name: str) -> torch.device:
     return torch.device(name)
 
 
+@dataclass
+class _Run:
+    """A run under way: its settings, model, optimiser, RNG and position (what a checkpoint holds)."""
+
+    cfg: PretrainConfig
+    tokenizer: Any
+    device: torch.device
+    model: MaskedOnlyMLM
+    optimizer: Any
+    scheduler: Any
+    generator: torch.Generator
+    run_dir: Path
+    step: int = 0
+    docs: int = 0
+    tokens: int = 0
+    saved_step: int = 0
+
+    @property
+    def ckpt_path(self) -> Path:
+        return self.run_dir / "checkpoint.pt"
+
+    def save(self) -> None:
+        """Write the checkpoint and export the encoder at the current step."""
+        save_checkpoint(self.model, self.optimizer, self.scheduler, self.step, self.docs, self.tokens, self.generator,
+                        self.cfg.total_steps, self.ckpt_path, self.device, asdict(self.cfg))  # fmt: skip
+        _export_encoder(self.model, self.tokenizer, self.run_dir)
+        self.saved_step = self.step
+
+    def write_config(self) -> None:
+        (self.run_dir / "config.json").write_text(json.dumps(asdict(self.cfg), indent=2), encoding="utf-8")
+
+
 def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     """Run (or resume) pre-training until ``cfg.total_steps``."""
-    from tqdm.auto import tqdm
-    from transformers import BertConfig
-
     from training.pretrain.tokenizer import load_tokenizer
 
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    device = _device(cfg.device)
     run_dir = Path(cfg.run_dir)
-    ckpt_path = run_dir / "checkpoint.pt"
-    check_run_dir(ckpt_path, resume)
+    check_run_dir(run_dir / "checkpoint.pt", resume)
     tokenizer = load_tokenizer(cfg.tokenizer)
     run_dir.mkdir(parents=True, exist_ok=True)
+    run = _build(cfg, tokenizer, _device(cfg.device), run_dir)
+    if resume and run.ckpt_path.exists():
+        _resume(run)
+    _train(run, _rows(run))
+    run.write_config()
+
+
+def _build(cfg: PretrainConfig, tokenizer: Any, device: torch.device, run_dir: Path) -> _Run:
+    """A fresh model, AdamW (no decay on biases and norms) and its warm-up/linear-decay schedule."""
+    from transformers import BertConfig
+
     bert_config = BertConfig(
         vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
         num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,
@@ -262,97 +178,133 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
         lr=cfg.lr, betas=(0.9, 0.98), eps=1e-6,
     )
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(cfg))
-    step, docs, tokens = 0, 0, 0
     generator = torch.Generator().manual_seed(cfg.seed)
-    if resume and ckpt_path.exists():
-        state = torch.load(ckpt_path, weights_only=False, map_location=device)
-        if cfg.time_budget_min:  # keep the length fitted when the run started
-            cfg.total_steps = state["total_steps"]
-        check_resumed_settings(state.get("config"), asdict(cfg), len(tokenizer),
-                               state["model"]["bert.embeddings.word_embeddings.weight"].shape[0])
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        step, docs, tokens = state["step"], state["docs"], state["tokens"]
-        if "generator" in state:
-            generator.set_state(state["generator"].cpu())
-        else:  # a checkpoint of the streaming-only version: masking restarts from the seed
-            logger.info("checkpoint has no generator state; window sampling and masking restart from seed %d", cfg.seed)
-        torch.set_rng_state(state["torch_rng"].cpu())  # dropout
-        _restore_cuda_rng(state.get("cuda_rng"), device)
-        logger.info("resumed at step %d (%d documents, %d tokens)", step, docs, tokens)
+    return _Run(cfg, tokenizer, device, model, optimizer, scheduler, generator, run_dir)
+
+
+def _resume(run: _Run) -> None:
+    """Load ``checkpoint.pt`` into ``run`` after checking that its settings fit this run's."""
+    cfg, device = run.cfg, run.device
+    state = torch.load(run.ckpt_path, weights_only=False, map_location=device)
+    if cfg.time_budget_min:  # keep the length fitted when the run started
+        cfg.total_steps = state["total_steps"]
+    check_resumed_settings(state.get("config"), asdict(cfg), len(run.tokenizer),
+                           state["model"]["bert.embeddings.word_embeddings.weight"].shape[0])
+    run.model.load_state_dict(state["model"])
+    run.optimizer.load_state_dict(state["optimizer"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    run.step, run.docs, run.tokens = state["step"], state["docs"], state["tokens"]
+    run.saved_step = run.step
+    if "generator" in state:
+        run.generator.set_state(state["generator"].cpu())
+    else:  # a checkpoint of the streaming-only version: masking restarts from the seed
+        logger.info("checkpoint has no generator state; window sampling and masking restart from seed %d", cfg.seed)
+    torch.set_rng_state(state["torch_rng"].cpu())  # dropout
+    restore_cuda_rng(state.get("cuda_rng"), device)
+    logger.info("resumed at step %d (%d documents, %d tokens)", run.step, run.docs, run.tokens)
+
+
+def _rows(run: _Run) -> Iterator[tuple[torch.Tensor, int]]:
+    """Batches of unmasked rows with the documents consumed: random windows of ``--tokens``, else the stream."""
+    cfg, tokenizer = run.cfg, run.tokenizer
+    if not cfg.tokens:
+        return stream_rows(cfg.corpus, cfg.seq_len, cfg.batch_size, tokenizer, run.docs)
+    corpus = load_tokens(cfg.tokens, len(tokenizer), cfg.tokenizer)
+    return (
+        (array_rows(corpus, cfg.batch_size, cfg.seq_len, tokenizer.cls_token_id, tokenizer.sep_token_id, run.generator), 0)
+        for _ in iter(int, 1)
+    )
+
+
+def _train(run: _Run, rows: Iterator[tuple[torch.Tensor, int]]) -> None:
+    """Train on ``rows`` until ``total_steps`` (or the corpus ends), logging, fitting the budget, saving."""
+    from tqdm.auto import tqdm
+
+    cfg, tokenizer = run.cfg, run.tokenizer
     vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
     is_continuation = torch.tensor([token.startswith("##") for token in vocab])
     special_ids = torch.tensor(sorted(set(tokenizer.all_special_ids)))
-    if cfg.tokens:
-        corpus = _load_tokens(cfg.tokens, len(tokenizer), cfg.tokenizer)
-        rows: Iterator[tuple[torch.Tensor, int]] = (
-            (array_rows(corpus, cfg.batch_size, cfg.seq_len, tokenizer.cls_token_id, tokenizer.sep_token_id, generator), 0)
-            for _ in iter(int, 1)
-        )
-    else:
-        rows = _stream_rows(cfg, tokenizer, docs)
-    model.train()
-    progress = tqdm(total=cfg.total_steps, initial=step, desc="pretrain", unit="step")
-    run_started = started = timed_from = time.time()
-    window_tokens, running, first_step = 0, None, step
-    saved_step = step
-    with (run_dir / "log.jsonl").open("a", encoding="utf-8") as log, SigtermFlag() as sigterm, \
-            _ctrl_c_names_checkpoint(lambda: step, lambda: saved_step, ckpt_path):
+    run.model.train()
+    progress = tqdm(total=cfg.total_steps, initial=run.step, desc="pretrain", unit="step")
+    meter = _Meter(first_step=run.step)
+    with (run.run_dir / "log.jsonl").open("a", encoding="utf-8") as log, SigtermFlag() as sigterm, \
+            ctrl_c_names_checkpoint(lambda: run.step, lambda: run.saved_step, run.ckpt_path):
         for batch_rows, docs_now in rows:
-            if step >= cfg.total_steps:
+            if run.step >= cfg.total_steps:
                 break
-            batch = {k: v.to(device, non_blocking=True) for k, v in mask_batch(
-                batch_rows, is_continuation, special_ids, tokenizer.mask_token_id, cfg.mask_prob, generator).items()}
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-                loss = model(**batch)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            docs = docs_now
-            n_tokens = batch["input_ids"].numel()
-            tokens += n_tokens
-            window_tokens += n_tokens
-            if step % 10 == 0 or step == cfg.total_steps:
-                value = loss.item()
-                running = value if running is None else 0.9 * running + 0.1 * value
-                rate = window_tokens / (time.time() - started)
-                log.write(json.dumps({"step": step, "loss": round(value, 4), "smoothed": round(running, 4),
-                                      "tokens": tokens, "docs": docs, "tokens_per_s": round(rate, 1),
-                                      "lr": scheduler.get_last_lr()[0], "time": time.time()}) + "\n")
-                log.flush()
-                progress.set_postfix(loss=f"{running:.3f}")
-                started, window_tokens = time.time(), 0
+            batch = {k: v.to(run.device, non_blocking=True) for k, v in mask_batch(
+                batch_rows, is_continuation, special_ids, tokenizer.mask_token_id, cfg.mask_prob, run.generator).items()}
+            loss = _step(run, batch)
+            run.docs = docs_now
+            meter.count(run, batch["input_ids"].numel())
+            if run.step % 10 == 0 or run.step == cfg.total_steps:
+                meter.log(run, loss.item(), log, progress)
             progress.update(1)
-            if cfg.time_budget_min and first_step == 0 and step == BUDGET_WARMUP_STEPS:
-                timed_from = _synced_time(device)
-            elif cfg.time_budget_min and first_step == 0 and step == BUDGET_WARMUP_STEPS + BUDGET_TIMED_STEPS:
-                now = _synced_time(device)  # the warm-up steps' time counts as spent, not as step time
-                fitted = _fit_steps(cfg, step, (now - timed_from) / BUDGET_TIMED_STEPS, now - run_started)
-                logger.info("time budget %.1f min: total_steps %d -> %d", cfg.time_budget_min, cfg.total_steps, fitted)
-                cfg.total_steps = fitted
-                progress.total = fitted
-                (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
-            if step % cfg.save_every == 0 or step == cfg.total_steps or sigterm.received:
-                _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device,
-                      asdict(cfg))
-                _export_encoder(model, tokenizer, run_dir)
-                saved_step = step
+            meter.fit_budget(run, progress)
+            if run.step % cfg.save_every == 0 or run.step == cfg.total_steps or sigterm.received:
+                run.save()
             if sigterm.received:  # a scheduler's stop: saved above at this step, nothing lost
                 progress.close()
-                raise Terminated(f"stopped by SIGTERM at step {step}; its checkpoint is {ckpt_path}: rerun the same "
-                                 "command with --resume to continue from it")  # fmt: skip
-    if step < cfg.total_steps:  # the corpus ran out: keep what was trained, and say so
-        _corpus_ended(cfg, step, first_step)
-        if step > saved_step:
-            _save(model, optimizer, scheduler, step, docs, tokens, generator, cfg.total_steps, ckpt_path, device,
-                  asdict(cfg))
-            _export_encoder(model, tokenizer, run_dir)
-    (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
+                raise Terminated(f"stopped by SIGTERM at step {run.step}; its checkpoint is {run.ckpt_path}: rerun "
+                                 "the same command with --resume to continue from it")  # fmt: skip
+    if run.step < cfg.total_steps:  # the corpus ran out: keep what was trained, and say so
+        _corpus_ended(cfg, run.step, meter.first_step)
+        if run.step > run.saved_step:
+            run.save()
     progress.close()
+
+
+def _step(run: _Run, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """One optimiser step on a masked batch; returns its loss."""
+    with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.cfg.bf16):
+        loss = run.model(**batch)
+    loss.backward()
+    nn.utils.clip_grad_norm_(run.model.parameters(), 1.0)
+    run.optimizer.step()
+    run.scheduler.step()
+    run.optimizer.zero_grad(set_to_none=True)
+    run.step += 1
+    return loss
+
+
+class _Meter:
+    """Tokens, smoothed loss and speed of a launch; the ``--time-budget-min`` fit at step 60 of a fresh run."""
+
+    def __init__(self, first_step: int) -> None:
+        self.first_step = first_step
+        self.run_started = self.started = self.timed_from = time.time()
+        self.window_tokens = 0
+        self.running: float | None = None
+
+    def count(self, run: _Run, n_tokens: int) -> None:
+        run.tokens += n_tokens
+        self.window_tokens += n_tokens
+
+    def log(self, run: _Run, value: float, log: Any, progress: Any) -> None:
+        """Append the step's loss, smoothed loss, speed and learning rate to ``log.jsonl``."""
+        self.running = value if self.running is None else 0.9 * self.running + 0.1 * value
+        rate = self.window_tokens / (time.time() - self.started)
+        log.write(json.dumps({"step": run.step, "loss": round(value, 4), "smoothed": round(self.running, 4),
+                              "tokens": run.tokens, "docs": run.docs, "tokens_per_s": round(rate, 1),
+                              "lr": run.scheduler.get_last_lr()[0], "time": time.time()}) + "\n")  # fmt: skip
+        log.flush()
+        progress.set_postfix(loss=f"{self.running:.3f}")
+        self.started, self.window_tokens = time.time(), 0
+
+    def fit_budget(self, run: _Run, progress: Any) -> None:
+        """Time steps 11-60 of a fresh run and shorten ``total_steps`` to the budget."""
+        cfg, step = run.cfg, run.step
+        if not cfg.time_budget_min or self.first_step != 0:
+            return
+        if step == BUDGET_WARMUP_STEPS:
+            self.timed_from = _synced_time(run.device)
+        elif step == BUDGET_WARMUP_STEPS + BUDGET_TIMED_STEPS:
+            now = _synced_time(run.device)  # the warm-up steps' time counts as spent, not as step time
+            fitted = _fit_steps(cfg, step, (now - self.timed_from) / BUDGET_TIMED_STEPS, now - self.run_started)
+            logger.info("time budget %.1f min: total_steps %d -> %d", cfg.time_budget_min, cfg.total_steps, fitted)
+            cfg.total_steps = fitted
+            progress.total = fitted
+            run.write_config()
 
 
 def _corpus_ended(cfg: PretrainConfig, step: int, first_step: int) -> None:
@@ -369,18 +321,6 @@ def _corpus_ended(cfg: PretrainConfig, step: int, first_step: int) -> None:
                           "lower --batch-size / --seq-len")  # fmt: skip
     logger.warning("the corpus ended at step %d of --total-steps %d: the run stops there (its checkpoint and encoder "
                    "are saved); give more text with --corpus to train longer", step, cfg.total_steps)
-
-
-@contextlib.contextmanager
-def _ctrl_c_names_checkpoint(step: Callable[[], int], saved_step: Callable[[], int], ckpt: Path) -> Iterator[None]:
-    """Turn Ctrl-C into one line naming the step, the last checkpoint and ``--resume`` (SIGTERM's stays)."""
-    try:
-        yield
-    except KeyboardInterrupt as error:
-        if isinstance(error, Terminated) or not ckpt.exists():
-            raise
-        raise KeyboardInterrupt(f"interrupted at step {step()}; the last checkpoint is {ckpt} (step {saved_step()}): "
-                                "rerun the same command with --resume to continue from it") from error
 
 
 def _synced_time(device: torch.device) -> float:
@@ -408,48 +348,6 @@ def _fit_steps(cfg: PretrainConfig, step: int, per_step_s: float, elapsed_s: flo
     """
     remaining = cfg.time_budget_min * 60 - elapsed_s
     return max(step, min(cfg.total_steps, step + int(remaining / max(per_step_s, 1e-9))))
-
-
-def _cuda_rng_state(device: torch.device) -> torch.Tensor | None:
-    """The CUDA generator state (GPU dropout) of the training device only; None off CUDA.
-
-    Not every visible GPU's: that initialised a CUDA context on each of them, and a checkpoint
-    could not be restored where fewer GPUs are visible.
-    """
-    return torch.cuda.get_rng_state(device) if device.type == "cuda" else None
-
-
-def _restore_cuda_rng(saved: torch.Tensor | list[torch.Tensor] | None, device: torch.device) -> None:
-    """Restore the training device's CUDA generator from a checkpoint's ``cuda_rng``.
-
-    Args:
-        saved: The training device's state; in older checkpoints, a list with one state per GPU
-            visible then (the one at ``device.index``, 0 for a bare ``cuda``, is taken); None or
-            ``[]`` when the checkpoint was written off CUDA.
-        device: The training device; off CUDA nothing is done (and ``torch.cuda`` is not touched).
-    """
-    if device.type != "cuda":
-        return
-    if isinstance(saved, (list, tuple)):
-        index = device.index or 0
-        saved = saved[index] if index < len(saved) else None
-    if saved is None:
-        logger.warning("the checkpoint has no CUDA RNG state for %s: GPU dropout does not continue where it stopped",
-                       device)
-        return
-    torch.cuda.set_rng_state(saved.cpu(), device)
-
-
-def _save(model: nn.Module, optimizer: Any, scheduler: Any, step: int, docs: int, tokens: int,
-          generator: torch.Generator, total_steps: int, path: Path, device: torch.device,
-          config: dict[str, Any] | None = None) -> None:
-    """Write ``checkpoint.pt`` atomically: weights, optimiser, scheduler, RNGs and stream position."""
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "step": step, "docs": docs, "tokens": tokens, "generator": generator.get_state(),
-                "total_steps": total_steps, "torch_rng": torch.get_rng_state(),
-                "cuda_rng": _cuda_rng_state(device), "config": config}, tmp)
-    tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,7 +100,8 @@ def check_resumed_settings(saved: Mapping[str, Any] | None, current: Mapping[str
     """
     if vocab_size != saved_vocab_size:
         raise ConfigError(f"--resume: the checkpoint was trained with a {saved_vocab_size}-token vocabulary, "
-                          f"--tokenizer {current.get('tokenizer')!r} has {vocab_size}; give the run's own tokenizer")  # fmt: skip
+                          f"--tokenizer {current.get('tokenizer')!r} has {vocab_size}; give the run's own "
+                          "tokenizer")  # fmt: skip
     if saved is None:
         return
     changed = {name: (saved.get(name), current.get(name)) for name in current if saved.get(name) != current.get(name)}
