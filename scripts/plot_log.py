@@ -23,17 +23,21 @@ def main() -> None:
     parser.add_argument("--smooth", default=None, help="a second, smoothed series to draw on top")
     parser.add_argument("--title", default="MLM loss")
     args = parser.parse_args()
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     by_step: dict[int, dict] = {}
     for line in args.log.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         if args.key in entry and "step" in entry:
             by_step[entry["step"]] = entry
     entries = [by_step[s] for s in sorted(by_step)]
+    if not entries:
+        parser.error(f"{args.log} has no line with both 'step' and {args.key!r}; name the series with --key")
+    try:
+        import matplotlib
+    except ImportError:
+        parser.error("this script draws with matplotlib, which is not installed (no extra installs it): pip install matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     use_tokens = all("tokens" in e for e in entries)
     x = [e["tokens"] / 1e6 if use_tokens else e["step"] for e in entries]
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
