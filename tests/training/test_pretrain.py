@@ -294,6 +294,16 @@ def test_cli_reads_the_corpus_without_tokens(monkeypatch: pytest.MonkeyPatch) ->
         mlm.main(["pretrain", "--run-dir", "run"])
 
 
+def test_cli_refuses_tokens_and_corpus_together(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """--corpus beside --tokens was silently ignored: the run read only the array."""
+    import training.pretrain.mlm as mlm
+
+    monkeypatch.setattr(mlm, "pretrain", lambda config, resume: None)
+    with pytest.raises(SystemExit) as stop:
+        mlm.main(["pretrain", "--tokenizer", "tok", "--run-dir", "run", "--tokens", "t.npy", "--corpus", "a.jsonl.gz"])
+    assert stop.value.code == 2 and "not both" in capsys.readouterr().err
+
+
 def test_a_missing_tokenizer_is_one_line_saying_how_to_make_one(tmp_path: Path) -> None:
     from arabnews_nlp.errors import ConfigError
     from training.pretrain.tokenizer import load_tokenizer

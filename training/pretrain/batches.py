@@ -26,7 +26,7 @@ def _sequences(corpus: Sequence[str], seq_len: int, tokenizer: Any, skip_docs: i
             batch.append(text)
         if (text is not None and len(batch) < 64) or not batch:
             continue
-        for ids in tokenizer(batch, add_special_tokens=False)["input_ids"]:
+        for ids in tokenizer(batch, add_special_tokens=False, verbose=False)["input_ids"]:
             buffer.extend(ids + [tokenizer.sep_token_id])
         docs += len(batch)
         batch = []

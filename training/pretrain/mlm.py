@@ -369,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     args = vars(parser.parse_args(argv))
     resume = args.pop("resume")
     args.pop("command")
+    if args["tokens"] and args["corpus"]:
+        parser.error("--tokens and --corpus both name the training text: give --tokens (a pretokenize array, random "
+                     "windows) or --corpus (JSONL files, read in order), not both")  # fmt: skip
     if not args["tokens"]:
         args["corpus"] = args["corpus"] or [str(default_news_dir() / name) for name in DEFAULT_CORPORA]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

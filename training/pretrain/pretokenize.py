@@ -40,7 +40,7 @@ def tokenize_corpus(texts: Iterable[str], tokenizer: Any, batch_size: int = 256)
     batch: list[str] = []
 
     def flush() -> None:
-        for ids in tokenizer(batch, add_special_tokens=False)["input_ids"]:
+        for ids in tokenizer(batch, add_special_tokens=False, verbose=False)["input_ids"]:
             chunks.append(np.asarray([*ids, tokenizer.sep_token_id], dtype=dtype))
         batch.clear()
 
