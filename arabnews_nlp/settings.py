@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import ConfigError, ModelFormatError
-from arabnews_nlp.ngram import NgramConfig, NgramModel
+from arabnews_nlp.ngram import NgramModel
+from arabnews_nlp.ngram_features import NgramConfig
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS, check_labels
 from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
 from arabnews_nlp.text.normalize import NormalizationConfig
@@ -89,7 +90,7 @@ class AnalyzerSettings:
         gazetteer_mode: How the gazetteer joins the NER model: ``off``, ``fill`` or ``override``
             (see :mod:`arabnews_nlp.tasks.gazetteer`).
         ngram: Configuration of the bag-of-n-grams model blended into sentence stance and events
-            (:class:`arabnews_nlp.ngram.NgramConfig` as a dict; empty: none). Its weights are in
+            (:class:`arabnews_nlp.ngram_features.NgramConfig` as a dict; empty: none). Its weights are in
             ``ngram.safetensors``; :meth:`load` reads them into ``ngram_model`` and :meth:`save`
             writes them back.
         versions: Library versions, filled when the model is saved.

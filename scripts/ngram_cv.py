@@ -59,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
-    from arabnews_nlp.ngram import NgramConfig
+    from arabnews_nlp.ngram_features import NgramConfig
     from arabnews_nlp.settings import AnalyzerSettings
     from arabnews_nlp.tasks.ner import viterbi_bio
     from training.data.records import read_records

@@ -1,6 +1,6 @@
 """Which word clusters help the n-gram tagger? The comparison behind ``ngram_clusters``.
 
-Fits the tagger alone (the features of ``arabnews_nlp.ngram.tagger_features``, hashed into 2^20
+Fits the tagger alone (the features of ``arabnews_nlp.ngram_features.tagger_features``, hashed into 2^20
 columns, one multinomial logistic regression, C = 1 or those of ``--c``) on the training split and ANERcorp train,
 once without clusters and once per choice of k-means sizes of the skip-gram word vectors, and
 prints each one's dev micro-F1 (seqeval strict, Viterbi). Only dev is scored: the choice is made
@@ -33,7 +33,7 @@ def main() -> None:
     from sklearn.feature_extraction import FeatureHasher
     from sklearn.linear_model import LogisticRegression
 
-    from arabnews_nlp.ngram import tagger_features
+    from arabnews_nlp.ngram_features import tagger_features
     from arabnews_nlp.schema import NER_TAGS
     from arabnews_nlp.tasks.ner import viterbi_bio
     from training.data.records import read_records

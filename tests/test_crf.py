@@ -10,7 +10,8 @@ import pytest
 
 from arabnews_nlp.crf import FORBIDDEN, ChainScores, allowed_transitions, batch_marginals, forward_backward, marginals
 from arabnews_nlp.errors import ModelFormatError
-from arabnews_nlp.ngram import NgramConfig, NgramModel, _key
+from arabnews_nlp.ngram import NgramModel
+from arabnews_nlp.ngram_features import NgramConfig, _key
 from arabnews_nlp.schema import NER_TAGS
 
 TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]

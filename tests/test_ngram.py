@@ -11,8 +11,9 @@ import pytest
 
 from arabnews_nlp import Analyzer
 from arabnews_nlp.errors import ConfigError, ModelFormatError
-from arabnews_nlp.ngram import (NgramConfig, NgramModel, WordClusters, _key, blend, cluster_keys, feature_keys, sentence_keys,
-                                stem, tagger_features)
+from arabnews_nlp.ngram import NgramModel, blend
+from arabnews_nlp.ngram_features import (NgramConfig, WordClusters, _key, cluster_keys, feature_keys, sentence_keys, stem,
+                                         tagger_features)
 from arabnews_nlp.schema import EVENT_TYPES, NER_TAGS, STANCE_LABELS
 from arabnews_nlp.settings import AnalyzerSettings
 
@@ -76,7 +77,7 @@ def test_tagger_features_read_the_word_and_its_neighbours() -> None:
 
 
 def test_tagger_keys_are_the_hashes_of_the_tagger_features() -> None:
-    from arabnews_nlp.ngram import tagger_keys
+    from arabnews_nlp.ngram_features import tagger_keys
 
     words = ["وقال", "رئيس", "الوزراء", "محمد", "شياع", "السوداني", "للقوات", "،", "x"]
     expected = [[_key("t", feature) for feature in word] for word in tagger_features(words)]

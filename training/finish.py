@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.errors import ConfigError
-from arabnews_nlp.ngram import NgramConfig, WordClusters
+from arabnews_nlp.ngram_features import NgramConfig, WordClusters
 from arabnews_nlp.settings import AnalyzerSettings
 from training.base_checks import check_word_vectors, is_analyzer_dir
 from training.config import FinetuneConfig

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from arabnews_nlp.crf import ChainScores
-from arabnews_nlp.ngram import NgramConfig, NgramModel, WordClusters, blend, sentence_keys, tagger_keys
+from arabnews_nlp.ngram import NgramModel, blend
+from arabnews_nlp.ngram_features import NgramConfig, WordClusters, sentence_keys, tagger_keys
 from arabnews_nlp.tasks import ner as ner_task
 from arabnews_nlp.text.words import split_words
 from training.config_checks import NGRAM_TAGGERS

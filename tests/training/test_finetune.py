@@ -244,7 +244,7 @@ def test_continuing_a_trained_analyzer_keeps_its_word_clusters(
 
     from arabnews_nlp.errors import ConfigError
     from arabnews_nlp.model_dir import load_analyzer, save_analyzer
-    from arabnews_nlp.ngram import WordClusters
+    from arabnews_nlp.ngram_features import WordClusters
 
     refit = _retuned_with_ngram_models(tmp_path, tiny_model_dir, gold_file)
     model, tokenizer, settings = load_analyzer(refit, device="cpu", dtype=torch.float32)

@@ -204,7 +204,7 @@ def test_retune_keeps_the_models_word_clusters_without_reading_word_vectors(
     tmp_path: Any, tiny_model_dir: Any, gold_file: Any
 ) -> None:
     from arabnews_nlp.model_dir import load_analyzer, save_analyzer
-    from arabnews_nlp.ngram import WordClusters
+    from arabnews_nlp.ngram_features import WordClusters
     from training.retune import main
 
     plain = _retune_config(tmp_path, tiny_model_dir, gold_file, "plain")
@@ -266,7 +266,7 @@ def _rocket_records() -> list[dict[str, Any]]:
 
 
 def test_event_clusters_carry_an_event_to_words_of_the_same_cluster() -> None:
-    from arabnews_nlp.ngram import NgramConfig, WordClusters
+    from arabnews_nlp.ngram_features import NgramConfig, WordClusters
 
     # قذيفة (a shell) never occurs in training but shares صاروخ's cluster
     clusters = WordClusters.from_words({"صاروخ": (0,), "قذيفة": (0,), "اجتماع": (1,), "لقاء": (1,)})
