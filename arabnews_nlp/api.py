@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from arabnews_nlp.document import Document, assemble, prepare
 from arabnews_nlp.errors import ConfigError, InputTypeError, ModelFormatError, TextsTypeError, is_table
 from arabnews_nlp.forward import forward
-from arabnews_nlp.model_dir import MODEL_ENV
+from arabnews_nlp.model_source import MODEL_ENV
 from arabnews_nlp.results import Analysis
 from arabnews_nlp.settings import AnalyzerSettings
 from arabnews_nlp.text.markup import check_markup
@@ -106,7 +106,8 @@ class Analyzer:
         Example:
             >>> analyzer = Analyzer.from_pretrained(device="cpu")  # doctest: +SKIP
         """
-        from arabnews_nlp.model_dir import load_analyzer, read_card, resolve_model
+        from arabnews_nlp.model_dir import load_analyzer, read_card
+        from arabnews_nlp.model_source import resolve_model
 
         if not isinstance(quantize, bool):  # "no" or "false" would quantise
             raise ConfigError(f"quantize must be True or False, got {quantize!r}")

@@ -16,7 +16,9 @@ UNTRAINED = "UNTRAINED placeholder (trained: false; its predictions carry no inf
 
 def run_info(args: argparse.Namespace, out: IO[str]) -> int:
     """Write the model's information to ``out`` (as JSON with ``args.json``); return the exit code, 0."""
-    from arabnews_nlp.model_dir import check_model_dir, library_versions, load_config, resolve_model
+    from arabnews_nlp.model_checks import check_model_dir, load_config
+    from arabnews_nlp.model_dir import library_versions
+    from arabnews_nlp.model_source import resolve_model
     from arabnews_nlp.settings import AnalyzerSettings
 
     directory = resolve_model(args.model)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arabnews_nlp.model_dir import is_hub_id
+from arabnews_nlp.model_source import is_hub_id
 from arabnews_nlp.settings import AnalyzerSettings
 
 _UNTRAINED_WARNING = (

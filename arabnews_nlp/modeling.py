@@ -220,7 +220,7 @@ class AnalyzerModel(PreTrainedModel):
             The model in float32 (whatever dtype the encoder was saved in, e.g. fp16), encoder
             weights loaded, heads randomly initialised.
         """
-        from arabnews_nlp.model_dir import no_remote_code
+        from arabnews_nlp.model_checks import no_remote_code
 
         with no_remote_code(encoder_name_or_path):
             encoder = _without_pooler(

@@ -14,7 +14,7 @@ import arabnews_nlp
 from arabnews_nlp import api
 from arabnews_nlp.api import Analyzer
 from arabnews_nlp.errors import ConfigError, InputTypeError, ModelNotFoundError, TextsTypeError
-from arabnews_nlp.model_dir import MODEL_ENV
+from arabnews_nlp.model_source import MODEL_ENV
 from arabnews_nlp.results import Analysis
 from arabnews_nlp.schema import NER_TAGS
 

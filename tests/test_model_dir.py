@@ -11,10 +11,11 @@ import pytest
 import torch
 from safetensors import safe_open
 
-from arabnews_nlp import model_dir
+from arabnews_nlp import model_checks, model_source
 from arabnews_nlp.api import Analyzer
 from arabnews_nlp.errors import LabelMismatchError, ModelFormatError, ModelNotFoundError
-from arabnews_nlp.model_dir import MODEL_ENV, load_analyzer, resolve_model, save_analyzer
+from arabnews_nlp.model_dir import load_analyzer, save_analyzer
+from arabnews_nlp.model_source import MODEL_ENV, resolve_model
 from arabnews_nlp.schema import NER_TAGS
 from arabnews_nlp.settings import AnalyzerSettings
 
@@ -54,10 +55,10 @@ def test_resolve_explicit_env_and_bundled(tiny_model_dir: Path, monkeypatch: pyt
     with pytest.raises(ModelNotFoundError, match=rf"'/no/such/model' does not exist.*\[from \${MODEL_ENV}; unset it"):
         resolve_model()
     monkeypatch.delenv(MODEL_ENV)
-    bundled = model_dir.bundled_model_dir()
+    bundled = model_source.bundled_model_dir()
     if bundled is not None:
         assert resolve_model() == bundled
-    monkeypatch.setattr(model_dir, "bundled_model_dir", lambda: None)
+    monkeypatch.setattr(model_source, "bundled_model_dir", lambda: None)
     with pytest.raises(ModelNotFoundError, match=MODEL_ENV):
         resolve_model()
 
@@ -187,9 +188,9 @@ def test_an_encoder_asking_to_run_its_own_code_is_refused(tiny_analyzer: Analyze
 
 def test_transformers_refusal_of_a_hub_model_with_code_is_a_model_format_error() -> None:
     with pytest.raises(ModelFormatError, match="org/custom needs its own Python code"):
-        with model_dir.no_remote_code("org/custom"):
+        with model_checks.no_remote_code("org/custom"):
             raise ValueError("The repository org/custom contains custom code ... pass trust_remote_code=True")
-    with pytest.raises(ValueError, match="other"), model_dir.no_remote_code("org/plain"):
+    with pytest.raises(ValueError, match="other"), model_checks.no_remote_code("org/plain"):
         raise ValueError("other")
 
 

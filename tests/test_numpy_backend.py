@@ -17,7 +17,8 @@ from arabnews_nlp import Analyzer
 from arabnews_nlp.encoding import collate
 from arabnews_nlp.errors import ConfigError, LabelMismatchError, ModelFormatError
 from arabnews_nlp.fast_tokenizer import FastTokenizer
-from arabnews_nlp.model_dir import bundled_model_dir, save_analyzer
+from arabnews_nlp.model_dir import save_analyzer
+from arabnews_nlp.model_source import bundled_model_dir
 from arabnews_nlp.numpy_model import NumpyAnalyzerModel
 from tests.conftest import TINY_CORPUS, build_tiny_model, build_tiny_settings
 

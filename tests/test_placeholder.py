@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from arabnews_nlp.api import Analyzer
-from arabnews_nlp.model_dir import bundled_model_dir
+from arabnews_nlp.model_source import bundled_model_dir
 from arabnews_nlp.settings import AnalyzerSettings
 
 ROOT = Path(__file__).resolve().parent.parent

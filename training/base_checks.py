@@ -33,7 +33,7 @@ def check_base(base: str, analyzer_ok: bool = True) -> None:
         ...
         arabnews_nlp.errors.ConfigError: base directory './no/such/dir' does not exist (and is not a hub id like org/name); check the path
     """
-    from arabnews_nlp.model_dir import PICKLE_SUFFIXES
+    from arabnews_nlp.model_checks import PICKLE_SUFFIXES
 
     local = Path(base).expanduser()
     if local.is_file():
@@ -66,7 +66,7 @@ def base_load_errors(base: str) -> Iterator[None]:
     r"""Turn a failure to load ``base`` (not found, no network, no such hub repository) into one line.
 
     Loaders inside must pass ``trust_remote_code=False``; a base that needs its own code is refused
-    (:func:`arabnews_nlp.model_dir.no_remote_code`).
+    (:func:`arabnews_nlp.model_checks.no_remote_code`).
 
     Raises:
         ConfigError: Naming ``base`` and the first line of the loader's message.
@@ -79,7 +79,7 @@ def base_load_errors(base: str) -> Iterator[None]:
         ...
         arabnews_nlp.errors.ConfigError: cannot load the base encoder 'org/name': org/name is not a local folder and is not a valid model identifier
     """
-    from arabnews_nlp.model_dir import no_remote_code
+    from arabnews_nlp.model_checks import no_remote_code
 
     try:
         with no_remote_code(base):

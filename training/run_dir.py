@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arabnews_nlp.errors import ConfigError
-from arabnews_nlp.model_dir import RUN_CONFIG_FILE  # the runtime names a run folder given as a model by it
+from arabnews_nlp.model_checks import RUN_CONFIG_FILE  # the runtime names a run folder given as a model by it
 from training.config import FinetuneConfig
 
 if TYPE_CHECKING:

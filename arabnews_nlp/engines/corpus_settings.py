@@ -47,7 +47,7 @@ def run_settings(
         ('no/such/model', None, 'text')
     """
     from arabnews_nlp import __version__
-    from arabnews_nlp.model_dir import MODEL_ENV, bundled_model_dir
+    from arabnews_nlp.model_source import MODEL_ENV, bundled_model_dir
 
     name = str(model) if model is not None else os.environ.get(MODEL_ENV, "").strip()
     directory = Path(name).expanduser() if name else bundled_model_dir()  # "~/m" as the model loader reads it

@@ -67,7 +67,7 @@ def load_tokenizer(name: str) -> Any:
     from transformers import AutoTokenizer
 
     from arabnews_nlp.errors import ConfigError
-    from arabnews_nlp.model_dir import no_remote_code
+    from arabnews_nlp.model_checks import no_remote_code
 
     try:
         with no_remote_code(name):
