@@ -1,6 +1,6 @@
 """Counts over a results file: stance, events, the entities named most, events per period.
 
-:func:`summarize` reads result lines one at a time (:func:`arabnews_nlp.tables.read_results`)
+:func:`summarize` reads result lines one at a time (:func:`arabnews_nlp.result_lines.read_results`)
 and keeps only counters, so a file of any size goes through in bounded memory (the entity counts
 grow with the number of distinct names, not of lines); the file is read a second time to count
 the documents per name.
@@ -41,14 +41,14 @@ from typing import Any
 from arabnews_nlp.entity_names import EntityCount, NameCounts, NameKey
 from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.periods import PERIODS, UNKNOWN, period_of
-from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
-from arabnews_nlp.tables import (
+from arabnews_nlp.result_lines import (
     Source,
     kept_fields,
     malformed_line,
     read_results,
     warn_absent,
 )
+from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
 
 __all__ = ["PERIODS", "UNKNOWN", "EntityCount", "PeriodCounts", "Summary", "format_summary", "period_of", "summarize"]
 
@@ -142,7 +142,7 @@ def summarize(
 
     Raises:
         ConfigError: If ``top`` is negative or ``period`` unknown.
-        DataFormatError: For a line that is not a result (:func:`~arabnews_nlp.tables.read_results`),
+        DataFormatError: For a line that is not a result (:func:`~arabnews_nlp.result_lines.read_results`),
             or one with a part missing or of the wrong type (``stance: null``, an entity
             without ``label``…), naming its ``file:line``.
 

@@ -66,7 +66,7 @@ def add_table_parsers(commands: Any) -> None:
 def check_table_paths(args: argparse.Namespace) -> None:
     """Raise before any work if the output would replace the results file, or ``--period`` has no ``--by``.
 
-    A missing or unreadable results file is reported when it is read (:func:`arabnews_nlp.tables.read_results`).
+    A missing or unreadable results file is reported when it is read (:func:`arabnews_nlp.result_lines.read_results`).
 
     Raises:
         ConfigError: If ``args.output`` is the input, or ``--period`` is given without ``--by``.

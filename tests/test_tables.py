@@ -159,7 +159,7 @@ def test_analyses_are_read_with_their_position_as_id(results: dict[str, Path], _
 def test_python_mistakes_get_clear_errors(_session_analyzer: Any, caplog: pytest.LogCaptureFixture) -> None:
     analyses = _session_analyzer.pipe(TEXTS.values())  # a generator, read once
     assert len(list(iter_rows(analyses, "documents"))) == 2
-    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.tables"):
+    with caplog.at_level(logging.WARNING, logger="arabnews_nlp.result_lines"):
         assert list(iter_rows(analyses, "documents")) == [] and summarize(analyses).documents == 0
     assert caplog.text.count("can be read once") == 2  # was silent: empty tables and zero counts
     with pytest.raises(ConfigError, match="got a text of .* not a results file"):
