@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "finetune": ("training.finetune", "fine-tune an analyzer model (NER + stance + events)"),
     "retune": ("training.retune", "refit the n-gram models and redo the dev choices of a trained model"),
     "baseline": ("training.baseline", "fit the keyword/gazetteer baseline on training data"),
+    "prefill": ("training.prefill", "pre-annotate articles with a model, for annotators to correct"),
     "evaluate": ("training.evaluation.cli", "score a model on gold JSONL (seqeval, stance, events)"),
     "anercorp": ("training.anercorp", "the ANERcorp benchmark (CAMeL split)"),
 }
