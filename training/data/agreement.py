@@ -107,7 +107,7 @@ def read_pass(path: str) -> list[dict[str, Any]]:
         OSError: When the file cannot be read (missing, a directory).
     """
     from training.data.cli import load_checked
-    from training.data.validate import duplicate_id_messages
+    from training.data.validate_file_checks import duplicate_id_messages
 
     records, problems = load_checked(path)
     problems += duplicate_id_messages((f"{path}:{line_no}", record) for line_no, record in records)

@@ -51,7 +51,8 @@ def read_checked(path: str | Path) -> Checked:
     every record is validated; problems are ``file:line: …`` messages.
     """
     from training.data.surface import convert_document
-    from training.data.validate import empty_file_problem, tool_export_problem, validate_record
+    from training.data.validate import validate_record
+    from training.data.validate_file_checks import empty_file_problem, tool_export_problem
 
     records: list[tuple[int, Record]] = []
     problems: list[str] = []
@@ -89,7 +90,7 @@ def load_checked(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]
 
 
 def _duplicates(files: dict[str, list[tuple[int, Record]]]) -> list[str]:
-    from training.data.validate import duplicate_id_messages
+    from training.data.validate_file_checks import duplicate_id_messages
 
     return duplicate_id_messages(_where(files))
 
@@ -108,7 +109,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     The summary counts the documents read (non-blank lines holding a JSON object, valid or not)
     and, apart, the lines that are not a JSON object, so no line goes uncounted.
     """
-    from training.data.validate import unannotated_note
+    from training.data.validate_unannotated import unannotated_note
 
     files = {path: read_checked(path) for path in _expand(args.files)}
     problems = [p for path, checked in files.items() for p in checked.problems + _duplicates({path: checked.records})]
@@ -129,7 +130,7 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     from training.data.consistency import label_conflicts
     from training.data.split import DEV, TRAIN, assign_splits, load_manifest, missing_in_dev, save_manifest
     from training.data.stats import compute_stats, format_table
-    from training.data.validate import unannotated_note
+    from training.data.validate_unannotated import unannotated_note
 
     paths = _expand(args.surface)
     files = {path: load_checked(path) for path in paths}
@@ -269,7 +270,8 @@ def _export(args: argparse.Namespace) -> str:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Import a format into JSONL records, or export records with --export."""
-    from training.data.validate import duplicate_id_messages, validate_record
+    from training.data.validate import validate_record
+    from training.data.validate_file_checks import duplicate_id_messages
 
     formats = EXPORT_FORMATS if args.export else IMPORT_FORMATS
     if args.format not in formats:
@@ -308,7 +310,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     could not be read or converted (those are not counted).
     """
     from training.data.stats import brief_ids, compute_stats, format_table, to_json
-    from training.data.validate import duplicate_ids
+    from training.data.validate_file_checks import duplicate_ids
 
     by_name: dict[str, Any] = {}
     for path in _expand(args.files):

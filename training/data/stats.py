@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
-from training.data.validate import duplicate_ids
+from training.data.validate_file_checks import duplicate_ids
 
 Stats = dict[str, Any]
 

@@ -28,7 +28,7 @@ from typing import Any
 from arabnews_nlp.errors import DataFormatError
 from arabnews_nlp.text.words import is_whole_words
 from training.data.records import TASKS, Record, parsed_lines
-from training.data.validate import misspelt_keys
+from training.data.validate_fields import misspelt_keys
 
 SURFACE_SENTENCE_KEYS = ("text", "entities", "stance", "holder", "events")
 """The keys of a sentence in the surface format."""
