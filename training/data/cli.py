@@ -178,7 +178,9 @@ def _read_json_any(path: str) -> list[dict[str, Any]]:
 
 
 def _import(args: argparse.Namespace) -> list[Record]:
-    from training.data import annotation_tools as tools
+    from training.data.annotation_doccano import from_doccano
+    from training.data.annotation_doccano_sentences import merge_doccano_sentences
+    from training.data.annotation_label_studio import from_label_studio
     from training.data import convert_conll as conll
 
     fmt, source = args.format, args.input
@@ -192,7 +194,7 @@ def _import(args: argparse.Namespace) -> list[Record]:
         return conll.conll_to_records(conll.read_conll(source), mapping, prefix, args.sentences_per_doc)
     if fmt in ("doccano", "labelstudio"):
         notes: list[str] = []
-        reader = tools.from_doccano if fmt == "doccano" else tools.from_label_studio
+        reader = from_doccano if fmt == "doccano" else from_label_studio
         records = reader(_read_json_any(source), notes)
         for note in notes:
             print(f"convert: {note}", file=sys.stderr)
@@ -202,7 +204,7 @@ def _import(args: argparse.Namespace) -> list[Record]:
             raise DataFormatError("convert doccano-sentences needs --records FILE: the records to merge the sentence labels into")
         records = [r for _, r in iter_records(args.records)]
         merge_notes: list[str] = []
-        merged = tools.merge_doccano_sentences(records, _read_json_any(source), args.keep_missing, merge_notes)
+        merged = merge_doccano_sentences(records, _read_json_any(source), args.keep_missing, merge_notes)
         for note in merge_notes:
             print(f"convert: {note}", file=sys.stderr)
         return merged
@@ -222,11 +224,11 @@ def _import_surface(source: str) -> list[Record]:
 
 def _export_doccano_sentences(args: argparse.Namespace, records: list[Record]) -> str:
     """Write the sentence examples; name the records left out; refuse an export with none. Returns the summary."""
-    from training.data import annotation_tools as tools
+    from training.data.annotation_doccano_sentences import has_sentence_layers, to_doccano_sentences
     from training.data.stats import brief_ids
 
-    items = tools.to_doccano_sentences(records, include_ner_only=args.include_ner_only)
-    left_out = [] if args.include_ner_only else [str(r["id"]) for r in records if not tools.has_sentence_layers(r)]
+    items = to_doccano_sentences(records, include_ner_only=args.include_ner_only)
+    left_out = [] if args.include_ner_only else [str(r["id"]) for r in records if not has_sentence_layers(r)]
     how = ("pass --include-ner-only to export them for stance and events annotation (the merge then adds those "
            "layers to them)")  # fmt: skip
     if not items:
@@ -242,7 +244,8 @@ def _export_doccano_sentences(args: argparse.Namespace, records: list[Record]) -
 
 def _export(args: argparse.Namespace) -> str:
     """Export the records of ``args.input``; return the summary line."""
-    from training.data import annotation_tools as tools
+    from training.data.annotation_doccano import to_doccano
+    from training.data.annotation_label_studio import label_studio_config, to_label_studio
     from training.data import convert_conll as conll
 
     records, problems = load_checked(args.input)
@@ -257,14 +260,14 @@ def _export(args: argparse.Namespace) -> str:
     elif fmt == "labelstudio":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
-            json.dump(tools.to_label_studio(plain), handle, ensure_ascii=False, indent=1)
+            json.dump(to_label_studio(plain), handle, ensure_ascii=False, indent=1)
         if args.config:
             with open(args.config, "w", encoding="utf-8") as handle:
-                handle.write(tools.label_studio_config())
+                handle.write(label_studio_config())
     elif fmt == "surface":
         write_records(target, [to_surface(r) for r in plain])
     else:
-        write_records(target, tools.to_doccano(plain))
+        write_records(target, to_doccano(plain))
     return f"wrote {target}"
 
 
