@@ -106,7 +106,7 @@ def read_pass(path: str) -> list[dict[str, Any]]:
             prints them.
         OSError: When the file cannot be read (missing, a directory).
     """
-    from training.data.cli import load_checked
+    from training.data.checked_files import load_checked
     from training.data.validate_file_checks import duplicate_id_messages
 
     records, problems = load_checked(path)

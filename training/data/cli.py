@@ -1,7 +1,8 @@
 """``python -m training validate | build-data | convert | stats | conflicts``: the data commands.
 
-Thin wrappers over :mod:`training.data`; the only module here that prints. ``main(argv)`` takes
-the command name first, as :mod:`training.__main__` passes it.
+Thin wrappers over :mod:`training.data`; with :mod:`training.data.cli_convert` (``convert``) the
+only modules here that print. ``main(argv)`` takes the command name first, as
+:mod:`training.__main__` passes it.
 
 Example:
     >>> main(["validate", "--help"])  # doctest: +SKIP
@@ -10,97 +11,17 @@ Example:
 from __future__ import annotations
 
 import argparse
-import glob
-import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from arabnews_nlp.errors import DataFormatError
-from training.data.records import (
-    Record, is_surface, iter_records, parse_json_array, parse_line, parsed_lines, read_lines, to_surface, write_records,
+from training.data.checked_files import (
+    Checked, duplicate_problems, expand_patterns, load_checked, located_records, read_checked,
 )  # fmt: skip
+from training.data.cli_convert import EXPORT_FORMATS, IMPORT_FORMATS, cmd_convert
+from training.data.records import write_records
 
-TOOL_IDS = {
-    "doccano": "a record doccano-N is the example with id N",
-    "labelstudio": "a record labelstudio-N is task N, any other id that of the record exported to the task",
-}
-"""Import format -> how a converted record's id names the example of the export it came from."""
-IMPORT_FORMATS = ("anercorp", "wikifane", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
-EXPORT_FORMATS = ("anercorp", "conll", "doccano", "doccano-sentences", "labelstudio", "surface")
-
-
-class Checked(NamedTuple):
-    """What :func:`read_checked` found in one JSONL file."""
-
-    records: list[tuple[int, Record]]
-    """``(line, record)`` for each document read and converted (surface documents)."""
-    problems: list[str]
-    """``file:line: …`` messages, in line order."""
-    documents: int
-    """Non-blank lines holding a JSON object, including documents that could not be converted."""
-    unreadable: int
-    """Non-blank lines that are not a JSON object (invalid JSON, or another JSON value)."""
-
-
-def read_checked(path: str | Path) -> Checked:
-    """Read a JSONL file of records or surface documents; convert, validate and count them.
-
-    Surface documents are converted with :func:`training.data.surface.convert_document`, then
-    every record is validated; problems are ``file:line: …`` messages.
-    """
-    from training.data.surface import convert_document
-    from training.data.validate import validate_record
-    from training.data.validate_file_checks import empty_file_problem, tool_export_problem
-
-    records: list[tuple[int, Record]] = []
-    problems: list[str] = []
-    documents = unreadable = 0
-    for line_no, record in parsed_lines(path):
-        if isinstance(record, DataFormatError):
-            unreadable += 1
-            problems.append(str(record))
-            continue
-        documents += 1
-        try:
-            record = convert_document(record, path, line_no) if is_surface(record) else record
-        except DataFormatError as err:
-            problems.append(str(err))
-            continue
-        doc_id = record.get("id")
-        prefix = f"{path}:{line_no}: {doc_id}:" if isinstance(doc_id, str) else f"{path}:{line_no}:"
-        problems += [f"{prefix} {message}" for message in validate_record(record)]
-        records.append((line_no, record))
-    if not documents and not unreadable:
-        problems.append(empty_file_problem(path))
-    export = tool_export_problem(path) if problems else None
-    if export:  # one message for the file, not one per line or per example
-        return Checked([], [export], 0, 0)
-    return Checked(records, problems, documents, unreadable)
-
-
-def load_checked(path: str | Path) -> tuple[list[tuple[int, Record]], list[str]]:
-    """Read a JSONL file of records or surface documents; return ``(line, record)`` and problems.
-
-    :func:`read_checked` without the counts.
-    """
-    checked = read_checked(path)
-    return checked.records, checked.problems
-
-
-def _duplicates(files: dict[str, list[tuple[int, Record]]]) -> list[str]:
-    from training.data.validate_file_checks import duplicate_id_messages
-
-    return duplicate_id_messages(_where(files))
-
-
-def _expand(patterns: Sequence[str]) -> list[str]:
-    paths: list[str] = []
-    for pattern in patterns:
-        matches = sorted(glob.glob(pattern))
-        paths += matches or [pattern]
-    return paths
+__all__ = ["Checked", "build_parser", "cmd_build_data", "cmd_conflicts", "cmd_convert", "cmd_stats", "cmd_validate", "load_checked", "main", "read_checked"]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -111,11 +32,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """
     from training.data.validate_unannotated import unannotated_note
 
-    files = {path: read_checked(path) for path in _expand(args.files)}
-    problems = [p for path, checked in files.items() for p in checked.problems + _duplicates({path: checked.records})]
+    files = {path: read_checked(path) for path in expand_patterns(args.files)}
+    problems = [p for path, checked in files.items() for p in checked.problems + duplicate_problems({path: checked.records})]
     for problem in problems:
         print(problem)
-    note = unannotated_note(_where({path: checked.records for path, checked in files.items()}))
+    note = unannotated_note(located_records({path: checked.records for path, checked in files.items()}))
     if note:
         print(note, file=sys.stderr)
     documents = sum(checked.documents for checked in files.values())
@@ -132,15 +53,15 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     from training.data.stats import compute_stats, format_table
     from training.data.validate_unannotated import unannotated_note
 
-    paths = _expand(args.surface)
+    paths = expand_patterns(args.surface)
     files = {path: load_checked(path) for path in paths}
     read = {path: recs for path, (recs, _) in files.items()}
-    problems = [p for _, found in files.values() for p in found] + _duplicates(read)
+    problems = [p for _, found in files.values() for p in found] + duplicate_problems(read)
     if problems or not files:
         print("\n".join(problems) or f"no input files match {args.surface}", file=sys.stderr)
         print(f"build-data: {len(problems)} problem(s); nothing written", file=sys.stderr)
         return 1
-    note = unannotated_note(_where(read))
+    note = unannotated_note(located_records(read))
     if note:
         print(note, file=sys.stderr)
     records = sorted((r for recs, _ in files.values() for _, r in recs), key=lambda r: str(r["id"]))
@@ -153,7 +74,7 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     write_records(out / "seeds.jsonl", [r for r in records if str(r["id"]).startswith("seed-")])
     save_manifest(manifest_path, split)
     print(format_table({name: compute_stats(part) for name, part in parts.items()}))
-    conflicts = label_conflicts(_where(read))
+    conflicts = label_conflicts(located_records(read))
     if conflicts:
         print(f"note: {len(conflicts)} repeated sentence(s) carry different labels in different documents; "
               f"review them with python -m training conflicts {' '.join(args.surface)}", file=sys.stderr)  # fmt: skip
@@ -162,147 +83,6 @@ def cmd_build_data(args: argparse.Namespace) -> int:
         print(f"warning: not in dev (too rare, or fixed by the manifest): {', '.join(missing)}", file=sys.stderr)
     print(f"wrote {out / 'train.jsonl'}, {out / 'dev.jsonl'}, {out / 'seeds.jsonl'}, {manifest_path}", file=sys.stderr)
     return 0
-
-
-def _read_json_any(path: str) -> list[dict[str, Any]]:
-    """Read a JSON list or a JSONL file."""
-    lines = []
-    for _, line in read_lines(path):
-        if isinstance(line, DataFormatError):
-            raise line
-        lines.append(line)
-    content = "".join(lines)
-    if content.lstrip().startswith("["):
-        return parse_json_array(content, path)
-    return [parse_line(line, path, n) for n, line in enumerate(lines, 1) if line.strip()]
-
-
-def _import(args: argparse.Namespace) -> list[Record]:
-    from training.data.annotation_doccano import from_doccano
-    from training.data.annotation_doccano_sentences import merge_doccano_sentences
-    from training.data.annotation_label_studio import from_label_studio
-    from training.data import convert_conll as conll
-
-    fmt, source = args.format, args.input
-    if fmt == "anercorp":
-        return conll.read_anercorp(source, args.sentences_per_doc, args.id_prefix)
-    if fmt == "wikifane":
-        return conll.read_wikifane(source, args.sentences_per_doc, args.id_prefix)
-    if fmt == "conll":
-        mapping: dict[str, str | None] = {t: t for t in ("PER", "ORG", "LOC", "FAC")}
-        prefix = args.id_prefix or conll.id_prefix_from_path(source)
-        return conll.conll_to_records(conll.read_conll(source), mapping, prefix, args.sentences_per_doc)
-    if fmt in ("doccano", "labelstudio"):
-        notes: list[str] = []
-        reader = from_doccano if fmt == "doccano" else from_label_studio
-        records = reader(_read_json_any(source), notes)
-        for note in notes:
-            print(f"convert: {note}", file=sys.stderr)
-        return records
-    if fmt == "doccano-sentences":
-        if not args.records:
-            raise DataFormatError("convert doccano-sentences needs --records FILE: the records to merge the sentence labels into")
-        records = [r for _, r in iter_records(args.records)]
-        merge_notes: list[str] = []
-        merged = merge_doccano_sentences(records, _read_json_any(source), args.keep_missing, merge_notes)
-        for note in merge_notes:
-            print(f"convert: {note}", file=sys.stderr)
-        return merged
-    return _import_surface(source)
-
-
-def _import_surface(source: str) -> list[Record]:
-    """Convert every surface document; refuse (all problems named, nothing written) if any fails."""
-    from training.data.surface import read_surface_file
-
-    converted, problems = read_surface_file(source)
-    if problems:
-        summary = f"{source}: {len(problems)} line(s) cannot be converted; nothing written. Fix them:"
-        raise DataFormatError("\n".join([summary, *problems]))
-    return [record for _, record in converted]
-
-
-def _export_doccano_sentences(args: argparse.Namespace, records: list[Record]) -> str:
-    """Write the sentence examples; name the records left out; refuse an export with none. Returns the summary."""
-    from training.data.annotation_doccano_sentences import has_sentence_layers, to_doccano_sentences
-    from training.data.stats import brief_ids
-
-    items = to_doccano_sentences(records, include_ner_only=args.include_ner_only)
-    left_out = [] if args.include_ner_only else [str(r["id"]) for r in records if not has_sentence_layers(r)]
-    how = ("pass --include-ner-only to export them for stance and events annotation (the merge then adds those "
-           "layers to them)")  # fmt: skip
-    if not items:
-        raise DataFormatError(f"{args.input}: nothing to export: all {len(records)} record(s) are NER-only (\"tasks\" "
-                              f"without 'stance', e.g. from a plain Doccano project: {brief_ids(left_out)}); {how}")  # fmt: skip
-    if left_out:
-        print(f"convert: left out {len(left_out)} of {len(records)} record(s) that are NER-only (\"tasks\" without "
-              f"'stance'): {brief_ids(left_out, limit=20)}; {how}", file=sys.stderr)  # fmt: skip
-    write_records(args.output, items)
-    exported = len({item["doc_id"] for item in items})
-    return f"wrote {len(items)} example(s) of {exported} record(s) to {args.output}"
-
-
-def _export(args: argparse.Namespace) -> str:
-    """Export the records of ``args.input``; return the summary line."""
-    from training.data.annotation_doccano import to_doccano
-    from training.data.annotation_label_studio import label_studio_config, to_label_studio
-    from training.data import convert_conll as conll
-
-    records, problems = load_checked(args.input)
-    if problems:
-        raise DataFormatError(f"{args.input} is not valid ({len(problems)} problem(s)); first: {problems[0]}")
-    plain = [r for _, r in records]
-    fmt, target = args.format, args.output
-    if fmt == "doccano-sentences":
-        return _export_doccano_sentences(args, plain)
-    if fmt in ("anercorp", "conll"):
-        conll.write_conll(target, conll.records_to_conll(plain, conll.SCHEMA_TO_ANERCORP if fmt == "anercorp" else None))
-    elif fmt == "labelstudio":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8") as handle:
-            json.dump(to_label_studio(plain), handle, ensure_ascii=False, indent=1)
-        if args.config:
-            with open(args.config, "w", encoding="utf-8") as handle:
-                handle.write(label_studio_config())
-    elif fmt == "surface":
-        write_records(target, [to_surface(r) for r in plain])
-    else:
-        write_records(target, to_doccano(plain))
-    return f"wrote {target}"
-
-
-def cmd_convert(args: argparse.Namespace) -> int:
-    """Import a format into JSONL records, or export records with --export."""
-    from training.data.validate import validate_record
-    from training.data.validate_file_checks import duplicate_id_messages
-
-    formats = EXPORT_FORMATS if args.export else IMPORT_FORMATS
-    if args.format not in formats:
-        direction = "exported" if args.export else "imported"
-        print(f"convert: {args.format!r} cannot be {direction}; choose from {list(formats)}", file=sys.stderr)
-        return 2
-    try:
-        if args.export:
-            print(_export(args), file=sys.stderr)
-            return 0
-        records = _import(args)
-    except (DataFormatError, OSError) as err:
-        print(f"convert: {err}", file=sys.stderr)
-        return 1
-    write_records(args.output, records)
-    problems = [f"{args.output}:{n}: {r.get('id')}: {m}" for n, r in enumerate(records, 1) for m in validate_record(r)]
-    problems += duplicate_id_messages((f"{args.output}:{n}", r) for n, r in enumerate(records, 1))
-    for problem in problems:
-        print(problem)
-    entities = sum(len(r["entities"]) for r in records)
-    sentences = sum(len(r["sentences"]) for r in records)
-    summary = f"{len(records)} record(s), {sentences} sentence(s), {entities} entities"
-    print(f"wrote {summary} to {args.output}; {len(problems)} problem(s)", file=sys.stderr)
-    if problems and args.format in TOOL_IDS:
-        print(f"convert: {args.output} is written so that you can fix them there (python -m training validate "
-              f"{args.output} checks it again), or fix them in the tool and export again: {TOOL_IDS[args.format]} "
-              f"of {args.input}", file=sys.stderr)  # fmt: skip
-    return 1 if problems else 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -316,9 +96,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from training.data.validate_file_checks import duplicate_ids
 
     by_name: dict[str, Any] = {}
-    for path in _expand(args.files):
+    for path in expand_patterns(args.files):
         checked = read_checked(path)
-        records, problems = checked.records, checked.problems + _duplicates({path: checked.records})
+        records, problems = checked.records, checked.problems + duplicate_problems({path: checked.records})
         if problems and not args.force:
             print("\n".join(problems), file=sys.stderr)
             print(f"stats: {path} has {len(problems)} problem(s); fix them or pass --force", file=sys.stderr)
@@ -345,23 +125,18 @@ def _at_least_one(value: str) -> int:
     return number
 
 
-def _where(files: dict[str, list[tuple[int, Record]]]) -> list[tuple[str, Record]]:
-    """``("file:line", record)`` for every record of ``files`` (path -> ``(line, record)``)."""
-    return [(f"{path}:{line_no}", record) for path, records in files.items() for line_no, record in records]
-
-
 def cmd_conflicts(args: argparse.Namespace) -> int:
     """Print the repeated sentences whose copies carry different labels; 1 with ``--fail`` if any."""
     from training.data.consistency import label_conflicts
 
-    files = {path: load_checked(path) for path in _expand(args.files)}
+    files = {path: load_checked(path) for path in expand_patterns(args.files)}
     problems = [p for _, found in files.values() for p in found]
     if problems:
         print("\n".join(problems), file=sys.stderr)
         print(f"conflicts: {len(problems)} problem(s) in the input; fix them first (python -m training validate)",
               file=sys.stderr)  # fmt: skip
         return 1
-    conflicts = label_conflicts(_where({path: recs for path, (recs, _) in files.items()}), args.min_words)
+    conflicts = label_conflicts(located_records({path: recs for path, (recs, _) in files.items()}), args.min_words)
     for conflict in conflicts:
         excerpt = conflict.text if len(conflict.text) <= 90 else conflict.text[:90] + "…"
         print(f"{' and '.join(conflict.layers)} differ in {len(conflict.copies)} copies of: {excerpt}")

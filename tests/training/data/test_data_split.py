@@ -141,7 +141,7 @@ def test_shipped_test_split_shares_no_document_or_near_copy_with_train_or_dev() 
 
 
 def test_shipped_candidate_synthetic_batches_are_valid_and_share_nothing_with_dev_or_test() -> None:
-    from training.data.cli import load_checked
+    from training.data.checked_files import load_checked
 
     files = sorted((SEEDS / "candidates").glob("synthetic*.jsonl"))
     if not files:
