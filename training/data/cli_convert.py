@@ -14,7 +14,8 @@ from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
 from training.data.checked_files import load_checked
-from training.data.records import Record, iter_records, parse_json_array, parse_line, read_lines, to_surface, write_records
+from training.data.json_decode import parse_json_array, parse_line
+from training.data.records import Record, iter_records, read_lines, to_surface, write_records
 
 TOOL_IDS = {
     "doccano": "a record doccano-N is the example with id N",

@@ -56,7 +56,8 @@ from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
-from training.data.records import Record, is_surface, parse_line, parsed_lines, read_lines
+from training.data.json_decode import parse_line
+from training.data.records import Record, is_surface, parsed_lines, read_lines
 from training.data.validate_fields import ENTITY_KEYS, RECORD_KEYS, SENTENCE_KEYS, _check_header, _declared_tasks, misspelt_keys
 from training.data.validate_file_checks import duplicate_id_messages, duplicate_ids, empty_file_problem, tool_export_problem
 from training.data.validate_spans import _check_entities, _check_links, _check_sentences
