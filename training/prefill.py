@@ -35,10 +35,9 @@ from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.results import Analysis
 from arabnews_nlp.text.words import is_whole_words
 from training.data.records import Record, write_records
+from training.data.validate_fields import PREFILLED
 
 FORMATS = ("surface", "records", "labelstudio")
-PREFILLED = "prefilled"
-"""The key that marks a document as the model's unreviewed pre-annotation."""
 
 
 def analysis_to_record(doc_id: str, analysis: Analysis, fields: Mapping[str, Any] | None = None) -> Record:
@@ -150,7 +149,7 @@ def to_label_studio_predictions(records: Sequence[Mapping[str, Any]], model_vers
     Returns:
         The tasks, in the layout of :func:`training.data.annotation_tools.to_label_studio`.
     """
-    from training.data.annotation_tools import to_label_studio
+    from training.data.annotation_label_studio import to_label_studio
 
     tasks = to_label_studio(records)
     for task in tasks:
@@ -206,7 +205,7 @@ def _write(records: list[Record], model_name: str, args: argparse.Namespace) -> 
         with open(args.output, "w", encoding="utf-8") as handle:
             json.dump(to_label_studio_predictions(plain, model_name), handle, ensure_ascii=False, indent=1)
         if args.config:
-            from training.data.annotation_tools import label_studio_config
+            from training.data.annotation_label_studio import label_studio_config
 
             Path(args.config).write_text(label_studio_config(), encoding="utf-8")
         return f"wrote {len(records)} Label Studio task(s) with the model's predictions to {args.output}"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
-from training.data.annotation_tools import from_label_studio, label_studio_config
+from training.data.annotation_label_studio import from_label_studio, label_studio_config
 from training.data.surface import surface_to_record
 from training.prefill import PREFILLED, main, to_prefilled_surface
 
@@ -142,3 +142,22 @@ def test_paths_are_checked(tmp_path: Path) -> None:
         main(["prefill", str(path), str(tmp_path / "out.jsonl"), "--config", str(tmp_path / "c.xml")])
     with pytest.raises(ConfigError, match="batch-size"):
         main(["prefill", str(path), str(tmp_path / "out.jsonl"), "--batch-size", "0"])
+
+
+def test_validate_refuses_the_mark_until_it_is_deleted(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from training.data.cli import main as data_main
+
+    text = tmp_path / "a.txt"
+    text.write_text(TEXTS["a"], encoding="utf-8")
+    for fmt in ("surface", "records"):
+        out = tmp_path / f"{fmt}.jsonl"
+        _run(tiny_model_dir, text, out, "--format", fmt)
+        capsys.readouterr()
+        assert data_main(["validate", str(out)]) == 1
+        assert "pre-annotated by a model" in capsys.readouterr().out
+        docs = _read(out)
+        for doc in docs:
+            doc.pop(PREFILLED)
+        out.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+        data_main(["validate", str(out)])
+        assert "pre-annotated" not in capsys.readouterr().out

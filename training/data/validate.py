@@ -16,6 +16,8 @@ Rules checked, one message per violation (:func:`validate_record` gives ``what i
   and after them); ``stance`` one of ``STANCE_LABELS``; ``events`` a list of distinct
   ``EVENT_TYPES``; ``holder`` ``null`` or exactly the span of an entity lying inside the sentence,
   and ``null`` on a ``neutral`` sentence (no position, so no one holds it).
+* **Review**: a record or surface document still marked ``"prefilled"`` (a model's
+  pre-annotation from ``python -m training prefill``) is refused until the key is deleted.
 * **Keys**: a key that is not one of the format's but close to one (``entites``, ``holdr``,
   ``"synthetic "``) is reported with the key it was probably meant to be: a misspelt key is
   ignored, and its annotation lost. Other extra keys (your own metadata) are allowed.

@@ -13,6 +13,9 @@ from typing import Any
 from arabnews_nlp.schema import STANCE_LABELS
 from training.data.records import TASKS
 
+PREFILLED = "prefilled"
+"""The key ``python -m training prefill`` marks a model's unreviewed pre-annotation with."""
+
 RECORD_KEYS = ("id", "source", "date", "text", "doc_stance", "sentences", "entities", "synthetic", "author", "tasks")
 """The keys of a record (SCHEMA.md §5 and the extensions above)."""
 SENTENCE_KEYS = ("start", "end", "stance", "holder", "events")
@@ -107,6 +110,11 @@ def _check_header(record: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str
     if source is not None and not isinstance(source, (str, dict)):
         problems.append(f"source must be a string, an object or null, got {type(source).__name__}")
     problems += _check_date_and_author(record)
+    if PREFILLED in record:
+        model = record[PREFILLED].get("model") if isinstance(record[PREFILLED], Mapping) else record[PREFILLED]
+        problems.append(f"pre-annotated by a model ({model}) and not marked reviewed: read the whole document and correct "
+                        f"its sentences, entities, stances, holders and events (add back any '{PREFILLED}.left_out'), "
+                        f"then delete the '{PREFILLED}' key")  # fmt: skip
     return problems
 
 
