@@ -250,11 +250,20 @@ def main(argv: Iterable[str] | None = None) -> int:
     if args_list[:1] == ["prefill"]:
         args_list = args_list[1:]
     args = _parser().parse_args(args_list)
-    if args.batch_size < 1:
-        raise ConfigError(f"--batch-size must be at least 1, got {args.batch_size}")
-    if args.config and args.format != "labelstudio":
-        raise ConfigError(f"--config writes Label Studio's labeling config: it needs --format labelstudio, not {args.format}")
-    check_paths(args.inputs, args.output)
+    _check_args(args)
     records, model_name = prefill(args)
     print(_write(records, model_name, args), file=sys.stderr)
     return 0
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse options that cannot work together, and missing inputs, before anything is read."""
+    if args.batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1, got {args.batch_size}")
+    written = {"id", "text", "doc_stance", "sentences", "entities", PREFILLED, *(["source"] if args.source_fields else [])}
+    if written & set(args.keep_fields):
+        raise ConfigError(f"--keep-fields {sorted(written & set(args.keep_fields))}: prefill writes these keys itself; "
+                          "keep other fields (e.g. date), and gather source fields with --source-fields")  # fmt: skip
+    if args.config and args.format != "labelstudio":
+        raise ConfigError(f"--config writes Label Studio's labeling config: it needs --format labelstudio, not {args.format}")
+    check_paths(args.inputs, args.output)

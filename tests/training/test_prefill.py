@@ -140,6 +140,8 @@ def test_paths_are_checked(tmp_path: Path) -> None:
         main(["prefill", str(tmp_path / "missing.jsonl"), str(tmp_path / "out.jsonl")])
     with pytest.raises(ConfigError, match="needs --format labelstudio"):
         main(["prefill", str(path), str(tmp_path / "out.jsonl"), "--config", str(tmp_path / "c.xml")])
+    with pytest.raises(ConfigError, match="writes these keys itself"):
+        main(["prefill", str(path), str(tmp_path / "out.jsonl"), "--keep-fields", "date", "id"])
     with pytest.raises(ConfigError, match="batch-size"):
         main(["prefill", str(path), str(tmp_path / "out.jsonl"), "--batch-size", "0"])
 
