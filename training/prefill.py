@@ -147,7 +147,7 @@ def to_label_studio_predictions(records: Sequence[Mapping[str, Any]], model_vers
         model_version: Shown by Label Studio beside each prediction.
 
     Returns:
-        The tasks, in the layout of :func:`training.data.annotation_tools.to_label_studio`.
+        The tasks, in the layout of :func:`training.data.annotation_label_studio.to_label_studio`.
     """
     from training.data.annotation_label_studio import to_label_studio
 
