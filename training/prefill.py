@@ -33,8 +33,8 @@ from typing import Any
 from arabnews_nlp.analyze_inputs import check_paths, read_inputs
 from arabnews_nlp.errors import ConfigError, DataFormatError
 from arabnews_nlp.results import Analysis
-from arabnews_nlp.text.words import is_whole_words
-from training.data.records import Record, write_records
+from training.data.records import Record, sentence_entities, span_text, write_records
+from training.data.surface import find_whole_words
 from training.data.validate_fields import PREFILLED
 
 FORMATS = ("surface", "records", "labelstudio")
@@ -92,23 +92,22 @@ def to_prefilled_surface(record: Mapping[str, Any]) -> Record:
     text = record["text"]
     left_out: list[dict[str, Any]] = []
     sentences = []
-    outside = list(record["entities"])
+    placed: set[tuple[int, int]] = set()
     for number, sentence in enumerate(record["sentences"]):
-        inside = [e for e in record["entities"] if sentence["start"] <= e["start"] and e["end"] <= sentence["end"]]
-        outside = [e for e in outside if e not in inside]
         named, position = [], sentence["start"]
-        for entity in inside:
-            surface = text[entity["start"] : entity["end"]]
-            if _first_whole_match(text, surface, position, sentence["end"]) == entity["start"]:
+        for entity in sentence_entities(record, sentence):
+            placed.add((entity["start"], entity["end"]))
+            surface = span_text(record, entity)
+            if find_whole_words(text, surface, position, sentence["end"]) == entity["start"]:
                 named.append([surface, entity["label"]])
                 position = entity["end"]
             else:
                 left_out.append({"sentence": number, "text": surface, "label": entity["label"], "start": entity["start"]})
-        holder = _holder_text(text, sentence, named, left_out, number)
-        sentences.append({"text": text[sentence["start"] : sentence["end"]], "stance": sentence["stance"],
+        holder = _holder_text(record, sentence, named, left_out, number)
+        sentences.append({"text": span_text(record, sentence), "stance": sentence["stance"],
                           "holder": holder, "events": list(sentence["events"]), "entities": named})  # fmt: skip
-    left_out += [{"sentence": None, "text": text[e["start"] : e["end"]], "label": e["label"], "start": e["start"]}
-                 for e in outside]  # fmt: skip
+    left_out += [{"sentence": None, "text": span_text(record, e), "label": e["label"], "start": e["start"]}
+                 for e in record["entities"] if (e["start"], e["end"]) not in placed]  # fmt: skip
     doc = {key: value for key, value in record.items() if key not in ("sentences", "entities")}
     if left_out:
         doc[PREFILLED] = {**doc[PREFILLED], "left_out": left_out}
@@ -116,22 +115,15 @@ def to_prefilled_surface(record: Mapping[str, Any]) -> Record:
     return doc
 
 
-def _first_whole_match(text: str, surface: str, start: int, end: int) -> int:
-    """Offset of the first whole-word occurrence of ``surface`` in ``text[start:end]``, else -1."""
-    found = text.find(surface, start, end)
-    while found >= 0 and not is_whole_words(text, found, found + len(surface)):
-        found = text.find(surface, found + 1, end)
-    return found
-
-
 def _holder_text(
-    text: str, sentence: Mapping[str, Any], named: list[list[str]], left_out: list[dict[str, Any]], number: int
+    record: Mapping[str, Any], sentence: Mapping[str, Any], named: list[list[str]], left_out: list[dict[str, Any]],
+    number: int,
 ) -> str | None:
     """The surface holder of ``sentence``: its text when one of the ``named`` entities has it, else noted."""
     holder = sentence["holder"]
     if holder is None:
         return None
-    surface = text[holder["start"] : holder["end"]]
+    surface = span_text(record, holder)
     if any(name == surface for name, _ in named):
         return surface
     left_out.append({"sentence": number, "text": surface, "label": "holder", "start": holder["start"]})

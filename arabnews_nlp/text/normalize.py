@@ -39,6 +39,7 @@ from arabnews_nlp.errors import ConfigError, InputTypeError, SpanError
 __all__ = [
     "DEFAULT_NORMALIZATION",
     "INVISIBLE",
+    "MARKS",
     "NormalizationConfig",
     "NormalizedText",
     "normalize",
@@ -47,6 +48,8 @@ __all__ = [
 
 _TATWEEL = "\u0640"
 _DIACRITICS = (*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE))
+MARKS = frozenset((_TATWEEL, *map(chr, _DIACRITICS)))
+"""The tatweel and the diacritics that ``remove_tatweel`` and ``remove_diacritics`` delete."""
 _INVISIBLE = (
     0x00AD,
     0x061C,

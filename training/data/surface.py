@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from arabnews_nlp.errors import DataFormatError
+from arabnews_nlp.text.normalize import MARKS
 from arabnews_nlp.text.words import is_whole_words
 from training.data.records import TASKS, Record, parsed_lines
 from training.data.validate_fields import misspelt_keys
@@ -71,8 +72,8 @@ def skeleton(doc_id: str, text: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-# Arabic diacritics (harakat, shadda, sukun, superscript alef) and the tatweel.
-_MARKS = "[\u0640\u064b-\u065f\u0670]*"
+# Any run of the tatweel and diacritics the runtime's normalisation deletes.
+_MARKS = "[" + "".join(map(re.escape, sorted(MARKS))) + "]*"
 
 
 def _written_otherwise(text: str, surface: str, start: int, end: int) -> str:
@@ -87,6 +88,21 @@ def _written_otherwise(text: str, surface: str, start: int, end: int) -> str:
     return ""
 
 
+def find_whole_words(text: str, surface: str, start: int, end: int) -> int:
+    """Offset of the first occurrence of ``surface`` in ``text[start:end]`` on whole-word boundaries, else -1.
+
+    This is where the surface format places an entity listed after one ending at ``start``.
+
+    Example:
+        >>> find_whole_words("بالعراق في العراق", "العراق", 0, 17)
+        11
+    """
+    found = text.find(surface, start, end)
+    while found >= 0 and not is_whole_words(text, found, found + len(surface)):
+        found = text.find(surface, found + 1, end)
+    return found
+
+
 def _locate_entities(doc_id: str, text: str, sent_start: int, sent_end: int, sentence: dict[str, Any]) -> list[dict[str, Any]]:
     entities: list[dict[str, Any]] = []
     pos = sent_start
@@ -97,13 +113,7 @@ def _locate_entities(doc_id: str, text: str, sent_start: int, sent_end: int, sen
         if not (isinstance(item, (list, tuple)) and len(item) == 2):
             raise DataFormatError(f"{doc_id}: entity {item!r} must be [surface_text, label]")
         surface, label = item
-        found = -1
-        search = pos
-        while True:
-            found = text.find(surface, search, sent_end)
-            if found < 0 or is_whole_words(text, found, found + len(surface)):
-                break
-            search = found + 1
+        found = find_whole_words(text, surface, pos, sent_end)
         if found < 0:
             raise DataFormatError(
                 f"{doc_id}: entity {surface!r} ({label}) not found as whole words in sentence "
