@@ -106,11 +106,10 @@ def read_pass(path: str) -> list[dict[str, Any]]:
             prints them.
         OSError: When the file cannot be read (missing, a directory).
     """
-    from training.data.checked_files import load_checked
-    from training.data.validate_file_checks import duplicate_id_messages
+    from training.data.checked_files import duplicate_problems, load_checked
 
     records, problems = load_checked(path)
-    problems += duplicate_id_messages((f"{path}:{line_no}", record) for line_no, record in records)
+    problems += duplicate_problems({path: records})
     if problems:
         raise DataFormatError(f"{path}: {len(problems)} problem(s); fix them first:\n" + "\n".join(problems))
     return [record for _, record in records]
