@@ -64,7 +64,7 @@ def _excerpt(text: str, limit: int = 30) -> str:
 def _span_problem(value: object, text: str, what: str) -> str | None:
     """Return what is wrong with an offset object, or ``None`` when it is a usable span."""
     if not isinstance(value, Mapping):
-        return f"{what} must be an object with integer start and end, got {value!r}"
+        return f"{what}: must be an object with integer start and end, got {value!r}"
     start, end = value.get("start"), value.get("end")
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
         return f"{what}: start and end must be integers, got {start!r} and {end!r}"
@@ -74,6 +74,16 @@ def _span_problem(value: object, text: str, what: str) -> str | None:
     if not 0 <= start < end <= len(text):
         return f"{what} [{start}:{end}]: offsets must satisfy 0 <= start < end <= len(text) = {len(text)}"
     return None
+
+
+def stance_problem(what: str, stance: object, tasks: tuple[str, ...]) -> str | None:
+    """What is wrong with a ``stance``/``doc_stance`` value, or ``None`` (null is right only without the stance task)."""
+    if stance in STANCE_LABELS or (stance is None and "stance" not in tasks):
+        return None
+    if stance is None:
+        return (f"{what} is null; give one of {list(STANCE_LABELS)} ('neutral' when no position is taken), or declare "
+                f"\"tasks\" without \"stance\" for a document not annotated for stance")  # fmt: skip
+    return f"{what} {stance!r} is not one of {list(STANCE_LABELS)}"
 
 
 def _declared_tasks(record: Mapping[str, Any], problems: list[str]) -> tuple[str, ...]:
@@ -103,9 +113,8 @@ def _check_header(record: Mapping[str, Any], tasks: tuple[str, ...]) -> list[str
     for key in ("sentences", "entities"):
         if key in record and not isinstance(record[key], list):
             problems.append(f"{key} must be a list, got {type(record[key]).__name__}")
-    stance = record.get("doc_stance")
-    if "doc_stance" in record and stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
-        problems.append(f"doc_stance {stance!r} is not one of {list(STANCE_LABELS)}")
+    if "doc_stance" in record:
+        problems += [p for p in [stance_problem("doc_stance", record["doc_stance"], tasks)] if p]
     source = record.get("source")
     if source is not None and not isinstance(source, (str, dict)):
         problems.append(f"source must be a string, an object or null, got {type(source).__name__}")

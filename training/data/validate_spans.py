@@ -12,7 +12,7 @@ from typing import Any
 
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
 from arabnews_nlp.text.words import is_whole_words
-from training.data.validate_fields import ENTITY_KEYS, SENTENCE_KEYS, _excerpt, _is_int, _span_problem, misspelt_keys
+from training.data.validate_fields import ENTITY_KEYS, SENTENCE_KEYS, _excerpt, _is_int, _span_problem, misspelt_keys, stance_problem
 
 _SEPARATORS = ",،;؛:!?؟"
 _PAIRS = {"«": "»", "(": ")", "[": "]", "“": "”", "{": "}"}
@@ -82,13 +82,17 @@ def _check_sentence_labels(i: int, sentence: Mapping[str, Any], tasks: tuple[str
     stance = sentence.get("stance")
     if "stance" not in sentence and "stance" in tasks:
         problems.append(f"sentence {i}: missing field 'stance' (one of {list(STANCE_LABELS)})")
-    elif stance not in STANCE_LABELS and not (stance is None and "stance" not in tasks):
-        problems.append(f"sentence {i}: stance {stance!r} is not one of {list(STANCE_LABELS)}")
+    else:
+        problems += [f"sentence {i}: {p}" for p in [stance_problem("stance", stance, tasks)] if p]
     events = sentence.get("events")
     if events is None and "events" not in tasks:
         return problems
     if "events" not in sentence:
         problems.append(f"sentence {i}: missing field 'events' (a list of event types, [] for none)")
+        return problems
+    if events is None:
+        problems.append(f"sentence {i}: events is null; give [] for a sentence with no event, or declare \"tasks\" "
+                        "without \"events\" for a document not annotated for events")  # fmt: skip
         return problems
     if not isinstance(events, list):
         problems.append(f"sentence {i}: events must be a list of event types, got {events!r}")

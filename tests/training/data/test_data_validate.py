@@ -115,7 +115,7 @@ CASES: list[tuple[str, Callable[[Record], None], str]] = [
     ("offset-reversed", _set("entities.0.start", 20), "offsets must satisfy 0 <= start < end <= len(text)"),
     ("offset-empty", _set("entities.0.end", 4), "offsets must satisfy 0 <= start < end"),
     ("offset-negative", _set("entities.0.start", -1), "offsets must satisfy"),
-    ("entity-not-object", _set("entities.0", [4, 12, "PER"]), "entity 0 must be an object"),
+    ("entity-not-object", _set("entities.0", [4, 12, "PER"]), "entity 0: must be an object"),
     ("entity-label", _set("entities.0.label", "PERS"), "label 'PERS' is not one of"),
     ("entity-labels", _set("entities.0.label", ["ORG", "PER"]),
      "entity 0 [4:12] 'السوداني' ['ORG', 'PER']: an entity takes exactly one label, this one has 2"),
@@ -125,11 +125,11 @@ CASES: list[tuple[str, Callable[[Record], None], str]] = [
     ("entities-unsorted", _swap_entities, "entities must be sorted by start"),
     ("entities-overlap", _overlap_entities, "overlaps the previous entity"),
     ("entity-crosses-sentences", _cross_sentence_entity, "does not lie inside one sentence"),
-    ("sentence-not-object", _set("sentences.1", "وأطلقت"), "sentence 1 must be an object"),
+    ("sentence-not-object", _set("sentences.1", "وأطلقت"), "sentence 1: must be an object"),
     ("sentence-stance", _set("sentences.0.stance", "positive"), "sentence 0: stance 'positive' is not one of"),
-    ("sentence-stance-null", _set("sentences.0.stance", None), "sentence 0: stance None is not one of"),
+    ("sentence-stance-null", _set("sentences.0.stance", None), "sentence 0: stance is null; give one of ['anti', 'pro', 'neutral'] ('neutral' when no position is taken), or declare \"tasks\" without \"stance\""),
     ("events-type", _set("sentences.0.events", "WITHDRAWAL"), "events must be a list"),
-    ("events-null", _set("sentences.0.events", None), "events must be a list"),
+    ("events-null", _set("sentences.0.events", None), "sentence 0: events is null; give [] for a sentence with no event"),
     ("event-label", _set("sentences.1.events", ["BOMBING"]), "event 'BOMBING' is not one of"),
     ("events-repeat", _set("sentences.1.events", ["THREAT", "THREAT"]), "repeat a label"),
     ("sentences-order", _swap_sentences, "sentences must be in order"),
@@ -140,7 +140,7 @@ CASES: list[tuple[str, Callable[[Record], None], str]] = [
     ("sentence-unstripped", _unstripped, "must be stripped"),
     ("holder-not-entity", _holder_not_entity, "must equal the span of an entity inside this sentence"),
     ("holder-other-sentence", _holder_other_sentence, "must equal the span of an entity inside this sentence"),
-    ("holder-malformed", _set("sentences.0.holder", "السوداني"), "sentence 0 holder must be an object"),
+    ("holder-malformed", _set("sentences.0.holder", "السوداني"), "sentence 0 holder: must be an object"),
     ("missing-stance", lambda r: r["sentences"][0].pop("stance"), "sentence 0: missing field 'stance'"),
     ("missing-events", lambda r: r["sentences"][1].pop("events"), "sentence 1: missing field 'events'"),
     ("missing-label", lambda r: r["entities"][2].pop("label"), "missing field 'label'"),
@@ -208,7 +208,7 @@ def test_labels_of_a_layer_the_record_does_not_declare_are_valid_and_ignored(rec
 
 def test_without_tasks_null_labels_are_rejected(record: Record) -> None:
     record["doc_stance"] = None
-    assert any("doc_stance None is not one of" in p for p in validate_record(record))
+    assert any(p.startswith("doc_stance is null; give one of") for p in validate_record(record))
 
 
 def _write(path: Path, lines: list[str]) -> Path:
