@@ -73,13 +73,39 @@ def _first_item(path: str | Path) -> Any:
         return None
 
 
+def _spread_json_problem(path: str | Path) -> str | None:
+    """The problem of records or surface documents written as one JSON value over several lines, else None."""
+    lines = [line for _, line in read_lines(path)]
+    if len(lines) < 2 or not all(isinstance(line, str) for line in lines):
+        return None
+    try:
+        json.loads(next((line for line in lines if line.strip()), ""))  # type: ignore[arg-type]
+        return None  # the first line is a JSON value on its own: JSONL, whatever the other lines hold
+    except ValueError:
+        pass
+    try:
+        value = json.loads("".join(lines))  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    if isinstance(value, list) and value and all(isinstance(item, Mapping) and "sentences" in item for item in value):
+        kind, records = "JSON array", "[json.dumps(r, ensure_ascii=False) for r in json.load(f)]"
+    elif isinstance(value, Mapping) and "sentences" in value:
+        kind, records = "JSON object", "[json.dumps(json.load(f), ensure_ascii=False)]"
+    else:
+        return None  # an annotation tool's export (named by the caller) or not data at all
+    return (f"{path}: this looks like a {kind} written over {len(lines)} lines (pretty-printed), not JSONL records; write "
+            f"one record per line: python -c \"import json, sys; f = open(sys.argv[1], encoding='utf-8'); "
+            f"print(*{records}, sep=chr(10))\" {path} > OUT.jsonl")  # fmt: skip
+
+
 def tool_export_problem(path: str | Path) -> str | None:
-    """The problem of a file that is a Label Studio or Doccano export rather than records, else None.
+    """The problem of a file that is a tool export or pretty-printed JSON rather than JSONL records, else None.
 
     A Label Studio export is a JSON array of tasks (``data``, ``annotations``); a Doccano
     sequence-labeling export has ``text`` with ``label`` (or ``entities`` with ``start_offset``);
-    a Doccano classification export of sentences has ``doc_id`` and ``sentence``. Reading one as
-    records gives a message per line; this gives one, with the command that converts it.
+    a Doccano classification export of sentences has ``doc_id`` and ``sentence``; records or
+    surface documents written as one indented JSON array or object span several lines. Reading
+    one as records gives a message per line; this gives one, with the command that converts it.
 
     Example:
         >>> import tempfile, os
@@ -88,6 +114,9 @@ def tool_export_problem(path: str | Path) -> str | None:
         >>> tool_export_problem(tmp).endswith(f"run python -m training convert doccano {tmp} OUT.jsonl first")
         True
     """
+    spread = _spread_json_problem(path)
+    if spread:
+        return spread
     item = _first_item(path)
     if not isinstance(item, Mapping) or "sentences" in item:
         return None

@@ -405,6 +405,31 @@ def test_evaluate_recognises_a_tool_export(tmp_path: Path, record: dict[str, Any
     )
 
 
+@pytest.mark.parametrize("value", ["array", "object"])
+def test_pretty_printed_records_are_one_problem_with_the_command_that_fixes_them(
+    tmp_path: Path, record: dict[str, Any], value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Records as one indented JSON value gave one 'invalid JSON' problem per line; now one, whose command works."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "pretty.json"
+    path.write_text(json.dumps([record, dict(record, id="doc-2")] if value == "array" else record, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith(f"{path}: this looks like a JSON {value} written over ")
+    command = out[0].split("write one record per line: ", 1)[1]
+    assert command.startswith("python -c ") and command.endswith(f" {path} > OUT.jsonl")
+    fixed = tmp_path / "OUT.jsonl"
+    subprocess.run(command.replace("python", sys.executable, 1).replace("OUT.jsonl", str(fixed)), shell=True, check=True, cwd=tmp_path)
+    assert read_records(fixed) == ([record, dict(record, id="doc-2")] if value == "array" else [record])
+    assert main(["validate", str(fixed)]) == 0
+    with pytest.raises(DataFormatError, match="this looks like a JSON"):
+        from training.data.validate import check_files
+
+        check_files([path])
+
+
 def test_validate_notes_documents_that_look_never_annotated(
     tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
