@@ -428,3 +428,46 @@ def test_a_corpus_line_that_is_not_json_names_its_file_and_line(tmp_path: Path) 
     corpus.write_text(good + "\n[1, 2]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"news.jsonl:2: a list, not a JSON object"):
         list(iter_documents([corpus]))
+
+
+def test_pretokenize_max_docs_keeps_the_first_documents(tmp_path: Path, tiny_tokenizer: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A subset of the corpus used to need a smaller --corpus file: --max-docs takes the stream's first N."""
+    from training.pretrain.pretokenize import main as pretokenize_main
+
+    tokenizer_dir, _ = _tokenized(tmp_path, tiny_tokenizer)
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("".join(json.dumps({"text": text}, ensure_ascii=False) + "\n" for text in TEXTS[:3]), encoding="utf-8")
+    out = tmp_path / "pretok/tokens.npy"
+    argv = ["pretokenize", "--tokenizer", str(tokenizer_dir), "--out", str(out), "--corpus", str(corpus)]
+    assert pretokenize_main([*argv, "--max-docs", "2"]) == 0
+    meta = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert (meta["documents"], meta["max_docs"]) == (2, 2)
+    two = np.load(out)
+    from training.pretrain.corpus import iter_documents
+
+    assert two.tolist() == tokenize_corpus(list(iter_documents([corpus]))[:2], tiny_tokenizer).tolist()
+    assert pretokenize_main(argv) == 0
+    assert json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))["documents"] == 3
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        pretokenize_main([*argv, "--max-docs", "0"])
+    assert "--max-docs must be at least 1, got 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("module", ["mlm", "pretokenize", "tokenizer", "word_vectors"])
+def test_every_pretraining_flag_has_help_text(module: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pretrain --help`` listed its flags with no text; each flag now says what it sets."""
+    import argparse
+    import importlib
+
+    class Parsed(Exception):
+        pass
+
+    def capture(parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        raise Parsed(parser)
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", capture)
+    with pytest.raises(Parsed) as parsed:
+        importlib.import_module(f"training.pretrain.{module}").main([])
+    actions = [a for a in parsed.value.args[0]._actions if a.help != argparse.SUPPRESS and a.option_strings]
+    assert len(actions) > 2 and [a.option_strings for a in actions if not a.help] == []

@@ -22,7 +22,7 @@ import logging
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -45,27 +45,27 @@ BUDGET_TIMED_STEPS = 50  # the steps whose speed fits the run to the budget
 class PretrainConfig:
     """Settings of a pre-training run (all fillable from the CLI)."""
 
-    tokenizer: str
-    run_dir: str
-    corpus: list[str] = field(default_factory=list)
-    hidden_size: int = 256
-    num_layers: int = 4
-    num_heads: int = 4
-    intermediate_size: int = 1024
-    seq_len: int = 128
-    batch_size: int = 32
-    lr: float = 1e-3
-    warmup_steps: int = 300
-    total_steps: int = 8000
-    weight_decay: float = 0.01
-    mask_prob: float = 0.15
-    save_every: int = 100
-    seed: int = 13
-    threads: int = 2
-    tokens: str = ""
-    device: str = "auto"
-    bf16: bool = False
-    time_budget_min: float = 0.0
+    tokenizer: str = field(metadata={"help": "tokenizer directory (python -m training tokenizer)"})
+    run_dir: str = field(metadata={"help": "run folder: checkpoint.pt, log.jsonl, config.json and encoder/"})
+    corpus: list[str] = field(default_factory=list, metadata={"help": "JSONL(.gz) files read in order (default: ../shared/data/news)"})
+    hidden_size: int = field(default=256, metadata={"help": "encoder width"})
+    num_layers: int = field(default=4, metadata={"help": "transformer layers"})
+    num_heads: int = field(default=4, metadata={"help": "attention heads (they must divide --hidden-size)"})
+    intermediate_size: int = field(default=1024, metadata={"help": "feed-forward width"})
+    seq_len: int = field(default=128, metadata={"help": "tokens per sequence (the encoder's max_position_embeddings)"})
+    batch_size: int = field(default=32, metadata={"help": "sequences per step"})
+    lr: float = field(default=1e-3, metadata={"help": "peak AdamW learning rate"})
+    warmup_steps: int = field(default=300, metadata={"help": "linear warm-up steps, then linear decay"})
+    total_steps: int = field(default=8000, metadata={"help": "optimizer steps of the whole run (a resumed run may raise it)"})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
+    mask_prob: float = field(default=0.15, metadata={"help": "share of whole words masked, in (0, 1)"})
+    save_every: int = field(default=100, metadata={"help": "steps between checkpoints (checkpoint.pt and encoder/)"})
+    seed: int = field(default=13, metadata={"help": "random seed"})
+    threads: int = field(default=2, metadata={"help": "CPU threads of torch"})
+    tokens: str = field(default="", metadata={"help": "a pretokenize array (tokens.npy): random windows instead of --corpus"})
+    device: str = field(default="auto", metadata={"help": "auto, cpu, cuda or cuda:N"})
+    bf16: bool = field(default=False, metadata={"help": "bf16 autocast (GPUs)"})
+    time_budget_min: float = field(default=0.0, metadata={"help": "fit --total-steps and the lr decay to this many minutes (0: off)"})
 
     def __post_init__(self) -> None:
         check_settings(asdict(self))
@@ -355,17 +355,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training pretrain", description=__doc__)
     parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--resume", action="store_true", help="continue from RUN_DIR/checkpoint.pt")
-    parser.add_argument("--bf16", action="store_true", help="bf16 autocast (GPUs)")
     defaults = PretrainConfig(tokenizer="", run_dir="")
-    for name, value in asdict(defaults).items():
+    for setting in fields(PretrainConfig):
+        name, value, help_ = setting.name, getattr(defaults, setting.name), setting.metadata["help"]
         flag = "--" + name.replace("_", "-")
         if name == "corpus":
-            parser.add_argument(flag, nargs="+", default=None)
+            parser.add_argument(flag, nargs="+", default=None, metavar="FILE", help=help_)
         elif name == "bf16":
-            continue
+            parser.add_argument(flag, action="store_true", help=help_)
+        elif name == "tokens":
+            parser.add_argument(flag, default=value, metavar="FILE.npy", help=help_)
+        elif name in ("tokenizer", "run_dir"):
+            parser.add_argument(flag, required=True, metavar="DIR", help=help_)
         else:
-            required = name in ("tokenizer", "run_dir")  # the others have defaults (tokens "": read the corpus)
-            parser.add_argument(flag, type=type(value) if value != "" else str, default=value, required=required)
+            parser.add_argument(flag, type=type(value), default=value, help=f"{help_} (default: %(default)s)")
     args = vars(parser.parse_args(argv))
     resume = args.pop("resume")
     args.pop("command")

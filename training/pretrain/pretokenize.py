@@ -11,6 +11,7 @@ another machine on its own (~2 bytes per token).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 from collections.abc import Iterable, Sequence
@@ -53,13 +54,17 @@ def tokenize_corpus(texts: Iterable[str], tokenizer: Any, batch_size: int = 256)
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
 
 
-def pretokenize(tokenizer_dir: str, corpus: Sequence[str], out: Path) -> dict[str, Any]:
-    """Write ``out`` (``.npy``) and ``out`` with suffix ``.json``; return the JSON's content."""
+def pretokenize(tokenizer_dir: str, corpus: Sequence[str], out: Path, max_docs: int | None = None) -> dict[str, Any]:
+    """Write ``out`` (``.npy``) and ``out`` with suffix ``.json``; return the JSON's content.
+
+    ``max_docs`` keeps only the stream's first documents (a trial run, or a subset of a corpus).
+    """
     from tqdm.auto import tqdm
     from training.pretrain.tokenizer import load_tokenizer
 
     tokenizer = load_tokenizer(tokenizer_dir)
-    documents = tqdm(iter_documents([Path(p) for p in corpus]), desc="pretokenize", unit="doc")
+    stream = itertools.islice(iter_documents([Path(p) for p in corpus]), max_docs)
+    documents = tqdm(stream, desc="pretokenize", unit="doc", total=max_docs)
     counted: list[int] = []
 
     def count(texts: Iterable[str]) -> Iterable[str]:
@@ -71,7 +76,7 @@ def pretokenize(tokenizer_dir: str, corpus: Sequence[str], out: Path) -> dict[st
     out.parent.mkdir(parents=True, exist_ok=True)
     np.save(out, tokens)
     meta = {"tokenizer": str(tokenizer_dir), "vocab_size": len(tokenizer), "corpus": [str(p) for p in corpus],
-            "documents": len(counted), "words": sum(counted), "tokens": int(tokens.size), "dtype": str(tokens.dtype)}
+            "max_docs": max_docs, "documents": len(counted), "words": sum(counted), "tokens": int(tokens.size), "dtype": str(tokens.dtype)}
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return meta
 
@@ -83,9 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokenizer", required=True, help="tokenizer directory (python -m training tokenizer)")
     parser.add_argument("--out", required=True, type=Path, help="output .npy file")
     parser.add_argument("--corpus", nargs="+", default=None, help="JSONL(.gz) files (default: ../shared/data/news)")
+    parser.add_argument("--max-docs", type=int, default=None, help="read only the stream's first N documents (default: all)")
     args = parser.parse_args(argv)
+    if args.max_docs is not None and args.max_docs < 1:
+        parser.error(f"--max-docs must be at least 1, got {args.max_docs}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     corpus = args.corpus or [str(default_news_dir() / name) for name in DEFAULT_CORPORA]
-    meta = pretokenize(args.tokenizer, corpus, args.out)
+    meta = pretokenize(args.tokenizer, corpus, args.out, args.max_docs)
     print(json.dumps(meta, indent=2))
     return 0

@@ -84,9 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training tokenizer", description=__doc__)
     parser.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", nargs="+", type=Path, default=None, help="JSONL(.gz) files (default: ../shared/data/news)")
-    parser.add_argument("--vocab-size", type=int, default=16000)
-    parser.add_argument("--max-docs", type=int, default=60000, help="documents to train on")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--vocab-size", type=int, default=16000, help="WordPiece vocabulary size (default: 16000)")
+    parser.add_argument("--max-docs", type=int, default=60000, help="documents to train on (default: 60000)")
+    parser.add_argument("--out", type=Path, required=True, help="output tokenizer directory")
     args = parser.parse_args(argv)
     corpus = args.corpus or [default_news_dir() / name for name in DEFAULT_CORPORA]
     texts = itertools.islice(iter_documents(corpus), args.max_docs)
