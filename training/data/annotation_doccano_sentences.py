@@ -114,50 +114,12 @@ def merge_doccano_sentences(
     seen: set[tuple[str, int | str]] = set()
     for number, item in enumerate(items, 1):
         _check_not_ours(item, f"Doccano example {number}")
-        where = f"Doccano example for {item.get('doc_id')!r} sentence {item.get('sentence')!r}"
         record = merged.get(item.get("doc_id"))
-        index = item.get("sentence")
-        if record is not None and index == DOCUMENT:
+        if record is not None and item.get("sentence") == DOCUMENT:
             _merge_document_example(record, item, seen)
-            continue
-        if record is None or not isinstance(index, int) or not 0 <= index < len(record["sentences"]):
-            raise DataFormatError(f"{where}: no such document or sentence in the records")
-        if (record["id"], index) in seen:
-            raise DataFormatError(f"{where}: the export holds two examples of this sentence; keep one in Doccano")
-        seen.add((record["id"], index))
-        sentence = record["sentences"][index]
-        if span_text(record, sentence) != item.get("text"):
-            raise DataFormatError(f"{where}: the sentence text changed; edit texts in the records, not in Doccano")
-        labels = list(item.get("label", []))
-        unknown = [x for x in labels if x not in STANCE_LABELS and x not in EVENT_TYPES]
-        stances = [x for x in labels if x in STANCE_LABELS]
-        if unknown or len(stances) != 1:
-            raise DataFormatError(f"{where}: labels {labels} must be exactly one stance of {list(STANCE_LABELS)} plus events")
-        sentence["stance"] = stances[0]
-        if stances[0] == "neutral":  # a neutral sentence holds no position, so no holder
-            sentence["holder"] = None
-        sentence["events"] = [x for x in EVENT_TYPES if x in labels]
-    reviewed = {doc for doc, _ in seen}
-    missing: list[tuple[str, int | str]] = []
-    for original in records:
-        record, tasks, annotated = merged[original["id"]], record_tasks(original), has_sentence_layers(original)
-        if not annotated and record["id"] not in reviewed:
-            continue
-        own = [(record["id"], i) for i in range(len(record["sentences"])) if (record["id"], i) not in seen]
-        if not annotated and (record["id"], DOCUMENT) not in seen:
-            own.append((record["id"], DOCUMENT))
-        missing += own
-        if all(layer in tasks for layer in SENTENCE_LAYERS):
-            continue
-        if own and keep_missing:  # with the layers, a partly reviewed NER-only record would be invalid
-            merged[record["id"]] = original
-            kept = sum(1 for doc, _ in seen if doc == record["id"])
-            if notes is not None:
-                notes.append(f"{record['id']!r}: {len(own)} of its sentences or its document stance have no Doccano "
-                             f"example, so it stays NER-only and the labels of its {kept} example(s) are not kept; "
-                             "restore the missing examples in Doccano to add its stance and events")  # fmt: skip
         else:
-            record["tasks"] = [t for t in TASKS if t in tasks or t in SENTENCE_LAYERS]  # the layers it now carries
+            _merge_sentence_example(record, item, seen)
+    missing = _add_layers_or_note(records, merged, seen, keep_missing, notes)
     if missing and not keep_missing:
         shown = ", ".join(f"{doc!r} {'document stance' if i == DOCUMENT else f'sentence {i}'}" for doc, i in missing[:5])
         what = "sentence(s)" if all(i != DOCUMENT for _, i in missing) else "sentence(s) or document stance(s)"
@@ -167,6 +129,65 @@ def merge_doccano_sentences(
             "or pass --keep-missing to keep their current labels"
         )
     return [merged[r["id"]] for r in records]
+
+
+def _merge_sentence_example(record: Record | None, item: Mapping[str, Any], seen: set[tuple[str, int | str]]) -> None:
+    """Set a sentence's stance and events from its Doccano example (exactly one stance label, plus events)."""
+    where = f"Doccano example for {item.get('doc_id')!r} sentence {item.get('sentence')!r}"
+    index = item.get("sentence")
+    if record is None or not isinstance(index, int) or not 0 <= index < len(record["sentences"]):
+        raise DataFormatError(f"{where}: no such document or sentence in the records")
+    if (record["id"], index) in seen:
+        raise DataFormatError(f"{where}: the export holds two examples of this sentence; keep one in Doccano")
+    seen.add((record["id"], index))
+    sentence = record["sentences"][index]
+    if span_text(record, sentence) != item.get("text"):
+        raise DataFormatError(f"{where}: the sentence text changed; edit texts in the records, not in Doccano")
+    labels = list(item.get("label", []))
+    unknown = [x for x in labels if x not in STANCE_LABELS and x not in EVENT_TYPES]
+    stances = [x for x in labels if x in STANCE_LABELS]
+    if unknown or len(stances) != 1:
+        raise DataFormatError(f"{where}: labels {labels} must be exactly one stance of {list(STANCE_LABELS)} plus events")
+    sentence["stance"] = stances[0]
+    if stances[0] == "neutral":  # a neutral sentence holds no position, so no holder
+        sentence["holder"] = None
+    sentence["events"] = [x for x in EVENT_TYPES if x in labels]
+
+
+def _add_layers_or_note(
+    records: Sequence[Mapping[str, Any]],
+    merged: dict[str, Record],
+    seen: set[tuple[str, int | str]],
+    keep_missing: bool,
+    notes: list[str] | None,
+) -> list[tuple[str, int | str]]:
+    """Give the reviewed NER-only records their new layers; return the examples missing from the export.
+
+    With ``keep_missing``, a NER-only record with examples missing is put back as it was (with
+    the layers it would be invalid), and a note says so.
+    """
+    reviewed = {doc for doc, _ in seen}
+    missing: list[tuple[str, int | str]] = []
+    for original in records:
+        record, tasks, annotated = merged[original["id"]], record_tasks(original), has_sentence_layers(original)
+        if not annotated and record["id"] not in reviewed:
+            continue
+        own: list[tuple[str, int | str]] = [(record["id"], i) for i in range(len(record["sentences"])) if (record["id"], i) not in seen]
+        if not annotated and (record["id"], DOCUMENT) not in seen:
+            own.append((record["id"], DOCUMENT))
+        missing += own
+        if all(layer in tasks for layer in SENTENCE_LAYERS):
+            continue
+        if own and keep_missing:
+            merged[record["id"]] = original  # type: ignore[assignment]
+            kept = sum(1 for doc, _ in seen if doc == record["id"])
+            if notes is not None:
+                notes.append(f"{record['id']!r}: {len(own)} of its sentences or its document stance have no Doccano "
+                             f"example, so it stays NER-only and the labels of its {kept} example(s) are not kept; "
+                             "restore the missing examples in Doccano to add its stance and events")  # fmt: skip
+        else:
+            record["tasks"] = [t for t in TASKS if t in tasks or t in SENTENCE_LAYERS]  # the layers it now carries
+    return missing
 
 
 def _merge_document_example(record: Record, item: Mapping[str, Any], seen: set[tuple[str, int | str]]) -> None:

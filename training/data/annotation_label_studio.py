@@ -191,42 +191,46 @@ def from_label_studio(tasks: Sequence[Mapping[str, Any]], notes: list[str] | Non
             continue
         if submitted > 1:
             several.append(_task_name(task, number))
-        regions: dict[str, dict[str, Any]] = {}
-        entities, sentence_ids, relations = [], [], []
-        for item in result:
-            value, kind = item.get("value", {}), item.get("type")
-            if kind == "relation":
-                relations.append(item)
-            elif kind == "labels" and item.get("from_name") == "sentence":
-                regions.setdefault(item["id"], {}).update(start=value["start"], end=value["end"])
-                sentence_ids.append(item["id"])
-            elif kind == "labels":
-                labels = list(value.get("labels") or [])  # several (or no) labels stay a list: validation reports it
-                label = labels[0] if len(labels) == 1 else labels
-                entities.append({"start": value["start"], "end": value["end"], "label": label})
-                regions.setdefault(item["id"], {}).update(entity=(value["start"], value["end"]))
-            elif kind == "choices" and item.get("from_name") == "doc_stance":
-                record["doc_stance"] = value["choices"][0]
-            elif kind == "choices":
-                regions.setdefault(item["id"], {})[item["from_name"]] = list(value["choices"])
-        record["entities"] = sorted(entities, key=lambda e: (e["start"], e["end"]))
-        record.setdefault("doc_stance", None)
-        if not sentence_ids:
-            record.update(tasks=["ner"], sentences=_fallback_sentences(record["text"]))
-            records.append(record)
-            continue
-        holders = _holders(relations, regions, number)
-        tasks_ = record_tasks(record)
-        record["sentences"] = [
-            {"start": regions[i]["start"], "end": regions[i]["end"],
-             "stance": (regions[i].get("stance") or [None])[0], "holder": holders.get(i),
-             "events": regions[i].get("events", [] if "events" in tasks_ else None)}
-            for i in sorted(sentence_ids, key=lambda i: regions[i]["start"])
-        ]  # fmt: skip
-        records.append(record)
+        records.append(_fill_record(record, result, number))
     if notes is not None:
         notes.extend(_import_notes(unannotated, several, len(tasks)))
     return records
+
+
+def _fill_record(record: Record, result: Sequence[Mapping[str, Any]], number: int) -> Record:
+    """Give ``record`` the entities, sentences, stances, holders and events of one annotation's ``result``."""
+    regions: dict[str, dict[str, Any]] = {}
+    entities, sentence_ids, relations = [], [], []
+    for item in result:
+        value, kind = item.get("value", {}), item.get("type")
+        if kind == "relation":
+            relations.append(item)
+        elif kind == "labels" and item.get("from_name") == "sentence":
+            regions.setdefault(item["id"], {}).update(start=value["start"], end=value["end"])
+            sentence_ids.append(item["id"])
+        elif kind == "labels":
+            labels = list(value.get("labels") or [])  # several (or no) labels stay a list: validation reports it
+            label = labels[0] if len(labels) == 1 else labels
+            entities.append({"start": value["start"], "end": value["end"], "label": label})
+            regions.setdefault(item["id"], {}).update(entity=(value["start"], value["end"]))
+        elif kind == "choices" and item.get("from_name") == "doc_stance":
+            record["doc_stance"] = value["choices"][0]
+        elif kind == "choices":
+            regions.setdefault(item["id"], {})[item["from_name"]] = list(value["choices"])
+    record["entities"] = sorted(entities, key=lambda e: (e["start"], e["end"]))
+    record.setdefault("doc_stance", None)
+    if not sentence_ids:
+        record.update(tasks=["ner"], sentences=_fallback_sentences(record["text"]))
+        return record
+    holders = _holders(relations, regions, number)
+    tasks_ = record_tasks(record)
+    record["sentences"] = [
+        {"start": regions[i]["start"], "end": regions[i]["end"],
+         "stance": (regions[i].get("stance") or [None])[0], "holder": holders.get(i),
+         "events": regions[i].get("events", [] if "events" in tasks_ else None)}
+        for i in sorted(sentence_ids, key=lambda i: regions[i]["start"])
+    ]  # fmt: skip
+    return record
 
 
 def _holders(relations: Sequence[Mapping[str, Any]], regions: Mapping[str, Mapping[str, Any]], number: int) -> dict[str, dict[str, int]]:
