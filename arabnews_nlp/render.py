@@ -28,7 +28,7 @@ from arabnews_nlp.text.normalize import SURROGATE
 
 BODY_STYLE = (
     "font-family: 'Noto Naskh Arabic', 'Amiri', 'Arial', sans-serif; line-height: 2.1; color: #1d1d1f; "
-    "background: #fff"
+    "background: #fff; overflow-wrap: anywhere"  # a long path, id or URL wraps instead of widening the page
 )
 """The reading style of the text: the page's ``body``, a notebook fragment's outer ``div``."""
 
@@ -58,7 +58,7 @@ RULES: dict[str, str] = {
 ``anti``), written once: as a ``<style>`` sheet in a page, as ``style`` attributes in a fragment."""
 
 STYLE = "\n".join(
-    [f"body {{ {BODY_STYLE}; margin: 2em auto; max-width: 60em; }}"]
+    [f"body {{ {BODY_STYLE}; margin: 2em auto; padding: 0 1em; max-width: 60em; }}"]
     + [f".{'.'.join(key.split())} {{ {value}; }}" for key, value in RULES.items()]
 )
 
@@ -107,9 +107,10 @@ def _stance_badge(stance: Stance, text: str) -> str:
 
 
 def _sentence(text: str, sentence: SentenceResult) -> str:
-    events = "".join(f'<span class="badge event" dir="ltr">{html.escape(e.label)} {e.score:.2f}</span>' for e in sentence.events)
+    events = [f'<span class="badge event" dir="ltr">{html.escape(e.label)} {e.score:.2f}</span>' for e in sentence.events]
     body = _highlight(text, sentence.start, sentence.end, sentence.entities)
-    meta = f'<span class="meta" dir="rtl">{_stance_badge(sentence.stance, text)}{events}</span>'
+    badges = " ".join([_stance_badge(sentence.stance, text), *events])  # a space: a line may break between badges
+    meta = f'<span class="meta" dir="rtl">{badges}</span>'
     return f'<span class="sentence {html.escape(sentence.stance.label)}">{body}{meta}</span>'
 
 
@@ -151,8 +152,9 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str | N
     title = _title(title)
     heading = f"<strong>{html.escape(title)}</strong> · " if title else ""
     counts = f"{_count(len(analysis.sentences), 'sentence')} · {_count(len(analysis.entities), 'entity', 'entities')}"
-    events = "".join(f'<span class="badge event" dir="ltr" title="highest sentence score {e.score:.2f}">'
-                     f"{html.escape(e.label)} ×{e.sentences}</span>" for e in analysis.events)  # fmt: skip
+    events = " ".join(f'<span class="badge event" dir="ltr" title="highest sentence score {e.score:.2f}">'
+                      f"{html.escape(e.label)} ×{e.sentences}</span>" for e in analysis.events)  # fmt: skip
+    # the space between chips is where a narrow window wraps them: each chip is one unbreakable run
     events = f" · events {events}" if events else ""
     line = f"{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}{events}"
     header = f'<header class="doc"><span dir="ltr">{line}</span></header>'  # English: one left-to-right run
@@ -214,5 +216,6 @@ def render_html(
         return f'<div dir="rtl" lang="ar" style="{BODY_STYLE}">\n{_with_inline_styles(body)}\n</div>\n'
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'  # a phone: its own width, not 980px
         f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

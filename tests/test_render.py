@@ -205,3 +205,26 @@ def test_a_web_page_is_shown_without_the_joiners_its_tags_became() -> None:
     shown = render_html(Analysis(page, Stance("neutral", 0.9), (person,), (sentence,), markup="html"))
     assert "\u2060" not in shown  # a name copied from the page is the name, not السودان + 4 invisible joiners + ي
     assert '<mark class="ent PER" title="PER 0.90">السوداني<span' in shown and "anti 0.70 · السوداني</span>" in shown
+
+
+def test_badges_wrap_between_each_other_in_a_narrow_window() -> None:
+    from arabnews_nlp.render import BODY_STYLE, RULES, STYLE
+
+    text = "قصف وهجوم ومقتل وانسحاب."
+    labels = ("ROCKET_ATTACK", "CASUALTIES", "AIRSTRIKE", "WITHDRAWAL_TALKS", "INTERCEPTION")
+    sentence = SentenceResult(0, len(text), text, Stance("neutral", 0.6), tuple(Event(label, 0.9) for label in labels))
+    analysis = Analysis(text, Stance("neutral", 0.59), (), (sentence,))
+    assert len(analysis.events) == 5
+    for page in (render_html(analysis, ["/a/very/long/path/without/any/space/000_643983bd88fa77b6.txt"]),
+                 render_html(analysis, fragment=True)):  # fmt: skip
+        # a badge is one unbreakable run (nowrap), so the line can only wrap between two badges: a
+        # space must separate them (chips written back to back overflowed the page to the left)
+        assert "white-space: nowrap" in RULES["badge"]
+        assert not re.search(r"</span><span[^>]*class=\"badge", page)
+        header = re.search(r'<header class="doc".*?</header>', page, re.S).group(0)
+        assert len(re.findall(r'</span> <span class="badge event"', header)) == 4  # 5 document chips, 4 gaps
+        meta = re.search(r'<span class="meta".*?</span></span>', page).group(0)
+        assert len(re.findall(r'</span> <span class="badge', meta)) == 5  # the stance badge, then 5 event badges
+    assert "overflow-wrap: anywhere" in BODY_STYLE  # a long title or URL wraps instead of widening the page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in render_html(analysis)
+    assert "padding: 0 1em" in STYLE.splitlines()[0]  # on a phone the text keeps off the screen's edges
