@@ -1,7 +1,7 @@
 """HTML rendering of analyses, for reading results in a browser (like spaCy's displaCy).
 
 Right-to-left, self-contained (inline CSS, no script, no network), every piece of the caller's
-text HTML-escaped. Each document shows its stance; each sentence its stance (with score and
+text HTML-escaped. A page opens with a key to its colours, badges and numbers. Each document shows its stance; each sentence its stance (with score and
 holder) and events; each entity is highlighted with its type. Sentences are shown in the
 document's own order (each a block) and a blank line between them marks a paragraph break.
 
@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from arabnews_nlp.errors import AnalysisTypeError, ConfigError
 from arabnews_nlp.results import Analysis, Entity, SentenceResult, Stance
+from arabnews_nlp.schema import ENTITY_TYPES, STANCE_LABELS
 from arabnews_nlp.text.markup import JOINER, blank_html, check_markup
 from arabnews_nlp.text.normalize import SURROGATE
 
@@ -53,6 +54,8 @@ RULES: dict[str, str] = {
     "ent LOC": "background: #c9ecf2",
     "ent FAC": "background: #ead7ff",
     "label": "font-family: sans-serif; font-size: 0.62em; font-weight: bold; margin-right: 0.3em",
+    "key": "display: block; font-family: sans-serif; font-size: 0.8em; line-height: 1.9; color: #444; "
+    "border: 1px solid #ddd; border-radius: 0.3em; padding: 0.4em 0.8em; margin-bottom: 1.5em",
 }
 """The style of each class the rendering writes (``"sentence anti"``: a ``sentence`` that is also
 ``anti``), written once: as a ``<style>`` sheet in a page, as ``style`` attributes in a fragment."""
@@ -61,6 +64,8 @@ STYLE = "\n".join(
     [f"body {{ {BODY_STYLE}; margin: 2em auto; padding: 0 1em; max-width: 60em; }}"]
     + [f".{'.'.join(key.split())} {{ {value}; }}" for key, value in RULES.items()]
 )
+
+_ENTITY_WORDS = {"PER": "person", "ORG": "organisation", "LOC": "location", "FAC": "facility"}  # the key's words
 
 _CLASS = re.compile(r'class="([^"]*)"')
 
@@ -112,6 +117,25 @@ def _sentence(text: str, sentence: SentenceResult) -> str:
     badges = " ".join([_stance_badge(sentence.stance, text), *events])  # a space: a line may break between badges
     meta = f'<span class="meta" dir="rtl">{badges}</span>'
     return f'<span class="sentence {html.escape(sentence.stance.label)}">{body}{meta}</span>'
+
+
+def _key() -> str:
+    """The page's key: what the colours, badges and numbers mean, with a sample of each (English, like the badges)."""
+    stances = " ".join(f'<span class="badge {label}">{label}</span>' for label in STANCE_LABELS)
+    entities = " ".join(f'<mark class="ent {label}"><span class="label" dir="ltr">{label}</span></mark> '
+                        f"{_ENTITY_WORDS.get(label, label)}" for label in ENTITY_TYPES)  # fmt: skip
+    lines = [
+        f"Stance toward the military presence of the US and the US-led coalition in Iraq and Syria: {stances}. "
+        "A sentence's band is red for anti, green for pro; its badge gives the label, the model's probability "
+        "for it (0 to 1), and after · the holder, the entity whose position it is.",
+        "Document stance: the article's own voice, with its probability; an article that only reports others' "
+        "positions is neutral.",
+        '<span class="badge event">AIRSTRIKE 0.90</span> an event a sentence reports, with its probability; '
+        '<span class="badge event">AIRSTRIKE ×2</span> in a document\'s line: reported by 2 of its sentences '
+        "(hover for the highest probability).",
+        f"Entities: {entities}; hover one for its probability.",
+    ]
+    return f'<header class="key" dir="ltr">{"".join(f"<div>{line}</div>" for line in lines)}</header>'
 
 
 def _line_breaks(gap: str) -> int:
@@ -217,5 +241,5 @@ def render_html(
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'  # a phone: its own width, not 980px
-        f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{_key()}\n{body}\n</body>\n</html>\n"
     )

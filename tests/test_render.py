@@ -162,6 +162,7 @@ def test_labels_and_badges_are_bidi_isolated_and_styles_survive_notebook_sanitiz
     from arabnews_nlp.render import RULES
 
     page = render_html(_analysis())
+    page = page[page.index("<article") :]  # the text's labels and badges, not the page's key above them
     # a dir attribute isolates its element (HTML's unicode-bidi: isolate), so a Latin label or badge
     # beside a final period or a number is not reordered into the entity (JupyterLab keeps dir)
     assert page.count('<span class="label" dir="ltr">') == 2 and page.count('<span class="meta" dir="rtl">') == 2
@@ -228,3 +229,19 @@ def test_badges_wrap_between_each_other_in_a_narrow_window() -> None:
     assert "overflow-wrap: anywhere" in BODY_STYLE  # a long title or URL wraps instead of widening the page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in render_html(analysis)
     assert "padding: 0 1em" in STYLE.splitlines()[0]  # on a phone the text keeps off the screen's edges
+
+
+def test_a_page_has_a_key_to_its_colours_badges_and_numbers() -> None:
+    page = render_html([_analysis(), _analysis()])
+    assert page.count('<header class="key" dir="ltr">') == 1  # once per page, before the articles
+    key = re.search(r'<header class="key" dir="ltr">(.*?)</header>', page, re.S).group(1)
+    assert page.index('<header class="key"') < page.index("<article")
+    for label in ("anti", "pro", "neutral"):
+        assert f'<span class="badge {label}"' in key  # the badges as the sentences show them
+    for label, word in (("PER", "person"), ("ORG", "organisation"), ("LOC", "location"), ("FAC", "facility")):
+        assert re.search(rf'<mark class="ent {label}"><span class="label" dir="ltr">{label}</span></mark> {word}', key)
+    for words in ("probability", "holder", "red for anti", "green for pro", "Document stance", "reported by 2",
+                  "AIRSTRIKE ×2", "only reports others' positions is neutral"):  # fmt: skip
+        assert words in key
+    assert ".key { display: block;" in page
+    assert "key" not in render_html(_analysis(), fragment=True)  # a notebook output stays the analysis alone
