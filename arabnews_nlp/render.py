@@ -54,6 +54,7 @@ RULES: dict[str, str] = {
     "ent LOC": "background: #c9ecf2",
     "ent FAC": "background: #ead7ff",
     "label": "font-family: sans-serif; font-size: 0.62em; font-weight: bold; margin-right: 0.3em",
+    "contents": "display: block; font-family: sans-serif; font-size: 0.85em; line-height: 1.9; margin-bottom: 1.5em",
     "key": "display: block; font-family: sans-serif; font-size: 0.8em; line-height: 1.9; color: #444; "
     "border: 1px solid #ddd; border-radius: 0.3em; padding: 0.4em 0.8em; margin-bottom: 1.5em",
 }
@@ -138,6 +139,17 @@ def _key() -> str:
     return f'<header class="key" dir="ltr">{"".join(f"<div>{line}</div>" for line in lines)}</header>'
 
 
+def _contents(analyses: Sequence[Analysis], titles: Sequence[object]) -> str:
+    """A page's list of its documents, each a link to its article with its stance and event types."""
+    items = []
+    for number, (analysis, title) in enumerate(zip(analyses, titles), 1):
+        shown = _title(title)
+        events = ", ".join(html.escape(event.label) for event in analysis.events)
+        items.append(f'<li><a href="#doc-{number}">{html.escape(shown) if shown else f"document {number}"}</a> · '
+                     f"{_stance_badge(analysis.stance, analysis.text)}{f' · {events}' if events else ''}</li>")  # fmt: skip
+    return f'<nav class="contents" dir="ltr">{_count(len(analyses), "document")}<ol>{"".join(items)}</ol></nav>'
+
+
 def _line_breaks(gap: str) -> int:
     """How many lines ``gap`` ends (``\r\n``, ``\r`` and ``\n`` each one): two or more is a blank line, or two blocks."""
     return gap.replace("\r\n", "\n").replace("\r", "\n").count("\n")
@@ -207,8 +219,10 @@ def render_html(
             itself) or to embed in a page of one's own, whose styles it neither needs nor changes.
 
     Returns:
-        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script), or with ``fragment`` the
-        ``<div>``; a lone surrogate of a text is shown as U+FFFD, so it can always be written as UTF-8.
+        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script) that opens with a key to
+        its colours and numbers, then for several analyses a list linking to each (``#doc-1``,
+        ``#doc-2``…: the article ids), or with ``fragment`` the ``<div>`` (no key, list or ids);
+        a lone surrogate of a text is shown as U+FFFD, so it can always be written as UTF-8.
 
     Raises:
         AnalysisTypeError: If an item is not an :class:`~arabnews_nlp.results.Analysis` (e.g. a
@@ -234,7 +248,10 @@ def render_html(
     names = [titles] if isinstance(titles, str) else list(titles) if titles is not None else [None] * len(items)
     if len(names) != len(items):
         raise ConfigError(f"got {len(names)} titles for {len(items)} analyses; give one title per analysis")
-    body = "\n".join(render_article(analysis, name, markup) for analysis, name in zip(items, names))
+    articles = [render_article(analysis, name, markup) for analysis, name in zip(items, names)]
+    if not fragment:  # a page's articles can be linked to (#doc-2); a fragment's ids could clash with its page's
+        articles = [a.replace("<article ", f'<article id="doc-{n}" ', 1) for n, a in enumerate(articles, 1)]
+    body = "\n".join(articles if fragment or len(items) < 2 else [_contents(items, names), *articles])
     body = SURROGATE.sub("\ufffd", body)  # a lone surrogate cannot be written as UTF-8: shown as a browser would
     if fragment:
         return f'<div dir="rtl" lang="ar" style="{BODY_STYLE}">\n{_with_inline_styles(body)}\n</div>\n'

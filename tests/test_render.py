@@ -245,3 +245,19 @@ def test_a_page_has_a_key_to_its_colours_badges_and_numbers() -> None:
         assert words in key
     assert ".key { display: block;" in page
     assert "key" not in render_html(_analysis(), fragment=True)  # a notebook output stays the analysis alone
+
+
+def test_a_page_of_several_documents_lists_them_with_links() -> None:
+    empty = Analysis.empty("نص")
+    page = render_html([_analysis(), empty, _analysis()], titles=["doc <1>", None, 3])  # type: ignore[list-item]
+    nav = re.search(r'<nav class="contents" dir="ltr">(.*?)</nav>', page, re.S).group(1)
+    assert nav.startswith("3 documents<ol>") and nav.count("<li>") == 3
+    links = [("doc-1", "doc &lt;1&gt;"), ("doc-2", "document 2"), ("doc-3", "3")]  # a missing title: its number
+    assert re.findall(r'<a href="#(doc-\d)">([^<]*)</a>', nav) == links
+    assert re.findall(r'<article id="(doc-\d)" class="article">', page) == ["doc-1", "doc-2", "doc-3"]  # each link lands
+    assert '<span class="badge anti" dir="ltr">anti 0.60</span> · AIRSTRIKE</li>' in nav  # stance and event types
+    assert page.index("<nav") < page.index("<article")
+    one = render_html(_analysis())
+    assert "<nav" not in one and '<article id="doc-1" class="article">' in one
+    fragment = render_html([_analysis(), empty], fragment=True)  # a notebook's page has its own ids
+    assert "<nav" not in fragment and "<article id=" not in fragment and "<article class=" in fragment
