@@ -64,6 +64,10 @@ RULES: dict[str, str] = {
 STYLE = "\n".join(
     [f"body {{ {BODY_STYLE}; margin: 2em auto; padding: 0 1em; max-width: 60em; }}"]
     + [f".{'.'.join(key.split())} {{ {value}; }}" for key, value in RULES.items()]
+    # printed, the colours are the labels (white text on a red badge, the bands): a browser drops
+    # backgrounds by default; and a sentence is not cut across two pages
+    + ["@media print { * { print-color-adjust: exact; -webkit-print-color-adjust: exact; } "
+       ".sentence, .key, li { break-inside: avoid; } }"]  # fmt: skip
 )
 
 _ENTITY_WORDS = {"PER": "person", "ORG": "organisation", "LOC": "location", "FAC": "facility"}  # the key's words

@@ -261,3 +261,12 @@ def test_a_page_of_several_documents_lists_them_with_links() -> None:
     assert "<nav" not in one and '<article id="doc-1" class="article">' in one
     fragment = render_html([_analysis(), empty], fragment=True)  # a notebook's page has its own ids
     assert "<nav" not in fragment and "<article id=" not in fragment and "<article class=" in fragment
+
+
+def test_a_printed_page_keeps_its_colours_and_whole_sentences() -> None:
+    from arabnews_nlp.render import STYLE
+
+    page = render_html(_analysis())
+    rule = re.search(r"@media print \{(.*)\}", STYLE, re.S).group(1)
+    assert re.search(r"\* \{ print-color-adjust: exact; -webkit-print-color-adjust: exact; \}", rule)  # white on red
+    assert re.search(r"\.sentence[^{]*\{ break-inside: avoid; \}", rule) and STYLE in page
