@@ -113,11 +113,14 @@ def _stance_badge(stance: Stance, text: str) -> str:
     """The stance's badge, its holder as ``text`` (the one shown) spells it."""
     holder = f" · {html.escape(text[stance.holder.start : stance.holder.end])}" if stance.holder is not None else ""
     label = html.escape(stance.label)
-    return f'<span class="badge {label}" dir="ltr">{label} {stance.score:.2f}{holder}</span>'
+    held = f", held by {holder[3:]}" if holder else ""
+    title = f"stance toward the US/coalition military presence: {label}, probability {stance.score:.2f}{held}"
+    return f'<span class="badge {label}" dir="ltr" title="{title}">{label} {stance.score:.2f}{holder}</span>'
 
 
 def _sentence(text: str, sentence: SentenceResult) -> str:
-    events = [f'<span class="badge event" dir="ltr">{html.escape(e.label)} {e.score:.2f}</span>' for e in sentence.events]
+    events = [f'<span class="badge event" dir="ltr" title="event the sentence reports, probability {e.score:.2f}">'
+              f"{html.escape(e.label)} {e.score:.2f}</span>" for e in sentence.events]  # fmt: skip
     body = _highlight(text, sentence.start, sentence.end, sentence.entities)
     badges = " ".join([_stance_badge(sentence.stance, text), *events])  # a space: a line may break between badges
     meta = f'<span class="meta" dir="rtl">{badges}</span>'

@@ -255,7 +255,7 @@ def test_a_page_of_several_documents_lists_them_with_links() -> None:
     links = [("doc-1", "doc &lt;1&gt;"), ("doc-2", "document 2"), ("doc-3", "3")]  # a missing title: its number
     assert re.findall(r'<a href="#(doc-\d)">([^<]*)</a>', nav) == links
     assert re.findall(r'<article id="(doc-\d)" class="article">', page) == ["doc-1", "doc-2", "doc-3"]  # each link lands
-    assert '<span class="badge anti" dir="ltr">anti 0.60</span> · AIRSTRIKE</li>' in nav  # stance and event types
+    assert re.search(r'<span class="badge anti" dir="ltr"[^>]*>anti 0.60</span> · AIRSTRIKE</li>', nav)  # stance, events
     assert page.index("<nav") < page.index("<article")
     one = render_html(_analysis())
     assert "<nav" not in one and '<article id="doc-1" class="article">' in one
@@ -270,3 +270,11 @@ def test_a_printed_page_keeps_its_colours_and_whole_sentences() -> None:
     rule = re.search(r"@media print \{(.*)\}", STYLE, re.S).group(1)
     assert re.search(r"\* \{ print-color-adjust: exact; -webkit-print-color-adjust: exact; \}", rule)  # white on red
     assert re.search(r"\.sentence[^{]*\{ break-inside: avoid; \}", rule) and STYLE in page
+
+
+def test_badges_say_what_they_are_on_hover_in_a_notebook_too() -> None:
+    for shown in (render_html(_analysis()), render_html(_analysis(), fragment=True)):  # a fragment has no key
+        assert ('title="stance toward the US/coalition military presence: anti, probability 0.70, held by '
+                '&lt;السوداني&gt;"') in shown  # fmt: skip
+        assert 'title="stance toward the US/coalition military presence: neutral, probability 0.90"' in shown
+        assert re.search(r'title="event the sentence reports, probability 0.80"[^>]*>AIRSTRIKE 0.80</span>', shown)
