@@ -152,8 +152,9 @@ def _contents(analyses: Sequence[Analysis], titles: Sequence[object]) -> str:
     for number, (analysis, title) in enumerate(zip(analyses, titles), 1):
         shown = _title(title)
         events = ", ".join(html.escape(event.label) for event in analysis.events)
+        stance = _stance_badge(analysis.stance, analysis.text) if analysis.sentences else "no text"
         items.append(f'<li><a href="#doc-{number}">{html.escape(shown) if shown else f"document {number}"}</a> · '
-                     f"{_stance_badge(analysis.stance, analysis.text)}{f' · {events}' if events else ''}</li>")  # fmt: skip
+                     f"{stance}{f' · {events}' if events else ''}</li>")  # fmt: skip
     return f'<nav class="contents" dir="ltr">{_count(len(analyses), "document")}<ol>{"".join(items)}</ol></nav>'
 
 
@@ -199,7 +200,9 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str | N
                       f"{html.escape(e.label)} ×{e.sentences}</span>" for e in analysis.events)  # fmt: skip
     # the space between chips is where a narrow window wraps them: each chip is one unbreakable run
     events = f" · events {events}" if events else ""
-    line = f"{heading}document stance {_stance_badge(analysis.stance, text)} · {counts}{events}"
+    # no sentence: nothing was analysed, so no stance to show (the result's neutral 1.0 is a placeholder)
+    stance = f"document stance {_stance_badge(analysis.stance, text)}" if analysis.sentences else "no text to analyse"
+    line = f"{heading}{stance} · {counts}{events}"
     header = f'<header class="doc"><span dir="ltr">{line}</span></header>'  # English: one left-to-right run
     article = f'<article class="article">{header}\n{"".join(parts)}\n</article>'
     return article.replace(JOINER, "") if markup == "html" else article  # a tag's joiners: not in a copied name

@@ -278,3 +278,12 @@ def test_badges_say_what_they_are_on_hover_in_a_notebook_too() -> None:
                 '&lt;السوداني&gt;"') in shown  # fmt: skip
         assert 'title="stance toward the US/coalition military presence: neutral, probability 0.90"' in shown
         assert re.search(r'title="event the sentence reports, probability 0.80"[^>]*>AIRSTRIKE 0.80</span>', shown)
+
+
+def test_an_empty_text_shows_no_stance() -> None:
+    header = re.search(r'<header class="doc">.*?</header>', render_html(Analysis.empty("  \n"))).group(0)
+    assert "no text to analyse · 0 sentences · 0 entities" in header  # not "neutral 1.00", a certainty about nothing
+    assert "badge" not in header and "document stance" not in header
+    assert "document stance" in render_html(_analysis())
+    nav = re.search(r"<nav.*?</nav>", render_html([_analysis(), Analysis.empty("")])).group(0)
+    assert '<a href="#doc-2">document 2</a> · no text</li>' in nav and "1.00" not in nav
