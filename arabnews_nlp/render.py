@@ -208,6 +208,14 @@ def render_article(analysis: Analysis, title: str | None = None, markup: str | N
     return article.replace(JOINER, "") if markup == "html" else article  # a tag's joiners: not in a copied name
 
 
+def _page_title(names: Sequence[object]) -> str:
+    """A browser tab's title: the one document's title, or how many documents, then the package."""
+    if len(names) == 1:
+        shown = _title(names[0])
+        return f"{html.escape(SURROGATE.sub(chr(0xFFFD), shown), quote=False)} · arabnews-nlp" if shown else "arabnews-nlp"
+    return f"{len(names)} documents · arabnews-nlp"
+
+
 def render_html(
     analyses: Analysis | Iterable[Analysis],
     titles: str | Sequence[str | None] | None = None,
@@ -229,7 +237,8 @@ def render_html(
             itself) or to embed in a page of one's own, whose styles it neither needs nor changes.
 
     Returns:
-        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script) that opens with a key to
+        An HTML5 document (UTF-8, ``dir="rtl"``, inline CSS, no script; its ``<title>`` is the one
+        document's title, or how many documents there are) that opens with a key to
         its colours and numbers, then for several analyses a list linking to each (``#doc-1``,
         ``#doc-2``…: the article ids), or with ``fragment`` the ``<div>`` (no key, list or ids);
         a lone surrogate of a text is shown as U+FFFD, so it can always be written as UTF-8.
@@ -268,5 +277,5 @@ def render_html(
     return (
         '<!DOCTYPE html>\n<html lang="ar" dir="rtl">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'  # a phone: its own width, not 980px
-        f"<title>arabnews-nlp</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{_key()}\n{body}\n</body>\n</html>\n"
+        f"<title>{_page_title(names)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n{_key()}\n{body}\n</body>\n</html>\n"
     )

@@ -287,3 +287,12 @@ def test_an_empty_text_shows_no_stance() -> None:
     assert "document stance" in render_html(_analysis())
     nav = re.search(r"<nav.*?</nav>", render_html([_analysis(), Analysis.empty("")])).group(0)
     assert '<a href="#doc-2">document 2</a> · no text</li>' in nav and "1.00" not in nav
+
+
+def test_a_page_title_names_its_document_or_counts_them() -> None:
+    """Every page's tab read 'arabnews-nlp', so tabs of several articles could not be told apart."""
+    analysis = Analysis.empty("")
+    assert "<title>خبر &lt;1&gt; · arabnews-nlp</title>" in render_html(analysis, titles="خبر <1>")
+    assert "<title>7 · arabnews-nlp</title>" in render_html(analysis, titles=[7])  # type: ignore[list-item]
+    assert "<title>arabnews-nlp</title>" in render_html(analysis)
+    assert "<title>3 documents · arabnews-nlp</title>" in render_html([analysis] * 3, titles=["a", None, "c"])
