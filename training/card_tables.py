@@ -30,7 +30,8 @@ def evaluation_section(metrics: Mapping[str, Mapping[str, Any]]) -> list[str]:
     Args:
         metrics: Name (``dev``, ``baseline_dev``, a test file) -> the scores JSON written by the evaluation.
     """
-    lines = ["## Evaluation", "", "Read from the metrics files written by the evaluation (commands below).", ""]
+    lines = ["## Evaluation", "", "Read from the metrics files written by the evaluation (commands below). A type or class "
+             "without gold examples in a file has no F1 row; its predictions count in the micro precision.", ""]  # fmt: skip
     if "dev" in metrics and "baseline_dev" in metrics:
         lines += comparison_section(metrics["dev"], metrics["baseline_dev"])
     for name, scores in metrics.items():
@@ -48,13 +49,13 @@ def _layer_rows(part: Mapping[str, Any]) -> list[str]:
     for key, layer in (("ner", "NER (seqeval strict IOB2, words)"), ("entities", "entities (exact char span)")):
         if key in part:
             rows.append((layer, "micro P / R / F1", _prf(part[key]["micro"])))
-            rows += [(layer, f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in part[key]["per_type"].items()]
+            rows += [(layer, f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in part[key]["per_type"].items() if v["support"]]
     for key in ("stance", "doc_stance"):
         if key in part:
             s = part[key]
             value = f"{s['accuracy']:.3f} / {s['macro_f1']:.3f} / {s['f_avg']:.3f}"
             rows.append((key, "accuracy / macro-F1 / F_avg(pro,anti)", value))
-            rows += [(key, f"F1 {c} (n={v['support']})", f"{v['f1']:.3f}") for c, v in s["per_class"].items()]
+            rows += [(key, f"F1 {c} (n={v['support']})", f"{v['f1']:.3f}") for c, v in s["per_class"].items() if v["support"]]
     if "events" in part:
         e = part["events"]
         rows.append(("events", "micro F1 / macro F1", f"{e['micro']['f1']:.3f} / {e['macro_f1']:.3f}"))
@@ -63,7 +64,7 @@ def _layer_rows(part: Mapping[str, Any]) -> list[str]:
     if "doc_events" in part:
         d, layer = part["doc_events"], "document events (types per article)"
         rows.append((layer, "micro P / R / F1", _prf(d["micro"])))
-        rows += [(layer, f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in d["per_type"].items()]
+        rows += [(layer, f"F1 {t} (n={v['support']})", f"{v['f1']:.3f}") for t, v in d["per_type"].items() if v["support"]]
     return [f"| {layer} | {metric} | {value} |" for layer, metric, value in rows]
 
 

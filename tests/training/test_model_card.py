@@ -99,3 +99,17 @@ def test_limitations_say_what_an_untrained_head_is_and_what_to_do(
             "which this run did not train") in text  # fmt: skip
     text = _limitations(tmp_path / "c", {"base": str(tiny_model_dir), "train": [str(train)]}, retuned=True)
     assert "- The training data annotate no stance or events: the n-gram models saw no example of them" in text
+
+
+def test_types_and_classes_without_gold_have_no_f1_row() -> None:
+    """ANERcorp has no FAC: the card showed 'F1 FAC (n=0) 0.000', a score of nothing."""
+    from training.card_tables import evaluation_section
+
+    zero, some = {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}, {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 4}
+    ner = {"micro": some, "per_type": {"FAC": zero, "LOC": some}}
+    stance = {"accuracy": 0.9, "macro_f1": 0.5, "f_avg": 0.2, "per_class": {"anti": some, "pro": zero, "neutral": some}}
+    card = "\n".join(evaluation_section({"test": {"sentences": {"ner": ner, "stance": stance},
+                                                  "documents": {"entities": ner, "doc_events": {"micro": some, "per_type": {"THREAT": zero, "AIRSTRIKE": some}}}}}))  # fmt: skip
+    assert "n=0" not in card
+    assert all(row in card for row in ("F1 LOC (n=4) | 0.500", "F1 anti (n=4)", "F1 neutral (n=4)", "F1 AIRSTRIKE (n=4)"))
+    assert "has no F1 row; its predictions count in the micro precision" in card
