@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from arabnews_nlp.errors import AnalysisTypeError, ConfigError
@@ -124,7 +125,22 @@ def _sentence(text: str, sentence: SentenceResult) -> str:
     body = _highlight(text, sentence.start, sentence.end, sentence.entities)
     badges = " ".join([_stance_badge(sentence.stance, text), *events])  # a space: a line may break between badges
     meta = f'<span class="meta" dir="rtl">{badges}</span>'
-    return f'<span class="sentence {html.escape(sentence.stance.label)}">{body}{meta}</span>'
+    direction = ' dir="ltr"' if _mostly_left_to_right(text[sentence.start : sentence.end]) else ""
+    return f'<span class="sentence {html.escape(sentence.stance.label)}"{direction}>{body}{meta}</span>'
+
+
+def _mostly_left_to_right(text: str) -> bool:
+    """Whether more of ``text``'s letters are written left to right (Latin) than right to left (Arabic).
+
+    A sentence in English is laid out left to right; one in Arabic that starts with ``CNN`` is not
+    (the first strong letter, which ``dir="auto"`` would follow, decides nothing here).
+
+    Example:
+        >>> _mostly_left_to_right("Trump said."), _mostly_left_to_right("CNN: قال ترامب إن القوات ستبقى")
+        (True, False)
+    """
+    kinds = [unicodedata.bidirectional(character) for character in text]
+    return kinds.count("L") > kinds.count("R") + kinds.count("AL")
 
 
 def _key() -> str:

@@ -296,3 +296,14 @@ def test_a_page_title_names_its_document_or_counts_them() -> None:
     assert "<title>7 · arabnews-nlp</title>" in render_html(analysis, titles=[7])  # type: ignore[list-item]
     assert "<title>arabnews-nlp</title>" in render_html(analysis)
     assert "<title>3 documents · arabnews-nlp</title>" in render_html([analysis] * 3, titles=["a", None, "c"])
+
+
+def test_a_sentence_mostly_in_latin_letters_is_laid_out_left_to_right() -> None:
+    """A Latin-only sentence had its final period on the wrong side; an Arabic one starting with 'CNN' keeps rtl."""
+    text = "Trump said the troops stay. CNN: قال ترامب إن القوات ستبقى في سوريا."
+    neutral = Stance("neutral", 0.9)
+    analysis = Analysis(text, neutral, [], [SentenceResult(0, 27, text[:27], neutral, [], []),
+                                            SentenceResult(28, len(text), text[28:], neutral, [], [])])  # fmt: skip
+    page = render_html(analysis)
+    assert page.count('<span class="sentence neutral" dir="ltr">Trump said') == 1
+    assert '<span class="sentence neutral">CNN: ' in page
