@@ -182,8 +182,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="'library': the runtime's word normalisation; 'none': raw tokens")  # fmt: skip
     parser.add_argument("--limit", type=positive_int, default=None, help="first N sentences per file (smoke tests)")
     parser.add_argument("--save-model", action="store_true", help="save the selected model in OUT/model")
-    parser.add_argument("--bf16", action="store_true")
-    parser.add_argument("--fp16", action="store_true")
+    parser.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=False,
+                        help="bf16 mixed precision (Ampere or newer GPUs)")  # fmt: skip
+    parser.add_argument("--fp16", action=argparse.BooleanOptionalAction, default=False,
+                        help="fp16 mixed precision (older GPUs)")  # fmt: skip
     return parser.parse_args(argv[1:])
 
 

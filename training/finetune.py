@@ -106,8 +106,10 @@ def parse_args(argv: list[str]) -> Args:
     parser.add_argument("--description", help="one line saying what the model is (its settings, card and `info`)")
     parser.add_argument("--word-buckets", type=int, help="rows of the hashed whole-word embedding (0: none)")
     parser.add_argument("--word-vectors", help="folder of `python -m training word-vectors` to initialise them")
-    parser.add_argument("--bf16", action="store_true", default=None)
-    parser.add_argument("--fp16", action="store_true", default=None)
+    parser.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
+                        help="bf16 mixed precision (Ampere or newer GPUs); --no-bf16: off")  # fmt: skip
+    parser.add_argument("--fp16", action=argparse.BooleanOptionalAction, default=None,
+                        help="fp16 mixed precision (older GPUs); --no-fp16: off")  # fmt: skip
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in run_dir")
     args = vars(parser.parse_args(argv[1:]))
     config, resume = args.pop("config"), args.pop("resume")

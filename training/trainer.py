@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
+from arabnews_nlp.errors import ConfigError
 from arabnews_nlp.schema import EVENT_TYPES, STANCE_LABELS
 from training.data.records import record_tasks
 from training.train_log import SUMMARY_KEY
@@ -93,6 +94,7 @@ def training_arguments(config: FinetuneConfig, **overrides: Any) -> TrainingArgu
     """
     import torch
 
+    check_precision(config.bf16)
     values: dict[str, Any] = {
         "output_dir": config.run_dir,
         "per_device_train_batch_size": config.batch_size,
@@ -123,6 +125,33 @@ def training_arguments(config: FinetuneConfig, **overrides: Any) -> TrainingArgu
     }
     values.update(overrides)
     return TrainingArguments(**values)
+
+
+def check_precision(bf16: bool) -> None:
+    """Refuse bf16 where no device can run it, before ``TrainingArguments`` raises its traceback.
+
+    A GPU recipe (``bf16: true``) started on a machine without CUDA, or on a GPU older than
+    Ampere, would otherwise stop with transformers' "Your setup doesn't support bf16/gpu. You
+    need to assign use_cpu", which names neither the config key nor the fix.
+
+    Raises:
+        ConfigError: If ``bf16`` and neither a bf16-capable CUDA GPU nor an XLA device is present.
+
+    Example:
+        >>> check_precision(False)
+    """
+    import torch
+    from transformers.utils import is_torch_bf16_gpu_available, is_torch_xla_available
+
+    if not bf16 or is_torch_bf16_gpu_available() or is_torch_xla_available():
+        return
+    if torch.cuda.is_available():
+        found = f"the GPU {torch.cuda.get_device_name()} does not support it: use fp16: true (--fp16 --no-bf16)"
+    else:
+        found = (f"this machine has no CUDA GPU (torch {torch.__version__}): set bf16: false in the config or "
+                 "pass --no-bf16 to train in float32 on the CPU")  # fmt: skip
+    raise ConfigError(f"bf16 is true, but bf16 mixed precision needs a CUDA GPU of the Ampere generation or newer, "
+                      f"and {found}")  # fmt: skip
 
 
 def loss_weights(sentences: Sequence[SentenceRef], max_weight: float) -> tuple[list[float], list[float]]:

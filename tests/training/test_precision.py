@@ -1,0 +1,51 @@
+"""Mixed precision a machine cannot run: one ConfigError naming the key and the fix, and the flags that turn it off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+import transformers.utils
+
+from arabnews_nlp.errors import ConfigError
+from training.config import FinetuneConfig
+from training.trainer import training_arguments
+
+
+@pytest.fixture
+def no_bf16_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transformers.utils, "is_torch_bf16_gpu_available", lambda *a, **k: False)
+    monkeypatch.setattr(transformers.utils, "is_torch_xla_available", lambda *a, **k: False)
+
+
+def test_bf16_on_a_machine_without_cuda_is_a_config_error(
+    tmp_path: Path, no_bf16_device: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was transformers' ValueError traceback "Your setup doesn't support bf16/gpu. You need to assign use_cpu"."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    config = FinetuneConfig(base="enc", train=[], run_dir=str(tmp_path), bf16=True)
+    with pytest.raises(ConfigError, match=r"bf16 is true.*no CUDA GPU.*bf16: false in the config or pass --no-bf16"):
+        training_arguments(config)
+    assert training_arguments(FinetuneConfig(base="enc", train=[], run_dir=str(tmp_path))).bf16 is False
+
+
+def test_bf16_on_a_gpu_older_than_ampere_names_fp16(
+    tmp_path: Path, no_bf16_device: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "Tesla V100-SXM2-32GB")
+    config = FinetuneConfig(base="enc", train=[], run_dir=str(tmp_path), bf16=True)
+    with pytest.raises(ConfigError, match=r"Tesla V100.* does not support it: use fp16: true \(--fp16 --no-bf16\)"):
+        training_arguments(config)
+
+
+def test_no_bf16_turns_off_a_configs_bf16() -> None:
+    """arabert_gpu.yaml sets bf16: true; on an older GPU --fp16 alone is refused (both true), so --no-bf16 is needed."""
+    from training.anercorp import parse_args as anercorp_args
+    from training.finetune import parse_args
+
+    overrides = parse_args(["finetune", "--config", "c.yaml", "--no-bf16", "--fp16"]).overrides
+    assert (overrides["bf16"], overrides["fp16"]) == (False, True)
+    assert "bf16" not in parse_args(["finetune", "--config", "c.yaml"]).overrides  # the file's value stays
+    assert anercorp_args(["anercorp", "--base", "enc", "--no-bf16"]).bf16 is False
