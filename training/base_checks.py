@@ -77,7 +77,10 @@ def base_load_errors(base: str) -> Iterator[None]:
         ...     raise OSError("org/name is not a local folder and is not a valid model identifier\nmore")
         Traceback (most recent call last):
         ...
-        arabnews_nlp.errors.ConfigError: cannot load the base encoder 'org/name': org/name is not a local folder and is not a valid model identifier
+        arabnews_nlp.errors.ConfigError: cannot load the base encoder 'org/name': ...
+
+    The message is the loader's first line (here ``org/name is not a local folder ...``) or, in
+    offline mode, one that says so and how to get the model.
     """
     from arabnews_nlp.model_checks import no_remote_code
 
@@ -85,7 +88,19 @@ def base_load_errors(base: str) -> Iterator[None]:
         with no_remote_code(base):
             yield
     except OSError as error:
-        raise ConfigError(f"cannot load the base encoder {base!r}: {str(error).splitlines()[0]}") from None
+        detail = str(error).splitlines()[0]
+        if _hub_offline() and not Path(base).expanduser().exists():  # "couldn't connect": nothing was tried
+            detail = (f"offline mode is on (HF_HUB_OFFLINE) and the Hugging Face cache has no copy of it; "
+                      f"download it once where there is network (`hf download {base}`), or pass a local copy: "
+                      "--base DIR")  # fmt: skip
+        raise ConfigError(f"cannot load the base encoder {base!r}: {detail}") from None
+
+
+def _hub_offline() -> bool:
+    """Whether huggingface_hub is in offline mode (``HF_HUB_OFFLINE``, read when it was imported)."""
+    from huggingface_hub import constants
+
+    return bool(getattr(constants, "HF_HUB_OFFLINE", False))
 
 
 def is_analyzer_dir(base: str) -> bool:

@@ -49,3 +49,19 @@ def test_no_bf16_turns_off_a_configs_bf16() -> None:
     assert (overrides["bf16"], overrides["fp16"]) == (False, True)
     assert "bf16" not in parse_args(["finetune", "--config", "c.yaml"]).overrides  # the file's value stays
     assert anercorp_args(["anercorp", "--base", "enc", "--no-bf16"]).bf16 is False
+
+
+def test_a_hub_base_in_offline_mode_says_offline_mode_and_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Was "We couldn't connect to 'https://huggingface.co'", though offline mode had tried nothing."""
+    from huggingface_hub import constants
+
+    from training.base_checks import base_load_errors
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(ConfigError, match=r"'org/name': offline mode is on \(HF_HUB_OFFLINE\).*hf download org/name"):
+        with base_load_errors("org/name"):
+            raise OSError("We couldn't connect to 'https://huggingface.co' to load the files\nmore")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    with pytest.raises(ConfigError, match=r"'org/name': We couldn't connect to 'https://huggingface.co' to load"):
+        with base_load_errors("org/name"):
+            raise OSError("We couldn't connect to 'https://huggingface.co' to load the files\nmore")
