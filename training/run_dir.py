@@ -101,8 +101,8 @@ def check_launch(args: Any) -> None:
     if launched > 1 and args.world_size == 1:
         raise ConfigError(f"launched as {launched} processes (WORLD_SIZE={launched}), but the Trainer set up no "
                           "distributed training (no GPU for each process?): each process would train the whole run "
-                          "and write the same folders. Run one process (python -m training finetune ...), or launch "
-                          "with accelerate/torchrun on a machine with a GPU per process")  # fmt: skip
+                          "and write the same folders. Run one process (python -m training ..., no launcher), or "
+                          "launch with accelerate/torchrun on a machine with a GPU per process")  # fmt: skip
 
 
 def data_fingerprints(config: FinetuneConfig) -> dict[str, str]:

@@ -1,4 +1,7 @@
-"""Mixed precision a machine cannot run: one ConfigError naming the key and the fix, and the flags that turn it off."""
+"""GPU set-ups this machine cannot run, each met with one error naming the fix.
+
+bf16 without a bf16 GPU, a hub base in offline mode, a launch of processes that would each train alone.
+"""
 
 from __future__ import annotations
 
@@ -65,3 +68,15 @@ def test_a_hub_base_in_offline_mode_says_offline_mode_and_how_to_get_it(monkeypa
     with pytest.raises(ConfigError, match=r"'org/name': We couldn't connect to 'https://huggingface.co' to load"):
         with base_load_errors("org/name"):
             raise OSError("We couldn't connect to 'https://huggingface.co' to load the files\nmore")
+
+
+def test_anercorp_refuses_a_launch_whose_processes_would_each_train_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``torchrun --nproc_per_node 2 -m training anercorp`` without GPUs ran two whole benchmarks into one OUT."""
+    from training.anercorp import _trainer, parse_args
+
+    args = parse_args(["anercorp", "--base", "enc", "--out", str(tmp_path)])
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(ConfigError, match=r"launched as 2 processes .* each process would train the whole run"):
+        _trainer(args, None, None, None, [])
