@@ -284,8 +284,10 @@ def _run_loop(config: FinetuneConfig, trainer: Any, checkpoint: str | None, sigt
     except KeyboardInterrupt:
         saved = last_complete_checkpoint(config.run_dir)
         where = f"its last checkpoint is {saved}" if saved else "no checkpoint was saved yet"
-        raise TrainingInterrupted(f"interrupted at step {trainer.state.global_step}; {where}: rerun the same "
-                                  "command with --resume to continue from it") from None  # fmt: skip
+        step, resumed = trainer.state.global_step, checkpoint_step(checkpoint)
+        when = f"at step {step}" if step >= resumed else f"before training resumed at step {resumed}"  # not "step 0"
+        raise TrainingInterrupted(f"interrupted {when}; {where}: rerun the same command with --resume to continue "
+                                  "from it") from None  # fmt: skip
     except Exception as error:  # a full disk reads as torch's "unexpected pos ...", which does not say so
         if not is_disk_full(error):
             raise

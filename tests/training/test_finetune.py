@@ -547,6 +547,26 @@ def test_ctrl_c_names_the_last_checkpoint_and_how_to_resume(
     assert capsys.readouterr().err.strip().splitlines()[-1] == f"python -m training finetune: {stopped.value}"
 
 
+def test_ctrl_c_while_a_resumed_run_loads_its_checkpoint_does_not_say_step_0(
+    tmp_path: Path, tiny_encoder_dir: Path, gold_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C before the Trainer had read the checkpoint's state said "interrupted at step 0"."""
+    from transformers import Trainer
+
+    from training.finetune import TrainingInterrupted
+
+    config = _config(tmp_path, tiny_encoder_dir, gold_file, max_steps=2, batch_size=2, save_steps=2)
+    train(config)
+
+    def ctrl_c(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "_load_from_checkpoint", ctrl_c)
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(dataclasses.replace(config, max_steps=2), resume=True)
+    assert str(stopped.value).startswith("interrupted before training resumed at step 2; its last checkpoint is ")
+
+
 def test_continuing_an_analyzer_with_ngram_models_without_ngram_warns(
     tmp_path: Path, tiny_model_dir: Path, gold_file: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
