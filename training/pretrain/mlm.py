@@ -107,9 +107,10 @@ def _export_encoder(model: MaskedOnlyMLM, tokenizer: Any, run_dir: Path) -> None
 
 
 def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    """The runtime's device check: ``--device cuda`` without CUDA is one line, not torch's AssertionError."""
+    from arabnews_nlp.device import resolve_device
+
+    return resolve_device(name)
 
 
 @dataclass
