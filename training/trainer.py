@@ -95,6 +95,7 @@ def training_arguments(config: FinetuneConfig, **overrides: Any) -> TrainingArgu
     import torch
 
     check_precision(config.bf16)
+    check_launcher_precision(config.bf16, config.fp16)
     values: dict[str, Any] = {
         "output_dir": config.run_dir,
         "per_device_train_batch_size": config.batch_size,
@@ -152,6 +153,32 @@ def check_precision(bf16: bool) -> None:
                  "pass --no-bf16 to train in float32 on the CPU")  # fmt: skip
     raise ConfigError(f"bf16 is true, but bf16 mixed precision needs a CUDA GPU of the Ampere generation or newer, "
                       f"and {found}")  # fmt: skip
+
+
+def check_launcher_precision(bf16: bool, fp16: bool) -> None:
+    """Refuse a launcher's mixed precision when the config trains in float32.
+
+    ``accelerate launch`` passes the precision chosen in ``accelerate config`` (or its
+    ``--mixed_precision``) as ``ACCELERATE_MIXED_PRECISION``, and ``TrainingArguments`` takes it
+    when the config sets neither ``bf16`` nor ``fp16``: the run would train in bf16 while the
+    saved config, the model card and the ``--resume`` check all say float32. A config that sets
+    ``bf16`` or ``fp16`` wins over the launcher, so it trains as it says.
+
+    Raises:
+        ConfigError: If the config sets neither and ``ACCELERATE_MIXED_PRECISION`` is not ``no``.
+
+    Example:
+        >>> check_launcher_precision(bf16=True, fp16=False)  # the config chooses: whatever the launcher says
+    """
+    import os
+
+    launcher = os.environ.get("ACCELERATE_MIXED_PRECISION", "no").lower()
+    if bf16 or fp16 or launcher == "no":
+        return
+    raise ConfigError(f"the launcher asks for mixed precision {launcher!r} (ACCELERATE_MIXED_PRECISION, from accelerate "
+                      "config or --mixed_precision) but the config trains in float32 (bf16 and fp16 false): the run "
+                      "would train in the launcher's precision while the model card and --resume record float32; set "
+                      f"bf16: true or fp16: true in the config (--bf16/--fp16), or launch with --mixed_precision no")  # fmt: skip
 
 
 def loss_weights(sentences: Sequence[SentenceRef], max_weight: float) -> tuple[list[float], list[float]]:

@@ -80,3 +80,19 @@ def test_anercorp_refuses_a_launch_whose_processes_would_each_train_alone(
     monkeypatch.setenv("WORLD_SIZE", "2")
     with pytest.raises(ConfigError, match=r"launched as 2 processes .* each process would train the whole run"):
         _trainer(args, None, None, None, [])
+
+
+def test_a_launcher_precision_with_a_float32_config_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """accelerate config's bf16 trained a bf16: false run in bf16 while its card and --resume said float32."""
+    from training.trainer import check_launcher_precision
+
+    monkeypatch.setenv("ACCELERATE_MIXED_PRECISION", "bf16")
+    config = FinetuneConfig(run_dir=str(tmp_path / "run"), output_dir=str(tmp_path / "out"))
+    with pytest.raises(ConfigError, match=r"launcher asks for mixed precision 'bf16' .* set bf16: true or fp16: true"):
+        training_arguments(config)
+    check_launcher_precision(bf16=True, fp16=False)  # the config's own choice wins over the launcher's: no mismatch
+    check_launcher_precision(bf16=False, fp16=True)
+    monkeypatch.setenv("ACCELERATE_MIXED_PRECISION", "no")
+    assert training_arguments(config).mixed_precision == "no"
+    monkeypatch.delenv("ACCELERATE_MIXED_PRECISION")
+    check_launcher_precision(bf16=False, fp16=False)
