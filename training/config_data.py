@@ -54,6 +54,7 @@ def read_data(config: FinetuneConfig) -> dict[str, list[dict[str, Any]]]:
     from training.data.validate import check_files
 
     data = check_files(config.data_files())
+    check_training_ids(config.train, data)
     trained = {Path(path).resolve() for path in config.train}  # a file given as both is deliberate (smoke runs)
     held_out = {path: data[path] for path in [*([config.dev] if config.dev else []), *config.test]
                 if Path(path).resolve() not in trained}  # fmt: skip
@@ -68,6 +69,41 @@ def read_data(config: FinetuneConfig) -> dict[str, list[dict[str, Any]]]:
             "allow_held_out_copies: true)"
         )
     return data
+
+
+def check_training_ids(train: Sequence[str], data: dict[str, list[dict[str, Any]]]) -> None:
+    """Raise :class:`DataFormatError` when a document id is in more than one training file.
+
+    Each file's own ids are unique (validated); a document in two of them would be trained on
+    twice, e.g. ``--train seeds/train.jsonl OUT/train.jsonl`` where ``OUT/train.jsonl`` is a
+    ``build-data`` output that already holds every document of ``seeds/train.jsonl``.
+
+    Args:
+        train: The training files, as configured (a file listed twice counts twice).
+        data: Each data file -> its records (:func:`read_data`).
+
+    Example:
+        >>> check_training_ids(["a.jsonl", "b.jsonl"], {"a.jsonl": [{"id": "d1"}], "b.jsonl": [{"id": "d1"}]})
+        Traceback (most recent call last):
+        ...
+        arabnews_nlp.errors.DataFormatError: 1 document id(s) are in more than one training file, ...
+    """
+    seen: dict[str, str] = {}
+    repeated: list[tuple[str, str, str]] = []
+    for path in train:
+        for record in data.get(path, []):
+            doc_id = str(record.get("id"))
+            if doc_id in seen:
+                repeated.append((doc_id, seen[doc_id], path))
+            else:
+                seen[doc_id] = path
+    if repeated:
+        shown = "; ".join(f"{doc_id!r} in {first} and {second}" for doc_id, first, second in repeated[:5])
+        raise DataFormatError(
+            f"{len(repeated)} document id(s) are in more than one training file, so each would be trained on "
+            f"twice: {shown}{'; ...' if len(repeated) > 5 else ''}. Give every document once (a build-data "
+            "train.jsonl already holds the documents of the surface batches it was built from: pass it alone)"
+        )
 
 
 def data_path_problem(key: str, path: str) -> str:

@@ -174,3 +174,20 @@ def test_missing_data_files_are_listed_at_once_with_their_keys_and_the_command_t
                         f"{extra}")  # fmt: skip
     with pytest.raises(ConfigError, match=r"^ner_extra: data file .* does not exist; it is converted from ANERcorp"):
         FinetuneConfig(base="enc", train=[str(train_file)], ner_extra=[extra])  # one problem: one line
+
+
+def test_a_document_in_two_training_files_is_refused(tmp_path: Path, gold_records: list) -> None:
+    """`--train seeds/train.jsonl OUT/train.jsonl` (a build-data output holding seeds/train.jsonl) trained each twice."""
+    from arabnews_nlp.errors import DataFormatError
+    from training.data.records import write_records
+
+    seeds, built, dev = tmp_path / "seeds_train.jsonl", tmp_path / "built_train.jsonl", tmp_path / "dev.jsonl"
+    write_records(seeds, gold_records[:1])
+    write_records(built, gold_records)
+    write_records(dev, gold_records[1:])
+    with pytest.raises(DataFormatError, match=rf"1 document id\(s\) are in more than one training file.*"
+                       rf"'{gold_records[0]['id']}' in .*seeds_train.jsonl and .*built_train.jsonl.*pass it alone"):  # fmt: skip
+        FinetuneConfig(base="enc", train=[str(seeds), str(built)], dev=str(dev), allow_held_out_copies=True).check_ready()
+    with pytest.raises(DataFormatError, match=r"more than one training file"):  # the same file listed twice
+        FinetuneConfig(base="enc", train=[str(seeds), str(seeds)], dev=str(dev)).check_ready()
+    FinetuneConfig(base="enc", train=[str(seeds)], dev=str(dev)).check_ready()
