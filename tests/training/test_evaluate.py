@@ -345,3 +345,20 @@ def test_training_commands_without_the_train_extra_stop_first_with_exit_2(
     with pytest.raises(TrainExtraMissingError, match=r"seqeval, scikit-learn \(module sklearn\), which are not installed"):
         check_extra("finetune")
     assert training_main(["validate", str(gold_file)]) == 0  # the data commands need none of it
+
+
+def test_floor_fails_when_recorded_metrics_of_the_mode_are_not_scored() -> None:
+    """--floor on a file without stance/events checked NER alone and passed (exit 0): the guard now names the rest."""
+    from training.evaluation.checks import check_metrics
+
+    recorded = {"sentences/ner_f1": 0.9, "sentences/stance_macro_f1": 0.7, "documents/entity_f1": 0.9}
+    checks = check_metrics({"sentences/ner_f1": 0.91}, {}, recorded, 0.02)  # NER-only data, --mode sentences
+    assert not checks["passed"]
+    assert checks["failures"] == ["--floor: sentences/stance_macro_f1 recorded but not scored (the data do not "
+                                  "annotate its layer): score the dev file the model was evaluated on, or use "
+                                  "--min for the rest"]  # fmt: skip
+    unscored = [m for m in checks["metrics"] if m["metric"] == "sentences/stance_macro_f1"]
+    assert unscored and unscored[0]["value"] is None and unscored[0]["passed"] is False
+    # a mode left out (--mode sentences: no documents/) is the user's choice, not a gap in the data
+    full = {"sentences/ner_f1": 0.91, "sentences/stance_macro_f1": 0.7}
+    assert check_metrics(full, {}, recorded, 0.02)["passed"]

@@ -51,6 +51,15 @@ def check_metrics(
         metrics += [{"metric": name, "kind": "floor", "threshold": value - tolerance, "recorded": value,
                      "tolerance": tolerance, "value": now[name], "passed": now[name] >= value - tolerance}
                     for name, value in kept.items()]  # fmt: skip
+        modes_now = {name.partition("/")[0] for name in now}
+        unscored = {name: value for name, value in (recorded or {}).items() if isinstance(value, (int, float))
+                    and name not in now and name.partition("/")[0] in modes_now}  # fmt: skip
+        metrics += [{"metric": name, "kind": "floor", "threshold": value - tolerance, "recorded": value,
+                     "tolerance": tolerance, "value": None, "passed": False}
+                    for name, value in unscored.items()]  # fmt: skip
+        if kept and unscored:  # a guard that checks only the layers the data happen to annotate passes too easily
+            failures.append(f"--floor: {', '.join(unscored)} recorded but not scored (the data do not annotate its "
+                            "layer): score the dev file the model was evaluated on, or use --min for the rest")  # fmt: skip
         if not kept:
             failures.append(f"--floor: the model records none of the metrics scored now ({sorted(now)}); "
                             "nothing to guard: score the dev file it was evaluated on, or use --min")  # fmt: skip
