@@ -67,7 +67,8 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     records = sorted((r for recs, _ in files.values() for _, r in recs), key=lambda r: str(r["id"]))
     out = Path(args.out)
     manifest_path = Path(args.manifest) if args.manifest else out / "split.json"
-    split = assign_splits(records, load_manifest(manifest_path), args.dev_fraction, args.seed)
+    manifest = load_manifest(manifest_path)
+    split = assign_splits(records, manifest, args.dev_fraction, args.seed)
     parts = {name: [r for r in records if split[str(r["id"])] == name] for name in (TRAIN, DEV)}
     for name, part in parts.items():
         write_records(out / f"{name}.jsonl", part)
@@ -81,6 +82,10 @@ def cmd_build_data(args: argparse.Namespace) -> int:
     missing = missing_in_dev(records, split)
     if missing:
         print(f"warning: not in dev (too rare, or fixed by the manifest): {', '.join(missing)}", file=sys.stderr)
+    if not manifest:  # a new --out folder: the shipped seeds/split.json is not read, so dev is drawn again
+        print(f"warning: no split manifest at {manifest_path}: all {len(records)} documents were split afresh "
+              f"({len(parts[DEV])} to dev); to keep an existing split (seeds/split.json), copy it to "
+              f"{manifest_path} or pass --manifest, then run build-data again", file=sys.stderr)  # fmt: skip
     print(f"wrote {out / 'train.jsonl'}, {out / 'dev.jsonl'}, {out / 'seeds.jsonl'}, {manifest_path}", file=sys.stderr)
     return 0
 

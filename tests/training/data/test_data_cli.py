@@ -65,12 +65,16 @@ def test_build_data_writes_splits_and_keeps_them(tmp_path: Path, record_factory:
     train, dev = read_records(out / "train.jsonl"), read_records(out / "dev.jsonl")
     assert len(train) + len(dev) == 9 and dev and {r["id"] for r in dev} == {k for k, v in split.items() if v == "dev"}
     assert [r["id"] for r in read_records(out / "seeds.jsonl")] == ["seed-000"]
-    assert "events:THREAT" in capsys.readouterr().out
+    first = capsys.readouterr()
+    assert "events:THREAT" in first.out
+    # a new --out folder reads no manifest: every document is split again, which dev would not survive unsaid
+    assert f"warning: no split manifest at {out / 'split.json'}: all 9 documents were split afresh" in first.err
     more = [_varied(record_factory, f"pool-{i:02d}", i) for i in range(8, 12)]
     _surface_file(tmp_path / "surface" / "batch2.jsonl", more)
     assert main(["build-data", "--surface", str(tmp_path / "surface" / "*.jsonl"), "--out", str(out)]) == 0
     grown = json.loads((out / "split.json").read_text(encoding="utf-8"))
     assert {k: grown[k] for k in split} == split and len(grown) == 13
+    assert "no split manifest" not in capsys.readouterr().err
 
 
 def test_build_data_refuses_broken_input(tmp_path: Path, record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
