@@ -197,7 +197,14 @@ def assign_splits(
         else:
             split[doc_id] = TRAIN
     for group in near_duplicate_groups(records):
-        if any(split.get(doc_id) == TRAIN for doc_id in group):
+        listed = {doc_id: manifest[doc_id] for doc_id in sorted(group) if doc_id in manifest}
+        if {TRAIN, DEV} <= set(listed.values()):
+            raise DataFormatError(f"near copies of one article (half of their 5-word sequences shared) are listed in "
+                                  f"both splits of the manifest: {listed}; training on one would score the other "
+                                  "on text the model saw: list them all in one split")  # fmt: skip
+        if DEV in listed.values():  # a dev article keeps its split: its new near copies join it
+            split.update({doc_id: DEV for doc_id in group})
+        elif any(split.get(doc_id) == TRAIN for doc_id in group):
             split.update({doc_id: TRAIN for doc_id in group})
     return split
 

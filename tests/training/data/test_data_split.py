@@ -108,9 +108,13 @@ def test_near_duplicate_documents_never_straddle_train_and_dev() -> None:
     docs[0]["text"] = story  # a manifest says dev
     docs[1]["text"] = "مقدمة قصيرة " + story  # the same story from another outlet, in train
     docs[2]["text"] = " ".join(f"أخرى{i}" for i in range(60))
-    split = assign_splits(docs, {"d000": DEV, "d001": TRAIN}, dev_fraction=0.2, seed=0)
-    assert split["d000"] == split["d001"] == TRAIN
     assert near_duplicate_groups(docs) == [{"d000", "d001"}]
+    assert assign_splits(docs, {"d001": TRAIN}, dev_fraction=0.2, seed=0)["d000"] == TRAIN  # a new copy joins train
+    split = assign_splits(docs, {"d000": DEV}, dev_fraction=0.2, seed=0)
+    assert split["d000"] == split["d001"] == DEV  # a new copy of a dev article joins dev: dev stays what it was
+    # listed in both splits: the dev article was silently moved to train; now the conflict is named
+    with pytest.raises(DataFormatError, match=r"listed in both splits of the manifest: \{'d000': 'dev', 'd001': 'train'\}"):
+        assign_splits(docs, {"d000": DEV, "d001": TRAIN}, dev_fraction=0.2, seed=0)
 
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
