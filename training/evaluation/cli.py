@@ -105,6 +105,10 @@ def score(args: argparse.Namespace, records: list[Any]) -> tuple[dict[str, Any],
     from arabnews_nlp.model_dir import load_analyzer
 
     model, tokenizer, settings = load_analyzer(args.model, device=args.device)
+    if args.floor is not None and not any(isinstance(v, (int, float)) for v in (settings.metrics or {}).values()):
+        raise ConfigError(f"--floor: the model {args.model} recorded no metrics when it was trained (none in its "
+                          "arabnews_nlp.json: trained without a dev file, or saved outside python -m training), so "
+                          "there is nothing to guard; use --min METRIC=VALUE")  # fmt: skip
     scores = evaluate_model(model, tokenizer, settings, records, args.mode, args.batch_size, args.progress)
     return scores, settings.metrics
 
