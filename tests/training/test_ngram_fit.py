@@ -178,7 +178,9 @@ def test_retune_needs_training_data(tmp_path: Any, tiny_model_dir: Any, gold_fil
         main(["retune", "--model", str(tiny_model_dir), "--config", config])
     # the files of the command line, like finetune's: a user's own annotations reach the n-gram models and the card
     own = tmp_path / "own.jsonl"
-    own.write_text(gold_file.read_text(encoding="utf-8"), encoding="utf-8")
+    own.write_text("".join(json.dumps(dict(json.loads(line), id=f"own-{i}"), ensure_ascii=False) + "\n"
+                           for i, line in enumerate(gold_file.read_text(encoding="utf-8").splitlines()) if line.strip()),
+                   encoding="utf-8")  # other ids: a document in two training files is refused  # fmt: skip
     assert main(["retune", "--model", str(tiny_model_dir), "--config", config, "--train", str(gold_file), str(own),
                  "--output", str(tmp_path / "own-model")]) == 0  # fmt: skip
     card = (tmp_path / "own-model" / "README.md").read_text(encoding="utf-8")
