@@ -112,9 +112,11 @@ def _highlight(text: str, start: int, end: int, entities: Sequence[Entity]) -> s
 
 def _stance_badge(stance: Stance, text: str) -> str:
     """The stance's badge, its holder as ``text`` (the one shown) spells it."""
-    holder = f" · {html.escape(text[stance.holder.start : stance.holder.end])}" if stance.holder is not None else ""
+    holder = held = ""
+    if stance.holder is not None:
+        name = html.escape(text[stance.holder.start : stance.holder.end])
+        holder, held = f" · {name}", f", held by {name}"
     label = html.escape(stance.label)
-    held = f", held by {holder[3:]}" if holder else ""
     title = f"stance toward the US/coalition military presence: {label}, probability {stance.score:.2f}{held}"
     return f'<span class="badge {label}" dir="ltr" title="{title}">{label} {stance.score:.2f}{holder}</span>'
 

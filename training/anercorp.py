@@ -230,7 +230,6 @@ def _trainer(args: argparse.Namespace, model: Any, tokenizer: Any, dataset: Any,
 
     from training.config import FinetuneConfig
     from training.features import PaddingCollator
-    from training.run_dir import check_launch
     from training.train_log import JsonlLogCallback
     from training.trainer import training_arguments
 
@@ -250,11 +249,9 @@ def _trainer(args: argparse.Namespace, model: Any, tokenizer: Any, dataset: Any,
         fp16=args.fp16,
         logging_steps=50,
     )
-    arguments = training_arguments(config, save_strategy="no", label_names=["labels"])
-    check_launch(arguments)  # torchrun on a machine without a GPU per process: N whole runs writing OUT
     return Trainer(
         model=model,
-        args=arguments,
+        args=training_arguments(config, save_strategy="no", label_names=["labels"]),
         train_dataset=dataset,
         data_collator=PaddingCollator(tokenizer.pad_token_id),
         callbacks=[JsonlLogCallback(args.out / "log.jsonl"), *callbacks],

@@ -40,7 +40,6 @@ from training.finish import base_clusters, check_event_clusters, finish
 from training.model_init import build_model
 from training.provenance import own_overrides
 from training.run_dir import (
-    check_launch,
     check_resume_config,
     checkpoint_step,
     data_fingerprints,
@@ -182,7 +181,6 @@ def train(
     data = config.check_ready() if data is None else data  # every data file read once; the run uses these records
     fingerprints = data_fingerprints(config)  # the files as just read: saved with the config, compared on --resume
     args = training_arguments(config)
-    check_launch(args)
     batch = total_batch(args)
     checkpoint = _checkpoint_to_resume(config, resume, fingerprints, batch)
     model, tokenizer, settings = build_model(config)

@@ -87,12 +87,20 @@ class TrainStart(TrainerCallback):
 def training_arguments(config: FinetuneConfig, **overrides: Any) -> TrainingArguments:
     """Map a :class:`~training.config.FinetuneConfig` to ``TrainingArguments``.
 
-    Checkpoints go to ``config.run_dir`` every ``save_steps``; no external reporting.
+    Checkpoints go to ``config.run_dir`` every ``save_steps``; no external reporting. The
+    precision and the launch are checked first, for every command that trains (``finetune``,
+    ``anercorp``): :func:`check_precision`, :func:`check_launcher_precision` and
+    :func:`training.run_dir.check_launch`.
+
+    Raises:
+        ConfigError: From those checks.
 
     Example:
         >>> # training_arguments(config).save_steps
     """
     import torch
+
+    from training.run_dir import check_launch
 
     check_precision(config.bf16)
     check_launcher_precision(config.bf16, config.fp16)
@@ -125,7 +133,9 @@ def training_arguments(config: FinetuneConfig, **overrides: Any) -> TrainingArgu
         "label_names": LABEL_NAMES,
     }
     values.update(overrides)
-    return TrainingArguments(**values)
+    arguments = TrainingArguments(**values)
+    check_launch(arguments)  # needs the world size the arguments set up
+    return arguments
 
 
 def check_precision(bf16: bool) -> None:
