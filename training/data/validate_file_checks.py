@@ -7,7 +7,7 @@ rules are :func:`training.data.validate.validate_record`'s).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,13 +56,8 @@ def duplicate_id_messages(located: Iterable[tuple[str, Any]]) -> list[str]:
             for where, doc_id, first in duplicate_ids(located)]  # fmt: skip
 
 
-def _first_item(path: str | Path) -> Any:
+def _first_item(lines: Sequence[str]) -> Any:
     """The first item of a JSON array file, or the first JSON value of a JSONL file (None if unreadable)."""
-    lines: list[str] = []
-    for _, line in read_lines(path):
-        if not isinstance(line, str):
-            return None
-        lines.append(line)
     content = "".join(lines).strip()
     try:
         if content.startswith("["):
@@ -73,18 +68,17 @@ def _first_item(path: str | Path) -> Any:
         return None
 
 
-def _spread_json_problem(path: str | Path) -> str | None:
+def _spread_json_problem(path: str | Path, lines: Sequence[str]) -> str | None:
     """The problem of records or surface documents written as one JSON value over several lines, else None."""
-    lines = [line for _, line in read_lines(path)]
-    if len(lines) < 2 or not all(isinstance(line, str) for line in lines):
+    if len(lines) < 2:
         return None
     try:
-        json.loads(next((line for line in lines if line.strip()), ""))  # type: ignore[arg-type]
+        json.loads(next((line for line in lines if line.strip()), ""))
         return None  # the first line is a JSON value on its own: JSONL, whatever the other lines hold
     except ValueError:
         pass
     try:
-        value = json.loads("".join(lines))  # type: ignore[arg-type]
+        value = json.loads("".join(lines))
     except ValueError:
         return None
     if isinstance(value, list) and value and all(isinstance(item, Mapping) and "sentences" in item for item in value):
@@ -114,10 +108,14 @@ def tool_export_problem(path: str | Path) -> str | None:
         >>> tool_export_problem(tmp).endswith(f"run python -m training convert doccano {tmp} OUT.jsonl first")
         True
     """
-    spread = _spread_json_problem(path)
+    read = [line for _, line in read_lines(path)]
+    lines = [line for line in read if isinstance(line, str)]
+    if len(lines) < len(read):  # a line that is not UTF-8: not a tool's export
+        return None
+    spread = _spread_json_problem(path, lines)
     if spread:
         return spread
-    item = _first_item(path)
+    item = _first_item(lines)
     if not isinstance(item, Mapping) or "sentences" in item:
         return None
     entities = item.get("entities")
