@@ -18,7 +18,11 @@ text also occurs, unpredicted, earlier in the sentence) or holder, the document 
 ``prefilled.left_out`` instead of dropping it silently.
 
     python -m training prefill ../shared/data/news/annotation_pool_iraq.jsonl seeds/surface/batch99.jsonl \\
-        --id-field doc_id --id-prefix pool- --keep-fields date --source-fields corpus doc_id url title
+        --id-field doc_id --id-prefix pool- --keep-fields date --source-fields corpus doc_id url title \\
+        --skip-annotated seeds/*.jsonl seeds/surface/*.jsonl
+
+``--skip-annotated`` leaves out (and names) the inputs those files already annotate: the same id,
+or the same article under another id.
 """
 
 from __future__ import annotations
@@ -180,13 +184,41 @@ def prefill(args: argparse.Namespace) -> tuple[list[Record], str]:
 
     model_name = args.model or "bundled default"
     mark = {"model": model_name, "arabnews_nlp": __version__}
-    documents = list(_documents(args))  # every input checked before the model loads
+    documents = _not_annotated(list(_documents(args)), args.skip_annotated)  # all checked before the model loads
     analyzer = Analyzer.from_pretrained(args.model, device=args.device)
     analyses = analyzer.pipe([text for _, _, text in documents], batch_size=args.batch_size,
                              progress=not args.no_progress)  # fmt: skip
     records = [analysis_to_record(doc_id, analysis, {**fields, PREFILLED: mark})
                for (doc_id, fields, _), analysis in zip(documents, analyses, strict=True)]  # fmt: skip
     return records, model_name
+
+
+def _not_annotated(
+    documents: list[tuple[str, dict[str, Any], str]], annotated: Sequence[str]
+) -> list[tuple[str, dict[str, Any], str]]:
+    """Leave out (naming each on stderr) the documents that a file of ``annotated`` already holds.
+
+    A document is already annotated when a record of those files has its id, or at least half of
+    the 5-word sequences of the shorter text (the same article under another id, as pool articles
+    can be: :func:`training.data.split.held_out_copies`).
+    """
+    if not annotated:
+        return documents
+    from training.data.records import read_records
+    from training.data.split import held_out_copies
+
+    pairs = held_out_copies([{"id": doc_id, "text": text} for doc_id, _, text in documents],
+                            {path: read_records(path) for path in annotated})  # fmt: skip
+    where: dict[str, list[str]] = {}
+    for doc_id, path, other in pairs:
+        where.setdefault(doc_id, []).append(f"{path} ({'the same id' if doc_id == other else f'as {other!r}'})")
+    for doc_id, found in where.items():
+        print(f"prefill: left out {doc_id!r}, already annotated in {', '.join(found)}", file=sys.stderr)
+    done = set(where)
+    if len(done) == len(documents):
+        raise DataFormatError(f"all {len(documents)} input document(s) are already annotated in {list(annotated)}; "
+                              "there is nothing to pre-annotate")  # fmt: skip
+    return [document for document in documents if document[0] not in done]
 
 
 def _write(records: list[Record], model_name: str, args: argparse.Namespace) -> str:
@@ -230,6 +262,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep-fields", nargs="*", default=[], help="JSONL fields copied as they are, e.g. date")
     parser.add_argument("--source-fields", nargs="*", default=[], help="JSONL fields gathered into 'source'")
     parser.add_argument("--config", default=None, help="with --format labelstudio: also write the labeling config here")
+    parser.add_argument("--skip-annotated", nargs="*", default=[], metavar="FILE",
+                        help="JSONL files of annotated documents (e.g. seeds/*.jsonl seeds/surface/*.jsonl): an input "
+                        "with the id, or the article, of one of theirs is left out and named")  # fmt: skip
     parser.add_argument("--batch-size", type=int, default=8, help="documents per batch (default: 8)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: auto)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -259,3 +294,7 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.config and args.format != "labelstudio":
         raise ConfigError(f"--config writes Label Studio's labeling config: it needs --format labelstudio, not {args.format}")
     check_paths(args.inputs, args.output)
+    check_paths(args.skip_annotated, None)
+    if any(Path(args.output).exists() and Path(path).samefile(args.output) for path in args.skip_annotated):
+        raise ConfigError(f"--skip-annotated lists the output {args.output}, which prefill overwrites; "
+                          "write the new batch to a new file")  # fmt: skip

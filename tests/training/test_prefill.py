@@ -163,3 +163,31 @@ def test_validate_refuses_the_mark_until_it_is_deleted(tiny_model_dir: Path, tmp
         out.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
         data_main(["validate", str(out)])
         assert "pre-annotated" not in capsys.readouterr().out
+
+
+def test_skip_annotated_leaves_out_and_names_documents_already_annotated(
+    tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    annotated = tmp_path / "batch1.jsonl"
+    rows = [{"id": "pool-a", "text": "نص آخر"},  # the same id
+            {"id": "seed-7", "text": TEXTS["b"] + " وأضاف المتحدث أن القرار نهائي."}]  # the same article, another id
+    annotated.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:1]), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    _run(tiny_model_dir, _pool(tmp_path), out, "--format", "records", "--id-field", "doc_id", "--id-prefix", "pool-",
+         "--skip-annotated", annotated)  # fmt: skip
+    assert [r["id"] for r in _read(out)] == ["pool-b"]
+    assert f"left out 'pool-a', already annotated in {annotated} (the same id)\n" in capsys.readouterr().err
+    annotated.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(DataFormatError, match="all 2 input document.s. are already annotated"):
+        _run(tiny_model_dir, _pool(tmp_path), out, "--id-field", "doc_id", "--id-prefix", "pool-",
+             "--skip-annotated", annotated)  # fmt: skip
+    assert f"left out 'pool-b', already annotated in {annotated} (as 'seed-7')\n" in capsys.readouterr().err
+
+
+def test_skip_annotated_refuses_the_output_file(tiny_model_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match="--skip-annotated lists the output"):
+        _run(tiny_model_dir, _pool(tmp_path), out, "--id-field", "doc_id", "--skip-annotated", out)
+    with pytest.raises(FileNotFoundError, match="no_such.jsonl"):
+        _run(tiny_model_dir, _pool(tmp_path), out, "--id-field", "doc_id", "--skip-annotated", tmp_path / "no_such.jsonl")
