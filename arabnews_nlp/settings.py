@@ -24,6 +24,7 @@ from typing import Any
 from arabnews_nlp.errors import ConfigError, ModelFormatError
 from arabnews_nlp.ngram import NgramModel
 from arabnews_nlp.ngram_features import NgramConfig
+from arabnews_nlp.ngram_file import NGRAM_FILE
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, NER_TAGS, SCHEMA_VERSION, STANCE_LABELS, check_labels
 from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
 from arabnews_nlp.text.normalize import NormalizationConfig
@@ -232,6 +233,8 @@ class AnalyzerSettings:
         (path / SETTINGS_FILE).write_text(text + "\n", encoding="utf-8")
         if self.ngram_model is not None:
             self.ngram_model.save(path)
+        else:  # a model saved before into this directory may have had n-gram models: they are not this one's
+            (path / NGRAM_FILE).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, directory: str | Path) -> AnalyzerSettings:

@@ -181,6 +181,15 @@ def test_analyzer_blends_the_ngram_model(tiny_model_dir: Path, tmp_path: Path, b
         Analyzer.from_pretrained(directory, device="cpu")
 
 
+def test_settings_without_ngram_models_remove_a_stale_ngram_file(tmp_path: Path) -> None:
+    settings = AnalyzerSettings(ngram=NgramConfig().to_dict())
+    settings.ngram_model = _model({"خروج": ("anti", None)})
+    settings.save(tmp_path)
+    assert (tmp_path / "ngram.safetensors").is_file()
+    AnalyzerSettings().save(tmp_path)  # another model saved into the same directory, without n-gram models
+    assert not (tmp_path / "ngram.safetensors").exists() and AnalyzerSettings.load(tmp_path).ngram_model is None
+
+
 def test_a_copy_of_the_settings_keeps_its_ngram_models(tiny_model_dir: Path, tmp_path: Path) -> None:
     import dataclasses
 
