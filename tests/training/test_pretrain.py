@@ -16,6 +16,7 @@ import torch
 from training.pretrain.batches import array_rows, mask_batch
 from training.pretrain.mlm import PretrainConfig, pretrain
 from training.pretrain.pretokenize import tokenize_corpus
+from training.pretrain.tokenizer import vocabulary_fingerprint
 
 TEXTS = [
     "قال السوداني إن بغداد تريد خروج قوات التحالف الدولي من العراق",
@@ -410,6 +411,13 @@ def test_tokens_made_with_another_tokenizer_are_refused(tmp_path: Path, tiny_tok
     tokens.with_suffix(".json").write_text(json.dumps({"tokenizer": "runs/other", "vocab_size": len(tiny_tokenizer) + 7}))
     with pytest.raises(ConfigError, match=r"was made with tokenizer 'runs/other' \(\d+ tokens\), not --tokenizer"):
         pretrain(_config(tmp_path, tokenizer_dir, tokens, "run"), resume=False)
+    meta = {"tokenizer": "runs/other", "vocab_size": len(tiny_tokenizer), "vocabulary": "0123456789abcdef"}
+    tokens.with_suffix(".json").write_text(json.dumps(meta))  # the same size, another vocabulary
+    with pytest.raises(ConfigError, match=r"whose vocabulary is not that of --tokenizer .*the same size, other tokens"):
+        pretrain(_config(tmp_path, tokenizer_dir, tokens, "run"), resume=False)
+    meta["vocabulary"] = vocabulary_fingerprint(tiny_tokenizer)  # its own vocabulary: accepted
+    tokens.with_suffix(".json").write_text(json.dumps(meta))
+    pretrain(_config(tmp_path, tokenizer_dir, tokens, "run", total_steps=2), resume=False)
     tokens.with_suffix(".json").unlink()  # no tokens.json: the ids themselves must fit the vocabulary
     np.save(tokens, np.append(np.load(tokens), np.uint16(len(tiny_tokenizer) + 3)))
     with pytest.raises(ConfigError, match=rf"holds token id {len(tiny_tokenizer) + 3}, outside the"):
@@ -442,6 +450,7 @@ def test_pretokenize_max_docs_keeps_the_first_documents(tmp_path: Path, tiny_tok
     assert pretokenize_main([*argv, "--max-docs", "2"]) == 0
     meta = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert (meta["documents"], meta["max_docs"]) == (2, 2)
+    assert meta["vocabulary"] == vocabulary_fingerprint(tiny_tokenizer)
     two = np.load(out)
     from training.pretrain.corpus import iter_documents
 

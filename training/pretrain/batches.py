@@ -120,12 +120,20 @@ def array_rows(tokens: torch.Tensor, batch_size: int, seq_len: int, cls_id: int,
     return torch.cat([frame[0], windows, frame[1]], dim=1)
 
 
-def load_tokens(path: str, vocab_size: int, tokenizer: str) -> torch.Tensor:
+def load_tokens(path: str, vocab_size: int, tokenizer: str, fingerprint: str | None = None) -> torch.Tensor:
     """The pre-tokenised corpus at ``path``, refused when it was made with another vocabulary.
 
+    Args:
+        path: The ``.npy`` file of ``python -m training pretokenize``.
+        vocab_size: The size of this run's tokenizer.
+        tokenizer: Its name, for the messages.
+        fingerprint: Its :func:`training.pretrain.tokenizer.vocabulary_fingerprint`, compared with
+            the one ``tokens.json`` records (files made before it was recorded are checked by size).
+
     Raises:
-        ConfigError: If its ``tokens.json`` records another vocabulary size, or an id is outside
-            the tokenizer's vocabulary (ids of another tokenizer would train on the wrong words).
+        ConfigError: If its ``tokens.json`` records another vocabulary (size or tokens), or an id
+            is outside the tokenizer's vocabulary (ids of another tokenizer would train on the
+            wrong words).
     """
     import numpy as np
 
@@ -139,6 +147,9 @@ def load_tokens(path: str, vocab_size: int, tokenizer: str) -> torch.Tensor:
     if meta.get("vocab_size", vocab_size) != vocab_size:
         raise ConfigError(f"--tokens {path} was made with tokenizer {meta.get('tokenizer')!r} ({meta['vocab_size']} "
                           f"tokens), not --tokenizer {tokenizer!r} ({vocab_size} tokens); {fix}")  # fmt: skip
+    if fingerprint and meta.get("vocabulary", fingerprint) != fingerprint:
+        raise ConfigError(f"--tokens {path} was made with tokenizer {meta.get('tokenizer')!r}, whose vocabulary "
+                          f"is not that of --tokenizer {tokenizer!r} (the same size, other tokens or ids); {fix}")  # fmt: skip
     if top >= vocab_size:
         raise ConfigError(f"--tokens {path} holds token id {top}, outside the {vocab_size}-token vocabulary of "
                           f"--tokenizer {tokenizer!r}; {fix}")  # fmt: skip

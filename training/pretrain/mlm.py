@@ -34,6 +34,7 @@ from training.pretrain.batches import array_rows, load_tokens, mask_batch, strea
 from training.pretrain.checkpoint import ctrl_c_names_checkpoint, restore_cuda_rng, save_checkpoint
 from training.pretrain.corpus import DEFAULT_CORPORA, default_news_dir, iter_documents
 from training.pretrain.run_checks import check_resumed_settings, check_run_dir, check_settings
+from training.pretrain.tokenizer import load_tokenizer, vocabulary_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +148,6 @@ class _Run:
 
 def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     """Run (or resume) pre-training until ``cfg.total_steps``."""
-    from training.pretrain.tokenizer import load_tokenizer
-
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     run_dir = Path(cfg.run_dir)
@@ -210,7 +209,7 @@ def _rows(run: _Run) -> Iterator[tuple[torch.Tensor, int]]:
     cfg, tokenizer = run.cfg, run.tokenizer
     if not cfg.tokens:
         return stream_rows(cfg.corpus, cfg.seq_len, cfg.batch_size, tokenizer, run.docs)
-    corpus = load_tokens(cfg.tokens, len(tokenizer), cfg.tokenizer)
+    corpus = load_tokens(cfg.tokens, len(tokenizer), cfg.tokenizer, vocabulary_fingerprint(tokenizer))
     return (
         (array_rows(corpus, cfg.batch_size, cfg.seq_len, tokenizer.cls_token_id, tokenizer.sep_token_id, run.generator), 0)
         for _ in iter(int, 1)

@@ -60,7 +60,7 @@ def pretokenize(tokenizer_dir: str, corpus: Sequence[str], out: Path, max_docs: 
     ``max_docs`` keeps only the stream's first documents (a trial run, or a subset of a corpus).
     """
     from tqdm.auto import tqdm
-    from training.pretrain.tokenizer import load_tokenizer
+    from training.pretrain.tokenizer import load_tokenizer, vocabulary_fingerprint
 
     tokenizer = load_tokenizer(tokenizer_dir)
     stream = itertools.islice(iter_documents([Path(p) for p in corpus]), max_docs)
@@ -75,7 +75,8 @@ def pretokenize(tokenizer_dir: str, corpus: Sequence[str], out: Path, max_docs: 
     tokens = tokenize_corpus(count(documents), tokenizer)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.save(out, tokens)
-    meta = {"tokenizer": str(tokenizer_dir), "vocab_size": len(tokenizer), "corpus": [str(p) for p in corpus],
+    meta = {"tokenizer": str(tokenizer_dir), "vocab_size": len(tokenizer),
+            "vocabulary": vocabulary_fingerprint(tokenizer), "corpus": [str(p) for p in corpus],
             "max_docs": max_docs, "documents": len(counted), "words": sum(counted), "tokens": int(tokens.size), "dtype": str(tokens.dtype)}
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return meta

@@ -55,6 +55,25 @@ def train_tokenizer(texts: "itertools.islice[str] | list[str]", vocab_size: int,
     return output_dir
 
 
+def vocabulary_fingerprint(tokenizer: Any) -> str:
+    """A short hash of the tokenizer's vocabulary (every token with its id).
+
+    Two tokenizers of the same size but trained on other texts give other ids to the same
+    words: :func:`training.pretrain.batches.load_tokens` compares this, not only the size.
+
+    Example:
+        >>> class Vocab:
+        ...     def get_vocab(self): return {"[PAD]": 0, "قال": 1}
+        >>> len(vocabulary_fingerprint(Vocab()))
+        16
+    """
+    import hashlib
+    import json
+
+    items = sorted(tokenizer.get_vocab().items(), key=lambda item: item[1])
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
 def load_tokenizer(name: str) -> Any:
     """``AutoTokenizer.from_pretrained(name)``, with a one-line error when there is no such tokenizer.
 
