@@ -9,7 +9,9 @@ U+0085, U+2028, U+2029: the breaks of :meth:`str.splitlines`). It does not end:
   whitespace follows their dots);
 - after a full stop that follows a one-letter word (``د.``, ``م.``, ``أ.``, ``U.S.``; tatweel and
   diacritics do not count, so ``هـ.`` is one letter) or a word of :data:`ABBREVIATIONS`
-  (``Dr.``, ``Gen.``; case-insensitive), unless that word ends a URL or e-mail address;
+  (``Dr.``, ``Gen.``; case-insensitive), unless that word ends a URL or e-mail address; when
+  closing quotes or brackets follow the full stop, only after a dotted acronym of one-letter
+  words (``(أ.ف.ب.) إن``: the agency's name, not the end of the sentence; ``يا د.»`` still ends one);
 - at an omission mark in brackets: ``(...)``, ``(..)``, ``[…]``;
 - at a semicolon ``؛`` (it joins clauses);
 - at an ellipsis (``..``, ``...``, ``…``: Arabic news also uses them as a dash) inside a quote or
@@ -117,6 +119,8 @@ def _continues(text: str, match: re.Match[str], marks: _OpenMarks) -> bool:
         if _LINE_BREAK.search(match.group("space")) is not None:
             return False
         run = match.group("end").rstrip(_CLOSERS)
+        if run == ".":  # a full stop before closers: only a dotted acronym goes on, "(أ.ف.ب.) إن"
+            return _ends_dotted_acronym(text, dot)
         return set(run) == {"؛"} or (_is_ellipsis(run) and marks.unclosed(match.end("end")))
     if (dot == 1 or dot > 1 and text[dot - 2].isspace()) and text[dot - 1].isalpha():
         # fast path for the common abbreviation, a bare one-letter word ("د.")
@@ -127,6 +131,14 @@ def _continues(text: str, match: re.Match[str], marks: _OpenMarks) -> bool:
         return True  # an omission mark, (...)
     word_start = _abbreviation_start(text, dot)
     return word_start >= 0 and not _ends_url(text, word_start, dot)
+
+
+def _ends_dotted_acronym(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` ends a dotted acronym of one-letter words (``أ.ف.ب.``, ``U.S.``)."""
+    return (
+        dot >= 3 and text[dot - 1].isalpha() and text[dot - 2] == "." and text[dot - 3].isalpha()
+        and (dot == 3 or not is_word_char(text[dot - 4]))
+    )
 
 
 def _is_ellipsis(run: str) -> bool:

@@ -332,3 +332,14 @@ def test_open_quotes_are_counted_once_per_character(monkeypatch: pytest.MonkeyPa
     spans = split_sentences(text, max_chars=10**6)
     assert len(scanned) == 5_000 + 2 * 100 and sum(scanned) <= len(text)
     assert len(spans) == 1 + 100
+
+
+def test_a_dotted_acronym_before_a_closing_bracket_does_not_end_a_sentence() -> None:
+    """``(أ.ف.ب.)`` names the agency mid-sentence (probe 20); a one-letter word before ``.»`` still ends one."""
+    assert sentences("وقالت الوكالة (أ.ف.ب.) إن الهجوم وقع. وأضافت أن ثلاثة قتلوا.") == [
+        "وقالت الوكالة (أ.ف.ب.) إن الهجوم وقع.",
+        "وأضافت أن ثلاثة قتلوا.",
+    ]
+    assert sentences('نقلت «أ.ف.ب.» عن مصدر في U.S.) أمس') == ['نقلت «أ.ف.ب.» عن مصدر في U.S.) أمس']
+    assert sentences("قال: «سنغادر قريبا يا د.» ثم غادر.") == ["قال: «سنغادر قريبا يا د.»", "ثم غادر."]
+    assert sentences("وصل (أ.ف.ب.)\nثم غادر") == ["وصل (أ.ف.ب.)", "ثم غادر"]
