@@ -12,6 +12,8 @@ U+0085, U+2028, U+2029: the breaks of :meth:`str.splitlines`). It does not end:
   (``Dr.``, ``Gen.``; case-insensitive), unless that word ends a URL or e-mail address; when
   closing quotes or brackets follow the full stop, only after a dotted acronym of one-letter
   words (``(أ.ف.ب.) إن``: the agency's name, not the end of the sentence; ``يا د.»`` still ends one);
+- after the number of a list item that opens a line or follows a sentence end (``1. انسحاب
+  القوات``, one to three digits);
 - at an omission mark in brackets: ``(...)``, ``(..)``, ``[…]``;
 - at a semicolon ``؛`` (it joins clauses);
 - at an ellipsis (``..``, ``...``, ``…``: Arabic news also uses them as a dash) inside a quote or
@@ -129,8 +131,23 @@ def _continues(text: str, match: re.Match[str], marks: _OpenMarks) -> bool:
         return False
     if bracketed:
         return True  # an omission mark, (...)
+    if _is_list_number(text, dot):
+        return True
     word_start = _abbreviation_start(text, dot)
     return word_start >= 0 and not _ends_url(text, word_start, dot)
+
+
+def _is_list_number(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` follows a list item's number that opens a line or a sentence (``1. انسحاب``)."""
+    start = dot
+    while start > 0 and dot - start <= 3 and text[start - 1].isdigit():
+        start -= 1
+    if start == dot or dot - start > 3:
+        return False
+    before = start
+    while before > 0 and text[before - 1].isspace() and text[before - 1] not in LINE_BREAKS:
+        before -= 1
+    return before == 0 or text[before - 1] in LINE_BREAKS or (before < start and text[before - 1] in _TERMINATORS)
 
 
 def _ends_dotted_acronym(text: str, dot: int) -> bool:

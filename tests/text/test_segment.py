@@ -343,3 +343,17 @@ def test_a_dotted_acronym_before_a_closing_bracket_does_not_end_a_sentence() -> 
     assert sentences('نقلت «أ.ف.ب.» عن مصدر في U.S.) أمس') == ['نقلت «أ.ف.ب.» عن مصدر في U.S.) أمس']
     assert sentences("قال: «سنغادر قريبا يا د.» ثم غادر.") == ["قال: «سنغادر قريبا يا د.»", "ثم غادر."]
     assert sentences("وصل (أ.ف.ب.)\nثم غادر") == ["وصل (أ.ف.ب.)", "ثم غادر"]
+
+
+def test_a_list_number_stays_with_its_item() -> None:
+    """``1. انسحاب`` at the start of a line is a list item, not a sentence ``1.`` (probe 20); ``عام 2003.`` still ends one."""
+    text = "مطالب المحتجين:\n1. انسحاب القوات. 2. إغلاق القواعد\n  3. إنهاء المهمة\nفي عام 2003. وقال 12345. ثم"
+    assert sentences(text) == [
+        "مطالب المحتجين:",
+        "1. انسحاب القوات.",
+        "2. إغلاق القواعد",
+        "3. إنهاء المهمة",
+        "في عام 2003.",
+        "وقال 12345.",
+        "ثم",
+    ]
