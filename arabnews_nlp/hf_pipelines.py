@@ -291,11 +291,18 @@ def run_pipelines(pipes: HFPipelines, sentences: Sequence[str], batch_size: int 
         batch_size: The pipelines' ``batch_size`` (1: sentence by sentence, the default of ``pipeline``).
 
     Returns:
-        One result per sentence, entity offsets into that sentence.
+        One result per sentence, entity offsets into that sentence (``[]`` for no sentences).
+
+    Raises:
+        TypeError: If ``sentences`` is one string (it would be read character by character).
 
     Example:
         >>> # run_pipelines(pipes, ["قال السوداني في بغداد."])[0].entities
     """
+    if isinstance(sentences, str):
+        raise TypeError("run_pipelines takes a list of sentences, got one str; pass [text]")
+    if not sentences:  # transformers' pipelines refuse an empty list
+        return []
     settings = pipes.settings
     normalized = [normalize(sentence, settings.normalization) for sentence in sentences]
     texts = [item.text for item in normalized]

@@ -145,3 +145,12 @@ def test_the_pipelines_run_where_the_shared_model_is(tiny_analyzer: Any, monkeyp
         with pytest.raises(ConfigError, match=r"share the analyzer's weights, which are on cuda:0.*device=None"):
             build_pipelines(model, tiny_analyzer.tokenizer, tiny_analyzer.settings, device=device)
     assert next(model.parameters()).device.type == "cpu"  # refused before anything moved
+
+
+def test_run_pipelines_refuses_one_string_and_accepts_no_sentences(tiny_analyzer: Any) -> None:
+    model, tokenizer, settings = tiny_analyzer.model, tiny_analyzer.tokenizer, tiny_analyzer.settings
+    pipes = build_pipelines(model, tokenizer, settings)
+    # A str is a Sequence[str] of characters: it must not be read as one sentence per character.
+    with pytest.raises(TypeError, match=r"list of sentences.*\[text\]"):
+        run_pipelines(pipes, "قال السوداني في بغداد.")
+    assert run_pipelines(pipes, []) == []
