@@ -127,8 +127,15 @@ def no_remote_code(name_or_path: str | os.PathLike[str]) -> Iterator[None]:
                                "never runs; choose a standard BERT-style model") from error  # fmt: skip
 
 
-def _check_model_type(path: Path) -> None:
-    """Refuse a ``config.json`` that is not a JSON object or not an analyzer's."""
+def check_model_type(path: Path) -> None:
+    """Refuse a ``config.json`` that is not a JSON object or not an analyzer's.
+
+    Raises:
+        ModelFormatError: Naming the model type found and how to start an analyzer from it.
+
+    Example:
+        >>> # check_model_type(Path("models/default/config.json"))
+    """
     from arabnews_nlp.modeling import AnalyzerConfig
 
     try:
@@ -138,7 +145,8 @@ def _check_model_type(path: Path) -> None:
     if model_type != AnalyzerConfig.model_type:
         raise ModelFormatError(
             f"{path} has model_type {model_type!r}, not {AnalyzerConfig.model_type!r}: this is not an "
-            "arabnews-nlp analyzer (a plain encoder must be fine-tuned first: python -m training finetune)"
+            "arabnews-nlp analyzer (a plain encoder must be fine-tuned first: python -m training finetune, or "
+            "AnalyzerModel.from_encoder(path) for an analyzer with fresh heads)"
         )
 
 
@@ -159,7 +167,7 @@ def check_model_dir(directory: Path) -> None:
         raise ModelNotFoundError(f"model directory {str(directory)!r} does not exist")
     refuse_remote_code(directory)
     if (directory / "config.json").is_file() and not (directory / SETTINGS_FILE).is_file():
-        _check_model_type(directory / "config.json")  # a plain encoder: say so, not which file it lacks
+        check_model_type(directory / "config.json")  # a plain encoder: say so, not which file it lacks
     missing = [name for name in (WEIGHTS_FILE, *REQUIRED_FILES) if not (directory / name).is_file()]
     if missing and (run := training_run_of(directory)) is not None:
         raise ModelFormatError(f"{directory} is {run}, not a model directory ({missing[0]} is missing)")
@@ -195,7 +203,7 @@ def load_config(directory: Path) -> Any:
     from arabnews_nlp.modeling import AnalyzerConfig
 
     path = directory / "config.json"
-    _check_model_type(path)
+    check_model_type(path)
     config = AnalyzerConfig.from_pretrained(str(directory))
     check_labels("ner", config.ner_labels, NER_TAGS)
     if config.label2id != {label: index for index, label in enumerate(config.ner_labels)}:

@@ -25,8 +25,10 @@ corpus as a whole, which masked-language-model pre-training on CPUs cannot teach
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import torch
@@ -199,7 +201,17 @@ class AnalyzerModel(PreTrainedModel):
 
     @classmethod
     def from_pretrained(cls, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        """``PreTrainedModel.from_pretrained``, with the (unsaved) loss weights reset to 1."""
+        """``PreTrainedModel.from_pretrained``, with the (unsaved) loss weights reset to 1.
+
+        Raises:
+            ModelFormatError: If a local directory's ``config.json`` is not an analyzer's (a plain
+                encoder: use :meth:`from_encoder`), instead of transformers building a broken model.
+        """
+        path = args[0] if args else kwargs.get("pretrained_model_name_or_path")
+        if "config" not in kwargs and isinstance(path, (str, os.PathLike)) and Path(path, "config.json").is_file():
+            from arabnews_nlp.model_checks import check_model_type
+
+            check_model_type(Path(path, "config.json"))
         loaded = super().from_pretrained(*args, **kwargs)
         model = loaded[0] if isinstance(loaded, tuple) else loaded
         with torch.no_grad():

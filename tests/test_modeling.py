@@ -137,3 +137,20 @@ def test_hidden_states_are_what_the_heads_read_with_whole_word_embeddings() -> N
         assert torch.allclose(model.ner_head(states), model(**batch).ner_logits, atol=1e-6)
         plain = model.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
         assert not torch.allclose(plain, states, atol=1e-3)  # the encoder alone misses the word embeddings
+
+
+def _save_plain_bert(directory: Any) -> None:
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=16)  # fmt: skip
+    BertModel(config).save_pretrained(directory)
+
+
+def test_from_pretrained_on_a_plain_encoder_names_the_fix(tmp_path: Any) -> None:
+    from arabnews_nlp.errors import ModelFormatError
+
+    _save_plain_bert(tmp_path)
+    with pytest.raises(ModelFormatError, match=r"model_type 'bert'.*from_encoder"):
+        AnalyzerModel.from_pretrained(str(tmp_path))
+
