@@ -150,6 +150,39 @@ def check_model_type(path: Path) -> None:
         )
 
 
+def check_encoder_source(name_or_path: str | os.PathLike[str]) -> None:
+    """Refuse what :meth:`~arabnews_nlp.modeling.AnalyzerModel.from_encoder` cannot start from.
+
+    Raises:
+        ModelNotFoundError: If a path (not a hub id) does not exist.
+        ModelFormatError: If the directory is already an analyzer, not an encoder.
+
+    Example:
+        >>> # check_encoder_source("aubmindlab/bert-base-arabertv02")
+    """
+    from arabnews_nlp.model_source import is_hub_id
+
+    path = Path(name_or_path)
+    if not path.exists() and not is_hub_id(str(name_or_path)):
+        raise ModelNotFoundError(f"encoder directory {str(name_or_path)!r} does not exist; check the path")
+    if _is_analyzer_config(path / "config.json"):
+        raise ModelFormatError(
+            f"{path} is already an arabnews-nlp analyzer, not an encoder: load it with "
+            "AnalyzerModel.from_pretrained(path) (or Analyzer.from_pretrained), or continue training it "
+            "with python -m training finetune --base path"
+        )
+
+
+def _is_analyzer_config(config_path: Path) -> bool:
+    """Whether ``config_path`` is a readable ``config.json`` of an analyzer."""
+    from arabnews_nlp.modeling import AnalyzerConfig
+
+    try:
+        return bool(json.loads(config_path.read_text(encoding="utf-8")).get("model_type") == AnalyzerConfig.model_type)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def check_model_dir(directory: Path) -> None:
     """Check that ``directory`` holds every file of a model directory, with safetensors weights.
 

@@ -231,9 +231,15 @@ class AnalyzerModel(PreTrainedModel):
         Returns:
             The model in float32 (whatever dtype the encoder was saved in, e.g. fp16), encoder
             weights loaded, heads randomly initialised.
-        """
-        from arabnews_nlp.model_checks import no_remote_code
 
+        Raises:
+            ModelNotFoundError: If a path (not a hub id) does not exist.
+            ModelFormatError: If the directory is already an analyzer (load it with
+                :meth:`from_pretrained`), or the encoder needs its own code.
+        """
+        from arabnews_nlp.model_checks import check_encoder_source, no_remote_code
+
+        check_encoder_source(encoder_name_or_path)
         with no_remote_code(encoder_name_or_path):
             encoder = _without_pooler(
                 AutoModel.from_pretrained, encoder_name_or_path, dtype=torch.float32, trust_remote_code=False

@@ -154,3 +154,17 @@ def test_from_pretrained_on_a_plain_encoder_names_the_fix(tmp_path: Any) -> None
     with pytest.raises(ModelFormatError, match=r"model_type 'bert'.*from_encoder"):
         AnalyzerModel.from_pretrained(str(tmp_path))
 
+
+def test_from_encoder_on_a_missing_directory_says_so(tmp_path: Any) -> None:
+    from arabnews_nlp.errors import ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        AnalyzerModel.from_encoder(str(tmp_path / "no-such-encoder"))
+
+
+def test_from_encoder_on_an_analyzer_directory_names_the_fix(tmp_path: Any) -> None:
+    from arabnews_nlp.errors import ModelFormatError
+
+    build_tiny_model(50).save_pretrained(tmp_path)
+    with pytest.raises(ModelFormatError, match=r"already an arabnews-nlp analyzer.*AnalyzerModel.from_pretrained"):
+        AnalyzerModel.from_encoder(str(tmp_path))
