@@ -243,8 +243,9 @@ def load_config(directory: Path) -> Any:
         raise ModelFormatError(f"{path}: label2id {config.label2id} does not invert id2label {config.id2label}; "
                                "remove label2id (it is filled from id2label) or correct it")  # fmt: skip
     if config.schema_version != SCHEMA_VERSION:
-        raise ModelFormatError(f"{path} has schema_version {config.schema_version}, this library reads schema "
-                               f"version {SCHEMA_VERSION}")  # fmt: skip
+        raise ModelFormatError(f"{path} has schema_version {config.schema_version!r}, this library reads schema "
+                               f"version {SCHEMA_VERSION} (an integer); install a matching arabnews-nlp or retrain "
+                               "the model")  # fmt: skip
     check_labels("stance", config.stance_labels or [], STANCE_LABELS)
     check_labels("events", config.event_labels or [], EVENT_TYPES)
     return config

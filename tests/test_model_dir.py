@@ -219,7 +219,9 @@ def test_plain_transformers_auto_classes_read_an_analyzer_directory(tiny_model_d
 
 
 @pytest.mark.parametrize(("field", "value", "named"), [("label2id", {"O": 3, "B-PER": 0}, "does not invert id2label"),
-                                                       ("schema_version", 2, "schema_version 2")])  # fmt: skip
+                                                       ("schema_version", 2, "schema_version 2"),
+                                                       ("schema_version", 2, "install a matching arabnews-nlp"),
+                                                       ("schema_version", "1", "schema_version '1'.*integer")])  # fmt: skip
 def test_config_label2id_and_schema_version_are_checked(model_copy: Path, field: str, value: Any, named: str) -> None:
     path = model_copy / "config.json"
     path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), field: value}), encoding="utf-8")
