@@ -162,6 +162,19 @@ def library_versions() -> dict[str, str]:
     }
 
 
+_LOAD_FLAGS = ("local_files_only", "is_local")
+"""How the saving session loaded the tokenizer (``HF_HUB_OFFLINE``, a local path), not the model's."""
+
+
+def _drop_load_flags(path: Path) -> None:
+    """Remove from a saved ``tokenizer_config.json`` the flags transformers copies from the load call."""
+    fields = json.loads(path.read_text(encoding="utf-8"))
+    if any(flag in fields for flag in _LOAD_FLAGS):
+        for flag in _LOAD_FLAGS:
+            fields.pop(flag, None)
+        path.write_text(json.dumps(fields, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def save_analyzer(
     directory: str | os.PathLike[str],
     model: AnalyzerModel,
@@ -216,6 +229,7 @@ def save_analyzer(
         tokenizer.save_pretrained(str(path))
     finally:
         tokenizer.model_max_length = previous
+    _drop_load_flags(path / "tokenizer_config.json")
     saved = dataclasses.replace(settings, versions=library_versions())
     saved.save(path)
     (path / "README.md").write_text(card if card is not None else render_model_card(saved), encoding="utf-8")

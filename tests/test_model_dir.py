@@ -311,3 +311,15 @@ def test_saved_card_names_a_hub_base_model_only() -> None:
     assert "base_model: aubmindlab/bert-base-arabertv02" in front[0] and "base_model" not in front[1]
     assert all("pipeline_tag: token-classification" in part and "license: other" in part for part in front)
     assert "## Licence" in local
+
+
+def test_saved_tokenizer_config_holds_no_flags_of_the_session_that_loaded_it(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # Loaded under HF_HUB_OFFLINE=1, transformers records local_files_only=True (and is_local) in the
+    # tokenizer's init kwargs and writes them back: the saved model would depend on who saved it.
+    analyzer = Analyzer.from_pretrained(tiny_model_dir, device="cpu")
+    analyzer.tokenizer.init_kwargs.update(local_files_only=True, is_local=True)
+    analyzer.save_pretrained(tmp_path / "saved")
+    fields = json.loads((tmp_path / "saved" / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert "local_files_only" not in fields and "is_local" not in fields
+    assert fields["model_max_length"] == 16
+    assert Analyzer.from_pretrained(tmp_path / "saved", device="cpu").tokenizer.is_fast
