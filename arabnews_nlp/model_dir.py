@@ -190,14 +190,16 @@ def save_analyzer(
         model: The analyzer model (left unchanged).
         tokenizer: Its fast tokenizer.
         settings: Its settings; ``versions`` is filled with the current library versions.
-        dtype: Floating-point dtype of the saved weights; ``torch.float16`` by default.
+        dtype: Floating-point dtype of the saved weights (``torch.float16``, the default,
+            ``bfloat16``, ``float32`` or ``float64``).
         card: The ``README.md`` text; by default one rendered from ``settings``.
 
     Returns:
         The directory.
 
     Raises:
-        ConfigError: If ``model`` is int8 (quantised after loading): its weights cannot be saved.
+        ConfigError: If ``model`` is int8 (quantised after loading): its weights cannot be saved;
+            or if ``dtype`` is not one of the float dtypes above.
 
     Example:
         >>> # save_analyzer("my-model", model, tokenizer, settings, dtype=torch.float32)
@@ -207,6 +209,11 @@ def save_analyzer(
     from arabnews_nlp.model_card import render_model_card
     from arabnews_nlp.quantize import is_quantized
 
+    saved_dtypes = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+    if dtype is not None and dtype not in saved_dtypes:  # int8 would round every weight to an integer
+        raise ConfigError(f"dtype must be one of torch.float16 (the default), torch.bfloat16, torch.float32 or "
+                          f"torch.float64, got {dtype!r}; for int8, save the float model and load it with "
+                          "Analyzer.from_pretrained(path, quantize=True)")  # fmt: skip
     if is_quantized(model):
         raise ConfigError("an int8 (quantised) model cannot be saved: save the float model (loaded without "
                           "quantize) and quantise after loading, with Analyzer.from_pretrained(path, quantize=True)")  # fmt: skip

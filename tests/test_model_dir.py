@@ -323,3 +323,14 @@ def test_saved_tokenizer_config_holds_no_flags_of_the_session_that_loaded_it(tin
     assert "local_files_only" not in fields and "is_local" not in fields
     assert fields["model_max_length"] == 16
     assert Analyzer.from_pretrained(tmp_path / "saved", device="cpu").tokenizer.is_fast
+
+
+@pytest.mark.parametrize("dtype", ["float32", torch.int8, torch.float8_e4m3fn])
+def test_save_refuses_a_dtype_that_is_not_a_float_weight_dtype(tiny_analyzer: Analyzer, tmp_path: Path, dtype: Any) -> None:
+    from arabnews_nlp.errors import ConfigError
+
+    # int8 rounded every weight to an integer and saved a model that loaded and answered wrongly;
+    # a string failed with torch's "Invalid device string" after the directory was made.
+    with pytest.raises(ConfigError, match=r"torch.float16.*quantize=True"):
+        tiny_analyzer.save_pretrained(tmp_path / "saved", dtype=dtype)
+    assert not (tmp_path / "saved").exists()
