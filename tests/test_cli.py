@@ -205,6 +205,23 @@ def test_output_that_is_an_input_and_directory_inputs_are_refused(
         assert code == 2 and f"input {tmp_path} is a directory; pass its files" in err, command
 
 
+def test_an_output_that_is_a_directory_is_refused_before_any_work(
+    tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from arabnews_nlp import Analyzer
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    analysed: list[int] = []
+    pipe = Analyzer.pipe
+    monkeypatch.setattr(Analyzer, "pipe", lambda self, *a, **k: (analysed.append(1), (yield from pipe(self, *a, **k)))[1])
+    for command in (["analyze", "--format", "jsonl"], ["analyze"], ["analyze-corpus"]):
+        code, _, err = _run([*command, str(inputs["jsonl"]), "-o", str(folder), "--model", str(tiny_model_dir)], capsys)
+        assert code == 2 and f"{folder} is a directory; give a file name, e.g. -o {folder / 'results.jsonl'}" in err, command
+        assert ".results." not in err and analysed == [], command  # no temporary file named, nothing analysed for nothing
+    assert list(folder.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["article.txt", "news.jsonl", "results"]
+
+
 def test_inputs_are_read_as_they_are_in_the_file(
     tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -91,6 +91,7 @@ def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike
         ConfigError: If ``output`` exists and is the same file as ``source``, or its name ends
             with ``.gz`` (the output is plain JSONL, appended to and resumed line by line).
         FileNotFoundError: If the directory of ``output`` does not exist.
+        IsADirectoryError: If ``output`` is a directory.
 
     Example:
         >>> check_corpus_paths("news.jsonl", "results.jsonl")  # different paths: nothing to say
@@ -104,6 +105,9 @@ def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike
     if not directory.is_dir():
         raise FileNotFoundError(f"the output {output}: its directory {directory} does not exist; create it first "
                                 f"(mkdir -p {directory}) or write elsewhere")  # fmt: skip
+    if Path(output).is_dir():
+        raise IsADirectoryError(f"the output {output} is a directory; give a file name, e.g. -o "
+                                f"{Path(output) / 'results.jsonl'}")  # fmt: skip
 
 
 def done_ids(output: str | os.PathLike[str]) -> set[str]:
