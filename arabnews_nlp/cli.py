@@ -282,10 +282,14 @@ def _output(path: str | None, newline: str | None = None) -> Iterator[IO[str]]:
         raise FileNotFoundError(f"--output {path}: the directory {target.parent} does not exist")
     if target.is_dir():  # refused before any work: os.replace would fail only after the whole analysis
         raise IsADirectoryError(f"--output {path} is a directory; give a file name, e.g. -o {target / 'results.jsonl'}")
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        "w", encoding="utf-8", errors="backslashreplace", newline=newline, dir=target.parent, prefix=f".{target.name}.",
-        delete=False,
-    )  # fmt: skip
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            "w", encoding="utf-8", errors="backslashreplace", newline=newline, dir=target.parent,
+            prefix=f".{target.name}.", delete=False,
+        )  # fmt: skip
+    except PermissionError as error:  # its message would name the temporary file, which the user never asked for
+        raise PermissionError(f"--output {path}: cannot write in {target.parent} ({error.strerror}); "
+                              "write elsewhere") from error  # fmt: skip
     try:
         with handle:
             yield handle
