@@ -111,7 +111,8 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--engine", choices=("local", "ray"), default="local",
         help=f"local (default: this process, every document analysed, ids repeated or not) or {RAY_ENGINE_HELP}; "
-        "one JSONL input, resumable into --output (as analyze-corpus --engine ray, with its defaults for the Ray options)",
+        "one JSONL input, resumable into --output (as analyze-corpus --engine ray, with its defaults for the Ray options; "
+        "--gpus-per-actor and the other Ray options are analyze-corpus's)",
     )  # fmt: skip
     add_analyze_corpus_parser(commands)
     add_table_parsers(commands)
