@@ -147,6 +147,17 @@ def test_the_forces_the_stance_is_about_are_never_its_holder() -> None:
     tehran, forces = _entity(text, "طهران", "LOC"), _entity(text, "القوات الأمريكية", "ORG")
     assert stance.find_holder(text, split_words(text), [tehran, forces]) is None
     assert stance.is_reported(text, split_words(text), [tehran, forces])  # still a reported position
+    assert stance.is_reported(text, split_words(text), [forces])  # the target's speech verb too
+
+
+def test_a_country_speaking_for_its_government_reports_a_position() -> None:
+    """``حذرت أنقرة`` (SCHEMA.md keeps the name LOC) is a reported position, not the article's own voice."""
+    text = "وحذرت أنقرة باريس من إرسال قوات إلى منبج"
+    ankara, paris = _entity(text, "أنقرة", "LOC"), _entity(text, "باريس", "LOC")
+    assert stance.is_reported(text, split_words(text), [ankara, paris])
+    assert stance.find_holder(text, split_words(text), [ankara, paris]) is None  # holders stay PER/ORG
+    text = "وسيطرت القوات على منبج بعد معارك"  # no speech verb: the article's own report
+    assert not stance.is_reported(text, split_words(text), [_entity(text, "منبج", "LOC")])
     text = "وأكد وزير الخارجية الكردي أن وجود قوات التحالف ضروري"
     assert stance.find_holder(text, split_words(text), [_entity(text, "قوات التحالف", "ORG")]) is None
     text = "وقال تحالف الفتح إن القوات الأمريكية يجب أن تغادر"  # an Iraqi alliance is not the coalition

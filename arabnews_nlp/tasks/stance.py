@@ -31,8 +31,8 @@ weighs 1 and a ``neutral`` one weighs ``neutral_weight`` (0.25 by default), so a
 sentences are not drowned by factual reporting; the label is the argmax and the score its
 probability. A document without sentences is ``neutral`` with score 1.0. SCHEMA.md defines the
 document stance as that of the article's own voice, ``neutral`` when it only reports, so a
-*reported* position (a positioned sentence whose speech verb has a PER/ORG subject,
-:func:`is_reported`) keeps only ``reported_weight`` (0 by default) of its ``anti``/``pro``
+*reported* position (a positioned sentence whose speech verb has a PER, ORG or LOC subject, a
+country named for its government being a LOC, :func:`is_reported`) keeps only ``reported_weight`` (0 by default) of its ``anti``/``pro``
 probability; the rest counts as ``neutral``.
 
 Example:
@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 
 HOLDER_LABELS = ("PER", "ORG")
 """Entity types that can hold a stance."""
+
+REPORTER_LABELS = (*HOLDER_LABELS, "LOC")
+"""Entity types whose speech verb makes a sentence a reported position (``حذرت أنقرة``: a government)."""
 
 HOLDER_WORDS_AFTER = 8
 """How many words after a speech verb its subject may start (titles come first: رئيس الوزراء …)."""
@@ -182,22 +185,21 @@ def find_holder(text: str, words: Sequence[tuple[int, int]], entities: Sequence[
 
 
 def is_reported(text: str, words: Sequence[tuple[int, int]], entities: Sequence[Entity]) -> bool:
-    """Whether the sentence reports someone's position: :func:`find_holder`'s rule, target entities allowed.
+    """Whether the sentence reports someone's position: :func:`find_holder`'s rule, with LOC and target entities.
 
-    ``وطالبت طهران بخروج القوات الأمريكية`` reports a position (``طهران`` is a LOC and the rule
-    names no holder), so it is not the article's own voice (:func:`document_stance`); counting
-    the speech verb's nearest PER/ORG entity, even the target's, keeps such sentences out of it
-    (the document stance of every training article is what it was when the target could be the
-    holder).
+    ``وطالبت طهران بخروج القوات الأمريكية`` reports a position: ``طهران`` names the Iranian
+    government (SCHEMA.md keeps such a name LOC, so the rule names no holder), so it is not the
+    article's own voice (:func:`document_stance`). The speech verb's nearest PER, ORG or LOC
+    entity counts, the target's too (``وقالت القوات الأمريكية``).
 
     Example:
-        >>> text = "وطالبت طهران بخروج القوات الأمريكية"
-        >>> entities = [Entity(7, 12, "LOC", "طهران", 0.9), Entity(19, 35, "ORG", "القوات الأمريكية", 0.9)]
-        >>> words = [(0, 6), (7, 12), (13, 18), (19, 25), (26, 35)]
+        >>> text = "وطالبت طهران بخروج القوات"
+        >>> entities = [Entity(7, 12, "LOC", "طهران", 0.9)]
+        >>> words = [(0, 6), (7, 12), (13, 18), (19, 25)]
         >>> find_holder(text, words, entities) is None, is_reported(text, words, entities)
         (True, True)
     """
-    candidates = [entity for entity in entities if entity.label in HOLDER_LABELS]
+    candidates = [entity for entity in entities if entity.label in REPORTER_LABELS]
     return _speech_subject(text, words, candidates) is not None
 
 
