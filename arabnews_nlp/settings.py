@@ -233,8 +233,10 @@ class AnalyzerSettings:
         (path / SETTINGS_FILE).write_text(text + "\n", encoding="utf-8")
         if self.ngram_model is not None:
             self.ngram_model.save(path)
-        else:  # a model saved before into this directory may have had n-gram models: they are not this one's
+        elif not self.ngram:  # a model saved before into this directory may have had n-gram models: not this one's
             (path / NGRAM_FILE).unlink(missing_ok=True)
+        # ``ngram`` set without ``ngram_model`` (settings read with from_dict, not load): the file the
+        # JSON names is kept, or rewriting the JSON of a model directory would break it
 
     @classmethod
     def load(cls, directory: str | Path) -> AnalyzerSettings:

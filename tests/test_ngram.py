@@ -190,6 +190,18 @@ def test_settings_without_ngram_models_remove_a_stale_ngram_file(tmp_path: Path)
     assert not (tmp_path / "ngram.safetensors").exists() and AnalyzerSettings.load(tmp_path).ngram_model is None
 
 
+def test_settings_that_name_ngram_models_they_did_not_load_keep_the_file(tmp_path: Path) -> None:
+    # Settings read from the JSON alone (from_dict, not load) and saved back, e.g. to change the
+    # description: the n-gram models the JSON names must stay, or the directory no longer loads.
+    settings = AnalyzerSettings(ngram=NgramConfig().to_dict())
+    settings.ngram_model = _model({"خروج": ("anti", None)})
+    settings.save(tmp_path)
+    edited = AnalyzerSettings.from_dict({**settings.to_dict(), "description": "edited"})
+    assert edited.ngram and edited.ngram_model is None
+    edited.save(tmp_path)
+    assert AnalyzerSettings.load(tmp_path).ngram_model is not None
+
+
 def test_a_copy_of_the_settings_keeps_its_ngram_models(tiny_model_dir: Path, tmp_path: Path) -> None:
     import dataclasses
 
