@@ -262,7 +262,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep-fields", nargs="*", default=[], help="JSONL fields copied as they are, e.g. date")
     parser.add_argument("--source-fields", nargs="*", default=[], help="JSONL fields gathered into 'source'")
     parser.add_argument("--config", default=None, help="with --format labelstudio: also write the labeling config here")
-    parser.add_argument("--skip-annotated", nargs="*", default=[], metavar="FILE",
+    parser.add_argument("--skip-annotated", nargs="+", default=[], metavar="FILE",
                         help="JSONL files of annotated documents (e.g. seeds/*.jsonl seeds/surface/*.jsonl): an input "
                         "with the id, or the article, of one of theirs is left out and named")  # fmt: skip
     parser.add_argument("--batch-size", type=int, default=8, help="documents per batch (default: 8)")

@@ -191,3 +191,5 @@ def test_skip_annotated_refuses_the_output_file(tiny_model_dir: Path, tmp_path: 
         _run(tiny_model_dir, _pool(tmp_path), out, "--id-field", "doc_id", "--skip-annotated", out)
     with pytest.raises(FileNotFoundError, match="no_such.jsonl"):
         _run(tiny_model_dir, _pool(tmp_path), out, "--id-field", "doc_id", "--skip-annotated", tmp_path / "no_such.jsonl")
+    with pytest.raises(SystemExit):  # no file given (an empty glob): refused, not a silent no-op
+        _run(tiny_model_dir, _pool(tmp_path), out, "--id-field", "doc_id", "--skip-annotated")
