@@ -357,3 +357,6 @@ def test_a_list_number_stays_with_its_item() -> None:
         "وقال 12345.",
         "ثم",
     ]
+    # four digits at a line start or after a sentence end are a year that ends one, not a list number
+    assert sentences("حدث ذلك.\n2003. وقال المتحدث") == ["حدث ذلك.", "2003.", "وقال المتحدث"]
+    assert sentences("انتهى الاجتماع. 2003. وقال") == ["انتهى الاجتماع.", "2003.", "وقال"]
