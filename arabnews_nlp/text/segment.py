@@ -147,7 +147,12 @@ def _is_list_number(text: str, dot: int) -> bool:
     before = start
     while before > 0 and text[before - 1].isspace() and text[before - 1] not in LINE_BREAKS:
         before -= 1
-    return before == 0 or text[before - 1] in LINE_BREAKS or (before < start and text[before - 1] in _TERMINATORS)
+    if before == 0 or text[before - 1] in LINE_BREAKS:
+        return True
+    end = before  # a sentence end: its terminator, then any closing quotes or brackets ("انتهى.» 2.")
+    while end > 0 and text[end - 1] in _CLOSERS:
+        end -= 1
+    return before < start and end > 0 and text[end - 1] in _TERMINATORS
 
 
 def _ends_dotted_acronym(text: str, dot: int) -> bool:

@@ -360,3 +360,7 @@ def test_a_list_number_stays_with_its_item() -> None:
     # four digits at a line start or after a sentence end are a year that ends one, not a list number
     assert sentences("حدث ذلك.\n2003. وقال المتحدث") == ["حدث ذلك.", "2003.", "وقال المتحدث"]
     assert sentences("انتهى الاجتماع. 2003. وقال") == ["انتهى الاجتماع.", "2003.", "وقال"]
+    # after a sentence that ends in a closing quote or bracket, as after any other sentence end
+    assert sentences("قال: «انتهى الأمر.» 2. إغلاق القواعد") == ["قال: «انتهى الأمر.»", "2. إغلاق القواعد"]
+    assert sentences("(انتهى الأمر.) 2. إغلاق القواعد") == ["(انتهى الأمر.)", "2. إغلاق القواعد"]
+    assert sentences("وصل الوفد (من بغداد) 2. وقال") == ["وصل الوفد (من بغداد) 2.", "وقال"]
