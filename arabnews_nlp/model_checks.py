@@ -153,6 +153,8 @@ def check_model_type(path: Path) -> None:
 def check_encoder_source(name_or_path: str | os.PathLike[str]) -> None:
     """Refuse what :meth:`~arabnews_nlp.modeling.AnalyzerModel.from_encoder` cannot start from.
 
+    A name of the hub-id form (``runs/encoder``) is a path when its first folder exists here.
+
     Raises:
         ModelNotFoundError: If a path (not a hub id) does not exist.
         ModelFormatError: If the directory is already an analyzer, not an encoder.
@@ -163,7 +165,8 @@ def check_encoder_source(name_or_path: str | os.PathLike[str]) -> None:
     from arabnews_nlp.model_source import is_hub_id
 
     path = Path(name_or_path)
-    if not path.exists() and not is_hub_id(str(name_or_path)):
+    local = not is_hub_id(str(name_or_path)) or (len(path.parts) > 1 and Path(path.parts[0]).is_dir())
+    if not path.exists() and local:
         raise ModelNotFoundError(f"encoder directory {str(name_or_path)!r} does not exist; check the path")
     if _is_analyzer_config(path / "config.json"):
         raise ModelFormatError(

@@ -162,6 +162,17 @@ def test_from_encoder_on_a_missing_directory_says_so(tmp_path: Any) -> None:
         AnalyzerModel.from_encoder(str(tmp_path / "no-such-encoder"))
 
 
+def test_from_encoder_on_a_missing_relative_path_says_so(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arabnews_nlp.errors import ModelNotFoundError
+
+    # "runs/encoder" has the form of a hub id (owner/name), but runs/ is a folder here: a path with a typo
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # were it looked up on the hub, no network wait
+    with pytest.raises(ModelNotFoundError, match="'runs/no-such-encoder' does not exist"):
+        AnalyzerModel.from_encoder("runs/no-such-encoder")
+
+
 def test_from_encoder_on_an_analyzer_directory_names_the_fix(tmp_path: Any) -> None:
     from arabnews_nlp.errors import ModelFormatError
 
