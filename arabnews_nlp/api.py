@@ -132,6 +132,15 @@ class Analyzer:
         ``settings`` are unchanged; once they change (thresholds, say), the card would describe
         another model, so a new one is written from the settings.
 
+        Args:
+            directory: Where to write (created if missing; existing files are replaced).
+            dtype: Dtype of the saved weights: ``torch.float16`` (the default), ``bfloat16``,
+                ``float32`` or ``float64``.
+
+        Raises:
+            ConfigError: If ``dtype`` is not one of those, or the model is int8 (quantised after
+                loading); nothing is written.
+
         Example:
             >>> analyzer.save_pretrained("my-model")  # doctest: +SKIP
             PosixPath('my-model')
