@@ -288,9 +288,9 @@ def _output(path: str | None, newline: str | None = None) -> Iterator[IO[str]]:
             "w", encoding="utf-8", errors="backslashreplace", newline=newline, dir=target.parent,
             prefix=f".{target.name}.", delete=False,
         )  # fmt: skip
-    except PermissionError as error:  # its message would name the temporary file, which the user never asked for
-        raise PermissionError(f"--output {path}: cannot write in {target.parent} ({error.strerror}); "
-                              "write elsewhere") from error  # fmt: skip
+    except OSError as error:  # its message would name the temporary file, which the user never asked for
+        raise type(error)(f"--output {path}: cannot write in {target.parent} ({error.strerror}); "
+                          "write elsewhere") from error  # fmt: skip
     try:
         with handle:
             yield handle

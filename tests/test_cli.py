@@ -225,16 +225,19 @@ def test_an_output_that_is_a_directory_is_refused_before_any_work(
 def test_an_output_in_a_directory_that_cannot_be_written_is_named(
     tiny_model_dir: Path, inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    import errno
     import tempfile
 
-    def refused(*args: object, dir: str, prefix: str, **kwargs: object) -> None:  # noqa: A002 (as root, chmod does not refuse)
-        raise PermissionError(13, "Permission denied", os.path.join(dir, f"{prefix}x1y2z3"))
+    for error in (PermissionError(errno.EACCES, "Permission denied"), OSError(errno.EROFS, "Read-only file system")):
 
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refused)
-    output = tmp_path / "out.jsonl"
-    code, _, err = _run(["analyze", str(inputs["jsonl"]), "-o", str(output), "--model", str(tiny_model_dir)], capsys)
-    assert code == 2 and f"--output {output}: cannot write in {tmp_path} (Permission denied)" in err
-    assert "x1y2z3" not in err
+        def refused(*args: object, dir: str, prefix: str, error: OSError = error, **kwargs: object) -> None:  # noqa: A002 (as root, chmod does not refuse)
+            raise type(error)(error.errno, error.strerror, os.path.join(dir, f"{prefix}x1y2z3"))
+
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", refused)
+        output = tmp_path / "out.jsonl"
+        code, _, err = _run(["analyze", str(inputs["jsonl"]), "-o", str(output), "--model", str(tiny_model_dir)], capsys)
+        assert code == 2 and f"--output {output}: cannot write in {tmp_path} ({error.strerror})" in err
+        assert "x1y2z3" not in err
 
 
 def test_inputs_are_read_as_they_are_in_the_file(
