@@ -142,7 +142,6 @@ def load_tokens(path: str, vocab_size: int, tokenizer: str, fingerprint: str | N
     meta_path = Path(path).with_suffix(".json")
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     array = np.load(path, mmap_mode="r")
-    top = int(array.max()) if array.size else -1
     fix = "give the tokenizer it was made with, or rerun python -m training pretokenize with this one"
     if meta.get("vocab_size", vocab_size) != vocab_size:
         raise ConfigError(f"--tokens {path} was made with tokenizer {meta.get('tokenizer')!r} ({meta['vocab_size']} "
@@ -150,6 +149,7 @@ def load_tokens(path: str, vocab_size: int, tokenizer: str, fingerprint: str | N
     if fingerprint and meta.get("vocabulary", fingerprint) != fingerprint:
         raise ConfigError(f"--tokens {path} was made with tokenizer {meta.get('tokenizer')!r}, whose vocabulary "
                           f"is not that of --tokenizer {tokenizer!r} (the same size, other tokens or ids); {fix}")  # fmt: skip
+    top = int(array.max()) if array.size else -1  # a full read of the array: after the checks tokens.json answers
     if top >= vocab_size:
         raise ConfigError(f"--tokens {path} holds token id {top}, outside the {vocab_size}-token vocabulary of "
                           f"--tokenizer {tokenizer!r}; {fix}")  # fmt: skip
