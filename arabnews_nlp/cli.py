@@ -282,7 +282,7 @@ def _output(path: str | None, newline: str | None = None) -> Iterator[IO[str]]:
     if not target.parent.is_dir():
         raise FileNotFoundError(f"--output {path}: the directory {target.parent} does not exist")
     if target.is_dir():  # refused before any work: os.replace would fail only after the whole analysis
-        raise IsADirectoryError(f"--output {path} is a directory; give a file name, e.g. -o {target / 'results.jsonl'}")
+        raise IsADirectoryError(f"--output {path} is a directory; give a file name, e.g. {target / 'results.jsonl'}")
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
             "w", encoding="utf-8", errors="backslashreplace", newline=newline, dir=target.parent,

@@ -217,7 +217,7 @@ def test_an_output_that_is_a_directory_is_refused_before_any_work(
     monkeypatch.setattr(Analyzer, "pipe", lambda self, *a, **k: (analysed.append(1), (yield from pipe(self, *a, **k)))[1])
     for command in (["analyze", "--format", "jsonl"], ["analyze"], ["analyze-corpus"]):
         code, _, err = _run([*command, str(inputs["jsonl"]), "-o", str(folder), "--model", str(tiny_model_dir)], capsys)
-        assert code == 2 and f"{folder} is a directory; give a file name, e.g. -o {folder / 'results.jsonl'}" in err, command
+        assert code == 2 and f"{folder} is a directory; give a file name, e.g. {folder / 'results.jsonl'}" in err, command
         assert ".results." not in err and analysed == [], command  # no temporary file named, nothing analysed for nothing
     assert list(folder.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["article.txt", "news.jsonl", "results"]
 

@@ -106,7 +106,7 @@ def check_corpus_paths(source: str | os.PathLike[str], output: str | os.PathLike
         raise FileNotFoundError(f"the output {output}: its directory {directory} does not exist; create it first "
                                 f"(mkdir -p {directory}) or write elsewhere")  # fmt: skip
     if Path(output).is_dir():
-        raise IsADirectoryError(f"the output {output} is a directory; give a file name, e.g. -o "
+        raise IsADirectoryError(f"the output {output} is a directory; give a file name, e.g. "
                                 f"{Path(output) / 'results.jsonl'}")  # fmt: skip
 
 
