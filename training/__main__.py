@@ -9,7 +9,9 @@ anything else keeps its traceback.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -47,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         check_extra(args[0])  # the [train] extra: before any work, not after minutes of predictions
         module = importlib.import_module(COMMANDS[args[0]][0])  # torch and transformers: a Ctrl-C here is common
         return int(module.main(args) or 0)
+    except BrokenPipeError:  # the reader stopped early (`stats ... | head`): not an error, as in arabnews-nlp's CLI
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line (finetune's says how to resume), the shell's code
         print(f"python -m training {args[0]}: {str(error) or 'interrupted'}", file=sys.stderr)
         return exit_status(error)

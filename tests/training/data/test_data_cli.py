@@ -186,6 +186,23 @@ def test_stats_table_and_json(tmp_path: Path, record: dict[str, Any], capsys: py
     assert json.loads(capsys.readouterr().out)["train"]["events"]["WITHDRAWAL"] == 1
 
 
+def test_stats_into_a_closed_pipe_ends_quietly(
+    tmp_path: Path, record: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m training stats ... | head``: the reader stopping early is not an error (exit 141, no traceback)."""
+    import io
+    import sys
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    write_records(tmp_path / "train.jsonl", [record])
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert training_main(["stats", str(tmp_path / "train.jsonl")]) == 141
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.integration
 def test_convert_real_anercorp(tmp_path: Path, shared_data: Path) -> None:
     source = shared_data / "anercorp" / "ANERCorp_CamelLab_test.reconstructed.txt"
