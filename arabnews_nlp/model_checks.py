@@ -138,10 +138,7 @@ def check_model_type(path: Path) -> None:
     """
     from arabnews_nlp.modeling import AnalyzerConfig
 
-    try:
-        model_type = json.loads(path.read_text(encoding="utf-8")).get("model_type")
-    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as error:
-        raise ModelFormatError(f"{path} is not a JSON object: {error}") from error
+    model_type = _model_type(path)
     if model_type != AnalyzerConfig.model_type:
         raise ModelFormatError(
             f"{path} has model_type {model_type!r}, not {AnalyzerConfig.model_type!r}: this is not an "
@@ -176,13 +173,21 @@ def check_encoder_source(name_or_path: str | os.PathLike[str]) -> None:
         )
 
 
+def _model_type(path: Path) -> Any:
+    """The ``model_type`` of the ``config.json`` at ``path``; :class:`ModelFormatError` if it is not a JSON object."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("model_type")
+    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as error:
+        raise ModelFormatError(f"{path} is not a JSON object: {error}") from error
+
+
 def _is_analyzer_config(config_path: Path) -> bool:
     """Whether ``config_path`` is a readable ``config.json`` of an analyzer."""
     from arabnews_nlp.modeling import AnalyzerConfig
 
     try:
-        return bool(json.loads(config_path.read_text(encoding="utf-8")).get("model_type") == AnalyzerConfig.model_type)
-    except (OSError, ValueError, AttributeError):
+        return bool(_model_type(config_path) == AnalyzerConfig.model_type)
+    except (OSError, ModelFormatError):
         return False
 
 

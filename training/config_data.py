@@ -61,10 +61,10 @@ def read_data(config: FinetuneConfig) -> dict[str, list[dict[str, Any]]]:
     check = held_out and config.train and not config.allow_held_out_copies
     copies = held_out_copies([r for path in config.train for r in data[path]], held_out) if check else []
     if copies:
-        shown = "; ".join(f"train {t!r} = {name} {h!r}" for t, name, h in copies[:5])
+        shown = _first_five([f"train {t!r} = {name} {h!r}" for t, name, h in copies])
         raise DataFormatError(
             f"{len({t for t, _, _ in copies})} training document(s) repeat a dev or test document (the same "
-            f"id, or at least half of its 5-word sequences): {shown}{'; ...' if len(copies) > 5 else ''}. "
+            f"id, or at least half of its 5-word sequences): {shown}. "
             "Training on them would inflate the held-out scores: remove them from the training files (or set "
             "allow_held_out_copies: true)"
         )
@@ -98,12 +98,17 @@ def check_training_ids(train: Sequence[str], data: dict[str, list[dict[str, Any]
             else:
                 seen[doc_id] = path
     if repeated:
-        shown = "; ".join(f"{doc_id!r} in {first} and {second}" for doc_id, first, second in repeated[:5])
+        shown = _first_five([f"{doc_id!r} in {first} and {second}" for doc_id, first, second in repeated])
         raise DataFormatError(
             f"{len(repeated)} document id(s) are in more than one training file, so each would be trained on "
-            f"twice: {shown}{'; ...' if len(repeated) > 5 else ''}. Give every document once (a build-data "
+            f"twice: {shown}. Give every document once (a build-data "
             "train.jsonl already holds the documents of the surface batches it was built from: pass it alone)"
         )
+
+
+def _first_five(cases: Sequence[str]) -> str:
+    """The first five cases joined by ``; ``, and ``; ...`` when there are more."""
+    return "; ".join(cases[:5]) + ("; ..." if len(cases) > 5 else "")
 
 
 def data_path_problem(key: str, path: str) -> str:
