@@ -68,7 +68,7 @@ from arabnews_nlp.engines.jsonl import count_lines
 from arabnews_nlp.errors import ArabNewsError, ConfigError
 from arabnews_nlp.info_command import run_info
 from arabnews_nlp.model_dir import BACKENDS
-from arabnews_nlp.signals import exit_status
+from arabnews_nlp.signals import closed_pipe_status, exit_status
 from arabnews_nlp.tables_command import add_table_parsers, check_table_paths, run_summary, run_table
 from arabnews_nlp.text.markup import MARKUPS
 from arabnews_nlp.text.screen import InputNotes
@@ -246,9 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _table(args)
         return run_info(args, sys.stdout)
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        return closed_pipe_status()
     except (ArabNewsError, OSError, UnicodeError) as error:
         message = f"input is not UTF-8 text ({error})" if isinstance(error, UnicodeDecodeError) else str(error)
         print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)

@@ -18,7 +18,9 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType, TracebackType
@@ -32,6 +34,10 @@ EXIT_INTERRUPTED = 130
 
 EXIT_TERMINATED = 143
 """Exit status after SIGTERM (128 + SIGTERM), as shells report it."""
+
+
+EXIT_CLOSED_PIPE = 141
+"""Exit status when the reader of standard output went away (128 + SIGPIPE), as shells report it."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -51,6 +57,17 @@ def stop_reason(interruption: KeyboardInterrupt) -> str:
 def exit_status(interruption: KeyboardInterrupt) -> int:
     """The shell's exit status for an interrupted run: 143 after SIGTERM, 130 after Ctrl-C."""
     return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
+
+
+def closed_pipe_status() -> int:
+    """End a command whose stdout's reader stopped early (``| head``): 141 (128 + SIGPIPE), no traceback.
+
+    Standard output is pointed at ``/dev/null``, so that the interpreter's last flush on exit does
+    not fail on the closed pipe again.
+    """
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_CLOSED_PIPE
 
 
 def _in_main_thread() -> bool:

@@ -9,9 +9,7 @@ anything else keeps its traceback.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -42,17 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m training COMMAND [options]\n\ncommands:\n" + "\n".join(lines))
         return 0 if args and args[0] in ("-h", "--help") else 2
     from arabnews_nlp.errors import ArabNewsError
-    from arabnews_nlp.signals import exit_status
+    from arabnews_nlp.signals import closed_pipe_status, exit_status
     from training.extras import check_extra
 
     try:
         check_extra(args[0])  # the [train] extra: before any work, not after minutes of predictions
         module = importlib.import_module(COMMANDS[args[0]][0])  # torch and transformers: a Ctrl-C here is common
         return int(module.main(args) or 0)
-    except BrokenPipeError:  # the reader stopped early (`stats ... | head`): not an error, as in arabnews-nlp's CLI
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+    except BrokenPipeError:  # the reader stopped early (`stats ... | head`): not an error
+        return closed_pipe_status()
     except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line (finetune's says how to resume), the shell's code
         print(f"python -m training {args[0]}: {str(error) or 'interrupted'}", file=sys.stderr)
         return exit_status(error)
