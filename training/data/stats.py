@@ -2,9 +2,11 @@
 
 Counted: documents (real and synthetic), documents repeating the id of an earlier one
 (``duplicate_ids``, found as ``python -m training validate`` finds them), sentences, entities
-per type, sentence stance per label (sentences of records that declare the stance task),
-document stance, events per type and sentences with at least one event. Every schema label
-appears, with 0 when absent, so a missing label shows in the table.
+per type, sentence stance per label, document stance, events per type and sentences with at
+least one event. Labels count only in the layers their record declares (``tasks``, all three
+when absent), as training reads them: a record with ``"tasks": ["ner", "events"]`` that keeps its
+stance labels adds none to the stance rows. Every schema label appears, with 0 when absent, so a
+missing label shows in the table.
 
 Example:
     >>> recs = [{"id": "a", "text": "x", "doc_stance": "anti", "entities": [],
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from arabnews_nlp.schema import ENTITY_TYPES, EVENT_TYPES, STANCE_LABELS
+from training.data.records import record_tasks
 from training.data.validate_file_checks import duplicate_ids
 
 Stats = dict[str, Any]
@@ -47,17 +50,18 @@ def compute_stats(records: Iterable[Mapping[str, Any]]) -> Stats:
     for record in records:
         stats["documents"] += 1
         stats["synthetic" if record.get("synthetic") else "real"] += 1
-        if record.get("doc_stance") is not None:
+        tasks = record_tasks(record)
+        if "stance" in tasks and record.get("doc_stance") is not None:
             _bump(stats["doc_stance"], record["doc_stance"])
-        for entity in _items(record.get("entities")):
+        for entity in _items(record.get("entities") if "ner" in tasks else None):
             _bump(stats["entities"], entity.get("label") if isinstance(entity, Mapping) else None)
         for sentence in _items(record.get("sentences")):
             stats["sentences"] += 1
             if not isinstance(sentence, Mapping):
                 continue
-            if sentence.get("stance") is not None:
+            if "stance" in tasks and sentence.get("stance") is not None:
                 _bump(stats["stance"], sentence["stance"])
-            events = _items(sentence.get("events"))
+            events = _items(sentence.get("events") if "events" in tasks else None)
             stats["sentences_with_events"] += bool(events)
             for event in events:
                 _bump(stats["events"], event)

@@ -27,6 +27,20 @@ def test_ner_only_records_count_no_stance(record: dict[str, Any]) -> None:
     assert sum(stats["stance"].values()) == 0 and sum(stats["events"].values()) == 0
 
 
+def test_labels_of_undeclared_layers_are_not_counted(record: dict[str, Any]) -> None:
+    """A record may keep the labels of a layer it does not teach (``tasks``); training ignores them, so does stats."""
+    full = compute_stats([record])
+    record["tasks"] = ["ner", "events"]
+    part = compute_stats([record])
+    assert sum(full["stance"].values()) == 2 and sum(part["stance"].values()) == 0
+    assert sum(part["doc_stance"].values()) == 0
+    assert part["entities"] == full["entities"] and part["events"] == full["events"]
+    record["tasks"] = ["stance"]
+    only = compute_stats([record])
+    assert sum(only["entities"].values()) == 0 and sum(only["events"].values()) == 0
+    assert only["sentences_with_events"] == 0 and only["stance"] == full["stance"] and only["sentences"] == 2
+
+
 def test_table_and_json(record: dict[str, Any]) -> None:
     by_split = {"train": compute_stats([record]), "dev": compute_stats([])}
     table = format_table(by_split).splitlines()
