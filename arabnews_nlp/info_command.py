@@ -19,7 +19,7 @@ def run_info(args: argparse.Namespace, out: IO[str]) -> int:
     from arabnews_nlp.model_checks import check_model_dir, load_config
     from arabnews_nlp.model_dir import library_versions
     from arabnews_nlp.model_source import resolve_model
-    from arabnews_nlp.settings import AnalyzerSettings
+    from arabnews_nlp.settings import AnalyzerSettings, default_doc_stance
 
     directory = resolve_model(args.model)
     check_model_dir(directory)
@@ -50,7 +50,7 @@ def run_info(args: argparse.Namespace, out: IO[str]) -> int:
         f"events:       {' '.join(settings.labels['events'])}",
         f"window:       max_length {settings.max_length}, stride {settings.stride}",
         f"thresholds:   {json.dumps(settings.event_thresholds)}",
-        f"doc stance:   {json.dumps(settings.doc_stance)}",
+        f"doc stance:   {json.dumps(default_doc_stance() | settings.doc_stance)}",  # what analyze() applies
         f"decoding:     NER {settings.ner_decoding}, gazetteer {settings.gazetteer_mode} ({len(settings.gazetteer)} names), entity floor "
         f"{settings.ner_min_score:.2f}, stance factors {json.dumps(settings.stance_weights) or '{}'}",
         f"normalize:    {json.dumps(settings.normalization.to_dict())}",

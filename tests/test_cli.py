@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,18 @@ def test_info(tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["info", "--model", str(tiny_model_dir), "--json"], capsys)
     data = json.loads(out)
     assert data["trained"] is False and data["settings"]["max_length"] == 16
+
+
+def test_info_shows_the_doc_stance_rule_analyze_applies(tiny_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A model saved before ``reported_weight`` existed (the bundled one) gets its default at run time; info shows it."""
+    model = tmp_path / "older"
+    shutil.copytree(tiny_model_dir, model)
+    settings = json.loads((model / "arabnews_nlp.json").read_text(encoding="utf-8"))
+    settings["doc_stance"] = {"rule": "weighted_mean", "neutral_weight": 0.3}
+    (model / "arabnews_nlp.json").write_text(json.dumps(settings), encoding="utf-8")
+    code, out, _ = _run(["info", "--model", str(model)], capsys)
+    line = next(line for line in out.splitlines() if line.startswith("doc stance:"))
+    assert code == 0 and json.loads(line.split(":", 1)[1]) == {"rule": "weighted_mean", "neutral_weight": 0.3, "reported_weight": 0.0}
 
 
 @pytest.mark.parametrize(
