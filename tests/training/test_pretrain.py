@@ -480,14 +480,16 @@ def test_every_pretraining_flag_has_help_text(module: str, monkeypatch: pytest.M
         importlib.import_module(f"training.pretrain.{module}").main([])
     actions = [a for a in parsed.value.args[0]._actions if a.help != argparse.SUPPRESS and a.option_strings]
     assert len(actions) > 2 and [a.option_strings for a in actions if not a.help] == []
+
+
 def test_pretrain_device_without_cuda_is_one_device_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """``pretrain --device cuda`` on a CPU-only machine was torch's "AssertionError: Torch not compiled with CUDA"."""
     from arabnews_nlp.errors import DeviceError
-    from training.pretrain.mlm import _device
+    from training.pretrain.mlm import resolve_device  # what pretrain() resolves --device with
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(DeviceError, match=r"device 'cuda' was requested but CUDA is not available"):
-        _device("cuda")
+        resolve_device("cuda")
     with pytest.raises(DeviceError, match=r"unknown device 'gpu'"):
-        _device("gpu")
-    assert _device("auto") == torch.device("cpu")
+        resolve_device("gpu")
+    assert resolve_device("auto") == torch.device("cpu")

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from arabnews_nlp.device import resolve_device
 from arabnews_nlp.signals import SigtermFlag, Terminated
 from training.pretrain.batches import array_rows, load_tokens, mask_batch, stream_rows
 from training.pretrain.checkpoint import ctrl_c_names_checkpoint, restore_cuda_rng, save_checkpoint
@@ -107,13 +108,6 @@ def _export_encoder(model: MaskedOnlyMLM, tokenizer: Any, run_dir: Path) -> None
     tokenizer.save_pretrained(out)
 
 
-def _device(name: str) -> torch.device:
-    """The runtime's device check: ``--device cuda`` without CUDA is one line, not torch's AssertionError."""
-    from arabnews_nlp.device import resolve_device
-
-    return resolve_device(name)
-
-
 @dataclass
 class _Run:
     """A run under way: its settings, model, optimiser, RNG and position (what a checkpoint holds)."""
@@ -154,7 +148,7 @@ def pretrain(cfg: PretrainConfig, resume: bool) -> None:
     check_run_dir(run_dir / "checkpoint.pt", resume)
     tokenizer = load_tokenizer(cfg.tokenizer)
     run_dir.mkdir(parents=True, exist_ok=True)
-    run = _build(cfg, tokenizer, _device(cfg.device), run_dir)
+    run = _build(cfg, tokenizer, resolve_device(cfg.device), run_dir)  # --device cuda without CUDA: one line
     if resume and run.ckpt_path.exists():
         _resume(run)
     _train(run, _rows(run))
