@@ -2,7 +2,7 @@
 
 ``split_sentences`` must stay linear in the length of its input whatever the input holds: runs
 of full stops, thousands of one-letter abbreviations, a bracket that never closes, a long open
-quote full of ellipses, no punctuation at all. The tests check the Python-side work by counting
+quote full of ellipses, no punctuation at all, runs of no-break spaces. The tests check the Python-side work by counting
 the characters each input makes the splitter read (``tests/text/test_segment.py``); this script
 times the whole splitter, regular expressions included, in one process, and prints each input's
 time per character as a ratio to real news (the seed articles repeated to the same size). A
@@ -43,6 +43,7 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
     "no punctuation": lambda n: "كلمة " * (n // 5),
     "one word, no space": lambda n: "ك" * n,
     "long tokens before full stops": lambda n: ("w" * 2000 + ". ") * (n // 2002),
+    "no-break space runs (7, then 8)": lambda n: ("\xa0" * 7 + " x") * (n // 9) + "\xa0" * 8,
 }
 
 

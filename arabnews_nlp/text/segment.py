@@ -3,7 +3,10 @@
 A sentence ends after a run of ``. ! ? ؟ ؛ …`` (with any closing quotes or brackets
 ``» ” " ' ’ › ) ] }`` and invisible marks that follow it) when whitespace or the end of the text
 comes next, and at every line break (``\\n``, ``\\r\\n``, ``\\r``, ``\\v``, ``\\f``, U+001C–U+001E,
-U+0085, U+2028, U+2029: the breaks of :meth:`str.splitlines`). It does not end:
+U+0085, U+2028, U+2029: the breaks of :meth:`str.splitlines`) or run of whitespace that holds at
+least :data:`NBSP_BREAK` no-break spaces (U+00A0: some sites write their paragraph breaks so,
+``"…دوري الأبطال" + "\\xa0" * 12 + " وأضاف"``; the short runs that align table columns do not
+count). It does not end:
 
 - inside numbers, URLs or e-mail addresses (``3.5``, ``2.000.000``, ``www.x.com``: no
   whitespace follows their dots);
@@ -24,7 +27,7 @@ The last two rules follow the annotated training articles: of the boundaries the
 put there, 9 of 11 at ``؛`` and 35 of 47 at an ellipsis inside an open quote or bracket were not
 annotated sentence ends.
 
-A line break always ends a sentence, even after an abbreviation.
+A line break (or such a run of no-break spaces) always ends a sentence, even after an abbreviation.
 
 Spans are ``(start, end)``, end exclusive, stripped of whitespace (:meth:`str.isspace`), in
 order and non-overlapping; together they cover every character that is not whitespace, as
@@ -50,7 +53,7 @@ import unicodedata
 from arabnews_nlp.errors import ConfigError, InputTypeError
 from arabnews_nlp.text.words import is_word_char
 
-__all__ = ["ABBREVIATIONS", "LINE_BREAKS", "split_sentences"]
+__all__ = ["ABBREVIATIONS", "LINE_BREAKS", "NBSP_BREAK", "split_sentences"]
 
 #: Multi-letter words that do not end a sentence before a full stop (compared lower-cased).
 #: One-letter words (``د.``, ``J.``) never end one, so Arabic titles need no entry.
@@ -67,13 +70,21 @@ _TERMINATORS = ".!?؟؛…"
 _CLOSERS = "»”\"'’›)\\]}" + _INVISIBLE
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 """The characters that end a sentence wherever they stand (those of :meth:`str.splitlines`)."""
-# A terminator run takes the whitespace after it; a line break takes its whole whitespace run
-# (the lookbehinds start each match at the head of its run, so nothing is scanned twice).
-_BOUNDARY = re.compile(
+NBSP_BREAK = 8
+"""How many no-break spaces (U+00A0) in one run of whitespace end a sentence, as a line break does."""
+_NBSP_RUN = rf"(?=(?:[^\S\xa0]*\xa0){{{NBSP_BREAK}}})"  # at the head of a run holding NBSP_BREAK of them
+# A terminator run takes the whitespace after it; a line break or a run of no-break spaces takes
+# its whole whitespace run (the lookbehinds start each match at the head of its run, so nothing
+# is scanned twice). The runs of no-break spaces are looked for only in a text that has one: the
+# lookahead at every character would cost a third of the splitter's time.
+_BOUNDARY_PATTERN = (
     rf"(?<![{_TERMINATORS}])(?P<end>[{_TERMINATORS}]+[{_CLOSERS}]*)(?P<space>\s+|\Z)"
     rf"|(?<!\s)\s*[{LINE_BREAKS}]\s*"
 )
-_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
+_BOUNDARY = re.compile(_BOUNDARY_PATTERN)
+_BOUNDARY_NBSP = re.compile(rf"{_BOUNDARY_PATTERN}|(?<!\s){_NBSP_RUN}\s+")
+_HAS_NBSP_RUN = re.compile(rf"\xa0(?:[^\S\xa0]*\xa0){{{NBSP_BREAK - 1}}}")  # a literal first: a fast search
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]|{_NBSP_RUN}\\s")  # in a run of whitespace: it ends a sentence
 _PAIRS = (("(", ")"), ("«", "»"), ("[", "]"), ("“", "”"), ("{", "}"))
 _URL_LOOKBACK = 2048
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
@@ -199,7 +210,7 @@ def _segments(text: str) -> list[tuple[int, int]]:
     segments: list[tuple[int, int]] = []
     start = 0
     marks = _OpenMarks(text)
-    for match in _BOUNDARY.finditer(text):
+    for match in (_BOUNDARY_NBSP if _HAS_NBSP_RUN.search(text) else _BOUNDARY).finditer(text):
         end = match.end("end")
         if end < 0:  # a line break
             end = match.start()

@@ -140,6 +140,16 @@ def test_line_break_ends_even_after_an_abbreviation() -> None:
     assert sentences("كتبه د.\nمحمد") == ["كتبه د.", "محمد"]
 
 
+def test_a_run_of_no_break_spaces_is_a_paragraph_break() -> None:
+    """Some sites write paragraph breaks as ~13 NBSPs; the short runs that align columns stay inside."""
+    heading = "أكثر من 6 آلاف مرشح " + "\xa0" * 16 + " \xa0 مراكز الانتخاب: 8,959 مركزا"
+    assert sentences(heading) == ["أكثر من 6 آلاف مرشح", "مراكز الانتخاب: 8,959 مركزا"]
+    assert sentences("قال د." + "\xa0 " * 8 + "محمد") == ["قال د.", "محمد"]  # as after a line break
+    table = "1- الرومانية سيمونا هاليب" + "\xa0" * 7 + " 7965 نقطة"
+    assert sentences(table) == [table]
+    assert sentences("تحديث للمنصة. •\xa0\xa0 \xa0انقر") == ["تحديث للمنصة.", "•\xa0\xa0 \xa0انقر"]
+
+
 def test_full_stop_alone_on_the_next_line_joins_its_sentence() -> None:
     text = "على حد وصفهما\n.\nفمن جانبها\n\".\nوقال"
     assert sentences(text) == ["على حد وصفهما\n.", "فمن جانبها\n\".", "وقال"]
@@ -236,8 +246,9 @@ def test_one_megabyte_of_news() -> None:
         "«" + "كلمة.. " * 10_000,
         ("w" * 2_000 + ". ") * 50,
         ("http://a.b/" + "x" * 3_000 + "/b. ") * 30,
+        ("\xa0" * 7 + " x") * 10_000 + "\xa0" * 8,
     ],
-    ids=["stops", "abbreviations", "open-bracket", "open-quote", "long-words", "long-urls"],
+    ids=["stops", "abbreviations", "open-bracket", "open-quote", "long-words", "long-urls", "nbsp-runs"],
 )
 def test_pathological_runs_stay_linear(text: str) -> None:
     """Counted, not timed (``benchmarks/segmentation.py`` times the whole splitter, regexes included)."""
@@ -270,7 +281,7 @@ def test_bad_max_chars(max_chars: object) -> None:
 
 news_alphabet = st.sampled_from(
     list("بغدادقالأيةىـ ") + list(".!?؟؛…»«”\"()[]،:/@w13٣") + ["\u200f", "\u200b", "\u00ad"]
-    + ["\n", "\r", "\r\n", "\u2028", "\u00a0", "\t", "  ", "د. ", "3.5", "(...)", "\x00"]
+    + ["\n", "\r", "\r\n", "\u2028", "\u00a0", "\t", "  ", "د. ", "3.5", "(...)", "\x00", "\u00a0" * 8]
 )  # fmt: skip
 news_text = st.lists(news_alphabet, max_size=80).map("".join)
 
