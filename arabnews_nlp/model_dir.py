@@ -166,8 +166,19 @@ _LOAD_FLAGS = ("local_files_only", "is_local")
 """How the saving session loaded the tokenizer (``HF_HUB_OFFLINE``, a local path), not the model's."""
 
 
-def _drop_load_flags(path: Path) -> None:
-    """Remove from a saved ``tokenizer_config.json`` the flags transformers copies from the load call."""
+def save_tokenizer(tokenizer: Any, directory: str | os.PathLike[str]) -> None:
+    """Save ``tokenizer`` with ``save_pretrained``, without the flags of the call that loaded it.
+
+    transformers writes back ``local_files_only`` (set under ``HF_HUB_OFFLINE=1``) and
+    ``is_local`` (a local path) into ``tokenizer_config.json``: how the saving session loaded the
+    tokenizer, not part of the model, so two saves of one model would differ.
+
+    Args:
+        tokenizer: A transformers tokenizer.
+        directory: Where to write (created if missing).
+    """
+    tokenizer.save_pretrained(str(directory))
+    path = Path(directory) / "tokenizer_config.json"
     fields = json.loads(path.read_text(encoding="utf-8"))
     if any(flag in fields for flag in _LOAD_FLAGS):
         for flag in _LOAD_FLAGS:
@@ -233,10 +244,9 @@ def save_analyzer(
     previous = tokenizer.model_max_length
     tokenizer.model_max_length = settings.max_length  # the encoder's positions, not the tokenizer's 512
     try:
-        tokenizer.save_pretrained(str(path))
+        save_tokenizer(tokenizer, path)
     finally:
         tokenizer.model_max_length = previous
-    _drop_load_flags(path / "tokenizer_config.json")
     saved = dataclasses.replace(settings, versions=library_versions())
     saved.save(path)
     (path / "README.md").write_text(card if card is not None else render_model_card(saved), encoding="utf-8")

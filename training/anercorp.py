@@ -32,6 +32,7 @@ from typing import Any
 from transformers import TrainerCallback
 
 from arabnews_nlp.errors import ConfigError, DataFormatError
+from arabnews_nlp.model_dir import save_tokenizer
 from arabnews_nlp.schema import ANERCORP_TO_SCHEMA, OUTSIDE, bio_labels
 from arabnews_nlp.text.words import split_words
 from training.base_checks import base_load_errors, check_base
@@ -317,7 +318,7 @@ def run(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
     write_json(args.out / "anercorp.json", results)
     if args.save_model:
         model.save_pretrained(args.out / "model")
-        tokenizer.save_pretrained(args.out / "model")
+        save_tokenizer(tokenizer, args.out / "model")
     return results
 
 

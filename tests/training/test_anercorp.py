@@ -44,8 +44,11 @@ def test_command_writes_results(tmp_path: Path, tiny_encoder_dir: Path, capsys: 
         _write(data / file, SENTENCES)
     out = tmp_path / "out"
     argv = ["anercorp", "--base", str(tiny_encoder_dir), "--data-dir", str(data), "--out", str(out), "--epochs", "2",
-            "--batch-size", "4", "--max-length", "16", "--stride", "4"]  # fmt: skip
+            "--batch-size", "4", "--max-length", "16", "--stride", "4", "--save-model"]  # fmt: skip
     assert main(argv) == 0
+    saved = json.loads((out / "model" / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert not {"local_files_only", "is_local"} & saved.keys()  # how this session loaded it, not the model's
+    assert (out / "model" / "model.safetensors").is_file()
     results = json.loads((out / "anercorp.json").read_text(encoding="utf-8"))
     assert set(TEST_FILES) | {"dev", "selected_epoch", "history", "command"} <= set(results)
     assert [h["epoch"] for h in results["history"]] == [1.0, 2.0]

@@ -139,6 +139,8 @@ def test_pretrain_on_token_array_resumes_to_the_same_weights(
 
     encoder = AutoModel.from_pretrained(tmp_path / "straight/encoder")
     assert encoder.config.hidden_size == 32
+    saved = json.loads((tmp_path / "straight/encoder/tokenizer_config.json").read_text(encoding="utf-8"))
+    assert not {"local_files_only", "is_local"} & saved.keys()  # how this session loaded it, not the model's
     assert torch.load(tmp_path / "resumed/checkpoint.pt", weights_only=False)["cuda_rng"] is None
 
 

@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from arabnews_nlp.device import resolve_device
+from arabnews_nlp.model_dir import save_tokenizer
 from arabnews_nlp.signals import SigtermFlag, Terminated
 from training.pretrain.batches import array_rows, load_tokens, mask_batch, stream_rows
 from training.pretrain.checkpoint import ctrl_c_names_checkpoint, restore_cuda_rng, save_checkpoint
@@ -105,7 +106,7 @@ def _lr_lambda(cfg: PretrainConfig):  # type: ignore[no-untyped-def]
 def _export_encoder(model: MaskedOnlyMLM, tokenizer: Any, run_dir: Path) -> None:
     out = run_dir / "encoder"
     model.bert.save_pretrained(out)
-    tokenizer.save_pretrained(out)
+    save_tokenizer(tokenizer, out)
 
 
 @dataclass
