@@ -44,7 +44,8 @@ from transformers.modeling_outputs import SequenceClassifierOutput, TokenClassif
 
 from arabnews_nlp.encoding import special_token_ids
 from arabnews_nlp.errors import ConfigError
-from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel, require_torch_model
+from arabnews_nlp.model_config import AnalyzerConfig
+from arabnews_nlp.modeling import AnalyzerModel, require_torch_model
 from arabnews_nlp.text.normalize import normalize
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """What a model directory must hold, checked before anything loads it.
 
 A model directory is a plain Hugging Face folder plus our settings: ``config.json``
-(:class:`~arabnews_nlp.modeling.AnalyzerConfig`), ``model.safetensors``, ``tokenizer.json`` and
+(:class:`~arabnews_nlp.model_config.AnalyzerConfig`), ``model.safetensors``, ``tokenizer.json`` and
 ``tokenizer_config.json`` (a fast tokenizer), ``arabnews_nlp.json``
 (:class:`~arabnews_nlp.settings.AnalyzerSettings`) and a ``README.md`` model card. The checks here
 name the missing file and the fix, refuse pickle weights and models that ask to run their own
@@ -136,7 +136,7 @@ def check_model_type(path: Path) -> None:
     Example:
         >>> # check_model_type(Path("models/default/config.json"))
     """
-    from arabnews_nlp.modeling import AnalyzerConfig
+    from arabnews_nlp.model_config import AnalyzerConfig
 
     model_type = _model_type(path)
     if model_type != AnalyzerConfig.model_type:
@@ -183,7 +183,7 @@ def _model_type(path: Path) -> Any:
 
 def _is_analyzer_config(config_path: Path) -> bool:
     """Whether ``config_path`` is a readable ``config.json`` of an analyzer."""
-    from arabnews_nlp.modeling import AnalyzerConfig
+    from arabnews_nlp.model_config import AnalyzerConfig
 
     try:
         return bool(_model_type(config_path) == AnalyzerConfig.model_type)
@@ -241,7 +241,7 @@ def load_config(directory: Path) -> Any:
     Example:
         >>> # load_config(Path("models/default")).stance_labels -> ['anti', 'pro', 'neutral']
     """
-    from arabnews_nlp.modeling import AnalyzerConfig
+    from arabnews_nlp.model_config import AnalyzerConfig
 
     path = directory / "config.json"
     check_model_type(path)

@@ -42,7 +42,8 @@ def build_random_model(size: str, vocab_size: int, max_positions: int, seed: int
     import torch
     from transformers import BertConfig
 
-    from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+    from arabnews_nlp.model_config import AnalyzerConfig
+    from arabnews_nlp.modeling import AnalyzerModel
 
     torch.manual_seed(seed)
     encoder = BertConfig(vocab_size=vocab_size, max_position_embeddings=max_positions, **SIZES[size])

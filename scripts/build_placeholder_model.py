@@ -62,7 +62,8 @@ def build_model(vocab_size: int, max_length: int) -> Any:
     import torch
     from transformers import BertConfig
 
-    from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+    from arabnews_nlp.model_config import AnalyzerConfig
+    from arabnews_nlp.modeling import AnalyzerModel
     from arabnews_nlp.schema import NER_TAGS, NEUTRAL, OUTSIDE, STANCE_LABELS
 
     torch.manual_seed(0)

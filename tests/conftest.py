@@ -80,7 +80,8 @@ def build_tiny_model(vocab_size: int, seed: int = 0, tokenizer: Any = None, word
     import torch
     from transformers import BertConfig
 
-    from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+    from arabnews_nlp.model_config import AnalyzerConfig
+    from arabnews_nlp.modeling import AnalyzerModel
 
     torch.manual_seed(seed)
     encoder = BertConfig(

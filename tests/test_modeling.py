@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import torch
 
-from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+from arabnews_nlp.model_config import AnalyzerConfig
+from arabnews_nlp.modeling import AnalyzerModel
 from arabnews_nlp.word_hash import PIECE_CONTINUATION, PIECE_SPECIAL, PIECE_START, piece_kinds, word_bucket, word_piece_hash
 from tests.conftest import build_tiny_model
 
@@ -179,3 +180,16 @@ def test_from_encoder_on_an_analyzer_directory_names_the_fix(tmp_path: Any) -> N
     build_tiny_model(50).save_pretrained(tmp_path)
     with pytest.raises(ModelFormatError, match=r"already an arabnews-nlp analyzer.*AnalyzerModel.from_pretrained"):
         AnalyzerModel.from_encoder(str(tmp_path))
+
+
+def test_config_names_stay_importable_from_modeling_and_registered() -> None:
+    from transformers import AutoConfig, AutoModel
+
+    import arabnews_nlp.model_config as model_config
+    import arabnews_nlp.modeling as modeling
+
+    assert modeling.AnalyzerConfig is model_config.AnalyzerConfig is AnalyzerConfig
+    assert modeling.SENTENCE_POOLING is model_config.SENTENCE_POOLING
+    assert AnalyzerModel.config_class is AnalyzerConfig
+    assert type(AutoConfig.for_model(AnalyzerConfig.model_type)) is AnalyzerConfig
+    assert AutoModel._model_mapping[AnalyzerConfig] is AnalyzerModel

@@ -55,7 +55,8 @@ def _model_dir(tmp_path: Path, tokenizer: Any, **encoder: Any) -> Path:
     if encoder:
         from transformers import BertConfig
 
-        from arabnews_nlp.modeling import AnalyzerConfig, AnalyzerModel
+        from arabnews_nlp.model_config import AnalyzerConfig
+        from arabnews_nlp.modeling import AnalyzerModel
 
         torch.manual_seed(3)
         pooling = encoder.pop("sentence_pooling", "cls")
