@@ -72,6 +72,5 @@ class AnalyzerConfig(PreTrainedConfig):
         return [id2label[i] for i in range(len(id2label))]
 
 
-
 AutoConfig.register(AnalyzerConfig.model_type, AnalyzerConfig, exist_ok=True)
 """With this module imported, ``AutoConfig`` reads an analyzer's ``config.json`` too."""
