@@ -54,6 +54,21 @@ def test_ner_tag_comes_from_most_central_window() -> None:
     assert tags[1][0] == "B-PER"
 
 
+def test_names_joined_by_an_underscore_are_one_entity() -> None:
+    text = "#دونالد_ترامب و#جو_بغداد و#جو بايدن"
+    words = split_words(text)
+    assert [text[s:e] for s, e in words][:4] == ["#", "دونالد", "_", "ترامب"]
+    tags = ["O", "B-PER", "O", "B-PER", "O", "O", "B-PER", "O", "B-LOC", "O", "O", "B-PER", "B-PER"]
+    window = Window([2, *range(10, 10 + len(words)), 3], [None, *range(len(words)), None])
+    span = EncodedSpan(0, len(text), words, [window])
+    entities = ner.decode(text, span, [_tag_logits([None, *tags, None])], AnalyzerSettings())
+    # one type across the underscore: joined; two types, or a space between: left apart
+    assert [(e.text, e.label) for e in entities] == [
+        ("دونالد_ترامب", "PER"), ("جو", "PER"), ("بغداد", "LOC"), ("جو", "PER"), ("بايدن", "PER")
+    ]
+    assert all(text[e.start : e.end] == e.text for e in entities)
+
+
 def test_word_without_tokens_is_outside() -> None:
     span = EncodedSpan(0, 16, WORDS[:3], [Window([2, 10, 3], [None, 0, None])])
     tags = ner.word_tags(span, [_tag_logits([None, "B-LOC", None])], NER_TAGS)
