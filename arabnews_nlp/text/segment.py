@@ -29,6 +29,10 @@ annotated sentence ends.
 
 A line break (or such a run of no-break spaces) always ends a sentence, even after an abbreviation.
 
+A sentence longer than ``max_chars`` (a scraped interview paragraph without full stops) is cut
+between clauses, after its last ``، , ؛ ; :`` or double space that leaves a piece of at least
+half the limit, rather than at its last space, which can fall inside a name (``علمني | شريف``).
+
 Spans are ``(start, end)``, end exclusive, stripped of whitespace (:meth:`str.isspace`), in
 order and non-overlapping; together they cover every character that is not whitespace, as
 SCHEMA.md requires of gold sentences. Invisible characters (bidi marks, zero-width characters,
@@ -90,6 +94,9 @@ _URL_LOOKBACK = 2048
 _WORDY = re.compile(r"[^\W_]")  # a letter or a digit
 _NON_SPACE = re.compile(r"\S")
 _LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+# The last clause mark (comma, semicolon, colon, with any closers after it) before whitespace,
+# or the last run of two spaces (transcripts of interviews mark their pauses with them).
+_LAST_CLAUSE = re.compile(rf".*(?:[،,;؛:][{_CLOSERS}]*\s|\s\s)", re.DOTALL)
 _WORD_LOOKBACK = 32  # longer words are never abbreviations; bounds the backward scan
 
 
@@ -242,8 +249,11 @@ def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int
     """Cut the stripped span ``[start, end)`` into stripped pieces of at most ``max_chars``."""
     pieces: list[tuple[int, int]] = []
     while end - start > max_chars:
+        clause = _LAST_CLAUSE.match(text, start, start + max_chars + 1)
         match = _LAST_SPACE.match(text, start, start + max_chars + 1)
-        if match is not None:
+        if clause is not None and clause.end() - 1 - start >= max_chars // 2:
+            cut = clause.end() - 1  # after the last clause mark: a name or phrase stays whole
+        elif match is not None:
             cut = match.end() - 1  # the last whitespace that leaves a piece <= max_chars
         else:
             cut = start + max_chars
@@ -278,9 +288,13 @@ def split_sentences(text: str, max_chars: int = 1000) -> list[tuple[int, int]]:
 
     Args:
         text: The raw text.
-        max_chars: The longest span returned. A longer sentence is cut at the last whitespace
-            that keeps the piece within the limit, or hard at the limit when there is none;
-            no character is ever dropped.
+        max_chars: The longest span returned. A longer sentence is cut after the last comma,
+            semicolon or colon (``، , ؛ ; :``) followed by whitespace, or the last run of two
+            whitespace characters (a transcript's pause), that keeps the piece within
+            the limit, when that piece holds at least half of it (so the cut falls between
+            clauses, not inside a name or phrase); else at the last whitespace that keeps the
+            piece within the limit, or hard at the limit when there is none; no character is
+            ever dropped.
 
     Returns:
         Stripped, non-empty, ordered, non-overlapping spans covering every non-whitespace

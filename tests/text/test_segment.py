@@ -176,6 +176,30 @@ def test_long_sentence_is_cut_at_whitespace() -> None:
     assert [end - start for start, end in spans][:2] == [99, 99]
 
 
+def test_long_sentence_is_cut_after_its_last_clause_mark() -> None:
+    # a 2013 interview answer of 1,300 characters without a full stop: the cut at the last space
+    # split "علمني | شريف المبادئ" (the name from its verb); after the comma, both stay whole
+    text = "وقال إنه " + "سافر إلى تونس " * 45 + "وبعد ذلك عاد، " + "ثم علمني شريف المبادئ الأساسية " * 12
+    spans = split_sentences(text, max_chars=1000)
+    check_invariants(text, spans, 1000)
+    assert text[spans[0][0] : spans[0][1]].endswith("عاد،")
+    assert text[spans[1][0] : spans[1][1]].startswith("ثم علمني شريف")
+
+
+def test_clause_marks_in_numbers_or_too_early_do_not_cut() -> None:
+    digits = "بلغ العدد 2,500 جندي " + "كلمة " * 40  # no space after the comma: no clause mark
+    assert split_sentences(digits, max_chars=100)[0] == (0, digits.rfind(" ", 0, 101))
+    early = "قال، " + "كلمة " * 40  # the piece before the comma would be under half the limit
+    assert split_sentences(early, max_chars=100)[0] == (0, early.rfind(" ", 0, 101))
+    quoted = "كلمة " * 12 + "قال:» " + "كلمة " * 20  # the closers after the mark stay with it
+    first = split_sentences(quoted, max_chars=100)[0]
+    assert quoted[first[0] : first[1]].endswith("قال:»")
+    # a transcript marks its pauses with two spaces (NBSP too) where an article has a comma
+    pause = "كلمة " * 12 + "والعلماء\xa0\xa0ويكفي " + "كلمة " * 20
+    first = split_sentences(pause, max_chars=100)[0]
+    assert pause[first[0] : first[1]].endswith("والعلماء")
+
+
 def test_hard_cut_keeps_diacritics_with_their_letter() -> None:
     text = "بَ" * 10
     spans = split_sentences(text, max_chars=5)
