@@ -23,8 +23,18 @@ class InputTypeError(ArabNewsError, TypeError):
                     "empty, neutral result (series.fillna(''))")  # fmt: skip
             super().__init__(f"{what} must be a str, got {type(received).__name__} {received!r}, {hint}.")
             return
-        hint = "Decode bytes first (data.decode('utf-8'))" if isinstance(received, (bytes, bytearray)) else "Pass str(value)"
-        super().__init__(f"{what} must be a str, got {type(received).__name__}. {hint}.")
+        super().__init__(f"{what} must be a str, got {type(received).__name__}. {_type_hint(received)}.")
+
+
+def _type_hint(received: object) -> str:
+    """How to turn ``received`` into the text it most likely holds (``str()`` of a list or a record is not)."""
+    if isinstance(received, (bytes, bytearray)):
+        return "Decode bytes first (data.decode('utf-8'))"
+    if isinstance(received, dict):
+        return "Pass the record's text, e.g. record['text'] (analyze-corpus and the CLI read JSONL records)"
+    if isinstance(received, (list, tuple, set, frozenset)):
+        return "For many documents, call Analyzer.from_pretrained().pipe(texts): one result per text"
+    return "Pass str(value)"
 
 
 def is_missing(value: object) -> bool:

@@ -341,6 +341,16 @@ def test_a_missing_text_says_to_drop_or_fill_it_not_to_analyse_its_str(tiny_anal
         tiny_analyzer.analyze(5)  # type: ignore[arg-type]
 
 
+def test_a_list_or_a_record_says_how_to_pass_it_not_to_analyse_its_str(tiny_analyzer: Analyzer) -> None:
+    # str() of a list or a JSONL record would analyse its brackets and quotes as words
+    with pytest.raises(InputTypeError, match=r"got list\. For many documents, call .*pipe\(texts\)") as info:
+        arabnews_nlp.analyze(["نص", "نص آخر"])  # type: ignore[arg-type]
+    assert "str(value)" not in str(info.value)
+    with pytest.raises(InputTypeError, match=r"texts\[0\] must be a str, got dict\. Pass the record's text") as info:
+        list(tiny_analyzer.pipe([{"id": "a", "text": "نص"}]))  # type: ignore[list-item]
+    assert "str(value)" not in str(info.value)
+
+
 def test_progress_bar_knows_the_total_of_any_sized_input(tiny_analyzer: Analyzer, capsys: pytest.CaptureFixture[str]) -> None:
     texts = {"a": "قال.", "b": "نفى."}.values()  # sized, not a Sequence (as a pandas Series or a numpy array)
     assert len(list(tiny_analyzer.pipe(texts, progress=True))) == 2
