@@ -71,20 +71,35 @@ def check_paths(inputs: Sequence[str], output: str | None) -> None:
 
 
 def _read_jsonl(lines: Iterator[bytes] | Sequence[bytes], source: str, text_field: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``(file:line, record)`` for each non-blank line, a JSON object with a string ``text_field``."""
+    """Yield ``(file:line, record)`` for each non-blank line, a JSON object with a string ``text_field``.
+
+    A line that is not one stops the run, with a hint at ``analyze-corpus --skip-invalid``,
+    which skips such lines with a warning.
+    """
     for number, raw in enumerate(lines, start=1):
         where = f"{source}:{number}"
-        line = decode_utf8(raw, where)
-        if not line.strip():
-            continue
-        record = json_line(line, where)
-        if isinstance(record, dict):
-            check_text_value(record, text_field, where)
-        if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
-            fields = f" (its fields: {', '.join(map(str, record))})" if isinstance(record, dict) else ""
-            raise DataFormatError(f"{where}: expected a JSON object with a string {text_field!r} field{fields}; "
-                                  "name yours with --text-field")  # fmt: skip
-        yield where, record
+        try:
+            record = _jsonl_record(raw, where, text_field)
+        except DataFormatError as error:
+            raise DataFormatError(f"{error} (to skip such lines with a warning instead: arabnews-nlp analyze-corpus "
+                                  "IN -o OUT --skip-invalid)") from error  # fmt: skip
+        if record is not None:
+            yield where, record
+
+
+def _jsonl_record(raw: bytes, where: str, text_field: str) -> dict[str, Any] | None:
+    """The record of one JSONL line; ``None`` for a blank line."""
+    line = decode_utf8(raw, where)
+    if not line.strip():
+        return None
+    record = json_line(line, where)
+    if isinstance(record, dict):
+        check_text_value(record, text_field, where)
+    if not isinstance(record, dict) or not isinstance(record.get(text_field), str):
+        fields = f" (its fields: {', '.join(map(str, record))})" if isinstance(record, dict) else ""
+        raise DataFormatError(f"{where}: expected a JSON object with a string {text_field!r} field{fields}; "
+                              "name yours with --text-field")  # fmt: skip
+    return record
 
 
 def _read_bytes(name: str) -> bytes:

@@ -330,6 +330,7 @@ def test_version_and_corpus_input_messages(tmp_path: Path, capsys: pytest.Captur
     null_text.write_text('{"id": "b", "text": null}\n', encoding="utf-8")
     code, _, err = _run(["analyze-corpus", str(null_text), "-o", str(tmp_path / "o.jsonl")], capsys)
     assert code == 2 and f"{null_text}:1: 'text' is null, expected a string" in err and "--id-field" not in err
+    assert "to skip such lines with a warning instead, add --skip-invalid" in err
     code, _, err = _run(["analyze-corpus", "-", "-o", str(tmp_path / "o.jsonl")], capsys)
     assert code == 2 and "analyze-corpus reads a file, not stdin" in err
 
@@ -388,6 +389,7 @@ def test_analyze_names_the_id_field_and_keeps_fields(tiny_model_dir: Path, tmp_p
     null.write_text('{"id": "3", "text": null}\n', encoding="utf-8")
     code, _, err = _run(["analyze", str(null), "--model", str(tiny_model_dir)], capsys)
     assert code == 2 and f"{null}:1: 'text' is null, expected a string (the document's text)" in err
+    assert "(to skip such lines with a warning instead: arabnews-nlp analyze-corpus IN -o OUT --skip-invalid)" in err
     text = tmp_path / "a.txt"
     text.write_text("قال.", encoding="utf-8")
     code, _, err = _run(["analyze", str(text), "--keep-fields", "date"], capsys)

@@ -116,7 +116,8 @@ def iter_pending(
                 found = _read_line(raw, where, id_field, text_field)
             except DataFormatError as error:
                 if not skip_invalid:
-                    raise
+                    raise DataFormatError(f"{error}; to skip such lines with a warning instead, add --skip-invalid "
+                                          "(skip_invalid=True in Python)") from error  # fmt: skip
                 logger.warning("skipped: %s", error)
                 counts["invalid"] = counts.get("invalid", 0) + 1
                 continue
