@@ -32,8 +32,9 @@ sentences are not drowned by factual reporting; the label is the argmax and the 
 probability. A document without sentences is ``neutral`` with score 1.0. SCHEMA.md defines the
 document stance as that of the article's own voice, ``neutral`` when it only reports, so a
 *reported* position (a positioned sentence whose speech verb has a PER, ORG or LOC subject, a
-country named for its government being a LOC, :func:`is_reported`) keeps only ``reported_weight`` (0 by default) of its ``anti``/``pro``
-probability; the rest counts as ``neutral``.
+country named for its government being a LOC, :func:`is_reported`) keeps only
+``reported_weight`` (0 by default) of its ``anti``/``pro`` probability; the rest counts as
+``neutral``.
 
 Example:
     >>> words = ["وقال", "السوداني"]

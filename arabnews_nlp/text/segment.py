@@ -250,11 +250,10 @@ def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int
     pieces: list[tuple[int, int]] = []
     while end - start > max_chars:
         clause = _LAST_CLAUSE.match(text, start, start + max_chars + 1)
-        match = _LAST_SPACE.match(text, start, start + max_chars + 1)
         if clause is not None and clause.end() - 1 - start >= max_chars // 2:
             cut = clause.end() - 1  # after the last clause mark: a name or phrase stays whole
-        elif match is not None:
-            cut = match.end() - 1  # the last whitespace that leaves a piece <= max_chars
+        elif (space := _LAST_SPACE.match(text, start, start + max_chars + 1)) is not None:
+            cut = space.end() - 1  # the last whitespace that leaves a piece <= max_chars
         else:
             cut = start + max_chars
             while cut > start + 1 and unicodedata.category(text[cut])[0] == "M":
