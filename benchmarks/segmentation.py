@@ -44,6 +44,8 @@ PATHOLOGICAL: dict[str, Callable[[int], str]] = {
     "one word, no space": lambda n: "ك" * n,
     "long tokens before full stops": lambda n: ("w" * 2000 + ". ") * (n // 2002),
     "no-break space runs (7, then 8)": lambda n: ("\xa0" * 7 + " x") * (n // 9) + "\xa0" * 8,
+    "bulleted list numbers (* 1. )": lambda n: ("\n*" + " " * 20 + "1. ") * (n // 25),
+    "years and their era (2005 م. )": lambda n: "2005 م. " * (n // 8),
 }
 
 

@@ -12,11 +12,14 @@ count). It does not end:
   whitespace follows their dots);
 - after a full stop that follows a one-letter word (``د.``, ``م.``, ``أ.``, ``U.S.``; tatweel and
   diacritics do not count, so ``هـ.`` is one letter) or a word of :data:`ABBREVIATIONS`
-  (``Dr.``, ``Gen.``; case-insensitive), unless that word ends a URL or e-mail address; when
+  (``Dr.``, ``Gen.``; case-insensitive), unless that word ends a URL or e-mail address or is the
+  era of a four-digit year (``عام 2005 م.`` ends a sentence, as ``عام 2005م.`` does); when
   closing quotes or brackets follow the full stop, only after a dotted acronym of one-letter
   words (``(أ.ف.ب.) إن``: the agency's name, not the end of the sentence; ``يا د.»`` still ends one);
-- after the number of a list item that opens a line or follows a sentence end (``1. انسحاب
-  القوات``, one to three digits);
+- after the number of a list item that opens a line (after a bullet too: ``* 1.``, ``- 1.``,
+  ``• 1.``) or follows a sentence end (``1. انسحاب القوات``, one to three digits);
+- after a year's era when the same date in the other era follows (``1445 هـ. الموافق 2024 م.``,
+  ``1445هـ. الموافق``);
 - at an omission mark in brackets: ``(...)``, ``(..)``, ``[…]``;
 - at a semicolon ``؛`` (it joins clauses);
 - at an ellipsis (``..``, ``...``, ``…``: Arabic news also uses them as a dash) inside a quote or
@@ -97,6 +100,9 @@ _LAST_SPACE = re.compile(r".*\s", re.DOTALL)
 # The last clause mark (comma, semicolon, colon, with any closers after it) before whitespace,
 # or the last run of two spaces (transcripts of interviews mark their pauses with them).
 _LAST_CLAUSE = re.compile(rf".*(?:[،,;؛:][{_CLOSERS}]*\s|\s\s)", re.DOTALL)
+_ERA_MARK = re.compile(r"(?<![\w.,/٫٬])\d{4}\s?(?:م|هـ?)\Z")  # a year and its era: "2005 م", "1445هـ"
+_BULLETS = "*-+•·‣◦▪▫■□●○–—"  # marks that open a list item before its number ("* 1. انسحاب")
+_SAME_DATE = re.compile(r"و?ال?موافق")  # "1445 هـ. الموافق 2024 م.": the same date, in the other era
 _WORD_LOOKBACK = 32  # longer words are never abbreviations; bounds the backward scan
 
 
@@ -142,6 +148,11 @@ def _continues(text: str, match: re.Match[str], marks: _OpenMarks) -> bool:
         if run == ".":  # a full stop before closers: only a dotted acronym goes on, "(أ.ف.ب.) إن"
             return _ends_dotted_acronym(text, dot)
         return set(run) == {"؛"} or (_is_ellipsis(run) and marks.unclosed(match.end("end")))
+    if text[dot - 1] in "مهـ" and _ERA_MARK.search(text, max(0, dot - 8), dot) is not None:
+        # a year's era, "عام 2005 م." as "عام 2005م.": the sentence ends, unless the same date in
+        # the other era follows ("1445 هـ. الموافق 2024 م.")
+        same_date = _SAME_DATE.match(text, match.end()) is not None
+        return same_date and _LINE_BREAK.search(match.group("space")) is None
     if (dot == 1 or dot > 1 and text[dot - 2].isspace()) and text[dot - 1].isalpha():
         # fast path for the common abbreviation, a bare one-letter word ("د.")
         return text[dot - 1] != "\u0640" and _LINE_BREAK.search(match.group("space")) is None
@@ -162,15 +173,24 @@ def _is_list_number(text: str, dot: int) -> bool:
         start -= 1
     if start == dot or dot - start > 3:
         return False
-    before = start
-    while before > 0 and text[before - 1].isspace() and text[before - 1] not in LINE_BREAKS:
-        before -= 1
+    before = _line_blank_start(text, start)
+    if before > 0 and text[before - 1] in _BULLETS and before < start:  # "* 1. انسحاب"
+        bullet = _line_blank_start(text, before - 1)
+        if bullet == 0 or text[bullet - 1] in LINE_BREAKS:
+            return True
     if before == 0 or text[before - 1] in LINE_BREAKS:
         return True
     end = before  # a sentence end: its terminator, then any closing quotes or brackets ("انتهى.» 2.")
     while end > 0 and text[end - 1] in _CLOSERS:
         end -= 1
     return before < start and end > 0 and text[end - 1] in _TERMINATORS
+
+
+def _line_blank_start(text: str, end: int) -> int:
+    """Where the run of spaces (not line breaks) that ends at ``end`` starts."""
+    while end > 0 and text[end - 1].isspace() and text[end - 1] not in LINE_BREAKS:
+        end -= 1
+    return end
 
 
 def _ends_dotted_acronym(text: str, dot: int) -> bool:

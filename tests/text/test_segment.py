@@ -271,8 +271,13 @@ def test_one_megabyte_of_news() -> None:
         ("w" * 2_000 + ". ") * 50,
         ("http://a.b/" + "x" * 3_000 + "/b. ") * 30,
         ("\xa0" * 7 + " x") * 10_000 + "\xa0" * 8,
+        ("\n*" + " " * 20 + "1. ") * 4_000,
+        "2005 م. " * 10_000,
     ],
-    ids=["stops", "abbreviations", "open-bracket", "open-quote", "long-words", "long-urls", "nbsp-runs"],
+    ids=[
+        "stops", "abbreviations", "open-bracket", "open-quote", "long-words", "long-urls", "nbsp-runs",
+        "bullets", "years",
+    ],
 )
 def test_pathological_runs_stay_linear(text: str) -> None:
     """Counted, not timed (``benchmarks/segmentation.py`` times the whole splitter, regexes included)."""
@@ -399,3 +404,30 @@ def test_a_list_number_stays_with_its_item() -> None:
     assert sentences("قال: «انتهى الأمر.» 2. إغلاق القواعد") == ["قال: «انتهى الأمر.»", "2. إغلاق القواعد"]
     assert sentences("(انتهى الأمر.) 2. إغلاق القواعد") == ["(انتهى الأمر.)", "2. إغلاق القواعد"]
     assert sentences("وصل الوفد (من بغداد) 2. وقال") == ["وصل الوفد (من بغداد) 2.", "وقال"]
+
+
+def test_a_list_number_after_a_bullet_stays_with_its_item() -> None:
+    """``* 1. انسحاب``: a bullet before the number at a line start (probe of session 22)."""
+    text = "أهم النقاط:\n* 1. انسحاب القوات.\n  - 12. بقاء المستشارين\n• 3. إغلاق القواعد"
+    assert sentences(text) == [
+        "أهم النقاط:", "* 1. انسحاب القوات.", "- 12. بقاء المستشارين", "• 3. إغلاق القواعد"
+    ]
+    # a bullet mid-line is not a list item's, and a year after a bullet still ends a sentence
+    assert sentences("قال الوزير * 1. وأضاف") == ["قال الوزير * 1.", "وأضاف"]
+    assert sentences("انتهى.\n- 2003. وقال") == ["انتهى.", "- 2003.", "وقال"]
+
+
+def test_the_era_of_a_year_ends_a_sentence() -> None:
+    """``عام 2005 م.`` ends a sentence as ``عام 2005م.`` does; other one-letter words after numbers do not."""
+    assert sentences("وقع الاتفاق عام 2005 م. وبعد ذلك انسحبت القوات.") == [
+        "وقع الاتفاق عام 2005 م.", "وبعد ذلك انسحبت القوات."
+    ]
+    assert sentences("وقع الاتفاق عام 2005م. وبعد ذلك") == ["وقع الاتفاق عام 2005م.", "وبعد ذلك"]
+    assert sentences("توفي سنة 1440 هـ. وقال") == ["توفي سنة 1440 هـ.", "وقال"]
+    assert sentences("سنة ٢٠٠٥ م. وقال") == ["سنة ٢٠٠٥ م.", "وقال"]
+    date = "الأحد 12 رمضان 1445 هـ. الموافق 24 مارس 2024 م. وقال المتحدث"
+    assert sentences(date) == ["الأحد 12 رمضان 1445 هـ. الموافق 24 مارس 2024 م.", "وقال المتحدث"]
+    assert sentences("1445هـ. الموافق 2024م. وقال") == ["1445هـ. الموافق 2024م.", "وقال"]
+    assert sentences("عام 2005 م.\nالموافق") == ["عام 2005 م.", "الموافق"]
+    for text in ("من 3 م. إلى 4 م. يصعد", "بكلفة 2.5 م. د. للتهيئة", "على بعد 12005 م. من", "في 1.2005 م. وقال"):
+        assert sentences(text) == [text]
