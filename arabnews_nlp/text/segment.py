@@ -139,11 +139,11 @@ def _ends_url(text: str, word_start: int, dot: int) -> bool:
 
 def _continues(text: str, match: re.Match[str], marks: _OpenMarks) -> bool:
     """Whether the sentence (its open quotes and brackets counted by ``marks``) goes on after ``match``."""
+    if _LINE_BREAK.search(match.group("space")) is not None:
+        return False  # a line break (or a paragraph's run of no-break spaces) always ends a sentence
     dot = match.start()
     bracketed = dot > 0 and text[dot - 1] in "(["
     if not bracketed and match.group("end") != ".":
-        if _LINE_BREAK.search(match.group("space")) is not None:
-            return False
         run = match.group("end").rstrip(_CLOSERS)
         if run == ".":  # a full stop before closers: only a dotted acronym goes on, "(أ.ف.ب.) إن"
             return _ends_dotted_acronym(text, dot)
@@ -151,13 +151,9 @@ def _continues(text: str, match: re.Match[str], marks: _OpenMarks) -> bool:
     if text[dot - 1] in "مهـ" and _ERA_MARK.search(text, max(0, dot - 8), dot) is not None:
         # a year's era, "عام 2005 م." as "عام 2005م.": the sentence ends, unless the same date in
         # the other era follows ("1445 هـ. الموافق 2024 م.")
-        same_date = _SAME_DATE.match(text, match.end()) is not None
-        return same_date and _LINE_BREAK.search(match.group("space")) is None
+        return _SAME_DATE.match(text, match.end()) is not None
     if (dot == 1 or dot > 1 and text[dot - 2].isspace()) and text[dot - 1].isalpha():
-        # fast path for the common abbreviation, a bare one-letter word ("د.")
-        return text[dot - 1] != "\u0640" and _LINE_BREAK.search(match.group("space")) is None
-    if _LINE_BREAK.search(match.group("space")) is not None:
-        return False
+        return text[dot - 1] != "\u0640"  # fast path for the common abbreviation, a bare one-letter word ("د.")
     if bracketed:
         return True  # an omission mark, (...)
     if _is_list_number(text, dot):
