@@ -23,6 +23,9 @@ the same held-out documents:
 
     python scripts/ngram_cv.py --train old_train.jsonl --fit-only new_batches.jsonl
 
+``--subset pool-`` also scores the held-out documents whose id starts with ``pool-`` on their own
+(the pool articles, the kind dev and users' articles are), on a line before the summary.
+
 ``--tagger crf`` fits the word tagger as a linear-chain CRF (the config's ``ngram_tagger``);
 ``--event-clusters on`` gives the event regressions the word-cluster block (``ngram_event_clusters``).
 """
@@ -54,6 +57,8 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tagger", choices=NGRAM_TAGGERS, default="maxent", help="the word tagger to fit")
+    parser.add_argument("--subset", metavar="PREFIX",
+                        help="also score the held-out documents whose id starts with PREFIX (e.g. pool-)")
     parser.add_argument("--event-clusters", choices=["on", "off"],
                         help="word-cluster features for the event regressions (default: as the model)")
     args = parser.parse_args()
@@ -63,7 +68,6 @@ def main() -> None:
     from arabnews_nlp.settings import AnalyzerSettings
     from arabnews_nlp.tasks.ner import viterbi_bio
     from training.data.records import read_records
-    from training.metrics import event_scores, ner_scores, stance_scores
     from training.ngram import fit_ngram, gold_spans, tagged_words
 
     settings = AnalyzerSettings.load(args.model)
@@ -75,14 +79,23 @@ def main() -> None:
     fit_only = read_records(args.fit_only) if args.fit_only else []
     real = sorted(str(r["id"]) for r in records if not r.get("synthetic"))
     random.Random(args.seed).shuffle(real)
+    chosen = {name for name in real if args.subset and name.startswith(args.subset)}
+    if args.subset and not chosen:
+        parser.error(f"--subset {args.subset}: no real training document's id starts with it")
     gold: dict[str, list] = {"stance": [], "events": [], "ner": []}
     pred: dict[str, list] = {"stance": [], "events": [], "ner": []}
+    in_subset: dict[str, list[bool]] = {"stance": [], "events": [], "ner": []}  # per scored row, as gold
     for fold in range(args.folds):
         held = set(real[fold :: args.folds])
         fitted = [r for r in records if str(r["id"]) not in held] + fit_only
         scored = [r for r in records if str(r["id"]) in held]
         model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters, args.tagger)
         stance_spans, event_spans = gold_spans(scored, "stance"), gold_spans(scored, "events")
+        for record in scored:
+            picked = str(record["id"]) in chosen
+            for task, rows in (("stance", gold_spans([record], "stance")), ("events", gold_spans([record], "events")),
+                               ("ner", tagged_words([record]))):  # fmt: skip
+                in_subset[task] += [picked] * len(rows)
         texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
         row = {text: i for i, text in enumerate(texts)}  # the same sentences mostly: featurise each once
         stance, events = model.sentence_probabilities(texts)
@@ -96,11 +109,23 @@ def main() -> None:
             gold["ner"].append(tags)
             pred["ner"].append([labels["ner"][i] for i in viterbi_bio(rows, labels["ner"])])
         print(f"fold {fold + 1}/{args.folds}: {len(held)} held-out documents", flush=True)
-    event = event_scores(gold["events"], pred["events"], labels["events"])
+    if args.subset:
+        part = {key: {task: [row for row, keep in zip(rows, in_subset[task]) if keep] for task, rows in table.items()}
+                for key, table in (("gold", gold), ("pred", pred))}  # fmt: skip
+        print(f"{len(chosen)} held-out documents with ids starting {args.subset!r}: "
+              f"{_scores(part['gold'], part['pred'], labels)}")  # fmt: skip
     print(f"{len(real)} real training documents in {args.folds} folds (n-gram models alone): "
-          f"stance macro-F1 {stance_scores(gold['stance'], pred['stance'], labels['stance'])['macro_f1']:.4f}  "
-          f"events micro-F1 {event['micro']['f1']:.4f}  events macro-F1 {event['macro_f1']:.4f}  "
-          f"NER micro-F1 {ner_scores(gold['ner'], pred['ner'])['micro']['f1']:.4f}")  # fmt: skip
+          f"{_scores(gold, pred, labels)}")
+
+
+def _scores(gold: dict[str, list], pred: dict[str, list], labels: dict[str, list[str]]) -> str:
+    """The summary's four scores of ``pred`` against ``gold``."""
+    from training.metrics import event_scores, ner_scores, stance_scores
+
+    event = event_scores(gold["events"], pred["events"], labels["events"])
+    return (f"stance macro-F1 {stance_scores(gold['stance'], pred['stance'], labels['stance'])['macro_f1']:.4f}  "
+            f"events micro-F1 {event['micro']['f1']:.4f}  events macro-F1 {event['macro_f1']:.4f}  "
+            f"NER micro-F1 {ner_scores(gold['ner'], pred['ner'])['micro']['f1']:.4f}")  # fmt: skip
 
 
 if __name__ == "__main__":

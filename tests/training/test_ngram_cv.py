@@ -59,3 +59,44 @@ def test_fit_only_records_are_fitted_in_every_fold_and_never_scored(
     assert summary.startswith(f"{len(gold_records)} real training documents in {len(gold_records)} folds")
     assert _scores(summary) == {
         "stance macro-F1": 1.0, "events micro-F1": 1.0, "events macro-F1": 1.0, "NER micro-F1": 1.0}
+
+
+def test_subset_scores_the_held_out_documents_of_a_prefix_on_their_own(
+    gold_records: list[dict[str, Any]], tiny_model_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # six pool- copies of each document, and one news- copy whose sentences carry no event: the
+    # pool- labels win in every fitted part, so only the news- documents are scored wrong
+    pool = [dict(copy.deepcopy(r), id=f"pool-{r['id']}-{i}") for i in range(6) for r in gold_records]
+    news = [dict(copy.deepcopy(r), id=f"news-{r['id']}") for r in gold_records]
+    for record in news:
+        for sentence in record["sentences"]:
+            sentence["events"] = []
+    train = tmp_path / "train.jsonl"
+    write_records(train, pool + news)
+    argv = ["ngram_cv.py", "--model", str(tiny_model_dir), "--train", str(train), "--ner-extra", "--folds", "3",
+            "--subset", "pool-"]  # fmt: skip
+    monkeypatch.setattr("sys.argv", argv)
+    runpy.run_path(str(SCRIPT), run_name="__main__")
+    subset, summary = capsys.readouterr().out.strip().splitlines()[-2:]
+    assert subset.startswith(f"{len(pool)} held-out documents with ids starting 'pool-': ")
+    assert _scores(subset) == {
+        "stance macro-F1": 1.0, "events micro-F1": 1.0, "events macro-F1": 1.0, "NER micro-F1": 1.0}
+    assert summary.startswith(f"{len(pool) + len(news)} real training documents in 3 folds")
+    assert _scores(summary)["events micro-F1"] < 1.0
+
+
+def test_subset_that_names_no_document_is_refused_before_fitting(
+    gold_records: list[dict[str, Any]], tiny_model_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    train = tmp_path / "train.jsonl"
+    write_records(train, gold_records)
+    argv = ["ngram_cv.py", "--model", str(tiny_model_dir), "--train", str(train), "--ner-extra", "--subset", "pool-"]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        runpy.run_path(str(SCRIPT), run_name="__main__")
+    assert stop.value.code == 2
+    out, err = capsys.readouterr()
+    assert "--subset pool-: no real training document's id starts with it" in err
+    assert "held-out documents" not in out
