@@ -84,18 +84,18 @@ def main() -> None:
         parser.error(f"--subset {args.subset}: no real training document's id starts with it")
     gold: dict[str, list] = {"stance": [], "events": [], "ner": []}
     pred: dict[str, list] = {"stance": [], "events": [], "ner": []}
-    in_subset: dict[str, list[bool]] = {"stance": [], "events": [], "ner": []}  # per scored row, as gold
+    row_ids: dict[str, list[str]] = {"stance": [], "events": [], "ner": []}  # each scored row's document, as gold
+    readers = {"stance": lambda record: gold_spans([record], "stance"),
+               "events": lambda record: gold_spans([record], "events"), "ner": lambda record: tagged_words([record])}
     for fold in range(args.folds):
         held = set(real[fold :: args.folds])
         fitted = [r for r in records if str(r["id"]) not in held] + fit_only
         scored = [r for r in records if str(r["id"]) in held]
         model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters, args.tagger)
-        stance_spans, event_spans = gold_spans(scored, "stance"), gold_spans(scored, "events")
-        for record in scored:
-            picked = str(record["id"]) in chosen
-            for task, rows in (("stance", gold_spans([record], "stance")), ("events", gold_spans([record], "events")),
-                               ("ner", tagged_words([record]))):  # fmt: skip
-                in_subset[task] += [picked] * len(rows)
+        found = {task: [(str(r["id"]), row) for r in scored for row in read(r)] for task, read in readers.items()}
+        for task, pairs in found.items():
+            row_ids[task] += [name for name, _ in pairs]
+        stance_spans, event_spans = [row for _, row in found["stance"]], [row for _, row in found["events"]]
         texts = list(dict.fromkeys([text for text, _ in stance_spans] + [text for text, _ in event_spans]))
         row = {text: i for i, text in enumerate(texts)}  # the same sentences mostly: featurise each once
         stance, events = model.sentence_probabilities(texts)
@@ -104,14 +104,14 @@ def main() -> None:
         gold["events"] += [set(types) for _, types in event_spans]
         pred["events"] += [{t for t, p in zip(labels["events"], events[row[text]]) if p >= args.threshold}
                            for text, _ in event_spans]  # fmt: skip
-        for words, tags in tagged_words(scored):
+        for _, (words, tags) in found["ner"]:
             rows = model.tag_probabilities(words).tolist()
             gold["ner"].append(tags)
             pred["ner"].append([labels["ner"][i] for i in viterbi_bio(rows, labels["ner"])])
         print(f"fold {fold + 1}/{args.folds}: {len(held)} held-out documents", flush=True)
     if args.subset:
-        part = {key: {task: [row for row, keep in zip(rows, in_subset[task]) if keep] for task, rows in table.items()}
-                for key, table in (("gold", gold), ("pred", pred))}  # fmt: skip
+        part = {key: {task: [row for row, name in zip(rows, row_ids[task]) if name in chosen]
+                      for task, rows in table.items()} for key, table in (("gold", gold), ("pred", pred))}  # fmt: skip
         print(f"{len(chosen)} held-out documents with ids starting {args.subset!r}: "
               f"{_scores(part['gold'], part['pred'], labels)}")  # fmt: skip
     print(f"{len(real)} real training documents in {args.folds} folds (n-gram models alone): "
