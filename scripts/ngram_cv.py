@@ -27,7 +27,10 @@ the same held-out documents:
 (the pool articles, the kind dev and users' articles are), on a line before the summary.
 
 ``--tagger crf`` fits the word tagger as a linear-chain CRF (the config's ``ngram_tagger``);
-``--event-clusters on`` gives the event regressions the word-cluster block (``ngram_event_clusters``).
+``--event-clusters on`` gives the event regressions the word-cluster block (``ngram_event_clusters``);
+``--gazetteer fill`` (or ``override``) combines the tagger's tags with the names of the fitted
+documents, as a model's ``gazetteer_mode`` does (the names of ``training.baseline.precise_gazetteer``,
+``--min-name-precision`` 0.5).
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ def main() -> None:
     parser.add_argument("--tagger", choices=NGRAM_TAGGERS, default="maxent", help="the word tagger to fit")
     parser.add_argument("--subset", metavar="PREFIX",
                         help="also score the held-out documents whose id starts with PREFIX (e.g. pool-)")
+    parser.add_argument("--gazetteer", choices=["off", "fill", "override"], default="off",
+                        help="combine the tagger's tags with the fitted documents' names, as a model's "
+                        "gazetteer_mode does (names: training.baseline.precise_gazetteer)")  # fmt: skip
+    parser.add_argument("--min-name-precision", type=float, default=0.5,
+                        help="--gazetteer: keep the names that are entities in at least this share of their matches")  # fmt: skip
     parser.add_argument("--event-clusters", choices=["on", "off"],
                         help="word-cluster features for the event regressions (default: as the model)")
     args = parser.parse_args()
@@ -66,7 +74,9 @@ def main() -> None:
 
     from arabnews_nlp.ngram_features import NgramConfig
     from arabnews_nlp.settings import AnalyzerSettings
+    from arabnews_nlp.tasks.gazetteer import apply_gazetteer
     from arabnews_nlp.tasks.ner import viterbi_bio
+    from training.baseline import precise_gazetteer
     from training.data.records import read_records
     from training.ngram import fit_ngram, gold_spans, tagged_words
 
@@ -92,6 +102,7 @@ def main() -> None:
         fitted = [r for r in records if str(r["id"]) not in held] + fit_only
         scored = [r for r in records if str(r["id"]) in held]
         model = fit_ngram(fitted, labels["stance"], labels["events"], labels["ner"], extra, config, clusters, args.tagger)
+        names = precise_gazetteer(fitted, args.min_name_precision) if args.gazetteer != "off" else {}
         found = {task: [(str(r["id"]), row) for r in scored for row in read(r)] for task, read in readers.items()}
         for task, pairs in found.items():
             row_ids[task] += [name for name, _ in pairs]
@@ -107,7 +118,8 @@ def main() -> None:
         for _, (words, tags) in found["ner"]:
             rows = model.tag_probabilities(words).tolist()
             gold["ner"].append(tags)
-            pred["ner"].append([labels["ner"][i] for i in viterbi_bio(rows, labels["ner"])])
+            tagged = [labels["ner"][i] for i in viterbi_bio(rows, labels["ner"])]
+            pred["ner"].append(apply_gazetteer(*_joined(words), tagged, names, args.gazetteer, settings.normalization))
         print(f"fold {fold + 1}/{args.folds}: {len(held)} held-out documents", flush=True)
     if args.subset:
         part = {key: {task: [row for row, name in zip(rows, row_ids[task]) if name in chosen]
@@ -116,6 +128,15 @@ def main() -> None:
               f"{_scores(part['gold'], part['pred'], labels)}")  # fmt: skip
     print(f"{len(real)} real training documents in {args.folds} folds (n-gram models alone): "
           f"{_scores(gold, pred, labels)}")
+
+
+def _joined(words: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The words joined by single spaces, and each word's span in that text."""
+    spans, start = [], 0
+    for word in words:
+        spans.append((start, start + len(word)))
+        start += len(word) + 1
+    return " ".join(words), spans
 
 
 def _scores(gold: dict[str, list], pred: dict[str, list], labels: dict[str, list[str]]) -> str:

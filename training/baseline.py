@@ -4,7 +4,10 @@ Fitted on the training split only, each part on the records that declare its lay
 
 * **entities**: a gazetteer of every annotated entity string (normalised words -> majority
   label), matched by :func:`arabnews_nlp.tasks.gazetteer.find_names` (longest first; a leading
-  ``و``/``ف`` then ``ب``/``ل``/``ك`` may be stripped: ``والعراق`` -> ``العراق``);
+  ``و``/``ف`` then ``ب``/``ل``/``ك`` may be stripped: ``والعراق`` -> ``العراق``), less the names
+  that are annotated entities in fewer than ``min_name_precision`` of the places where the
+  gazetteer finds them in the training texts (common words that are also names: ``علي``
+  "Ali" / "on", ``الشعب`` a Baghdad district / "the people");
 * **stance**: per class, the words with at least ``min_count`` training sentences and a
   precision of at least ``min_precision`` for that class; a sentence takes the class with the most
   keyword hits, ``neutral`` when none hits;
@@ -27,7 +30,7 @@ from typing import Any
 from arabnews_nlp.errors import DataFormatError, InputTypeError
 from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
 from arabnews_nlp.schema import EVENT_TYPES, NEUTRAL
-from arabnews_nlp.tasks.gazetteer import find_names
+from arabnews_nlp.tasks.gazetteer import find_names, strip_variants
 from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.segment import split_sentences
 from arabnews_nlp.text.words import split_words
@@ -53,6 +56,61 @@ def build_gazetteer(records: Iterable[dict[str, Any]]) -> dict[str, str]:
     return {key: counts.most_common(1)[0][0] for key, counts in names.items()}
 
 
+def _matched_key(normal: list[str], first: int, stop: int, names: dict[str, str]) -> str:
+    """The gazetteer key that :func:`find_names` matched at ``normal[first:stop]``."""
+    rest = normal[first + 1 : stop]
+    keys = (" ".join([variant, *rest]) for variant in strip_variants(normal[first]))
+    return next(key for key in keys if key in names)
+
+
+def name_precision(gazetteer: dict[str, str], records: Iterable[dict[str, Any]]) -> dict[str, float]:
+    """Per name, the share of its gazetteer matches in the texts that are annotated entities.
+
+    Only records annotated for NER count. A match is an entity when its words are the words of
+    an annotated entity of the same label.
+
+    Example:
+        >>> text = "علي في بغداد وعلي الطاولة"
+        >>> record = {"text": text, "entities": [{"start": 0, "end": 3, "label": "PER"}]}
+        >>> name_precision({"علي": "PER"}, [record])
+        {'علي': 0.5}
+    """
+    found: collections.Counter[str] = collections.Counter()
+    right: collections.Counter[str] = collections.Counter()
+    for record in records:
+        if "ner" not in record_tasks(record):
+            continue
+        text = record["text"]
+        words = split_words(text, 0, len(text))
+        normal = [normalize_word(text[s:e]) for s, e in words]
+        gold = set()
+        for entity in record.get("entities") or []:
+            inside = [i for i, (s, e) in enumerate(words) if s < entity["end"] and e > entity["start"]]
+            if inside:
+                gold.add((inside[0], inside[-1] + 1, entity["label"]))
+        for first, stop, label in find_names(normal, gazetteer):
+            key = _matched_key(normal, first, stop, gazetteer)
+            found[key] += 1
+            right[key] += (first, stop, label) in gold
+    return {key: right[key] / count for key, count in found.items()}
+
+
+def precise_gazetteer(records: Iterable[dict[str, Any]], min_name_precision: float = 0.5) -> dict[str, str]:
+    """:func:`build_gazetteer` less the names below ``min_name_precision`` (:func:`name_precision`).
+
+    Example:
+        >>> text = "علي في بغداد وعلي الطاولة وبغداد"
+        >>> record = {"text": text, "entities": [{"start": 0, "end": 3, "label": "PER"},
+        ...     {"start": 7, "end": 12, "label": "LOC"}, {"start": 27, "end": 32, "label": "LOC"}]}
+        >>> precise_gazetteer([record], 0.6)
+        {'بغداد': 'LOC'}
+    """
+    records = list(records)
+    gazetteer = build_gazetteer(records)
+    precision = name_precision(gazetteer, records)
+    return {key: label for key, label in gazetteer.items() if precision.get(key, 1.0) >= min_name_precision}
+
+
 @dataclass
 class KeywordBaseline:
     """Gazetteer + keyword analyzer (see the module docstring).
@@ -71,8 +129,22 @@ class KeywordBaseline:
     event_keywords: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, records: Iterable[dict[str, Any]], min_count: int = 2, min_precision: float = 0.6) -> KeywordBaseline:
-        """Build the gazetteer and keyword lists from annotated training records."""
+    def fit(
+        cls,
+        records: Iterable[dict[str, Any]],
+        min_count: int = 2,
+        min_precision: float = 0.6,
+        min_name_precision: float = 0.5,
+    ) -> KeywordBaseline:
+        """Build the gazetteer and keyword lists from annotated training records.
+
+        Args:
+            records: Annotated training records (SCHEMA.md).
+            min_count: A keyword is in at least this many training sentences of its label.
+            min_precision: At least this share of a keyword's training sentences have its label.
+            min_name_precision: At least this share of a name's matches in the training texts
+                are annotated entities (0 keeps every annotated name).
+        """
         records = list(records)
         # per layer: the annotated sentences each word is in, and those of each label
         word_sentences: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -99,7 +171,7 @@ class KeywordBaseline:
             if count >= min_count and precision >= min_precision and len(word) > 1:
                 selected[(layer, label)].append(word)
         return cls(
-            gazetteer=build_gazetteer(records),
+            gazetteer=precise_gazetteer(records, min_name_precision),
             stance_keywords={s: sorted(selected[("stance", s)]) for s in ("anti", "pro")},
             event_keywords={e: sorted(selected[("events", e)]) for e in EVENT_TYPES},
         )
@@ -180,10 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="where to write the baseline JSON")
     parser.add_argument("--min-count", type=int, default=2, help="keyword: at least this many training sentences")
     parser.add_argument("--min-precision", type=float, default=0.6, help="keyword: at least this precision")
+    parser.add_argument(
+        "--min-name-precision", type=float, default=0.5, help="name: at least this share of its matches are entities"
+    )
     parser.add_argument("--exclude-synthetic", action="store_true", help="fit on real documents only")
     args = parser.parse_args(args_list)
     records = [r for r in read_valid_records(args.train) if not (args.exclude_synthetic and r.get("synthetic"))]
-    baseline = KeywordBaseline.fit(records, args.min_count, args.min_precision)
+    baseline = KeywordBaseline.fit(records, args.min_count, args.min_precision, args.min_name_precision)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     baseline.save(args.out)
     sizes = {"names": len(baseline.gazetteer), **{k: len(v) for k, v in baseline.stance_keywords.items()}}

@@ -118,8 +118,9 @@ def comparison_section(model: Mapping[str, Any], baseline: Mapping[str, Any]) ->
             lines.append(f"| {name} | {ours:.3f} | {theirs:.3f} | {ours - theirs:+.3f} |")
     lines += [
         "",
-        "The baseline (`training/baseline.py`) is fitted on the same training records: a gazetteer of every "
-        "annotated name and, per stance class and event type, the words that predict it in training.",
+        "The baseline (`training/baseline.py`) is fitted on the same training records: a gazetteer of the "
+        "annotated names that are entities in at least half of the places where they occur in the training "
+        "texts and, per stance class and event type, the words that predict it in training.",
         "",
     ]
     return lines

@@ -150,6 +150,10 @@ def choose_gazetteer(
     """Build the gazetteer from the training entities; pick its mode and the model's entity
     confidence floor (:data:`MIN_SCORES`) by NER F1 on dev.
 
+    The names are those of :func:`training.baseline.precise_gazetteer`: every training entity
+    string that is an entity in at least half of the places where it occurs in the training texts
+    (``علي`` "Ali", which is also the preposition "on", is left out).
+
     Each trial re-runs only the post-processing on the model's decoded tags (``dev`` from
     :func:`predict_dev` on ``dev_records``) and scores it as ``python -m training evaluate`` does.
     Without NER annotation in dev there is nothing to choose on: the gazetteer stays off.
@@ -159,14 +163,14 @@ def choose_gazetteer(
     """
     from arabnews_nlp.tasks import ner as ner_task
     from arabnews_nlp.tasks.gazetteer import GAZETTEER_MODES
-    from training.baseline import build_gazetteer
+    from training.baseline import precise_gazetteer
     from training.data.records import record_tasks
     from training.evaluation.sentences import score_sentences
 
     if not any("ner" in record_tasks(record) for record in dev_records):
         logger.warning("dev has no NER annotation to choose the gazetteer on: it stays off, entity floor 0")
         return {}, "off", 0.0
-    names = build_gazetteer(train_records)
+    names = precise_gazetteer(train_records)
     scores: dict[tuple[str, float], float] = {}
     for mode in GAZETTEER_MODES:
         for floor in MIN_SCORES:

@@ -150,12 +150,14 @@ def test_gazetteer_and_stance_choices_are_made_on_dev(tiny_model_dir: Path, gold
     """An untrained model gains from the training names: the dev grid must switch the gazetteer on."""
     from arabnews_nlp.model_dir import load_analyzer
     from training.evaluation.modes import evaluate_model
+    from training.baseline import precise_gazetteer
     from training.tuning import choose_gazetteer, predict_dev, tune_event_thresholds, tune_stance_weights
 
     model, tokenizer, settings = load_analyzer(tiny_model_dir, device="cpu")
     dev = predict_dev(model, tokenizer, settings, gold_records, 8)
     names, mode, floor = choose_gazetteer(settings, gold_records, gold_records, dev)
     assert mode in ("fill", "override") and names
+    assert names == precise_gazetteer(gold_records)  # names that are mostly common words are left out
     assert all(label in ("PER", "ORG", "LOC", "FAC") for label in names.values())
     off = evaluate_model(model, tokenizer, settings, gold_records, "sentences", 8)["sentences"]["ner"]["micro"]["f1"]
     chosen = dataclasses.replace(settings, gazetteer=names, gazetteer_mode=mode, ner_min_score=floor)

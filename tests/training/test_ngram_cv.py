@@ -100,3 +100,25 @@ def test_subset_that_names_no_document_is_refused_before_fitting(
     out, err = capsys.readouterr()
     assert "--subset pool-: no real training document's id starts with it" in err
     assert "held-out documents" not in out
+
+
+def test_gazetteer_fills_the_names_the_tagger_misses(
+    gold_records: list[dict[str, Any]], tiny_model_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # the --ner-extra records are the same sentences without a name: the tagger learns to tag
+    # every word O, and only the gazetteer of the fitted documents finds the names again
+    records = [dict(copy.deepcopy(r), id=f"{r['id']}-{i}") for i in range(6) for r in gold_records]
+    extra = [dict(copy.deepcopy(r), id=f"extra-{r['id']}-{i}", entities=[], tasks=["ner"])
+             for i in range(60) for r in gold_records]  # fmt: skip
+    train, ner_extra = tmp_path / "train.jsonl", tmp_path / "extra.jsonl"
+    write_records(train, records)
+    write_records(ner_extra, extra)
+    scores = {}
+    for mode in ("off", "fill"):
+        argv = ["ngram_cv.py", "--model", str(tiny_model_dir), "--train", str(train), "--ner-extra", str(ner_extra),
+                "--folds", "3", "--gazetteer", mode]  # fmt: skip
+        monkeypatch.setattr("sys.argv", argv)
+        runpy.run_path(str(SCRIPT), run_name="__main__")
+        scores[mode] = _scores(capsys.readouterr().out.strip().splitlines()[-1])["NER micro-F1"]
+    assert scores["off"] < 0.5 and scores["fill"] == 1.0
