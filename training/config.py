@@ -96,8 +96,10 @@ class FinetuneConfig:
             (else an error before any work; for deliberate runs such as tests).
         exclude_synthetic: Skip ``train`` records marked ``"synthetic": true`` (to measure what
             the synthetic training sentences add).
-        gazetteer: Ship a gazetteer of the ``train`` entity strings with the model and choose
-            its mode (``off``, ``fill``, ``override``) by NER F1 on ``dev``.
+        gazetteer: Ship a gazetteer of the ``train`` entity strings that are entities in at least
+            half of their matches in the ``train`` texts
+            (:func:`training.baseline.precise_gazetteer`) with the model and choose its mode
+            (``off``, ``fill``, ``override``) by NER F1 on ``dev``.
         ngram: Fit the linear n-gram models (:mod:`training.ngram`) on the ``train`` records,
             ship them with the model and choose their blend weights on ``dev``.
         ngram_clusters: Numbers of k-means clusters of the ``word_vectors`` whose cluster ids
