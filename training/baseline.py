@@ -30,7 +30,7 @@ from typing import Any
 from arabnews_nlp.errors import DataFormatError, InputTypeError
 from arabnews_nlp.results import Analysis, Entity, Event, SentenceResult, Stance
 from arabnews_nlp.schema import EVENT_TYPES, NEUTRAL
-from arabnews_nlp.tasks.gazetteer import find_names, strip_variants
+from arabnews_nlp.tasks.gazetteer import find_name_keys, find_names
 from arabnews_nlp.text.normalize import normalize_word
 from arabnews_nlp.text.segment import split_sentences
 from arabnews_nlp.text.words import split_words
@@ -54,13 +54,6 @@ def build_gazetteer(records: Iterable[dict[str, Any]]) -> dict[str, str]:
             key = " ".join(normalize_word(text[s:e]) for s, e in split_words(text, entity["start"], entity["end"]))
             names[key][entity["label"]] += 1
     return {key: counts.most_common(1)[0][0] for key, counts in names.items()}
-
-
-def _matched_key(normal: list[str], first: int, stop: int, names: dict[str, str]) -> str:
-    """The gazetteer key that :func:`find_names` matched at ``normal[first:stop]``."""
-    rest = normal[first + 1 : stop]
-    keys = (" ".join([variant, *rest]) for variant in strip_variants(normal[first]))
-    return next(key for key in keys if key in names)
 
 
 def name_precision(gazetteer: dict[str, str], records: Iterable[dict[str, Any]]) -> dict[str, float]:
@@ -88,10 +81,9 @@ def name_precision(gazetteer: dict[str, str], records: Iterable[dict[str, Any]])
             inside = [i for i, (s, e) in enumerate(words) if s < entity["end"] and e > entity["start"]]
             if inside:
                 gold.add((inside[0], inside[-1] + 1, entity["label"]))
-        for first, stop, label in find_names(normal, gazetteer):
-            key = _matched_key(normal, first, stop, gazetteer)
+        for first, stop, key in find_name_keys(normal, gazetteer):
             found[key] += 1
-            right[key] += (first, stop, label) in gold
+            right[key] += (first, stop, gazetteer[key]) in gold
     return {key: right[key] / count for key, count in found.items()}
 
 

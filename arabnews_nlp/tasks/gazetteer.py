@@ -63,15 +63,25 @@ def find_names(normal_words: Sequence[str], names: Mapping[str, str]) -> list[tu
         >>> find_names(["قوات", "التحالف", "الدولي"], {"التحالف الدولي": "ORG", "قوات التحالف": "ORG"})
         [(0, 2, 'ORG')]
     """
+    return [(first, end, names[key]) for first, end, key in find_name_keys(normal_words, names)]
+
+
+def find_name_keys(normal_words: Sequence[str], names: Mapping[str, str]) -> list[tuple[int, int, str]]:
+    """:func:`find_names`, with the key of ``names`` each match found instead of its label.
+
+    Example:
+        >>> find_name_keys(["وصل", "لبغداد"], {"بغداد": "LOC"})
+        [(1, 2, 'بغداد')]
+    """
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(normal_words):
         for n in range(min(MAX_NAME_WORDS, len(normal_words) - i), 0, -1):
             rest = normal_words[i + 1 : i + n]
             keys = (" ".join([variant, *rest]) for variant in strip_variants(normal_words[i]))
-            label = next((names[key] for key in keys if key in names), None)
-            if label is not None:
-                found.append((i, i + n, label))
+            key = next((key for key in keys if key in names), None)
+            if key is not None:
+                found.append((i, i + n, key))
                 i += n
                 break
         else:
