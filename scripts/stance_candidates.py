@@ -41,7 +41,11 @@ SHARE = 0.25
 
 
 def five_grams(text: str) -> set[str]:
-    """The set of 5-word sequences of ``text``."""
+    """The set of 5-word sequences of ``text``, words being runs of word characters.
+
+    Not :func:`training.data.split.shingles`, which splits at whitespace and keeps punctuation on
+    the words: this is how the selections of batches 99-122 counted shared text.
+    """
     words = re.findall(r"\w+", text)
     return {" ".join(words[i : i + 5]) for i in range(len(words) - 4)}
 
@@ -74,7 +78,8 @@ def articles(data: Path) -> Iterator[dict[str, str]]:
                 if not isinstance(doc.get("text"), str):
                     continue
                 doc_id = doc.get("docno") or f"line{number}"  # the 2013 corpus has no id: its line number
-                yield {"doc_id": doc_id, "corpus": name.split(".")[0], "title": doc.get("title") or "", "text": doc["text"]}
+                title = doc.get("title") or ""
+                yield {"doc_id": doc_id, "corpus": name.split(".")[0], "title": title, "text": doc["text"]}
 
 
 def candidates(data: Path, root: Path) -> list[dict[str, str]]:
@@ -108,24 +113,24 @@ def main(argv: list[str] | None = None) -> int:
 
     missing = [name for name in CORPORA if not (Path(args.data) / name).is_file()]
     if missing:
-        print(f"error: {args.data} lacks {', '.join(missing)}; pass --data, the folder of the news corpora", file=sys.stderr)
+        names = ", ".join(missing)
+        print(f"error: {args.data} lacks {names}; pass --data, the folder of the news corpora", file=sys.stderr)
         return 2
     from arabnews_nlp import Analyzer
 
     found = candidates(Path(args.data), ROOT)
     print(f"candidates: {len(found)}", dict(Counter(doc["corpus"] for doc in found)))
     analyzer = Analyzer.from_pretrained(args.model)
-    with_position = 0
-    out = open(args.out, "w", encoding="utf-8") if args.out else None
+    rows = []
     for doc, analysis in zip(found, analyzer.pipe((d["text"] for d in found), progress=True), strict=True):
-        positions = Counter(s.stance.label for s in analysis.sentences if s.stance.label != "neutral")
+        positions = dict(Counter(s.stance.label for s in analysis.sentences if s.stance.label != "neutral"))
         if positions:
-            with_position += 1
-            print(f"  {doc['doc_id']}  {dict(positions)}  {doc['title'][:80]}")
-        if out:
-            out.write(json.dumps({**doc, "positions": dict(positions)}, ensure_ascii=False) + "\n")
-    if out:
-        out.close()
+            print(f"  {doc['doc_id']}  {positions}  {doc['title'][:80]}")
+        rows.append({**doc, "positions": positions})
+    if args.out:
+        lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        Path(args.out).write_text("".join(lines), encoding="utf-8")
+    with_position = sum(1 for row in rows if row["positions"])
     print(f"with at least one sentence the model labels anti or pro: {with_position} of {len(found)}")
     return 0
 

@@ -61,7 +61,8 @@ def test_only_unannotated_on_target_articles_of_the_right_length_are_kept(tmp_pa
 
 
 def test_a_missing_corpus_is_named(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(SCRIPT), "--data", str(tmp_path)], capture_output=True, text=True, check=False)
+    command = [sys.executable, str(SCRIPT), "--data", str(tmp_path)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 2
     assert "ant_multisource_2018.jsonl.gz" in done.stderr and "--data" in done.stderr
     assert "Traceback" not in done.stderr
